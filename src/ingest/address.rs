@@ -1,0 +1,299 @@
+//! Parsing IP addresses, CIDR blocks and ranges into one `u128` address space.
+//!
+//! IPv4 addresses live at `::ffff:a.b.c.d` (the IPv4-mapped block), so an IPv4
+//! address and its IPv4-mapped IPv6 spelling are the same number, and one sorted
+//! index covers both families.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Start of the IPv4-mapped block `::ffff:0:0/96` in the `u128` space.
+pub const IPV4_MAPPED_BASE: u128 = 0xffff_0000_0000;
+
+/// Why an address text could not be read. The `Display` text is the reason shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("empty address")]
+    Empty,
+    #[error("IPv4 octet '{0}' has a leading zero, which is ambiguous (octal or decimal)")]
+    LeadingZero(String),
+    #[error("zone ids such as '%eth0' are not allowed in addresses")]
+    ZoneId,
+    #[error("not an IPv4 or IPv6 address")]
+    NotAnAddress,
+    #[error("prefix length '/{0}' is not valid for this address family")]
+    BadPrefix(String),
+    #[error("range mixes IPv4 and IPv6")]
+    MixedFamilies,
+    #[error("range start is after its end")]
+    ReversedRange,
+}
+
+/// Map an IPv4 address into the shared space.
+pub fn v4_to_u128(v4: Ipv4Addr) -> u128 {
+    IPV4_MAPPED_BASE | u128::from(u32::from(v4))
+}
+
+/// True when the value is in the IPv4-mapped block, i.e. it is an IPv4 address.
+pub fn is_v4(addr: u128) -> bool {
+    addr >> 32 == 0xffff
+}
+
+/// Parse a single address. IPv4-mapped IPv6 becomes the IPv4 address.
+pub fn parse_address(text: &str) -> Result<u128, AddressError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AddressError::Empty);
+    }
+    if text.contains('%') {
+        return Err(AddressError::ZoneId);
+    }
+    if text.contains(':') {
+        let v6: Ipv6Addr = text.parse().map_err(|_| v6_error(text))?;
+        return Ok(u128::from(v6));
+    }
+    parse_v4(text.as_bytes()).map(v4_to_u128)
+}
+
+/// An embedded dotted quad in IPv6 text is held to the same leading-zero rule.
+fn v6_error(text: &str) -> AddressError {
+    if let Some(tail) = text.rsplit(':').next()
+        && tail.contains('.')
+        && let Err(e @ AddressError::LeadingZero(_)) = parse_v4(tail.as_bytes())
+    {
+        return e;
+    }
+    AddressError::NotAnAddress
+}
+
+/// A strict dotted-quad parser: four decimal octets, no leading zeros.
+///
+/// Hand-written because it is the hottest path of an import (one call per event)
+/// and because the leading-zero case needs its own message.
+pub fn parse_v4(bytes: &[u8]) -> Result<Ipv4Addr, AddressError> {
+    let mut octets = [0u8; 4];
+    let mut count = 0;
+    for part in bytes.split(|&b| b == b'.') {
+        if count == 4 || part.is_empty() || part.len() > 3 {
+            return Err(AddressError::NotAnAddress);
+        }
+        let mut value: u32 = 0;
+        for &b in part {
+            if !b.is_ascii_digit() {
+                return Err(AddressError::NotAnAddress);
+            }
+            value = value * 10 + u32::from(b - b'0');
+        }
+        if part.len() > 1 && part[0] == b'0' {
+            return Err(AddressError::LeadingZero(
+                String::from_utf8_lossy(part).into_owned(),
+            ));
+        }
+        if value > 255 {
+            return Err(AddressError::NotAnAddress);
+        }
+        octets[count] = value as u8;
+        count += 1;
+    }
+    if count != 4 {
+        return Err(AddressError::NotAnAddress);
+    }
+    Ok(Ipv4Addr::from(octets))
+}
+
+/// An observation's address set as an inclusive interval of the `u128` space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddressSet {
+    pub first: u128,
+    pub last: u128,
+}
+
+/// The result of reading an address set: the set plus an optional warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedSet {
+    pub set: AddressSet,
+    pub warning: Option<String>,
+}
+
+/// Parse a single address, a CIDR block (`a/n`) or a range (`a-b`, spaces allowed around the dash).
+pub fn parse_address_set(text: &str) -> Result<ParsedSet, AddressError> {
+    let text = text.trim();
+    if let Some((start, end)) = text.split_once('-') {
+        let first = parse_address(start)?;
+        let last = parse_address(end)?;
+        if is_v4(first) != is_v4(last) {
+            return Err(AddressError::MixedFamilies);
+        }
+        if first > last {
+            return Err(AddressError::ReversedRange);
+        }
+        return Ok(ParsedSet {
+            set: AddressSet { first, last },
+            warning: None,
+        });
+    }
+    if let Some((addr_text, prefix_text)) = text.split_once('/') {
+        let addr = parse_address(addr_text)?;
+        let prefix_text = prefix_text.trim();
+        let bad_prefix = || AddressError::BadPrefix(prefix_text.to_string());
+        if prefix_text.is_empty()
+            || prefix_text.len() > 3
+            || !prefix_text.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad_prefix());
+        }
+        let prefix: u32 = prefix_text.parse().map_err(|_| bad_prefix())?;
+        // An IPv4 prefix counts from bit 96 of the mapped space.
+        let written_as_v4 = !addr_text.contains(':');
+        let (max, offset) = if written_as_v4 { (32, 96) } else { (128, 0) };
+        if prefix > max {
+            return Err(bad_prefix());
+        }
+        let bits = prefix + offset;
+        let host_mask: u128 = if bits >= 128 { 0 } else { u128::MAX >> bits };
+        let first = addr & !host_mask;
+        let set = AddressSet {
+            first,
+            last: first | host_mask,
+        };
+        let warning = (first != addr).then(|| {
+            format!(
+                "host bits are set; read as the network {}",
+                format_address_set(set)
+            )
+        });
+        return Ok(ParsedSet { set, warning });
+    }
+    let addr = parse_address(text)?;
+    Ok(ParsedSet {
+        set: AddressSet {
+            first: addr,
+            last: addr,
+        },
+        warning: None,
+    })
+}
+
+/// Canonical text of one address: dotted quad for IPv4, RFC 5952 for IPv6.
+pub fn format_address(addr: u128) -> String {
+    if is_v4(addr) {
+        Ipv4Addr::from(addr as u32).to_string()
+    } else {
+        Ipv6Addr::from(addr).to_string()
+    }
+}
+
+/// Canonical text of an address set: a CIDR when it is exactly one block, else `start-end`.
+pub fn format_address_set(set: AddressSet) -> String {
+    let size_minus_one = set.last.wrapping_sub(set.first);
+    let is_block = size_minus_one.wrapping_add(1) & size_minus_one == 0
+        && set.first & size_minus_one == 0;
+    if is_block {
+        let host_bits = 128 - size_minus_one.leading_zeros();
+        let both_v4 = is_v4(set.first) && is_v4(set.last);
+        if both_v4 {
+            return format!("{}/{}", format_address(set.first), 32 - host_bits);
+        }
+        return format!("{}/{}", format_address(set.first), 128 - host_bits);
+    }
+    format!(
+        "{}-{}",
+        format_address(set.first),
+        format_address(set.last)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(text: &str) -> u128 {
+        v4_to_u128(text.parse().unwrap())
+    }
+
+    #[test]
+    fn ipv4_and_mapped_ipv6_are_the_same_address() {
+        assert_eq!(parse_address("203.0.113.7").unwrap(), v4("203.0.113.7"));
+        assert_eq!(parse_address("::ffff:203.0.113.7").unwrap(), v4("203.0.113.7"));
+        assert_eq!(parse_address("::FFFF:cb00:7107").unwrap(), v4("203.0.113.7"));
+        assert_eq!(format_address(parse_address("::ffff:203.0.113.7").unwrap()), "203.0.113.7");
+    }
+
+    #[test]
+    fn ipv6_in_every_textual_form() {
+        let full = parse_address("2001:0db8:0000:0000:0000:0000:0000:0001").unwrap();
+        assert_eq!(parse_address("2001:db8::1").unwrap(), full);
+        assert_eq!(parse_address("2001:DB8::1").unwrap(), full);
+        assert_eq!(format_address(full), "2001:db8::1");
+        assert_eq!(parse_address("::").unwrap(), 0);
+        assert!(!is_v4(parse_address("2001:db8::1").unwrap()));
+    }
+
+    #[test]
+    fn rejects_leading_zero_octets() {
+        assert_eq!(
+            parse_address("203.0.113.07"),
+            Err(AddressError::LeadingZero("07".into()))
+        );
+        assert_eq!(
+            parse_address("::ffff:203.000.113.7"),
+            Err(AddressError::LeadingZero("000".into()))
+        );
+        assert!(parse_address("0.0.0.0").is_ok());
+    }
+
+    #[test]
+    fn rejects_zone_ids_and_garbage() {
+        assert_eq!(parse_address("fe80::1%eth0"), Err(AddressError::ZoneId));
+        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-4", "abc", "1..2.3", "2001:db8:::1"] {
+            assert!(parse_address(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn cidr_and_host_bits_warning() {
+        let clean = parse_address_set("198.51.100.0/24").unwrap();
+        assert_eq!(clean.set.first, v4("198.51.100.0"));
+        assert_eq!(clean.set.last, v4("198.51.100.255"));
+        assert_eq!(clean.warning, None);
+        let dirty = parse_address_set("198.51.100.77/24").unwrap();
+        assert_eq!(dirty.set, clean.set);
+        assert!(dirty.warning.unwrap().contains("198.51.100.0/24"));
+        let v6 = parse_address_set("2001:db8:1::/48").unwrap();
+        assert_eq!(format_address_set(v6.set), "2001:db8:1::/48");
+        assert!(parse_address_set("198.51.100.0/33").is_err());
+        assert!(parse_address_set("2001:db8::/129").is_err());
+        assert!(parse_address_set("198.51.100.0/").is_err());
+        assert!(parse_address_set("198.51.100.0/-1").is_err());
+        let all = parse_address_set("::/0").unwrap();
+        assert_eq!((all.set.first, all.set.last), (0, u128::MAX));
+    }
+
+    #[test]
+    fn ranges() {
+        let r = parse_address_set("203.0.113.10 - 203.0.113.20").unwrap();
+        assert_eq!(r.set.first, v4("203.0.113.10"));
+        assert_eq!(r.set.last, v4("203.0.113.20"));
+        assert_eq!(format_address_set(r.set), "203.0.113.10-203.0.113.20");
+        assert_eq!(
+            parse_address_set("203.0.113.20-203.0.113.10"),
+            Err(AddressError::ReversedRange)
+        );
+        assert_eq!(
+            parse_address_set("203.0.113.1-2001:db8::1"),
+            Err(AddressError::MixedFamilies)
+        );
+        assert!(parse_address_set("203.0.113.1-").is_err());
+    }
+
+    #[test]
+    fn canonical_form_prefers_cidr_when_exact() {
+        let single = parse_address_set("192.0.2.5").unwrap().set;
+        assert_eq!(format_address_set(single), "192.0.2.5/32");
+        let block_as_range = parse_address_set("192.0.2.0-192.0.2.127").unwrap().set;
+        assert_eq!(format_address_set(block_as_range), "192.0.2.0/25");
+        let single6 = parse_address_set("2001:db8::5").unwrap().set;
+        assert_eq!(format_address_set(single6), "2001:db8::5/128");
+        let everything_v4 = parse_address_set("0.0.0.0/0").unwrap().set;
+        assert_eq!(format_address_set(everything_v4), "0.0.0.0/0");
+    }
+}

@@ -1,0 +1,427 @@
+//! A streaming CSV record reader that parses pieces of a file in parallel.
+//!
+//! The file is read in blocks, so memory follows the block size, not the file size.
+//! Each block is cut at record boundaries into pieces that rayon parses at once. A
+//! boundary is a line end outside quotes; a quick scan of the quote characters finds
+//! the quoted spans by the same rule csv-core uses (a quote opens a field only at the
+//! start of a field), so the pieces read exactly as one sequential reader would.
+//! Pieces without quoted spans take a fast path that splits on line ends and
+//! delimiters directly; the others go through the `csv` crate.
+//!
+//! The SHA-256 of the file is computed on the same pass.
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// How much is read at once.
+const BLOCK_BYTES: usize = 16 << 20;
+/// Pieces are not cut smaller than this; below it the parallel overhead dominates.
+const MIN_PIECE_BYTES: usize = 1 << 20;
+/// A single record longer than this is taken as a quote that is never closed.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Shared progress of a long read, and the way to cancel it from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes_done: AtomicU64,
+    pub bytes_total: AtomicU64,
+    pub rows_done: AtomicU64,
+    pub cancel: AtomicBool,
+}
+
+impl Progress {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// A problem that stops a whole file from being read.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{path}: cannot read the file: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: the file is empty: there is no header row")]
+    Empty { path: PathBuf },
+    #[error("{path}, line {line}: a record is longer than 64 MiB; a quote is probably never closed")]
+    RecordTooLong { path: PathBuf, line: u64 },
+    #[error("{path}, line {line}: {message}")]
+    BadHeader { path: PathBuf, line: u64, message: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The header row and the dialect found at the start of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvHeader {
+    pub delimiter: u8,
+    pub names: Vec<String>,
+    /// 1-based line of the header row.
+    pub line: u64,
+}
+
+/// What the reader learned about the file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFacts {
+    pub size: u64,
+    pub sha256: String,
+    /// Line where an unterminated quoted field starts, if the file ends inside one.
+    pub unterminated_quote_line: Option<u64>,
+}
+
+/// A run of whole records, parsed independently of the rest of the file.
+pub struct Piece<'a> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    has_quoted_fields: bool,
+}
+
+impl<'a> Piece<'a> {
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Call `visit(line, fields)` for each record, where `line` is the 1-based line of the
+    /// record's start within this piece. Blank lines are skipped. Returns the number of
+    /// line feeds in the piece, which the caller adds up to number the next piece.
+    pub fn for_each_record(&self, mut visit: impl FnMut(u64, &[&[u8]])) -> u64 {
+        if self.has_quoted_fields {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(self.delimiter)
+                .from_reader(self.bytes);
+            let mut record = csv::ByteRecord::new();
+            // A csv error here can only be I/O, and a byte slice has none.
+            while reader.read_byte_record(&mut record).unwrap_or(false) {
+                let line = record.position().map_or(1, |p| p.line());
+                let fields: Vec<&[u8]> = record.iter().collect();
+                visit(line, &fields);
+            }
+            return memchr::memchr_iter(b'\n', self.bytes).count() as u64;
+        }
+        let bytes = self.bytes;
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
+        let mut line = 1u64;
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            if end > start {
+                fields.clear();
+                fields.extend(bytes[start..end].split(|&b| b == self.delimiter));
+                visit(line, &fields);
+            }
+            if bytes.get(end) == Some(&b'\n') {
+                line += 1;
+            }
+            start = end + 1;
+        }
+        line - 1
+    }
+}
+
+/// Where the quoted fields are in a buffer that starts at a record boundary.
+struct QuoteScan {
+    /// `(opening quote, one past the closing quote)`, in order.
+    spans: Vec<(usize, usize)>,
+    /// A quoted field still open at the end of the buffer.
+    open_quote: Option<usize>,
+}
+
+impl QuoteScan {
+    /// Follow csv-core's rule: a quote opens a field only at the start of a field; inside,
+    /// a doubled quote is an escaped quote; any other quote closes the field.
+    fn of(buf: &[u8], delimiter: u8, at_eof: bool) -> QuoteScan {
+        let mut spans = Vec::new();
+        let mut pos = 0;
+        while let Some(offset) = memchr::memchr(b'"', &buf[pos..]) {
+            let quote = pos + offset;
+            let at_field_start = quote == 0 || matches!(buf[quote - 1], b'\n' | b'\r') || buf[quote - 1] == delimiter;
+            if !at_field_start {
+                pos = quote + 1;
+                continue;
+            }
+            let mut search = quote + 1;
+            loop {
+                let Some(offset) = memchr::memchr(b'"', &buf[search..]) else {
+                    return QuoteScan { spans, open_quote: Some(quote) };
+                };
+                let close = search + offset;
+                match buf.get(close + 1) {
+                    Some(b'"') => search = close + 2,
+                    // More data could make this quote the first of an escaped pair.
+                    None if !at_eof => return QuoteScan { spans, open_quote: Some(quote) },
+                    _ => {
+                        spans.push((quote, close + 1));
+                        pos = close + 1;
+                        break;
+                    }
+                }
+            }
+        }
+        QuoteScan { spans, open_quote: None }
+    }
+
+    fn is_quoted(&self, pos: usize) -> bool {
+        if self.open_quote.is_some_and(|q| pos > q) {
+            return true;
+        }
+        let after = self.spans.partition_point(|&(start, _)| start < pos);
+        after > 0 && pos < self.spans[after - 1].1
+    }
+
+    fn has_span_in(&self, range: std::ops::Range<usize>) -> bool {
+        let first = self.spans.partition_point(|&(_, end)| end <= range.start);
+        self.spans.get(first).is_some_and(|&(start, _)| start < range.end)
+            || self.open_quote.is_some_and(|q| range.contains(&q))
+    }
+
+    /// The first record boundary at or after `from`, within `buf`.
+    fn next_boundary(&self, buf: &[u8], mut from: usize) -> Option<usize> {
+        while let Some(offset) = memchr::memchr2(b'\n', b'\r', &buf[from..]) {
+            let at = from + offset;
+            if !self.is_quoted(at) {
+                return Some(at + 1);
+            }
+            from = at + 1;
+        }
+        None
+    }
+
+    /// The last record boundary at or before `until`.
+    fn last_boundary(&self, buf: &[u8], until: usize) -> Option<usize> {
+        let mut end = until;
+        while let Some(at) = memchr::memrchr2(b'\n', b'\r', &buf[..end]) {
+            if !self.is_quoted(at) {
+                return Some(at + 1);
+            }
+            end = at;
+        }
+        None
+    }
+}
+
+struct BlockReader {
+    file: File,
+    path: PathBuf,
+    hasher: Sha256,
+    bytes_read: u64,
+    at_eof: bool,
+}
+
+impl BlockReader {
+    /// Append up to one block to `buf`; returns how many bytes were added.
+    fn fill(&mut self, buf: &mut Vec<u8>) -> Result<usize, FileError> {
+        let old_len = buf.len();
+        buf.resize(old_len + BLOCK_BYTES, 0);
+        let mut filled = old_len;
+        while filled < buf.len() {
+            match self.file.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    self.at_eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => return Err(FileError::Io { path: self.path.clone(), source }),
+            }
+        }
+        buf.truncate(filled);
+        self.bytes_read += (filled - old_len) as u64;
+        Ok(filled - old_len)
+    }
+}
+
+/// Pick comma, semicolon or tab by which appears most often outside quotes in the header line.
+pub fn sniff_delimiter(header_line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in header_line {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    if counts[best] == 0 { b',' } else { candidates[best] }
+}
+
+/// Parse a header record's fields: trimmed text, with a name for empty columns.
+fn header_names(record_bytes: &[u8], delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(record_bytes);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).unwrap_or(false) {
+        return Vec::new();
+    }
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let name = String::from_utf8_lossy(field).trim().to_string();
+            if name.is_empty() { format!("column_{}", i + 1) } else { name }
+        })
+        .collect()
+}
+
+/// Read the whole file. `on_header` sees the header first and builds the parsing context
+/// (or refuses the file); `parse_piece` runs in parallel on pieces; `merge` receives each
+/// piece's result in file order with the number of lines before the piece.
+pub fn read_csv<C: Sync, T: Send>(
+    path: &Path,
+    progress: &Progress,
+    on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
+    parse_piece: impl Fn(&C, &Piece) -> T + Sync,
+    mut merge: impl FnMut(T, u64),
+) -> Result<FileFacts, FileError> {
+    let io_error = |source| FileError::Io { path: path.to_path_buf(), source };
+    let file = File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    progress.bytes_total.fetch_add(size, Ordering::Relaxed);
+    let mut reader = BlockReader { file, path: path.to_path_buf(), hasher: Sha256::new(), bytes_read: 0, at_eof: false };
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK_BYTES);
+
+    // The header: skip a BOM and blank lines, then read one whole record.
+    let mut lines_before = 0u64;
+    let mut first_block = true;
+    let (header, context) = loop {
+        let added = reader.fill(&mut buf)?;
+        reader.hasher.update(&buf[buf.len() - added..]);
+        if first_block && buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
+        }
+        first_block = false;
+        let blank = buf.iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+        lines_before += memchr::memchr_iter(b'\n', &buf[..blank]).count() as u64;
+        buf.drain(..blank);
+        if buf.is_empty() {
+            if reader.at_eof {
+                return Err(FileError::Empty { path: path.to_path_buf() });
+            }
+            continue;
+        }
+        let delimiter = sniff_delimiter(&buf[..buf.len().min(1 << 16)]);
+        let scan = QuoteScan::of(&buf, delimiter, reader.at_eof);
+        let end = match scan.next_boundary(&buf, 0) {
+            Some(end) => end,
+            None if reader.at_eof && scan.open_quote.is_none() => buf.len(),
+            None if reader.at_eof => {
+                return Err(FileError::BadHeader {
+                    path: path.to_path_buf(),
+                    line: lines_before + 1,
+                    message: "the header row opens a quote that is never closed".into(),
+                });
+            }
+            None if buf.len() > MAX_RECORD_BYTES => {
+                return Err(FileError::RecordTooLong { path: path.to_path_buf(), line: lines_before + 1 });
+            }
+            None => continue,
+        };
+        let header = CsvHeader { delimiter, names: header_names(&buf[..end], delimiter), line: lines_before + 1 };
+        lines_before += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+        buf.drain(..end);
+        let context = on_header(&header)?;
+        break (header, context);
+    };
+
+    let threads = rayon::current_num_threads().max(1);
+    let mut unterminated_quote_line = None;
+    let mut unhashed = 0; // bytes at the end of `buf` read but not yet hashed
+    let mut reported = 0u64;
+    let mut need_more = false;
+    loop {
+        if progress.is_cancelled() {
+            return Err(FileError::Cancelled);
+        }
+        if !reader.at_eof && (need_more || buf.len() < BLOCK_BYTES) {
+            unhashed += reader.fill(&mut buf)?;
+        }
+        need_more = false;
+        let scan = QuoteScan::of(&buf, header.delimiter, reader.at_eof);
+        let complete_end = if reader.at_eof {
+            match scan.open_quote {
+                None => buf.len(),
+                Some(quote) => scan.last_boundary(&buf, quote).unwrap_or(0),
+            }
+        } else {
+            scan.last_boundary(&buf, buf.len()).unwrap_or(0)
+        };
+        if complete_end == 0 && !reader.at_eof {
+            if buf.len() > MAX_RECORD_BYTES {
+                return Err(FileError::RecordTooLong { path: path.to_path_buf(), line: lines_before + 1 });
+            }
+            need_more = true;
+            continue;
+        }
+
+        let piece_target = (complete_end / (threads * 2)).max(MIN_PIECE_BYTES);
+        let mut bounds = vec![0];
+        while let Some(&start) = bounds.last() {
+            if start >= complete_end {
+                break;
+            }
+            let next = scan
+                .next_boundary(&buf[..complete_end], (start + piece_target).min(complete_end - 1))
+                .unwrap_or(complete_end);
+            bounds.push(next.max(start + 1).min(complete_end));
+        }
+        let pieces: Vec<Piece> = bounds
+            .windows(2)
+            .map(|w| Piece {
+                bytes: &buf[w[0]..w[1]],
+                delimiter: header.delimiter,
+                has_quoted_fields: scan.has_span_in(w[0]..w[1]),
+            })
+            .collect();
+        let new_bytes = &buf[buf.len() - unhashed..];
+        let hasher = &mut reader.hasher;
+        let (_, results) = rayon::join(
+            || hasher.update(new_bytes),
+            || {
+                pieces
+                    .par_iter()
+                    .map(|piece| {
+                        let newlines = memchr::memchr_iter(b'\n', piece.bytes).count() as u64;
+                        (parse_piece(&context, piece), newlines)
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        unhashed = 0;
+        for (result, newlines) in results {
+            merge(result, lines_before);
+            lines_before += newlines;
+        }
+        if reader.at_eof && complete_end < buf.len() {
+            unterminated_quote_line = Some(lines_before + 1);
+        }
+        buf.drain(..complete_end);
+        let consumed = reader.bytes_read - buf.len() as u64;
+        progress.bytes_done.fetch_add(consumed - reported, Ordering::Relaxed);
+        reported = consumed;
+        if reader.at_eof {
+            break;
+        }
+    }
+    Ok(FileFacts { size, sha256: hex(&reader.hasher.finalize()), unterminated_quote_line })
+}
+
+/// Lowercase hexadecimal, as SHA-256 sums are usually written.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,458 @@
+//! Reading and writing instants: RFC 3339 / ISO 8601, naive local times in the import
+//! time zone, Unix epoch seconds or milliseconds, and slash dates with a chosen order.
+//!
+//! Instants are `i64` nanoseconds since the Unix epoch in UTC, which keeps every
+//! sub-second digit that can be written and covers the years 1678 to 2261.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone};
+use std::fmt;
+use std::str::FromStr;
+
+/// Nanoseconds since 1970-01-01T00:00:00Z.
+pub type Nanos = i64;
+
+pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// The zone in which times without an offset are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportZone {
+    #[default]
+    Utc,
+    Named(chrono_tz::Tz),
+}
+
+impl FromStr for ImportZone {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("utc") || text == "Etc/UTC" {
+            return Ok(ImportZone::Utc);
+        }
+        text.parse::<chrono_tz::Tz>()
+            .map(ImportZone::Named)
+            .map_err(|_| {
+                format!("unknown time zone '{text}': use an IANA name such as Asia/Bangkok, or UTC")
+            })
+    }
+}
+
+impl fmt::Display for ImportZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportZone::Utc => f.write_str("UTC"),
+            ImportZone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
+/// How to read `dd/mm/yyyy`-style dates, which are ambiguous until the user says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+impl FromStr for DateOrder {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "dmy" | "day-first" | "dd/mm" => Ok(DateOrder::DayFirst),
+            "mdy" | "month-first" | "mm/dd" => Ok(DateOrder::MonthFirst),
+            other => Err(format!("unknown date order '{other}': use dmy or mdy")),
+        }
+    }
+}
+
+/// Everything that decides how a time text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeRules {
+    pub zone: ImportZone,
+    pub date_order: Option<DateOrder>,
+}
+
+/// What a date without a time of day means in this column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOnly {
+    /// An event time must be a moment; a bare date is rejected.
+    Reject,
+    /// `first_seen`: the start of that day.
+    StartOfDay,
+    /// `last_seen`: the last nanosecond of that day.
+    EndOfDay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("empty time")]
+    Empty,
+    #[error(
+        "not a date and time (expected e.g. 2023-04-05T12:34:56Z, 2023-04-05 12:34:56 or Unix seconds)"
+    )]
+    Unreadable,
+    #[error(
+        "slash date '{0}' is ambiguous (day/month or month/day): choose the day/month order (command line: --date-order dmy or --date-order mdy)"
+    )]
+    AmbiguousSlashDate(String),
+    #[error("a date without a time of day cannot be matched on; the capture time is needed")]
+    DateWithoutTime,
+    #[error("no such calendar date or time of day")]
+    InvalidDate,
+    #[error("bad UTC offset")]
+    BadOffset,
+    #[error("this local time does not exist in {0} (skipped by a clock change)")]
+    NonexistentLocalTime(String),
+    #[error("outside the supported years 1678 to 2261")]
+    OutOfRange,
+}
+
+/// A parsed instant and, rarely, a warning to record with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedTime {
+    pub nanos: Nanos,
+    pub warning: Option<String>,
+}
+
+/// Read one time value according to the rules.
+pub fn parse_time(text: &str, rules: TimeRules, date_only: DateOnly) -> Result<ParsedTime, TimeError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(TimeError::Empty);
+    }
+    if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return parse_epoch(text).map(|nanos| ParsedTime { nanos, warning: None });
+    }
+    let mut cursor = Cursor { bytes: text.as_bytes(), pos: 0 };
+    let date = parse_date(&mut cursor, text, rules.date_order)?;
+    if cursor.at_end() {
+        let day_start = date.and_hms_opt(0, 0, 0).ok_or(TimeError::InvalidDate)?;
+        return match date_only {
+            DateOnly::Reject => Err(TimeError::DateWithoutTime),
+            DateOnly::StartOfDay => local_to_utc(day_start, rules.zone),
+            DateOnly::EndOfDay => {
+                let next_day = day_start + chrono::Duration::days(1);
+                let end = local_to_utc(next_day, rules.zone)?;
+                Ok(ParsedTime { nanos: end.nanos - 1, warning: end.warning })
+            }
+        };
+    }
+    match cursor.next() {
+        Some(b'T' | b't' | b' ') => {}
+        _ => return Err(TimeError::Unreadable),
+    }
+    cursor.skip_spaces();
+    let hour = cursor.digits(2).ok_or(TimeError::Unreadable)?;
+    cursor.expect(b':')?;
+    let minute = cursor.digits(2).ok_or(TimeError::Unreadable)?;
+    let mut second = 0;
+    let mut nanos = 0;
+    if cursor.peek() == Some(b':') {
+        cursor.pos += 1;
+        second = cursor.digits(2).ok_or(TimeError::Unreadable)?;
+        if matches!(cursor.peek(), Some(b'.' | b',')) {
+            cursor.pos += 1;
+            nanos = cursor.fraction_nanos().ok_or(TimeError::Unreadable)?;
+        }
+    }
+    let naive = date
+        .and_hms_nano_opt(hour, minute, second, nanos)
+        .ok_or(TimeError::InvalidDate)?;
+    cursor.skip_spaces();
+    match parse_offset(&mut cursor)? {
+        Some(offset_seconds) => {
+            let utc = naive - chrono::Duration::seconds(i64::from(offset_seconds));
+            Ok(ParsedTime { nanos: naive_utc_nanos(utc)?, warning: None })
+        }
+        None => local_to_utc(naive, rules.zone),
+    }
+}
+
+fn parse_epoch(text: &str) -> Result<Nanos, TimeError> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    if whole.is_empty() || whole.len() > 18 || fraction.is_some_and(|f| f.is_empty() || f.contains('.')) {
+        return Err(TimeError::Unreadable);
+    }
+    let value: i64 = whole.parse().map_err(|_| TimeError::Unreadable)?;
+    // Numbers this large are milliseconds: 1e11 seconds is the year 5138.
+    let (unit_nanos, digits_per_unit) = if value >= 100_000_000_000 {
+        (1_000_000, 6)
+    } else {
+        (NANOS_PER_SECOND, 9)
+    };
+    let mut nanos = value.checked_mul(unit_nanos).ok_or(TimeError::OutOfRange)?;
+    if let Some(fraction) = fraction {
+        let digits: String = fraction.chars().chain(std::iter::repeat('0')).take(digits_per_unit).collect();
+        nanos += digits.parse::<i64>().map_err(|_| TimeError::Unreadable)?;
+    }
+    Ok(nanos)
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek();
+        self.pos += 1;
+        b
+    }
+    fn expect(&mut self, want: u8) -> Result<(), TimeError> {
+        if self.next() == Some(want) { Ok(()) } else { Err(TimeError::Unreadable) }
+    }
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+    /// Exactly `count` ASCII digits.
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let slice = self.bytes.get(self.pos..self.pos + count)?;
+        let mut value = 0u32;
+        for &b in slice {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+        }
+        self.pos += count;
+        Some(value)
+    }
+    /// One to two digits (day and month in slash dates).
+    fn short_number(&mut self) -> Option<u32> {
+        let start = self.pos;
+        while self.pos - start < 4 && self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        std::str::from_utf8(&self.bytes[start..self.pos]).ok()?.parse().ok()
+    }
+    /// A decimal fraction of a second, one to nine digits.
+    fn fraction_nanos(&mut self) -> Option<u32> {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        let digits = &self.bytes[start..self.pos];
+        if digits.is_empty() || digits.len() > 9 {
+            return None;
+        }
+        let mut value = 0u32;
+        for &b in digits {
+            value = value * 10 + u32::from(b - b'0');
+        }
+        Some(value * 10u32.pow(9 - digits.len() as u32))
+    }
+}
+
+fn parse_date(cursor: &mut Cursor, text: &str, order: Option<DateOrder>) -> Result<NaiveDate, TimeError> {
+    let date_text_end = text.find([' ', 'T', 't']).unwrap_or(text.len());
+    let date_text = &text[..date_text_end];
+    if date_text.contains('/') {
+        let parts: Vec<&str> = date_text.split('/').collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(TimeError::Unreadable);
+        }
+        let number = |p: &str| p.parse::<u32>().map_err(|_| TimeError::Unreadable);
+        let (year, month, day) = if parts[0].len() == 4 {
+            (number(parts[0])?, number(parts[1])?, number(parts[2])?)
+        } else if parts[2].len() == 4 {
+            match order {
+                None => return Err(TimeError::AmbiguousSlashDate(date_text.to_string())),
+                Some(DateOrder::DayFirst) => (number(parts[2])?, number(parts[1])?, number(parts[0])?),
+                Some(DateOrder::MonthFirst) => (number(parts[2])?, number(parts[0])?, number(parts[1])?),
+            }
+        } else {
+            return Err(TimeError::Unreadable);
+        };
+        cursor.pos = date_text_end;
+        return NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(TimeError::InvalidDate);
+    }
+    let year = cursor.digits(4).ok_or(TimeError::Unreadable)?;
+    cursor.expect(b'-')?;
+    let month = cursor.short_number().ok_or(TimeError::Unreadable)?;
+    cursor.expect(b'-')?;
+    let day = cursor.short_number().ok_or(TimeError::Unreadable)?;
+    NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(TimeError::InvalidDate)
+}
+
+/// `Z`, `UTC`, `+07:00`, `+0700` or `+07`; `None` when the text has no offset.
+fn parse_offset(cursor: &mut Cursor) -> Result<Option<i32>, TimeError> {
+    let rest = &cursor.bytes[cursor.pos..];
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b"gmt") {
+        return Ok(Some(0));
+    }
+    let sign = match rest[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return Err(TimeError::Unreadable),
+    };
+    cursor.pos += 1;
+    let hours = cursor.digits(2).ok_or(TimeError::BadOffset)?;
+    let minutes = match cursor.peek() {
+        None => 0,
+        Some(b':') => {
+            cursor.pos += 1;
+            cursor.digits(2).ok_or(TimeError::BadOffset)?
+        }
+        Some(_) => cursor.digits(2).ok_or(TimeError::BadOffset)?,
+    };
+    if !cursor.at_end() || hours > 23 || minutes > 59 {
+        return Err(TimeError::BadOffset);
+    }
+    Ok(Some(sign * (hours as i32 * 3600 + minutes as i32 * 60)))
+}
+
+fn naive_utc_nanos(naive: NaiveDateTime) -> Result<Nanos, TimeError> {
+    naive.and_utc().timestamp_nanos_opt().ok_or(TimeError::OutOfRange)
+}
+
+fn local_to_utc(naive: NaiveDateTime, zone: ImportZone) -> Result<ParsedTime, TimeError> {
+    let tz = match zone {
+        ImportZone::Utc => return Ok(ParsedTime { nanos: naive_utc_nanos(naive)?, warning: None }),
+        ImportZone::Named(tz) => tz,
+    };
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(ParsedTime {
+            nanos: t.timestamp_nanos_opt().ok_or(TimeError::OutOfRange)?,
+            warning: None,
+        }),
+        LocalResult::Ambiguous(earlier, _) => Ok(ParsedTime {
+            nanos: earlier.timestamp_nanos_opt().ok_or(TimeError::OutOfRange)?,
+            warning: Some(format!(
+                "this local time occurs twice in {} (clock change); the earlier one was used",
+                tz.name()
+            )),
+        }),
+        LocalResult::None => Err(TimeError::NonexistentLocalTime(tz.name().to_string())),
+    }
+}
+
+/// RFC 3339 in UTC with `Z`; sub-seconds are written with 3, 6 or 9 digits as needed.
+pub fn format_time(nanos: Nanos) -> String {
+    DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc() -> TimeRules {
+        TimeRules::default()
+    }
+
+    fn at(text: &str) -> Nanos {
+        parse_time(text, utc(), DateOnly::Reject).unwrap().nanos
+    }
+
+    const T0: Nanos = 1_680_698_096 * NANOS_PER_SECOND; // 2023-04-05T12:34:56Z
+
+    #[test]
+    fn rfc3339_with_z_and_offsets() {
+        assert_eq!(at("2023-04-05T12:34:56Z"), T0);
+        assert_eq!(at("2023-04-05t12:34:56z"), T0);
+        assert_eq!(at("2023-04-05T19:34:56+07:00"), T0);
+        assert_eq!(at("2023-04-05T19:34:56+0700"), T0);
+        assert_eq!(at("2023-04-05T19:04:56+06:30"), T0);
+        assert_eq!(at("2023-04-05T07:34:56-05"), T0);
+        assert_eq!(at("2023-04-05 12:34:56 UTC"), T0);
+    }
+
+    #[test]
+    fn naive_times_use_the_import_zone() {
+        assert_eq!(at("2023-04-05 12:34:56"), T0);
+        assert_eq!(at("2023-04-05T12:34:56"), T0);
+        let bangkok = TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None };
+        assert_eq!(parse_time("2023-04-05 19:34:56", bangkok, DateOnly::Reject).unwrap().nanos, T0);
+        let yangon = TimeRules { zone: "Asia/Yangon".parse().unwrap(), date_order: None };
+        assert_eq!(parse_time("2023-04-05 19:04:56", yangon, DateOnly::Reject).unwrap().nanos, T0);
+        // An explicit offset wins over the import zone.
+        assert_eq!(parse_time("2023-04-05T12:34:56Z", yangon, DateOnly::Reject).unwrap().nanos, T0);
+    }
+
+    #[test]
+    fn sub_seconds_are_kept_and_written_back() {
+        assert_eq!(at("2023-04-05T12:34:56.5Z"), T0 + 500_000_000);
+        assert_eq!(at("2023-04-05T12:34:56.123456789Z"), T0 + 123_456_789);
+        assert_eq!(format_time(T0), "2023-04-05T12:34:56Z");
+        assert_eq!(format_time(T0 + 500_000_000), "2023-04-05T12:34:56.500Z");
+        assert_eq!(format_time(T0 + 123_456_789), "2023-04-05T12:34:56.123456789Z");
+        assert!(parse_time("2023-04-05T12:34:56.1234567891Z", utc(), DateOnly::Reject).is_err());
+    }
+
+    #[test]
+    fn epoch_seconds_and_milliseconds() {
+        assert_eq!(at("1680698096"), T0);
+        assert_eq!(at("1680698096000"), T0);
+        assert_eq!(at("1680698096.25"), T0 + 250_000_000);
+        assert_eq!(at("1680698096123"), T0 + 123_000_000);
+        assert_eq!(at("99999999999"), 99_999_999_999 * NANOS_PER_SECOND);
+        assert!(parse_time("1.2.3", utc(), DateOnly::Reject).is_err());
+        assert_eq!(parse_time("99999999999999999", utc(), DateOnly::Reject), Err(TimeError::OutOfRange));
+    }
+
+    #[test]
+    fn slash_dates_need_an_order() {
+        let err = parse_time("03/04/2023 10:00:00", utc(), DateOnly::Reject).unwrap_err();
+        assert_eq!(err, TimeError::AmbiguousSlashDate("03/04/2023".into()));
+        assert!(err.to_string().contains("--date-order"));
+        let dmy = TimeRules { date_order: Some(DateOrder::DayFirst), ..utc() };
+        let mdy = TimeRules { date_order: Some(DateOrder::MonthFirst), ..utc() };
+        assert_eq!(parse_time("05/04/2023 12:34:56", dmy, DateOnly::Reject).unwrap().nanos, T0);
+        assert_eq!(parse_time("04/05/2023 12:34:56", mdy, DateOnly::Reject).unwrap().nanos, T0);
+        // Year first is never ambiguous.
+        assert_eq!(at("2023/04/05 12:34:56"), T0);
+        assert_eq!(parse_time("13/13/2023 00:00", dmy, DateOnly::Reject), Err(TimeError::InvalidDate));
+    }
+
+    #[test]
+    fn date_only_bounds() {
+        let start = parse_time("2023-04-05", utc(), DateOnly::StartOfDay).unwrap().nanos;
+        let end = parse_time("2023-04-05", utc(), DateOnly::EndOfDay).unwrap().nanos;
+        assert_eq!(format_time(start), "2023-04-05T00:00:00Z");
+        assert_eq!(format_time(end), "2023-04-05T23:59:59.999999999Z");
+        assert_eq!(parse_time("2023-04-05", utc(), DateOnly::Reject), Err(TimeError::DateWithoutTime));
+        let bangkok = TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None };
+        let local_start = parse_time("2023-04-05", bangkok, DateOnly::StartOfDay).unwrap().nanos;
+        assert_eq!(format_time(local_start), "2023-04-04T17:00:00Z");
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_with_reasons() {
+        assert_eq!(parse_time("2023-02-29T00:00:00Z", utc(), DateOnly::Reject), Err(TimeError::InvalidDate));
+        assert!(parse_time("2024-02-29T00:00:00Z", utc(), DateOnly::Reject).is_ok());
+        assert_eq!(parse_time("2023-04-05T25:00:00Z", utc(), DateOnly::Reject), Err(TimeError::InvalidDate));
+        assert_eq!(parse_time("2023-04-05T12:00:00+25:00", utc(), DateOnly::Reject), Err(TimeError::BadOffset));
+        assert_eq!(parse_time("yesterday", utc(), DateOnly::Reject), Err(TimeError::Unreadable));
+        assert_eq!(parse_time("  ", utc(), DateOnly::Reject), Err(TimeError::Empty));
+        assert_eq!(parse_time("3000-01-01T00:00:00Z", utc(), DateOnly::Reject), Err(TimeError::OutOfRange));
+    }
+
+    #[test]
+    fn clock_changes_are_handled() {
+        let berlin = TimeRules { zone: "Europe/Berlin".parse().unwrap(), date_order: None };
+        let gap = parse_time("2023-03-26 02:30:00", berlin, DateOnly::Reject);
+        assert!(matches!(gap, Err(TimeError::NonexistentLocalTime(_))));
+        let fold = parse_time("2023-10-29 02:30:00", berlin, DateOnly::Reject).unwrap();
+        assert_eq!(format_time(fold.nanos), "2023-10-29T00:30:00Z");
+        assert!(fold.warning.is_some());
+    }
+
+    #[test]
+    fn zones_parse() {
+        assert_eq!("utc".parse::<ImportZone>(), Ok(ImportZone::Utc));
+        assert!("Asia/Yangon".parse::<ImportZone>().is_ok());
+        assert!("Mars/Olympus".parse::<ImportZone>().unwrap_err().contains("unknown time zone"));
+    }
+}

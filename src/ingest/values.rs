@@ -1,0 +1,120 @@
+//! Small value parsers for the optional columns: ports, yes/no flags and coordinates.
+
+/// An inclusive port range; a single port is a range of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+impl PortRange {
+    pub fn contains(&self, port: u16) -> bool {
+        self.first <= port && port <= self.last
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.last {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{}-{}", self.first, self.last)
+        }
+    }
+}
+
+fn parse_one_port(text: &str) -> Result<u16, String> {
+    let text = text.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a port number (expected 0 to 65535)".into());
+    }
+    match text.parse::<u32>() {
+        Ok(port) if port <= 65535 => Ok(port as u16),
+        _ => Err("port out of range (expected 0 to 65535)".into()),
+    }
+}
+
+/// A single event port.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    if text.contains('-') {
+        return Err("an event has one source port, not a range".into());
+    }
+    parse_one_port(text)
+}
+
+/// An observation's port or port range `a-b`.
+pub fn parse_port_range(text: &str) -> Result<PortRange, String> {
+    match text.split_once('-') {
+        Some((first, last)) => {
+            let range = PortRange {
+                first: parse_one_port(first)?,
+                last: parse_one_port(last)?,
+            };
+            if range.first > range.last {
+                return Err("port range start is after its end".into());
+            }
+            Ok(range)
+        }
+        None => parse_one_port(text).map(|p| PortRange { first: p, last: p }),
+    }
+}
+
+/// true/false, yes/no, 1/0 (and y/n, t/f), in any case.
+pub fn parse_flag(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" | "y" | "t" => Ok(true),
+        "false" | "no" | "0" | "n" | "f" => Ok(false),
+        _ => Err("not a yes/no value (expected true/false, yes/no or 1/0)".into()),
+    }
+}
+
+/// A latitude or longitude in decimal degrees within `limit` (90 or 180).
+pub fn parse_degrees(text: &str, limit: f64) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
+        Ok(_) => Err(format!("out of range (expected -{limit} to {limit} degrees)")),
+        Err(_) => Err("not a number in decimal degrees".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("0"), Ok(0));
+        assert_eq!(parse_port(" 65535 "), Ok(65535));
+        assert!(parse_port("65536").unwrap_err().contains("out of range"));
+        assert!(parse_port("-1").is_err());
+        assert!(parse_port("80a").is_err());
+        assert!(parse_port("99999999999999999999").unwrap_err().contains("out of range"));
+        assert!(parse_port("1000-2000").unwrap_err().contains("not a range"));
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("1024-2047"), Ok(PortRange { first: 1024, last: 2047 }));
+        assert_eq!(parse_port_range("1024 - 2047"), Ok(PortRange { first: 1024, last: 2047 }));
+        assert_eq!(parse_port_range("443"), Ok(PortRange { first: 443, last: 443 }));
+        assert!(parse_port_range("2047-1024").unwrap_err().contains("after its end"));
+        assert!(parse_port_range("1-70000").is_err());
+        assert_eq!(PortRange { first: 1, last: 9 }.to_string(), "1-9");
+        assert_eq!(PortRange { first: 9, last: 9 }.to_string(), "9");
+    }
+
+    #[test]
+    fn flags_and_degrees() {
+        for yes in ["true", "YES", "1", "y"] {
+            assert_eq!(parse_flag(yes), Ok(true));
+        }
+        for no in ["false", "No", "0"] {
+            assert_eq!(parse_flag(no), Ok(false));
+        }
+        assert!(parse_flag("maybe").is_err());
+        assert_eq!(parse_degrees("16.68", 90.0), Ok(16.68));
+        assert!(parse_degrees("91", 90.0).is_err());
+        assert!(parse_degrees("NaN", 90.0).is_err());
+        assert!(parse_degrees("east", 180.0).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Compound Atlas: match child-exploitation report metadata to scam-compound locations
+//! by IP address and time, offline.
+//!
+//! The library is the functional core: [`ingest`] reads the files of the contract,
+//! [`matching`] finds (event, observation) matches, [`analysis`] aggregates them and
+//! [`output`] writes the result files. The command line and the GUI are thin shells.
+
+pub mod analysis;
+pub mod cli;
+pub mod generate;
+pub mod ingest;
+pub mod matching;
+pub mod model;
+pub mod output;
+pub mod pipeline;
