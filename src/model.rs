@@ -106,6 +106,21 @@ impl ReportTable {
         self.lookup.find(hash, |&r| self.id(r) == id).copied()
     }
 
+    /// Make room for `additional` more reports without rehashing.
+    pub fn reserve(&mut self, additional: usize, average_id_len: usize) {
+        self.text.reserve(additional * average_id_len);
+        self.ends.reserve(additional);
+        self.incident_type.reserve(additional);
+        self.platform.reserve(additional);
+        self.report_date.reserve(additional);
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        self.lookup.reserve(additional, |&r| {
+            let r = r as usize;
+            let start = if r == 0 { 0 } else { ends[r - 1] };
+            hasher.hash_one(&text[start..ends[r]])
+        });
+    }
+
     /// The index of `id`, adding the report when it is new. Returns `(index, is_new)`.
     pub fn intern(&mut self, id: &str) -> (u32, bool) {
         let hash = self.hasher.hash_one(id);
@@ -195,14 +210,18 @@ impl Events {
             column.truncate(write);
             column.shrink_to_fit();
         }
-        filter(&mut self.addr, keep);
-        filter(&mut self.time, keep);
-        filter(&mut self.report, keep);
-        filter(&mut self.port, keep);
-        filter(&mut self.flags, keep);
-        filter(&mut self.name, keep);
-        filter(&mut self.file, keep);
-        filter(&mut self.line, keep);
+        // Columns are independent, so they are compacted at the same time.
+        let Events { addr, time, report, port, flags, name, file, line } = self;
+        rayon::scope(|s| {
+            s.spawn(|_| filter(addr, keep));
+            s.spawn(|_| filter(time, keep));
+            s.spawn(|_| filter(report, keep));
+            s.spawn(|_| filter(port, keep));
+            s.spawn(|_| filter(flags, keep));
+            s.spawn(|_| filter(name, keep));
+            s.spawn(|_| filter(file, keep));
+            filter(line, keep);
+        });
     }
 }
 

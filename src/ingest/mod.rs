@@ -250,6 +250,13 @@ impl Dataset {
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
+        // Files usually list a report's rows together, and reports are numbered in order
+        // of first appearance; then the grouping is the identity and needs no scatter.
+        if self.events.report.par_windows(2).all(|w| w[0] <= w[1]) {
+            self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
+            self.report_event_start = start;
+            return;
+        }
         let mut fill = start.clone();
         let mut list = vec![0u32; self.events.len()];
         for (e, &r) in self.events.report.iter().enumerate() {

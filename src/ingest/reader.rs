@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// How much is read at once.
 const BLOCK_BYTES: usize = 16 << 20;
 /// Pieces are not cut smaller than this; below it the parallel overhead dominates.
-const MIN_PIECE_BYTES: usize = 1 << 20;
+const MIN_PIECE_BYTES: usize = 512 << 10;
 /// A single record longer than this is taken as a quote that is never closed.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
 
@@ -107,21 +107,31 @@ impl<'a> Piece<'a> {
             }
             return memchr::memchr_iter(b'\n', self.bytes).count() as u64;
         }
+        // No quoted fields: one SIMD scan finds delimiters and line ends together.
         let bytes = self.bytes;
         let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
         let mut line = 1u64;
-        let mut start = 0;
-        while start < bytes.len() {
-            let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            if end > start {
-                fields.clear();
-                fields.extend(bytes[start..end].split(|&b| b == self.delimiter));
+        let mut field_start = 0;
+        for at in memchr::memchr3_iter(self.delimiter, b'\n', b'\r', bytes) {
+            fields.push(&bytes[field_start..at]);
+            field_start = at + 1;
+            if bytes[at] == self.delimiter {
+                continue;
+            }
+            // A line with nothing on it is blank, as csv-core has it.
+            if !(fields.len() == 1 && fields[0].is_empty()) {
                 visit(line, &fields);
             }
-            if bytes.get(end) == Some(&b'\n') {
+            fields.clear();
+            if bytes[at] == b'\n' {
                 line += 1;
             }
-            start = end + 1;
+        }
+        if field_start < bytes.len() || !fields.is_empty() {
+            fields.push(&bytes[field_start..]);
+            if !(fields.len() == 1 && fields[0].is_empty()) {
+                visit(line, &fields);
+            }
         }
         line - 1
     }
@@ -219,23 +229,17 @@ struct BlockReader {
 impl BlockReader {
     /// Append up to one block to `buf`; returns how many bytes were added.
     fn fill(&mut self, buf: &mut Vec<u8>) -> Result<usize, FileError> {
-        let old_len = buf.len();
-        buf.resize(old_len + BLOCK_BYTES, 0);
-        let mut filled = old_len;
-        while filled < buf.len() {
-            match self.file.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    self.at_eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(source) => return Err(FileError::Io { path: self.path.clone(), source }),
-            }
+        // `read_to_end` reads into spare capacity without zeroing it first.
+        buf.reserve(BLOCK_BYTES);
+        let added = (&mut self.file)
+            .take(BLOCK_BYTES as u64)
+            .read_to_end(buf)
+            .map_err(|source| FileError::Io { path: self.path.clone(), source })?;
+        if added < BLOCK_BYTES {
+            self.at_eof = true;
         }
-        buf.truncate(filled);
-        self.bytes_read += (filled - old_len) as u64;
-        Ok(filled - old_len)
+        self.bytes_read += added as u64;
+        Ok(added)
     }
 }
 
@@ -287,7 +291,7 @@ pub fn read_csv<C: Sync, T: Send>(
     progress: &Progress,
     on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
     parse_piece: impl Fn(&C, &Piece) -> T + Sync,
-    mut merge: impl FnMut(T, u64),
+    mut merge: impl FnMut(T, u64) + Send,
 ) -> Result<FileFacts, FileError> {
     let io_error = |source| FileError::Io { path: path.to_path_buf(), source };
     let file = File::open(path).map_err(io_error)?;
@@ -341,19 +345,21 @@ pub fn read_csv<C: Sync, T: Send>(
 
     let threads = rayon::current_num_threads().max(1);
     let mut unterminated_quote_line = None;
-    let mut unhashed = 0; // bytes at the end of `buf` read but not yet hashed
+    // Results of the previous block, with their line-feed counts, not merged yet.
+    let mut pending: Vec<(T, u64)> = Vec::new();
+    let mut next: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + BLOCK_BYTES / 4);
     let mut reported = 0u64;
-    let mut need_more = false;
+    while !reader.at_eof && buf.len() < BLOCK_BYTES {
+        let added = reader.fill(&mut buf)?;
+        reader.hasher.update(&buf[buf.len() - added..]);
+    }
     loop {
         if progress.is_cancelled() {
             return Err(FileError::Cancelled);
         }
-        if !reader.at_eof && (need_more || buf.len() < BLOCK_BYTES) {
-            unhashed += reader.fill(&mut buf)?;
-        }
-        need_more = false;
-        let scan = QuoteScan::of(&buf, header.delimiter, reader.at_eof);
-        let complete_end = if reader.at_eof {
+        let last_block = reader.at_eof;
+        let scan = QuoteScan::of(&buf, header.delimiter, last_block);
+        let complete_end = if last_block {
             match scan.open_quote {
                 None => buf.len(),
                 Some(quote) => scan.last_boundary(&buf, quote).unwrap_or(0),
@@ -361,24 +367,26 @@ pub fn read_csv<C: Sync, T: Send>(
         } else {
             scan.last_boundary(&buf, buf.len()).unwrap_or(0)
         };
-        if complete_end == 0 && !reader.at_eof {
+        if complete_end == 0 && !last_block {
+            // One record is longer than the buffer: read on until it ends.
             if buf.len() > MAX_RECORD_BYTES {
                 return Err(FileError::RecordTooLong { path: path.to_path_buf(), line: lines_before + 1 });
             }
-            need_more = true;
+            let added = reader.fill(&mut buf)?;
+            reader.hasher.update(&buf[buf.len() - added..]);
             continue;
         }
 
-        let piece_target = (complete_end / (threads * 2)).max(MIN_PIECE_BYTES);
+        let piece_target = (complete_end / (threads * 4)).max(MIN_PIECE_BYTES);
         let mut bounds = vec![0];
         while let Some(&start) = bounds.last() {
             if start >= complete_end {
                 break;
             }
-            let next = scan
+            let next_bound = scan
                 .next_boundary(&buf[..complete_end], (start + piece_target).min(complete_end - 1))
                 .unwrap_or(complete_end);
-            bounds.push(next.max(start + 1).min(complete_end));
+            bounds.push(next_bound.max(start + 1).min(complete_end));
         }
         let pieces: Vec<Piece> = bounds
             .windows(2)
@@ -388,10 +396,23 @@ pub fn read_csv<C: Sync, T: Send>(
                 has_quoted_fields: scan.has_span_in(w[0]..w[1]),
             })
             .collect();
-        let new_bytes = &buf[buf.len() - unhashed..];
-        let hasher = &mut reader.hasher;
-        let (_, results) = rayon::join(
-            || hasher.update(new_bytes),
+        // While this block's pieces are parsed, the previous block is merged and the next
+        // one is read and hashed: the sequential work overlaps the parallel work.
+        let carry = &buf[complete_end..];
+        let (step, results) = rayon::join(
+            || -> Result<(), FileError> {
+                for (result, newlines) in pending.drain(..) {
+                    merge(result, lines_before);
+                    lines_before += newlines;
+                }
+                next.clear();
+                next.extend_from_slice(carry);
+                if !reader.at_eof {
+                    let added = reader.fill(&mut next)?;
+                    reader.hasher.update(&next[next.len() - added..]);
+                }
+                Ok(())
+            },
             || {
                 pieces
                     .par_iter()
@@ -402,19 +423,22 @@ pub fn read_csv<C: Sync, T: Send>(
                     .collect::<Vec<_>>()
             },
         );
-        unhashed = 0;
-        for (result, newlines) in results {
-            merge(result, lines_before);
-            lines_before += newlines;
-        }
-        if reader.at_eof && complete_end < buf.len() {
-            unterminated_quote_line = Some(lines_before + 1);
-        }
-        buf.drain(..complete_end);
+        step?;
+        pending = results;
+        let unread_tail = buf.len() - complete_end;
+        drop(pieces);
+        std::mem::swap(&mut buf, &mut next);
         let consumed = reader.bytes_read - buf.len() as u64;
-        progress.bytes_done.fetch_add(consumed - reported, Ordering::Relaxed);
-        reported = consumed;
-        if reader.at_eof {
+        progress.bytes_done.fetch_add(consumed.saturating_sub(reported), Ordering::Relaxed);
+        reported = reported.max(consumed);
+        if last_block {
+            for (result, newlines) in pending.drain(..) {
+                merge(result, lines_before);
+                lines_before += newlines;
+            }
+            if unread_tail > 0 {
+                unterminated_quote_line = Some(lines_before + 1);
+            }
             break;
         }
     }

@@ -5,10 +5,10 @@
 
 use super::headers::{ColumnMap, ReportField};
 use super::reader::{FileError, Piece, Progress, read_csv};
-use super::time::{DateOnly, parse_time};
+use super::time::{DateOnly, parse_time, parse_time_bytes};
 use super::{ImportOptions, RowIssues, shown_value, text_of};
-use crate::ingest::address::parse_address;
-use crate::ingest::values::{parse_flag, parse_port};
+use crate::ingest::address::parse_address_bytes;
+use crate::ingest::values::{parse_flag_bytes, parse_port_bytes};
 use crate::model::{Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags};
 use hashbrown::HashMap;
 use std::path::Path;
@@ -28,14 +28,20 @@ pub struct ReportsFile {
 
 struct Context {
     columns: ColumnMap<ReportField>,
+    /// The column of each field, indexed by `ReportField as usize`: a lookup per value.
+    column_of: [Option<usize>; ReportField::ALL.len()],
     extras: Vec<(usize, String)>,
     width: usize,
     options: ImportOptions,
 }
 
 impl Context {
+    fn new(columns: ColumnMap<ReportField>, width: usize, options: ImportOptions) -> Self {
+        let column_of = ReportField::ALL.map(|f| columns.column(f));
+        Context { extras: columns.extras(), column_of, columns, width, options }
+    }
     fn column(&self, field: ReportField) -> Option<usize> {
-        self.columns.column(field)
+        self.column_of[field as usize]
     }
     fn header(&self, index: usize) -> &str {
         &self.columns.header[index]
@@ -62,9 +68,24 @@ struct PieceOut {
     rows_rejected: u64,
     rows_with_warnings: u64,
     bytes: usize,
+    recent_names: Vec<(Box<[u8]>, u32)>,
 }
 
 impl PieceOut {
+    /// Event names repeat on every row; a short scan of the raw bytes seen so far
+    /// usually finds the id without hashing.
+    fn intern_event_name(&mut self, column: &str, bytes: &[u8], issues: &mut RowIssues) -> u32 {
+        if let Some(&(_, id)) = self.recent_names.iter().find(|(raw, _)| &**raw == bytes) {
+            return id;
+        }
+        let text = text_of(column, bytes, issues);
+        let id = self.intern(canonical_event_name(&text));
+        if self.recent_names.len() < 16 {
+            self.recent_names.push((bytes.into(), id));
+        }
+        id
+    }
+
     fn intern(&mut self, text: &str) -> u32 {
         if text.is_empty() {
             return 0;
@@ -103,7 +124,9 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     let field = |f: ReportField| ctx.column(f).map(|i| (ctx.header(i), fields[i].trim_ascii()));
 
     let (id_column, id_bytes) = field(ReportField::ReportId).expect("required column");
+    let continues_run = out.runs.last().is_some_and(|run| run.id.as_bytes() == id_bytes) && !id_bytes.is_empty();
     let report_id = match std::str::from_utf8(id_bytes) {
+        _ if continues_run => Some(""),
         Ok("") => {
             issues.error(id_column, "", "report_id is empty".into());
             None
@@ -115,7 +138,7 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         }
     };
     let (ip_column, ip_bytes) = field(ReportField::Ip).expect("required column");
-    let addr = match parse_address(&String::from_utf8_lossy(ip_bytes)) {
+    let addr = match parse_address_bytes(ip_bytes) {
         _ if ip_bytes.is_empty() => {
             issues.error(ip_column, "", "ip is empty; an address is required".into());
             None
@@ -127,7 +150,7 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         }
     };
     let (time_column, time_bytes) = field(ReportField::EventTime).expect("required column");
-    let time = match parse_time(&String::from_utf8_lossy(time_bytes), ctx.options.time, DateOnly::Reject) {
+    let time = match parse_time_bytes(time_bytes, ctx.options.time, DateOnly::Reject) {
         _ if time_bytes.is_empty() => {
             issues.error(time_column, "", "event_time is empty; a capture time is required".into());
             None
@@ -152,7 +175,7 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     let mut flags = 0u8;
     let mut port = 0u16;
     if let Some((column, bytes)) = field(ReportField::Port).filter(|(_, b)| !b.is_empty()) {
-        match parse_port(&String::from_utf8_lossy(bytes)) {
+        match parse_port_bytes(bytes) {
             Ok(p) => {
                 port = p;
                 flags |= event_flags::HAS_PORT;
@@ -161,22 +184,17 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         }
     }
     if let Some((column, bytes)) = field(ReportField::PossibleProxy).filter(|(_, b)| !b.is_empty()) {
-        match parse_flag(&String::from_utf8_lossy(bytes)) {
+        match parse_flag_bytes(bytes) {
             Ok(proxy) => flags |= event_flags::PROXY_KNOWN | if proxy { event_flags::PROXY } else { 0 },
             Err(e) => issues.warning(column, &shown_value(bytes), format!("{e}; the value was dropped")),
         }
     }
     let name = match field(ReportField::EventName) {
-        Some((column, bytes)) => {
-            let text = text_of(column, bytes, &mut issues);
-            let name = canonical_event_name(&text);
-            out.intern(name)
-        }
+        Some((column, bytes)) => out.intern_event_name(column, bytes, &mut issues),
         None => 0,
     };
 
-    let same_run = out.runs.last().is_some_and(|run| &*run.id == report_id);
-    if !same_run {
+    if !continues_run {
         out.runs.push(Run { id: report_id.into(), incident_type: 0, platform: 0, report_date: NO_TIME });
     }
     let run_index = out.runs.len() - 1;
@@ -230,6 +248,8 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
 
 fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
     let mut out = PieceOut { bytes: piece.len(), ..PieceOut::default() };
+    // Rows are rarely shorter than 48 bytes; sizing once avoids regrowing every column.
+    out.events.reserve(piece.len() / 48 + 16);
     piece.for_each_record(|line, fields| parse_row(ctx, line, fields, &mut out));
     out
 }
@@ -265,9 +285,9 @@ pub fn read_reports(
                 }),
             });
         }
-        let extras = columns.extras();
-        extra_columns = extras.iter().map(|(_, name)| name.clone()).collect();
-        Ok(Context { width: header.names.len(), extras, columns, options })
+        let context = Context::new(columns, header.names.len(), options);
+        extra_columns = context.extras.iter().map(|(_, name)| name.clone()).collect();
+        Ok(context)
     };
     let mut header_issues = Vec::new();
     let facts = read_csv(path, progress, |header| {
@@ -366,8 +386,10 @@ fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_
     if events.addr.capacity() == 0 && piece.bytes > 0 {
         // Reserve for the whole file from the first piece's row density, so the
         // columns are not re-grown (and briefly doubled) many times.
-        let estimate = file_size as f64 * src.len() as f64 / piece.bytes as f64;
-        events.reserve((estimate * 1.02) as usize + 1024);
+        let scale = file_size as f64 / piece.bytes as f64;
+        events.reserve((src.len() as f64 * scale * 1.02) as usize + 1024);
+        let id_len = piece.runs.first().map_or(16, |r| r.id.len());
+        file.reports.reserve((piece.runs.len() as f64 * scale * 1.02) as usize + 1024, id_len);
     }
     events.addr.extend_from_slice(&src.addr);
     events.time.extend_from_slice(&src.time);

@@ -34,6 +34,17 @@ fn parse_one_port(text: &str) -> Result<u16, String> {
     }
 }
 
+/// A single event port from raw bytes, without allocating in the common case.
+pub fn parse_port_bytes(bytes: &[u8]) -> Result<u16, String> {
+    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        let value = bytes.iter().fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+        if value <= 65535 {
+            return Ok(value as u16);
+        }
+    }
+    parse_port(&String::from_utf8_lossy(bytes))
+}
+
 /// A single event port.
 pub fn parse_port(text: &str) -> Result<u16, String> {
     if text.contains('-') {
@@ -61,10 +72,19 @@ pub fn parse_port_range(text: &str) -> Result<PortRange, String> {
 
 /// true/false, yes/no, 1/0 (and y/n, t/f), in any case.
 pub fn parse_flag(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" | "y" | "t" => Ok(true),
-        "false" | "no" | "0" | "n" | "f" => Ok(false),
-        _ => Err("not a yes/no value (expected true/false, yes/no or 1/0)".into()),
+    parse_flag_bytes(text.as_bytes())
+}
+
+/// [`parse_flag`] on raw bytes.
+pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, String> {
+    let text = bytes.trim_ascii();
+    let is = |words: &[&str]| words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(text));
+    if is(&["true", "yes", "1", "y", "t"]) {
+        Ok(true)
+    } else if is(&["false", "no", "0", "n", "f"]) {
+        Ok(false)
+    } else {
+        Err("not a yes/no value (expected true/false, yes/no or 1/0)".into())
     }
 }
 
@@ -90,6 +110,10 @@ mod tests {
         assert!(parse_port("80a").is_err());
         assert!(parse_port("99999999999999999999").unwrap_err().contains("out of range"));
         assert!(parse_port("1000-2000").unwrap_err().contains("not a range"));
+        assert_eq!(parse_port_bytes(b"65535"), Ok(65535));
+        assert_eq!(parse_port_bytes(b"0"), Ok(0));
+        assert!(parse_port_bytes(b"65536").unwrap_err().contains("out of range"));
+        assert!(parse_port_bytes(b"12a").is_err());
     }
 
     #[test]
