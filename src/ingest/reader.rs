@@ -101,7 +101,13 @@ impl<'a> Piece<'a> {
             let mut record = csv::ByteRecord::new();
             // A csv error here can only be I/O, and a byte slice has none.
             while reader.read_byte_record(&mut record).unwrap_or(false) {
-                let line = record.position().map_or(1, |p| p.line());
+                // csv gives the position before any blank lines it skipped; the record
+                // starts after them.
+                let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+                while let Some(&b @ (b'\n' | b'\r')) = self.bytes.get(at) {
+                    line += u64::from(b == b'\n');
+                    at += 1;
+                }
                 let fields: Vec<&[u8]> = record.iter().collect();
                 visit(line, &fields);
             }
@@ -220,6 +226,7 @@ impl QuoteScan {
 
 struct BlockReader {
     file: File,
+    block_bytes: usize,
     path: PathBuf,
     hasher: Sha256,
     bytes_read: u64,
@@ -230,12 +237,12 @@ impl BlockReader {
     /// Append up to one block to `buf`; returns how many bytes were added.
     fn fill(&mut self, buf: &mut Vec<u8>) -> Result<usize, FileError> {
         // `read_to_end` reads into spare capacity without zeroing it first.
-        buf.reserve(BLOCK_BYTES);
+        buf.reserve(self.block_bytes);
         let added = (&mut self.file)
-            .take(BLOCK_BYTES as u64)
+            .take(self.block_bytes as u64)
             .read_to_end(buf)
             .map_err(|source| FileError::Io { path: self.path.clone(), source })?;
-        if added < BLOCK_BYTES {
+        if added < self.block_bytes {
             self.at_eof = true;
         }
         self.bytes_read += added as u64;
@@ -291,14 +298,28 @@ pub fn read_csv<C: Sync, T: Send>(
     progress: &Progress,
     on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
     parse_piece: impl Fn(&C, &Piece) -> T + Sync,
+    merge: impl FnMut(T, u64) + Send,
+) -> Result<FileFacts, FileError> {
+    read_csv_in_blocks(path, BLOCK_BYTES, progress, on_header, parse_piece, merge)
+}
+
+/// [`read_csv`] with a chosen block size. Tests use tiny blocks so that quoted fields,
+/// line ends and pieces fall across block boundaries.
+pub fn read_csv_in_blocks<C: Sync, T: Send>(
+    path: &Path,
+    block_bytes: usize,
+    progress: &Progress,
+    on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
+    parse_piece: impl Fn(&C, &Piece) -> T + Sync,
     mut merge: impl FnMut(T, u64) + Send,
 ) -> Result<FileFacts, FileError> {
+    let block_bytes = block_bytes.max(1);
     let io_error = |source| FileError::Io { path: path.to_path_buf(), source };
     let file = File::open(path).map_err(io_error)?;
     let size = file.metadata().map_err(io_error)?.len();
     progress.bytes_total.fetch_add(size, Ordering::Relaxed);
-    let mut reader = BlockReader { file, path: path.to_path_buf(), hasher: Sha256::new(), bytes_read: 0, at_eof: false };
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK_BYTES);
+    let mut reader = BlockReader { file, block_bytes, path: path.to_path_buf(), hasher: Sha256::new(), bytes_read: 0, at_eof: false };
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * block_bytes);
 
     // The header: skip a BOM and blank lines, then read one whole record.
     let mut lines_before = 0u64;
@@ -347,9 +368,9 @@ pub fn read_csv<C: Sync, T: Send>(
     let mut unterminated_quote_line = None;
     // Results of the previous block, with their line-feed counts, not merged yet.
     let mut pending: Vec<(T, u64)> = Vec::new();
-    let mut next: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + BLOCK_BYTES / 4);
+    let mut next: Vec<u8> = Vec::with_capacity(block_bytes + block_bytes / 4);
     let mut reported = 0u64;
-    while !reader.at_eof && buf.len() < BLOCK_BYTES {
+    while !reader.at_eof && buf.len() < block_bytes {
         let added = reader.fill(&mut buf)?;
         reader.hasher.update(&buf[buf.len() - added..]);
     }
@@ -377,7 +398,7 @@ pub fn read_csv<C: Sync, T: Send>(
             continue;
         }
 
-        let piece_target = (complete_end / (threads * 4)).max(MIN_PIECE_BYTES);
+        let piece_target = (complete_end / (threads * 4)).max(MIN_PIECE_BYTES.min(block_bytes / 4).max(1));
         let mut bounds = vec![0];
         while let Some(&start) = bounds.last() {
             if start >= complete_end {

@@ -53,7 +53,7 @@ pub struct Match {
     pub event: u32,
     pub observation: u32,
     pub strength: Strength,
-    /// 0 inside the window; whole seconds (rounded up) to the nearest edge outside it;
+    /// 0 inside the window; whole seconds (truncated, at least 1) to the nearest edge outside it;
     /// `None` when the observation has no window.
     pub seconds_outside_window: Option<i64>,
     pub port_check: PortCheck,
@@ -126,7 +126,9 @@ pub fn judge(
         0
     };
     let strength = if outside <= i128::from(tolerance) { Strength::IpTime } else { Strength::IpOnly };
-    let seconds = (outside + i128::from(NANOS_PER_SECOND) - 1) / i128::from(NANOS_PER_SECOND);
+    // Whole seconds, truncated, but never 0 outside the window: 0 means inside. Truncating
+    // keeps a date-only end (23:59:59.999999999) from adding a second to every distance.
+    let seconds = if outside == 0 { 0 } else { (outside / i128::from(NANOS_PER_SECOND)).max(1) };
     Some((strength, Some(seconds as i64), port_check))
 }
 
@@ -207,10 +209,11 @@ mod tests {
         assert_eq!(judge(&o, 200 * S, None, 0).unwrap().0, Strength::IpTime);
         assert_eq!(judge(&o, 260 * S, None, 0), Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable)));
         assert_eq!(judge(&o, 260 * S, None, 60 * S).unwrap().0, Strength::IpTime);
-        assert_eq!(judge(&o, 260 * S + 1, None, 60 * S), Some((Strength::IpOnly, Some(61), PortCheck::NotApplicable)));
+        assert_eq!(judge(&o, 260 * S + 1, None, 60 * S), Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable)));
         assert_eq!(judge(&o, 40 * S, None, 0).unwrap().1, Some(60));
-        // Half a second outside is one whole second, never 0.
+        // Half a second outside is one whole second, never 0; 1.9 s is 1 s.
         assert_eq!(judge(&o, 200 * S + S / 2, None, 0).unwrap().1, Some(1));
+        assert_eq!(judge(&o, 200 * S + S * 19 / 10, None, 0).unwrap().1, Some(1));
     }
 
     #[test]
