@@ -87,7 +87,9 @@ pub fn summarize(dataset: &Dataset, matches: &[Match]) -> Summary {
         }
         start = end;
     }
-    report_location.sort_unstable_by(|a, b| (a.0, a.1, std::cmp::Reverse(a.2)).cmp(&(b.0, b.1, std::cmp::Reverse(b.2))));
+    report_location.sort_unstable_by(|a, b| {
+        (a.0, a.1, std::cmp::Reverse(a.2)).cmp(&(b.0, b.1, std::cmp::Reverse(b.2)))
+    });
     report_location.dedup_by_key(|(r, l, _)| (*r, *l));
     for &(_, location, strength) in &report_location {
         let stats = &mut locations[location as usize];
@@ -99,9 +101,16 @@ pub fn summarize(dataset: &Dataset, matches: &[Match]) -> Summary {
     let headline = Headline {
         reports: dataset.reports.len() as u64,
         events: dataset.events.len() as u64,
-        reports_ip_time: report_best.iter().filter(|b| **b == Some(Strength::IpTime)).count() as u64,
+        reports_ip_time: report_best
+            .iter()
+            .filter(|b| **b == Some(Strength::IpTime))
+            .count() as u64,
         reports_any_match: report_best.iter().filter(|b| b.is_some()).count() as u64,
         locations_ip_time: locations.iter().filter(|s| s.reports_ip_time > 0).count() as u64,
     };
-    Summary { headline, locations, report_best }
+    Summary {
+        headline,
+        locations,
+        report_best,
+    }
 }

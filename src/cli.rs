@@ -37,7 +37,10 @@ pub struct Tolerance {
 }
 
 fn tolerance_arg(text: &str) -> Result<Tolerance, String> {
-    parse_tolerance(text).map(|nanos| Tolerance { text: text.trim().to_string(), nanos })
+    parse_tolerance(text).map(|nanos| Tolerance {
+        text: text.trim().to_string(),
+        nanos,
+    })
 }
 
 /// The inputs and reading choices shared by the commands that import.
@@ -62,11 +65,19 @@ pub struct InputArgs {
 
 impl InputArgs {
     pub fn options(&self) -> ImportOptions {
-        ImportOptions { time: TimeRules { zone: self.assume_tz, date_order: self.date_order } }
+        ImportOptions {
+            time: TimeRules {
+                zone: self.assume_tz,
+                date_order: self.date_order,
+            },
+        }
     }
 
     pub fn inputs(&self) -> Inputs {
-        Inputs { reports: self.reports.clone(), locations: self.locations.clone() }
+        Inputs {
+            reports: self.reports.clone(),
+            locations: self.locations.clone(),
+        }
     }
 
     pub fn run_parameters(&self) -> RunParameters {
@@ -104,12 +115,17 @@ pub struct GenerateArgs {
     pub out: PathBuf,
 }
 
+/// "1 row", "2 rows": a count with its noun.
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { singular } else { plural })
+}
+
 /// Group digits in threes: 1180000 → "1,180,000".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -120,36 +136,53 @@ pub fn thousands(n: u64) -> String {
 fn run_match(args: &MatchArgs) -> Result<(), String> {
     let started = Instant::now();
     let progress = Progress::default();
-    let dataset = load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
+    let dataset =
+        load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
     let loaded = started.elapsed();
-    let params = MatchParams { tolerance: args.input.tolerance.nanos };
+    let params = MatchParams {
+        tolerance: args.input.tolerance.nanos,
+    };
     let analysis = analyse(dataset, params, &progress).map_err(|e| e.to_string())?;
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
-    write_results(&args.out, &analysis, &args.input.run_parameters(), now).map_err(|e| e.to_string())?;
+    write_results(&args.out, &analysis, &args.input.run_parameters(), now)
+        .map_err(|e| e.to_string())?;
     let dataset = &analysis.dataset;
     let headline = &analysis.summary.headline;
-    let warnings = dataset.issues.iter().filter(|i| i.severity == crate::model::Severity::Warning).count() as u64;
+    let warnings = dataset
+        .issues
+        .iter()
+        .filter(|i| i.severity == crate::model::Severity::Warning)
+        .count() as u64;
     println!(
-        "Read {} reports with {} events from {} file(s); {} rows rejected, {} duplicate events merged, {} warnings.",
-        thousands(headline.reports),
-        thousands(headline.events),
-        args.input.reports.len(),
-        thousands(dataset.rejected_rows()),
-        thousands(dataset.duplicate_events()),
-        thousands(warnings),
+        "Read {} with {} from {}; {} rejected, {} merged, {}.",
+        count(headline.reports, "report", "reports"),
+        count(headline.events, "event", "events"),
+        count(args.input.reports.len() as u64, "file", "files"),
+        count(dataset.rejected_rows(), "row", "rows"),
+        count(dataset.duplicate_events(), "duplicate event", "duplicate events"),
+        count(warnings, "warning", "warnings"),
     );
     println!(
-        "Locations: {} with {} observations. Tolerance {}, naive times read as {}.",
+        "Locations: {} with {}. Tolerance {}, times without an offset read as {}.",
         thousands(dataset.locations.len() as u64),
-        thousands(dataset.observations.len() as u64),
+        count(dataset.observations.len() as u64, "observation", "observations"),
         args.input.tolerance.text,
         args.input.assume_tz,
     );
     println!();
-    println!("  Reports linked by IP and time (ip_time):  {:>12}", thousands(headline.reports_ip_time));
-    println!("  Reports with any IP match:                {:>12}", thousands(headline.reports_any_match));
-    println!("  Locations with IP+time links:             {:>12}", thousands(headline.locations_ip_time));
+    println!(
+        "  Reports linked by IP and time (ip_time):  {:>12}",
+        thousands(headline.reports_ip_time)
+    );
+    println!(
+        "  Reports with any IP match:                {:>12}",
+        thousands(headline.reports_any_match)
+    );
+    println!(
+        "  Locations with IP+time links:             {:>12}",
+        thousands(headline.locations_ip_time)
+    );
     println!();
     println!(
         "Wrote matches.csv ({} rows), locations_summary.csv, import_errors.csv and summary.json to {}.",

@@ -30,36 +30,48 @@ const PERIOD_END: i64 = 1_725_148_800;
 pub const IP_ONLY_MARGIN_SECONDS: i64 = 45 * DAY;
 const REPORTS_PER_CHUNK: u64 = 4096;
 
-/// A publicly reported hub that synthetic locations are placed around.
-struct Hub {
+/// How synthetic sites are placed around a hub of the gazetteer (`assets/compounds.csv`),
+/// which is the one source of the hubs' names and coordinates.
+struct HubPlacement {
     id: &'static str,
-    name: &'static str,
-    country: &'static str,
-    lat: f64,
-    lon: f64,
     /// Direction (lat, lon signs) that keeps jittered points on the right side of a border.
     inland: (f64, f64),
     /// UTC offset of local time, in minutes.
     utc_offset_minutes: i64,
+    /// How many of the 40 locations sit around this hub.
+    sites: usize,
 }
 
-const HUBS: [Hub; 12] = [
-    Hub { id: "kk-park", name: "KK Park", country: "MM", lat: 16.6190, lon: 98.5380, inland: (0.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "shwe-kokko", name: "Shwe Kokko", country: "MM", lat: 16.8370, lon: 98.5180, inland: (0.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "myawaddy", name: "Myawaddy", country: "MM", lat: 16.6880, lon: 98.5050, inland: (0.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "payathonzu", name: "Payathonzu", country: "MM", lat: 15.2990, lon: 98.3900, inland: (0.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "tachileik", name: "Tachileik", country: "MM", lat: 20.4470, lon: 99.8750, inland: (0.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "mong-la", name: "Mong La", country: "MM", lat: 21.6760, lon: 101.1400, inland: (-1.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "laukkaing", name: "Laukkaing", country: "MM", lat: 23.6930, lon: 98.7570, inland: (-1.0, -1.0), utc_offset_minutes: 390 },
-    Hub { id: "golden-triangle-sez", name: "Golden Triangle SEZ", country: "LA", lat: 20.3550, lon: 100.1000, inland: (0.0, 1.0), utc_offset_minutes: 420 },
-    Hub { id: "sihanoukville", name: "Sihanoukville", country: "KH", lat: 10.6250, lon: 103.5300, inland: (1.0, 1.0), utc_offset_minutes: 420 },
-    Hub { id: "bavet", name: "Bavet", country: "KH", lat: 11.0640, lon: 106.1300, inland: (0.0, -1.0), utc_offset_minutes: 420 },
-    Hub { id: "poipet", name: "Poipet", country: "KH", lat: 13.6590, lon: 102.5700, inland: (0.0, 1.0), utc_offset_minutes: 420 },
-    Hub { id: "osmach", name: "O'Smach", country: "KH", lat: 14.4150, lon: 103.7000, inland: (-1.0, 0.0), utc_offset_minutes: 420 },
+const PLACEMENTS: [HubPlacement; 12] = [
+    HubPlacement { id: "kk-park", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 6 },
+    HubPlacement { id: "shwe-kokko", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 5 },
+    HubPlacement { id: "myawaddy", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 4 },
+    HubPlacement { id: "payathonzu", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 2 },
+    HubPlacement { id: "tachileik", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 3 },
+    HubPlacement { id: "mong-la", inland: (-1.0, -1.0), utc_offset_minutes: 390, sites: 2 },
+    HubPlacement { id: "laukkaing", inland: (-1.0, -1.0), utc_offset_minutes: 390, sites: 2 },
+    HubPlacement { id: "golden-triangle-sez", inland: (0.0, 1.0), utc_offset_minutes: 420, sites: 3 },
+    HubPlacement { id: "sihanoukville", inland: (1.0, 1.0), utc_offset_minutes: 420, sites: 6 },
+    HubPlacement { id: "bavet", inland: (0.0, -1.0), utc_offset_minutes: 420, sites: 3 },
+    HubPlacement { id: "poipet", inland: (0.0, 1.0), utc_offset_minutes: 420, sites: 3 },
+    HubPlacement { id: "osmach", inland: (-1.0, 0.0), utc_offset_minutes: 420, sites: 1 },
 ];
 
-/// How many of the 40 locations sit around each hub (same order as `HUBS`).
-const SITES_PER_HUB: [usize; 12] = [6, 5, 4, 2, 3, 2, 2, 3, 6, 3, 3, 1];
+/// The gazetteer shipped with the tool.
+pub const GAZETTEER_CSV: &str = include_str!("../assets/compounds.csv");
+
+/// A hub's name, country and coordinates from the gazetteer.
+fn hub(id: &str) -> (String, String, f64, f64) {
+    let mut reader = csv::Reader::from_reader(GAZETTEER_CSV.as_bytes());
+    for row in reader.records().flatten() {
+        if &row[0] == id {
+            let number = |i: usize| row[i].parse::<f64>().expect("gazetteer coordinates are numbers");
+            return (row[1].to_string(), row[3].to_string(), number(4), number(5));
+        }
+    }
+    panic!("hub {id} is missing from assets/compounds.csv")
+}
+
 const LOCATION_COUNT: usize = 40;
 const OBSERVATIONS_PER_LOCATION: usize = 50;
 
@@ -94,7 +106,7 @@ impl Shift {
 struct SynthLocation {
     id: String,
     name: String,
-    country: &'static str,
+    country: String,
     lat: f64,
     lon: f64,
     utc_offset_minutes: i64,
@@ -120,14 +132,21 @@ impl SynthObservation {
         }
         let first = self.first_seen.unwrap_or(i64::MIN);
         let last = self.last_seen.unwrap_or(i64::MAX);
-        Some(if t < first { first - t } else if t > last { t - last } else { 0 })
+        Some(if t < first {
+            first - t
+        } else if t > last {
+            t - last
+        } else {
+            0
+        })
     }
 }
 
 fn build_locations(rng: &mut ChaCha8Rng) -> Vec<SynthLocation> {
     let mut locations = Vec::with_capacity(LOCATION_COUNT);
-    for (hub, &sites) in HUBS.iter().zip(SITES_PER_HUB.iter()) {
-        for site in 1..=sites {
+    for placement in &PLACEMENTS {
+        let (hub_name, country, lat, lon) = hub(placement.id);
+        for site in 1..=placement.sites {
             let jitter = |rng: &mut ChaCha8Rng, sign: f64| {
                 let amount = rng.random_range(0.004..0.03);
                 if sign == 0.0 { amount * if rng.random_bool(0.5) { 1.0 } else { -1.0 } } else { amount * sign }
@@ -138,12 +157,12 @@ fn build_locations(rng: &mut ChaCha8Rng) -> Vec<SynthLocation> {
                 _ => Shift::Day,
             };
             locations.push(SynthLocation {
-                id: format!("syn-{}-{site}", hub.id),
-                name: format!("Synthetic site {site} near {}", hub.name),
-                country: hub.country,
-                lat: hub.lat + jitter(rng, hub.inland.0),
-                lon: hub.lon + jitter(rng, hub.inland.1),
-                utc_offset_minutes: hub.utc_offset_minutes,
+                id: format!("syn-{}-{site}", placement.id),
+                name: format!("Synthetic site {site} near {hub_name}"),
+                country: country.clone(),
+                lat: lat + jitter(rng, placement.inland.0),
+                lon: lon + jitter(rng, placement.inland.1),
+                utc_offset_minutes: placement.utc_offset_minutes,
                 shift,
             });
         }
@@ -160,7 +179,11 @@ fn random_window(rng: &mut ChaCha8Rng) -> (Option<i64>, Option<i64>, bool) {
     let length = rng.random_range(30 * DAY..400 * DAY);
     let end = (start + length).min(PERIOD_END);
     let date_only = rng.random_bool(0.4);
-    let (start, end) = if date_only { (start - start % DAY, end - end % DAY + DAY - 1) } else { (start, end) };
+    let (start, end) = if date_only {
+        (start - start % DAY, end - end % DAY + DAY - 1)
+    } else {
+        (start, end)
+    };
     match rng.random_range(0..100) {
         0..70 => (Some(start), Some(end), date_only),
         70..80 => (Some(start), None, date_only),
@@ -195,15 +218,24 @@ fn build_observations(rng: &mut ChaCha8Rng, locations: &[SynthLocation]) -> Vec<
                     let bits = rng.random_range(2..7u32);
                     let size = 1u128 << bits;
                     let first = block + (rng.random_range(0..1024) / size) * size;
-                    AddressSet { first, last: first + size - 1 }
+                    AddressSet {
+                        first,
+                        last: first + size - 1,
+                    }
                 }
                 6 => {
                     let first = block + rng.random_range(0..1000);
-                    AddressSet { first, last: (first + rng.random_range(1..24)).min(block + 1023) }
+                    AddressSet {
+                        first,
+                        last: (first + rng.random_range(1..24)).min(block + 1023),
+                    }
                 }
                 7 => {
                     let net = v6_block | (u128::from(rng.random_range(0..256u32)) << 64);
-                    AddressSet { first: net, last: net | u128::from(u64::MAX) }
+                    AddressSet {
+                        first: net,
+                        last: net | u128::from(u64::MAX),
+                    }
                 }
                 8 => {
                     let a = v6_block | u128::from(rng.random_range(1..u32::MAX));
@@ -214,10 +246,17 @@ fn build_observations(rng: &mut ChaCha8Rng, locations: &[SynthLocation]) -> Vec<
                     // several locations use, told apart only by their source-port ranges.
                     let quarter = (location % 4) as u8;
                     let first = v4(203, 0, 113, quarter * 64);
-                    let port_block = (location / 4) as u16 * 4096 + rng.random_range(0..3u16) * 1024 + 1024;
+                    let port_block =
+                        (location / 4) as u16 * 4096 + rng.random_range(0..3u16) * 1024 + 1024;
                     observation.shared = true;
-                    observation.ports = Some(PortRange { first: port_block, last: port_block + 1023 });
-                    AddressSet { first, last: first + 63 }
+                    observation.ports = Some(PortRange {
+                        first: port_block,
+                        last: port_block + 1023,
+                    });
+                    AddressSet {
+                        first,
+                        last: first + 63,
+                    }
                 }
             };
             observations.push(observation);
@@ -236,7 +275,12 @@ struct Plant {
     ip_time: bool,
 }
 
-fn local_shift_time(rng: &mut ChaCha8Rng, location: &SynthLocation, around: i64, spread_days: i64) -> i64 {
+fn local_shift_time(
+    rng: &mut ChaCha8Rng,
+    location: &SynthLocation,
+    around: i64,
+    spread_days: i64,
+) -> i64 {
     let day = (around / DAY + rng.random_range(-spread_days..=spread_days)).max(PERIOD_START / DAY);
     let local = day * DAY + location.shift.hour(rng) * 3600 + rng.random_range(0..3600);
     local - location.utc_offset_minutes * 60
@@ -244,7 +288,11 @@ fn local_shift_time(rng: &mut ChaCha8Rng, location: &SynthLocation, around: i64,
 
 fn pick_address(rng: &mut ChaCha8Rng, set: AddressSet) -> u128 {
     let span = set.last - set.first;
-    if span == 0 { set.first } else { set.first + (u128::from(rng.random::<u64>()) % (span + 1)) }
+    if span == 0 {
+        set.first
+    } else {
+        set.first + (u128::from(rng.random::<u64>()) % (span + 1))
+    }
 }
 
 /// Plant a link at `observation` with the wanted strength, checking every observation
@@ -282,9 +330,18 @@ fn plant(
             local_shift_time(rng, location, around, 0)
         };
         let ok = ip_time
-            || covering.iter().all(|o| o.window_distance(time).is_none_or(|d| d > IP_ONLY_MARGIN_SECONDS));
+            || covering.iter().all(|o| {
+                o.window_distance(time)
+                    .is_none_or(|d| d > IP_ONLY_MARGIN_SECONDS)
+            });
         if ok {
-            return Some(Plant { addr, port, time, location: chosen.location, ip_time });
+            return Some(Plant {
+                addr,
+                port,
+                time,
+                location: chosen.location,
+                ip_time,
+            });
         }
     }
     None
@@ -292,8 +349,12 @@ fn plant(
 
 /// How many reports get planted links: the study's rates, with a floor for small sets.
 fn planted_counts(reports: u64) -> (u64, u64) {
-    let ip_time = ((reports as f64 * 493.0 / 1_180_000.0).round() as u64).max((reports / 80).min(120)).min(reports);
-    let any = ((reports as f64 * 18_017.0 / 1_180_000.0).round() as u64).max(ip_time * 4).min(reports);
+    let ip_time = ((reports as f64 * 493.0 / 1_180_000.0).round() as u64)
+        .max((reports / 80).min(120))
+        .min(reports);
+    let any = ((reports as f64 * 18_017.0 / 1_180_000.0).round() as u64)
+        .max(ip_time * 4)
+        .min(reports);
     (ip_time, any - ip_time)
 }
 
@@ -305,13 +366,23 @@ fn plan_links(
     locations: &[SynthLocation],
 ) -> Vec<(u64, Vec<Plant>)> {
     let (ip_time_reports, ip_only_reports) = planted_counts(reports);
-    let chosen = rand::seq::index::sample(rng, reports as usize, (ip_time_reports + ip_only_reports) as usize);
-    let windowed: Vec<usize> = (0..observations.len()).filter(|&o| observations[o].first_seen.is_some()).collect();
+    let chosen = rand::seq::index::sample(
+        rng,
+        reports as usize,
+        (ip_time_reports + ip_only_reports) as usize,
+    );
+    let windowed: Vec<usize> = (0..observations.len())
+        .filter(|&o| observations[o].first_seen.is_some())
+        .collect();
     let mut planned = Vec::new();
     for (n, report) in chosen.into_iter().enumerate() {
         let ip_time = (n as u64) < ip_time_reports;
         let mut plants = Vec::new();
-        let links = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..4) };
+        let links = if rng.random_bool(0.8) {
+            1
+        } else {
+            rng.random_range(2..4)
+        };
         for link in 0..links {
             let strong = ip_time && link == 0;
             loop {
@@ -319,8 +390,11 @@ fn plan_links(
                     // Round-robin over locations first, so every location has IP+time links.
                     let location = (n % locations.len()) * usize::from(n < locations.len())
                         + rng.random_range(0..locations.len()) * usize::from(n >= locations.len());
-                    let at_location: Vec<usize> =
-                        windowed.iter().copied().filter(|&o| observations[o].location == location).collect();
+                    let at_location: Vec<usize> = windowed
+                        .iter()
+                        .copied()
+                        .filter(|&o| observations[o].location == location)
+                        .collect();
                     at_location[rng.random_range(0..at_location.len())]
                 } else {
                     rng.random_range(0..observations.len())
@@ -337,10 +411,24 @@ fn plan_links(
     planned
 }
 
-const EVENT_NAMES: [(&str, u32); 6] =
-    [("Login", 55), ("Upload", 15), ("Registration", 10), ("Unknown", 10), ("Purchase", 5), ("Other", 5)];
-const PLATFORMS: [&str; 8] =
-    ["Platform A", "Platform B", "Platform C", "Platform D", "Platform E", "Platform F", "Platform G", "Platform H"];
+const EVENT_NAMES: [(&str, u32); 6] = [
+    ("Login", 55),
+    ("Upload", 15),
+    ("Registration", 10),
+    ("Unknown", 10),
+    ("Purchase", 5),
+    ("Other", 5),
+];
+const PLATFORMS: [&str; 8] = [
+    "Platform A",
+    "Platform B",
+    "Platform C",
+    "Platform D",
+    "Platform E",
+    "Platform F",
+    "Platform G",
+    "Platform H",
+];
 
 fn weighted<'a>(rng: &mut ChaCha8Rng, table: &[(&'a str, u32)]) -> &'a str {
     let total: u32 = table.iter().map(|(_, w)| w).sum();
@@ -359,7 +447,12 @@ fn background_address(rng: &mut ChaCha8Rng) -> u128 {
         0..80 => v4(198, 19, rng.random(), rng.random()),
         80..84 => v4(192, 0, 2, rng.random()),
         84..88 => v4(198, 51, 100, rng.random()),
-        _ => (0x2001_0db8_u128 << 96) | (1u128 << 95) | u128::from(rng.random::<u64>()) << 16 | u128::from(rng.random::<u16>()),
+        _ => {
+            (0x2001_0db8_u128 << 96)
+                | (1u128 << 95)
+                | u128::from(rng.random::<u64>()) << 16
+                | u128::from(rng.random::<u16>())
+        }
     }
 }
 
@@ -378,12 +471,23 @@ struct Row {
 }
 
 /// Write the rows of reports `first..last` into `out`, returning the ground truth lines.
-fn write_chunk(seed: u64, chunk: u64, first: u64, last: u64, planned: &[(u64, Vec<Plant>)], locations: &[SynthLocation], out: &mut Vec<u8>) -> Vec<String> {
+fn write_chunk(
+    seed: u64,
+    chunk: u64,
+    first: u64,
+    last: u64,
+    planned: &[(u64, Vec<Plant>)],
+    locations: &[SynthLocation],
+    out: &mut Vec<u8>,
+) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (chunk.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
     let mut truth = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     let start = planned.partition_point(|(r, _)| *r < first);
-    let mut plans = planned[start..].iter().take_while(|(r, _)| *r < last).peekable();
+    let mut plans = planned[start..]
+        .iter()
+        .take_while(|(r, _)| *r < last)
+        .peekable();
     for report in first..last {
         let report_id = format!("SYN-{report:08}");
         rows.clear();
@@ -400,13 +504,20 @@ fn write_chunk(seed: u64, chunk: u64, first: u64, last: u64, planned: &[(u64, Ve
         let mut planted_here: Vec<&Plant> = Vec::new();
         if let Some((_, plants)) = plans.next_if(|(r, _)| *r == report) {
             for p in plants {
-                rows.push(Row { addr: p.addr, port: p.port, time: p.time, name: "Login", proxy: "false" });
+                rows.push(Row {
+                    addr: p.addr,
+                    port: p.port,
+                    time: p.time,
+                    name: "Login",
+                    proxy: "false",
+                });
                 planted_here.push(p);
             }
         }
         rows.sort_by_key(|r| r.time);
         let last_time = rows.iter().map(|r| r.time).max().unwrap_or(base);
-        let report_date = format_time((last_time / DAY + rng.random_range(1..20)) * DAY * NANOS_PER_SECOND);
+        let report_date =
+            format_time((last_time / DAY + rng.random_range(1..20)) * DAY * NANOS_PER_SECOND);
         let report_date = &report_date[..10];
         let platform = PLATFORMS[rng.random_range(0..PLATFORMS.len())];
         for row in &rows {
@@ -436,10 +547,16 @@ fn write_chunk(seed: u64, chunk: u64, first: u64, last: u64, planned: &[(u64, Ve
         // And, rarely, a malformed row of the kinds real files contain.
         if rng.random_bool(0.0005) {
             let bad = match rng.random_range(0..4) {
-                0 => format!("{report_id},198.019.4.7,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"),
-                1 => format!("{report_id},198.19.4.7,,03/04/2023 10:00,Login,Online Enticement,{platform},,"),
+                0 => format!(
+                    "{report_id},198.019.4.7,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
+                ),
+                1 => format!(
+                    "{report_id},198.19.4.7,,03/04/2023 10:00,Login,Online Enticement,{platform},,"
+                ),
                 2 => format!("{report_id},198.19.4.7,,,Login,Online Enticement,{platform},,"),
-                _ => format!("{report_id},fe80::1%eth0,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"),
+                _ => format!(
+                    "{report_id},fe80::1%eth0,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
+                ),
             };
             let _ = writeln!(out, "{bad}");
         }
@@ -457,9 +574,16 @@ fn write_chunk(seed: u64, chunk: u64, first: u64, last: u64, planned: &[(u64, Ve
     truth
 }
 
-fn write_locations(path: &Path, locations: &[SynthLocation], observations: &[SynthObservation]) -> std::io::Result<()> {
+fn write_locations(
+    path: &Path,
+    locations: &[SynthLocation],
+    observations: &[SynthObservation],
+) -> std::io::Result<()> {
     crate::output::write_atomically(path, |out| {
-        writeln!(out, "location_id,name,country,lat,lon,ip,first_seen,last_seen,ports,shared,source,confidence,notes")?;
+        writeln!(
+            out,
+            "location_id,name,country,lat,lon,ip,first_seen,last_seen,ports,shared,source,confidence,notes"
+        )?;
         for o in observations {
             let l = &locations[o.location];
             let time = |t: Option<i64>| match t {
@@ -481,7 +605,11 @@ fn write_locations(path: &Path, locations: &[SynthLocation], observations: &[Syn
                 time(o.last_seen),
                 o.ports.map(|p| p.to_string()).unwrap_or_default(),
                 o.shared,
-                if o.shared { "carrier-grade NAT pool shared by several sites" } else { "" }
+                if o.shared {
+                    "carrier-grade NAT pool shared by several sites"
+                } else {
+                    ""
+                }
             )?;
         }
         Ok(())
@@ -500,17 +628,23 @@ pub fn run(args: &GenerateArgs) -> std::io::Result<()> {
     let chunks = args.reports.div_ceil(REPORTS_PER_CHUNK);
     let mut truth_lines = Vec::new();
     crate::output::write_atomically(&args.out.join("reports.csv"), |out| {
-        writeln!(out, "report_id,ip,port,event_time,event_name,incident_type,platform,report_date,possible_proxy")?;
+        writeln!(
+            out,
+            "report_id,ip,port,event_time,event_name,incident_type,platform,report_date,possible_proxy"
+        )?;
         // Batches of chunks in parallel, written in order: the output depends only on the seed.
         let batch = (rayon::current_num_threads() * 4) as u64;
         for batch_start in (0..chunks).step_by(batch as usize) {
-            let results: Vec<(Vec<u8>, Vec<String>)> = (batch_start..(batch_start + batch).min(chunks))
+            let results: Vec<(Vec<u8>, Vec<String>)> = (batch_start
+                ..(batch_start + batch).min(chunks))
                 .into_par_iter()
                 .map(|chunk| {
                     let first = chunk * REPORTS_PER_CHUNK;
                     let last = (first + REPORTS_PER_CHUNK).min(args.reports);
                     let mut bytes = Vec::with_capacity((last - first) as usize * 900);
-                    let truth = write_chunk(args.seed, chunk, first, last, &planned, &locations, &mut bytes);
+                    let truth = write_chunk(
+                        args.seed, chunk, first, last, &planned, &locations, &mut bytes,
+                    );
                     (bytes, truth)
                 })
                 .collect();
@@ -522,7 +656,10 @@ pub fn run(args: &GenerateArgs) -> std::io::Result<()> {
         Ok(())
     })?;
     crate::output::write_atomically(&args.out.join("ground_truth.csv"), |out| {
-        writeln!(out, "report_id,ip,port,event_time,location_id,expected_strength")?;
+        writeln!(
+            out,
+            "report_id,ip,port,event_time,location_id,expected_strength"
+        )?;
         for line in &truth_lines {
             writeln!(out, "{line}")?;
         }
@@ -559,7 +696,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let locations = build_locations(&mut rng);
         assert_eq!(locations.len(), LOCATION_COUNT);
-        for l in locations.iter().filter(|l| l.id.starts_with("syn-kk-park") || l.id.starts_with("syn-myawaddy")) {
+        for l in locations
+            .iter()
+            .filter(|l| l.id.starts_with("syn-kk-park") || l.id.starts_with("syn-myawaddy"))
+        {
             let hub = HUBS.iter().find(|h| l.id.contains(h.id)).unwrap();
             assert!(l.lon < hub.lon, "{} moved east, towards Thailand", l.id);
         }

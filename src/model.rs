@@ -21,7 +21,11 @@ pub struct StringPool {
 
 impl Default for StringPool {
     fn default() -> Self {
-        let mut pool = StringPool { strings: Vec::new(), lookup: HashTable::new(), hasher: DefaultHashBuilder::default() };
+        let mut pool = StringPool {
+            strings: Vec::new(),
+            lookup: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+        };
         pool.intern("");
         pool
     }
@@ -38,7 +42,8 @@ impl StringPool {
         self.strings.push(text.into());
         let strings = &self.strings;
         let hasher = &self.hasher;
-        self.lookup.insert_unique(hash, id, |&id| hasher.hash_one(&*strings[id as usize]));
+        self.lookup
+            .insert_unique(hash, id, |&id| hasher.hash_one(&*strings[id as usize]));
         id
     }
 
@@ -97,7 +102,11 @@ impl ReportTable {
 
     pub fn id(&self, report: u32) -> &str {
         let report = report as usize;
-        let start = if report == 0 { 0 } else { self.ends[report - 1] };
+        let start = if report == 0 {
+            0
+        } else {
+            self.ends[report - 1]
+        };
         &self.text[start..self.ends[report]]
     }
 
@@ -211,7 +220,16 @@ impl Events {
             column.shrink_to_fit();
         }
         // Columns are independent, so they are compacted at the same time.
-        let Events { addr, time, report, port, flags, name, file, line } = self;
+        let Events {
+            addr,
+            time,
+            report,
+            port,
+            flags,
+            name,
+            file,
+            line,
+        } = self;
         rayon::scope(|s| {
             s.spawn(|_| filter(addr, keep));
             s.spawn(|_| filter(time, keep));
@@ -334,7 +352,8 @@ pub struct Dataset {
 impl Dataset {
     pub fn events_of(&self, report: u32) -> &[u32] {
         let r = report as usize;
-        &self.report_events[self.report_event_start[r] as usize..self.report_event_start[r + 1] as usize]
+        &self.report_events
+            [self.report_event_start[r] as usize..self.report_event_start[r + 1] as usize]
     }
 
     /// The 1-based position of an event among its report's accepted, distinct events.
@@ -344,7 +363,10 @@ impl Dataset {
     }
 
     pub fn location_index(&self, id: &str) -> Option<u32> {
-        self.locations.iter().position(|l| l.id == id).map(|i| i as u32)
+        self.locations
+            .iter()
+            .position(|l| l.id == id)
+            .map(|i| i as u32)
     }
 
     pub fn duplicate_events(&self) -> u64 {

@@ -22,11 +22,18 @@ pub enum RunError {
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
     #[error("{path}: cannot write: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Read every input into one dataset. Location lists first, then reports.
-pub fn load(inputs: &Inputs, options: ImportOptions, progress: &Progress) -> Result<Dataset, FileError> {
+pub fn load(
+    inputs: &Inputs,
+    options: ImportOptions,
+    progress: &Progress,
+) -> Result<Dataset, FileError> {
     let mut dataset = Dataset::default();
     for path in &inputs.locations {
         dataset.add_locations(read_locations(path, options, None, progress)?);
@@ -45,24 +52,45 @@ pub struct Analysis {
     pub summary: Summary,
 }
 
-pub fn analyse(dataset: Dataset, params: MatchParams, progress: &Progress) -> Result<Analysis, Cancelled> {
+pub fn analyse(
+    dataset: Dataset,
+    params: MatchParams,
+    progress: &Progress,
+) -> Result<Analysis, Cancelled> {
     let matches = match_events(&dataset, params, progress)?;
     let summary = summarize(&dataset, &matches.matches);
-    Ok(Analysis { dataset, matches, summary })
+    Ok(Analysis {
+        dataset,
+        matches,
+        summary,
+    })
 }
 
 /// The four result files of design.md §3, in `dir` (created if needed).
-pub fn write_results(dir: &Path, analysis: &Analysis, parameters: &RunParameters, created_at: i64) -> Result<(), RunError> {
+pub fn write_results(
+    dir: &Path,
+    analysis: &Analysis,
+    parameters: &RunParameters,
+    created_at: i64,
+) -> Result<(), RunError> {
     let fail = |path: PathBuf| move |source| RunError::Write { path, source };
     std::fs::create_dir_all(dir).map_err(fail(dir.to_path_buf()))?;
     let path = dir.join("matches.csv");
     output::write_matches(&path, &analysis.dataset, &analysis.matches).map_err(fail(path))?;
     let path = dir.join("locations_summary.csv");
-    output::write_locations_summary(&path, &analysis.dataset, &analysis.summary).map_err(fail(path))?;
+    output::write_locations_summary(&path, &analysis.dataset, &analysis.summary)
+        .map_err(fail(path))?;
     let path = dir.join("import_errors.csv");
     output::write_import_errors(&path, &analysis.dataset).map_err(fail(path))?;
     let path = dir.join("summary.json");
-    output::write_summary_json(&path, &analysis.dataset, &analysis.matches, &analysis.summary, parameters, created_at)
-        .map_err(fail(path))?;
+    output::write_summary_json(
+        &path,
+        &analysis.dataset,
+        &analysis.matches,
+        &analysis.summary,
+        parameters,
+        created_at,
+    )
+    .map_err(fail(path))?;
     Ok(())
 }

@@ -22,13 +22,27 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
 fn generate(dir: &Path, reports: &str, seed: &str) -> PathBuf {
     let out = dir.join(format!("gen-{reports}-{seed}"));
-    let result = run(&["generate", "--reports", reports, "--seed", seed, "--out", out.to_str().unwrap()]);
+    let result = run(&[
+        "generate",
+        "--reports",
+        reports,
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     out
 }
@@ -60,7 +74,12 @@ fn every_planted_link_is_found_with_its_strength() {
     // The best strength of each (report, ip, time, location) among the matches.
     let mut best: HashMap<(String, String, String, String), String> = HashMap::new();
     for row in read_csv(&out.join("matches.csv")) {
-        let key = (row["report_id"].clone(), row["ip"].clone(), row["event_time"].clone(), row["location_id"].clone());
+        let key = (
+            row["report_id"].clone(),
+            row["ip"].clone(),
+            row["event_time"].clone(),
+            row["location_id"].clone(),
+        );
         let strength = row["strength"].clone();
         let entry = best.entry(key).or_insert(strength.clone());
         if strength == "ip_time" {
@@ -70,24 +89,46 @@ fn every_planted_link_is_found_with_its_strength() {
     let truth = read_csv(&data.join("ground_truth.csv"));
     assert!(truth.len() > 100, "the generator plants links");
     for link in &truth {
-        let key = (link["report_id"].clone(), link["ip"].clone(), link["event_time"].clone(), link["location_id"].clone());
-        assert_eq!(best.get(&key), Some(&link["expected_strength"]), "planted link {key:?}");
+        let key = (
+            link["report_id"].clone(),
+            link["ip"].clone(),
+            link["event_time"].clone(),
+            link["location_id"].clone(),
+        );
+        assert_eq!(
+            best.get(&key),
+            Some(&link["expected_strength"]),
+            "planted link {key:?}"
+        );
     }
     // Background traffic is in address space no observation covers: nothing else matches.
     let planted: HashSet<_> = truth.iter().map(|l| l["report_id"].clone()).collect();
     let matched: HashSet<_> = best.keys().map(|k| k.0.clone()).collect();
     assert_eq!(planted, matched);
 
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    let ip_time_reports: HashSet<_> =
-        truth.iter().filter(|l| l["expected_strength"] == "ip_time").map(|l| l["report_id"].clone()).collect();
-    assert_eq!(summary["headline"]["reports_ip_time"], ip_time_reports.len() as u64);
-    assert_eq!(summary["headline"]["reports_any_match"], planted.len() as u64);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let ip_time_reports: HashSet<_> = truth
+        .iter()
+        .filter(|l| l["expected_strength"] == "ip_time")
+        .map(|l| l["report_id"].clone())
+        .collect();
+    assert_eq!(
+        summary["headline"]["reports_ip_time"],
+        ip_time_reports.len() as u64
+    );
+    assert_eq!(
+        summary["headline"]["reports_any_match"],
+        planted.len() as u64
+    );
     assert_eq!(summary["headline"]["locations_ip_time"], 40);
     assert_eq!(summary["parameters"]["tolerance_seconds"], 7200);
     let stdout = text(&result.stdout);
     assert!(stdout.contains("Reports linked by IP and time"), "{stdout}");
-    assert!(stdout.contains(&format!("{}", ip_time_reports.len())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{}", ip_time_reports.len())),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -96,20 +137,41 @@ fn the_same_inputs_give_byte_identical_files_but_the_creation_time() {
     let data = generate(dir.path(), "1500", "3");
     let again = generate(&dir.path().join("again"), "1500", "3");
     for file in ["reports.csv", "locations.csv", "ground_truth.csv"] {
-        assert_eq!(std::fs::read(data.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap(), "{file}");
+        assert_eq!(
+            std::fs::read(data.join(file)).unwrap(),
+            std::fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
     }
     let (first, second) = (dir.path().join("r1"), dir.path().join("r2"));
     assert!(match_into(&data, &first, &[]).status.success());
     assert!(match_into(&data, &second, &[]).status.success());
     for file in ["matches.csv", "locations_summary.csv", "import_errors.csv"] {
-        assert_eq!(std::fs::read(first.join(file)).unwrap(), std::fs::read(second.join(file)).unwrap(), "{file}");
+        assert_eq!(
+            std::fs::read(first.join(file)).unwrap(),
+            std::fs::read(second.join(file)).unwrap(),
+            "{file}"
+        );
     }
     let without_time = |p: &Path| {
-        text(&std::fs::read(p.join("summary.json")).unwrap()).lines().filter(|l| !l.contains("created_at")).collect::<Vec<_>>().join("\n")
+        text(&std::fs::read(p.join("summary.json")).unwrap())
+            .lines()
+            .filter(|l| !l.contains("created_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     assert_eq!(without_time(&first), without_time(&second));
     // No temporary files are left behind by the atomic writes.
-    let leftovers: Vec<_> = std::fs::read_dir(&first).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&first)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -122,9 +184,15 @@ fn input_files_are_hashed_and_never_modified() {
     let out = dir.path().join("out");
     assert!(match_into(&data, &out, &[]).status.success());
     assert_eq!(std::fs::read(data.join("reports.csv")).unwrap(), before);
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     let expected = compound_atlas::ingest::reader::hex(&sha2::Sha256::digest(&before));
-    let reports_input = summary["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "reports").unwrap();
+    let reports_input = summary["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "reports")
+        .unwrap();
     assert_eq!(reports_input["sha256"], expected.as_str());
     assert_eq!(reports_input["size"], before.len() as u64);
 }
@@ -145,13 +213,21 @@ fn usage_errors_exit_2_and_fatal_errors_exit_1() {
 
     let absent = dir.path().join("absent.csv");
     let unreadable = run(&[
-        "match", "--reports", absent.to_str().unwrap(), "--locations", data.join("locations.csv").to_str().unwrap(),
-        "--out", out.to_str().unwrap(),
+        "match",
+        "--reports",
+        absent.to_str().unwrap(),
+        "--locations",
+        data.join("locations.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(unreadable.status.code(), Some(1));
     let stderr = text(&unreadable.stderr);
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
-    assert!(stderr.contains("absent.csv") && stderr.contains("cannot read"), "{stderr}");
+    assert!(
+        stderr.contains("absent.csv") && stderr.contains("cannot read"),
+        "{stderr}"
+    );
 
     assert_eq!(run(&[]).status.code(), Some(0), "no subcommand prints help");
 }
@@ -166,10 +242,19 @@ fn match_bytes(name: &str, bytes: &[u8]) -> (Option<i32>, String, Vec<HashMap<St
     std::fs::write(&locations, "name,ip\nTest site,203.0.113.0/24\n").unwrap();
     let out = dir.path().join("out");
     let result = run(&[
-        "match", "--reports", reports.to_str().unwrap(), "--locations", locations.to_str().unwrap(),
-        "--out", out.to_str().unwrap(),
+        "match",
+        "--reports",
+        reports.to_str().unwrap(),
+        "--locations",
+        locations.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
     ]);
-    let errors = if out.join("import_errors.csv").exists() { read_csv(&out.join("import_errors.csv")) } else { Vec::new() };
+    let errors = if out.join("import_errors.csv").exists() {
+        read_csv(&out.join("import_errors.csv"))
+    } else {
+        Vec::new()
+    };
     (result.status.code(), text(&result.stderr), errors)
 }
 
@@ -178,15 +263,36 @@ fn bad_files_end_in_a_clear_error_never_a_panic() {
     let header = "report_id,ip,event_time\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.csv", Vec::new(), "the file is empty"),
-        ("binary.bin", (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect(), "missing required column"),
-        ("unknown.csv", b"colour,shape\nred,round\n".to_vec(), "missing required columns: report_id"),
-        ("partial.csv", b"report_id,ip\nR1,203.0.113.1\n".to_vec(), "missing required column: event_time"),
-        ("longline.csv", vec![b'x'; 10 << 20], "missing required column"),
+        (
+            "binary.bin",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+            "missing required column",
+        ),
+        (
+            "unknown.csv",
+            b"colour,shape\nred,round\n".to_vec(),
+            "missing required columns: report_id",
+        ),
+        (
+            "partial.csv",
+            b"report_id,ip\nR1,203.0.113.1\n".to_vec(),
+            "missing required column: event_time",
+        ),
+        (
+            "longline.csv",
+            vec![b'x'; 10 << 20],
+            "missing required column",
+        ),
     ];
     for (name, bytes, message) in cases {
         let (code, stderr, _) = match_bytes(name, &bytes);
         assert_eq!(code, Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(message) && stderr.contains(name), "{name}: {stderr}");
+        assert!(
+            stderr.contains(message) && stderr.contains(name),
+            "{name}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{name}");
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
     }
@@ -196,21 +302,34 @@ fn bad_files_end_in_a_clear_error_never_a_panic() {
     assert!(errors.is_empty());
 
     let mut invalid_utf8 = header.as_bytes().to_vec();
-    invalid_utf8.extend_from_slice(b"R\xff1,203.0.113.1,2023-01-01T00:00:00Z\nR2,203.0.113.2,2023-01-01T00:00:00Z\n");
+    invalid_utf8.extend_from_slice(
+        b"R\xff1,203.0.113.1,2023-01-01T00:00:00Z\nR2,203.0.113.2,2023-01-01T00:00:00Z\n",
+    );
     let (code, _, errors) = match_bytes("utf8.csv", &invalid_utf8);
     assert_eq!(code, Some(0));
     assert_eq!(errors.len(), 1);
-    assert_eq!((errors[0]["line"].as_str(), errors[0]["column"].as_str()), ("2", "report_id"));
+    assert_eq!(
+        (errors[0]["line"].as_str(), errors[0]["column"].as_str()),
+        ("2", "report_id")
+    );
     assert!(errors[0]["message"].contains("UTF-8"));
 
-    let unterminated = format!("{header}R1,203.0.113.1,2023-01-01T00:00:00Z\nR2,\"203.0.113.2,2023-01-01T00:00:00Z\nR3,203.0.113.3,2023-01-01T00:00:00Z\n");
+    let unterminated = format!(
+        "{header}R1,203.0.113.1,2023-01-01T00:00:00Z\nR2,\"203.0.113.2,2023-01-01T00:00:00Z\nR3,203.0.113.3,2023-01-01T00:00:00Z\n"
+    );
     let (code, _, errors) = match_bytes("quote.csv", unterminated.as_bytes());
     assert_eq!(code, Some(0));
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["line"], "3");
-    assert!(errors[0]["message"].contains("never closed"), "{:?}", errors[0]);
+    assert!(
+        errors[0]["message"].contains("never closed"),
+        "{:?}",
+        errors[0]
+    );
 
-    let ragged = format!("{header}R1,203.0.113.1\nR2,203.0.113.2,2023-01-01T00:00:00Z,extra\nR3,203.0.113.3,2023-01-01T00:00:00Z\n");
+    let ragged = format!(
+        "{header}R1,203.0.113.1\nR2,203.0.113.2,2023-01-01T00:00:00Z,extra\nR3,203.0.113.3,2023-01-01T00:00:00Z\n"
+    );
     let (code, _, errors) = match_bytes("ragged.csv", ragged.as_bytes());
     assert_eq!(code, Some(0));
     let lines: Vec<&str> = errors.iter().map(|e| e["line"].as_str()).collect();

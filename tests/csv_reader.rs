@@ -22,11 +22,19 @@ fn read_all(path: &Path, block_bytes: usize) -> (Vec<String>, Vec<(u64, Vec<Stri
         |_, piece| {
             let mut out = Vec::new();
             piece.for_each_record(|line, fields| {
-                out.push((line, fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>()))
+                out.push((
+                    line,
+                    fields
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect::<Vec<_>>(),
+                ))
             });
             out
         },
-        |piece, lines_before| records.extend(piece.into_iter().map(|(line, f)| (line + lines_before, f))),
+        |piece, lines_before| {
+            records.extend(piece.into_iter().map(|(line, f)| (line + lines_before, f)))
+        },
     )
     .unwrap();
     (header, records)
@@ -42,11 +50,15 @@ fn every_csv_spectrum_case_reads_to_its_expected_json() {
     for entry in std::fs::read_dir(spectrum_dir().join("csvs")).unwrap() {
         let csv_path = entry.unwrap().path();
         let name = csv_path.file_stem().unwrap().to_string_lossy().into_owned();
-        let json: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(spectrum_dir().join("json").join(format!("{name}.json"))).unwrap())
-                .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(spectrum_dir().join("json").join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
         let mut expected: Vec<BTreeMap<String, String>> = match json {
-            serde_json::Value::Array(rows) => rows.into_iter().map(|r| serde_json::from_value(r).unwrap()).collect(),
+            serde_json::Value::Array(rows) => rows
+                .into_iter()
+                .map(|r| serde_json::from_value(r).unwrap())
+                .collect(),
             row => vec![serde_json::from_value(row).unwrap()],
         };
         if name == "location_coordinates" {
@@ -70,7 +82,10 @@ fn every_csv_spectrum_case_reads_to_its_expected_json() {
 
 /// What the `csv` crate reads from the same bytes in one sequential pass.
 fn csv_crate_records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).unwrap() {
@@ -80,7 +95,13 @@ fn csv_crate_records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
             at += 1;
         }
         let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-        out.push((line, record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()));
+        out.push((
+            line,
+            record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+        ));
     }
     out
 }

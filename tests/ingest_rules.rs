@@ -45,26 +45,43 @@ fn aliases_bom_semicolons_crlf_quotes_and_blank_lines() {
     assert_eq!(dataset.events.len(), 2);
     assert!(dataset.issues.is_empty(), "{:?}", dataset.issues);
     let events = &dataset.events;
-    assert_eq!(compound_atlas::ingest::address::format_address(events.addr[0]), "203.0.113.7");
+    assert_eq!(
+        compound_atlas::ingest::address::format_address(events.addr[0]),
+        "203.0.113.7"
+    );
     assert_eq!(events.port_of(0), Some(443));
     assert_eq!(events.port_of(1), None);
     assert_eq!(dataset.strings.get(events.name[0]), "Login");
     assert_eq!(dataset.strings.get(events.name[1]), "Upload");
-    assert_eq!(dataset.strings.get(dataset.reports.platform[0]), "Platform A");
+    assert_eq!(
+        dataset.strings.get(dataset.reports.platform[0]),
+        "Platform A"
+    );
     assert_eq!(format_time(events.time[1]), "2023-04-05T13:00:00Z");
     // Provenance: the lines the rows started on (the blank line and the empty row count).
     assert_eq!((events.line[0], events.line[1]), (3, 6));
     // The unknown column is kept, embedded newline and all.
     assert_eq!(dataset.files[0].extra_columns, ["Case Note"]);
-    assert_eq!(dataset.extras_of(0).unwrap()[0].as_ref(), "first line\r\nsecond; line");
+    assert_eq!(
+        dataset.extras_of(0).unwrap()[0].as_ref(),
+        "first line\r\nsecond; line"
+    );
     assert!(dataset.extras_of(1).is_none());
 }
 
 #[test]
 fn tabs_are_sniffed_and_naive_times_use_the_import_zone() {
     let files = Files::new();
-    let path = files.write("tips.tsv", b"report_id\tip\tevent_time\nR1\t192.0.2.1\t2023-04-05 19:34:56\n");
-    let options = ImportOptions { time: TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None } };
+    let path = files.write(
+        "tips.tsv",
+        b"report_id\tip\tevent_time\nR1\t192.0.2.1\t2023-04-05 19:34:56\n",
+    );
+    let options = ImportOptions {
+        time: TimeRules {
+            zone: "Asia/Bangkok".parse().unwrap(),
+            date_order: None,
+        },
+    };
     let dataset = load(&[&path], &[], options);
     assert_eq!(format_time(dataset.events.time[0]), "2023-04-05T12:34:56Z");
 }
@@ -84,8 +101,11 @@ fn rejections_and_warnings_name_file_line_column_and_value() {
     assert_eq!(dataset.events.len(), 1, "only R4 is kept");
     assert_eq!(dataset.files[0].rows_rejected, 5);
     assert_eq!(dataset.files[0].rows_with_warnings, 1);
-    let found: Vec<(u64, &str, &str, Severity)> =
-        dataset.issues.iter().map(|i| (i.line, i.column.as_str(), i.value.as_str(), i.severity)).collect();
+    let found: Vec<(u64, &str, &str, Severity)> = dataset
+        .issues
+        .iter()
+        .map(|i| (i.line, i.column.as_str(), i.value.as_str(), i.severity))
+        .collect();
     assert_eq!(
         found,
         [
@@ -104,11 +124,19 @@ fn rejections_and_warnings_name_file_line_column_and_value() {
     assert_eq!(dataset.events.port_of(0), None);
     assert_eq!(dataset.events.proxy_of(0), None);
 
-    let with_order = ImportOptions { time: TimeRules { date_order: Some(DateOrder::DayFirst), ..Default::default() } };
+    let with_order = ImportOptions {
+        time: TimeRules {
+            date_order: Some(DateOrder::DayFirst),
+            ..Default::default()
+        },
+    };
     let dataset = load(&[&path], &[], with_order);
     let r3 = dataset.reports.find("R3").unwrap();
     let event = dataset.events_of(r3)[0];
-    assert_eq!(format_time(dataset.events.time[event as usize]), "2023-04-03T10:00:00Z");
+    assert_eq!(
+        format_time(dataset.events.time[event as usize]),
+        "2023-04-03T10:00:00Z"
+    );
 }
 
 #[test]
@@ -135,8 +163,11 @@ fn exact_duplicates_merge_across_files_and_event_index_skips_them() {
     assert_eq!(dataset.files[1].duplicate_events, 2);
     assert_eq!(dataset.events.len(), 4);
     let r1 = dataset.reports.find("R1").unwrap();
-    let indexes: Vec<(u32, u32)> =
-        dataset.events_of(r1).iter().map(|&e| (dataset.event_index(e), dataset.events.line[e as usize])).collect();
+    let indexes: Vec<(u32, u32)> = dataset
+        .events_of(r1)
+        .iter()
+        .map(|&e| (dataset.event_index(e), dataset.events.line[e as usize]))
+        .collect();
     // Positions among accepted, distinct events, in input order: files as given, then rows.
     assert_eq!(indexes, [(1, 2), (2, 4), (3, 3)]);
     assert_eq!(dataset.files[1].rows_accepted, 3);
@@ -157,16 +188,40 @@ fn location_rows_observations_and_coordinates_only() {
     assert_eq!(ids, ["kk", "shwe-kokko", "bad-ports"]);
     assert_eq!(dataset.observations.len(), 3);
     let first = &dataset.observations[0];
-    assert_eq!(compound_atlas::ingest::address::format_address_set(first.addresses), "198.51.100.0/24");
-    assert_eq!(format_time(first.first_seen.unwrap()), "2023-01-01T00:00:00Z");
-    assert_eq!(format_time(first.last_seen.unwrap()), "2023-06-30T23:59:59.999999999Z");
+    assert_eq!(
+        compound_atlas::ingest::address::format_address_set(first.addresses),
+        "198.51.100.0/24"
+    );
+    assert_eq!(
+        format_time(first.first_seen.unwrap()),
+        "2023-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        format_time(first.last_seen.unwrap()),
+        "2023-06-30T23:59:59.999999999Z"
+    );
     let second = &dataset.observations[1];
     assert!(second.shared && second.first_seen.is_none() && second.ports.is_some());
-    assert_eq!(compound_atlas::ingest::address::format_address_set(second.addresses), "203.0.113.10-203.0.113.20");
-    assert!(dataset.observations[2].ports.is_none(), "a bad port range is dropped");
-    assert_eq!(dataset.locations[1].extras, [("kind".to_string(), "compound".to_string()), ("source".to_string(), "news".to_string())]);
-    let messages: Vec<(u64, Severity, &str)> =
-        dataset.issues.iter().map(|i| (i.line, i.severity, i.column.as_str())).collect();
+    assert_eq!(
+        compound_atlas::ingest::address::format_address_set(second.addresses),
+        "203.0.113.10-203.0.113.20"
+    );
+    assert!(
+        dataset.observations[2].ports.is_none(),
+        "a bad port range is dropped"
+    );
+    assert_eq!(
+        dataset.locations[1].extras,
+        [
+            ("kind".to_string(), "compound".to_string()),
+            ("source".to_string(), "news".to_string())
+        ]
+    );
+    let messages: Vec<(u64, Severity, &str)> = dataset
+        .issues
+        .iter()
+        .map(|i| (i.line, i.severity, i.column.as_str()))
+        .collect();
     assert_eq!(
         messages,
         [
@@ -195,9 +250,13 @@ fn overlapping_observations_from_two_locations_both_match() {
     );
     let dataset = load(&[&reports], &[&locations], ImportOptions::default());
     let hour = 3600 * 1_000_000_000;
-    let strict = match_events(&dataset, MatchParams { tolerance: 0 }, &Progress::default()).unwrap();
-    let view: Vec<(u32, u32, Strength, Option<i64>)> =
-        strict.matches.iter().map(|m| (m.event, m.observation, m.strength, m.seconds_outside_window)).collect();
+    let strict =
+        match_events(&dataset, MatchParams { tolerance: 0 }, &Progress::default()).unwrap();
+    let view: Vec<(u32, u32, Strength, Option<i64>)> = strict
+        .matches
+        .iter()
+        .map(|m| (m.event, m.observation, m.strength, m.seconds_outside_window))
+        .collect();
     assert_eq!(
         view,
         [
@@ -209,7 +268,14 @@ fn overlapping_observations_from_two_locations_both_match() {
             (1, 2, Strength::IpOnly, None),
         ]
     );
-    let tolerant = match_events(&dataset, MatchParams { tolerance: 2 * hour }, &Progress::default()).unwrap();
+    let tolerant = match_events(
+        &dataset,
+        MatchParams {
+            tolerance: 2 * hour,
+        },
+        &Progress::default(),
+    )
+    .unwrap();
     assert_eq!(tolerant.matches[0].strength, Strength::IpTime);
     assert_eq!(tolerant.matches[0].seconds_outside_window, Some(3600));
 }

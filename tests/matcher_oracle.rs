@@ -13,7 +13,13 @@ const V4_BASE: u128 = IPV4_MAPPED_BASE | 0xC612_0000; // 198.18.0.0
 const V6_BASE: u128 = 0x2001_0db8_u128 << 96;
 
 fn address() -> impl Strategy<Value = u128> {
-    (any::<bool>(), 0u128..64).prop_map(|(v6, offset)| if v6 { V6_BASE + offset } else { V4_BASE + offset })
+    (any::<bool>(), 0u128..64).prop_map(|(v6, offset)| {
+        if v6 {
+            V6_BASE + offset
+        } else {
+            V4_BASE + offset
+        }
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -37,7 +43,12 @@ fn observation() -> impl Strategy<Value = ObsSpec> {
                 (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
                 other => other,
             };
-            ObsSpec { first, len, ports: ports.map(|(p, n)| (p, p + n)), window }
+            ObsSpec {
+                first,
+                len,
+                ports: ports.map(|(p, n)| (p, p + n)),
+                window,
+            }
         })
 }
 
@@ -60,10 +71,17 @@ fn dataset(observations: &[ObsSpec], events: &[(u128, i64, Option<u16>)]) -> Dat
         });
     }
     for (i, o) in observations.iter().enumerate() {
-        let family_end = if o.first >= V6_BASE { V6_BASE + 200 } else { V4_BASE + 200 };
+        let family_end = if o.first >= V6_BASE {
+            V6_BASE + 200
+        } else {
+            V4_BASE + 200
+        };
         dataset.observations.push(Observation {
             location: (i % 3) as u32,
-            addresses: AddressSet { first: o.first, last: (o.first + o.len).min(family_end) },
+            addresses: AddressSet {
+                first: o.first,
+                last: (o.first + o.len).min(family_end),
+            },
             ports: o.ports.map(|(first, last)| PortRange { first, last }),
             first_seen: o.window.0,
             last_seen: o.window.1,
@@ -83,7 +101,11 @@ fn dataset(observations: &[ObsSpec], events: &[(u128, i64, Option<u16>)]) -> Dat
         e.time.push(time);
         e.report.push(0);
         e.port.push(port.unwrap_or(0));
-        e.flags.push(if port.is_some() { event_flags::HAS_PORT } else { 0 });
+        e.flags.push(if port.is_some() {
+            event_flags::HAS_PORT
+        } else {
+            0
+        });
         e.name.push(0);
         e.file.push(0);
         e.line.push(2);
@@ -115,12 +137,20 @@ fn brute_force(
                 let before = obs.first_seen.map_or(0, |f| (f - time).max(0));
                 let after = obs.last_seen.map_or(0, |l| (time - l).max(0));
                 let distance = before.max(after);
-                let widened_low = obs.first_seen.map_or(true, |f| time >= f - tolerance);
-                let widened_high = obs.last_seen.map_or(true, |l| time <= l + tolerance);
-                let strength = if widened_low && widened_high { Strength::IpTime } else { Strength::IpOnly };
+                let widened_low = obs.first_seen.is_none_or(|f| time >= f - tolerance);
+                let widened_high = obs.last_seen.is_none_or(|l| time <= l + tolerance);
+                let strength = if widened_low && widened_high {
+                    Strength::IpTime
+                } else {
+                    Strength::IpOnly
+                };
                 // Times are nanoseconds; the distance is in whole seconds, truncated, and
                 // at least 1 when the event is outside the window.
-                let seconds = if distance == 0 { 0 } else { (distance / 1_000_000_000).max(1) };
+                let seconds = if distance == 0 {
+                    0
+                } else {
+                    (distance / 1_000_000_000).max(1)
+                };
                 (strength, Some(seconds))
             };
             out.push((e as u32, o as u32, strength, outside, port_check));

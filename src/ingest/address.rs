@@ -104,7 +104,9 @@ pub fn parse_v4(bytes: &[u8]) -> Result<Ipv4Addr, AddressError> {
         }
         if digits > 1 && bytes[octet_start] == b'0' {
             let octet = &bytes[octet_start..i];
-            return Err(AddressError::LeadingZero(String::from_utf8_lossy(octet).into_owned()));
+            return Err(AddressError::LeadingZero(
+                String::from_utf8_lossy(octet).into_owned(),
+            ));
         }
         if value > 255 {
             return Err(AddressError::NotAnAddress);
@@ -165,11 +167,19 @@ pub fn parse_address_set(text: &str) -> Result<ParsedSet, AddressError> {
         let prefix: u8 = prefix_text.parse().map_err(|_| bad_prefix())?;
         let written_as_v4 = !addr_text.contains(':');
         let set = if written_as_v4 {
-            let net = ipnet::Ipv4Net::new(Ipv4Addr::from(addr as u32), prefix).map_err(|_| bad_prefix())?;
-            AddressSet { first: v4_to_u128(net.network()), last: v4_to_u128(net.broadcast()) }
+            let net = ipnet::Ipv4Net::new(Ipv4Addr::from(addr as u32), prefix)
+                .map_err(|_| bad_prefix())?;
+            AddressSet {
+                first: v4_to_u128(net.network()),
+                last: v4_to_u128(net.broadcast()),
+            }
         } else {
-            let net = ipnet::Ipv6Net::new(Ipv6Addr::from(addr), prefix).map_err(|_| bad_prefix())?;
-            AddressSet { first: u128::from(net.network()), last: u128::from(net.broadcast()) }
+            let net =
+                ipnet::Ipv6Net::new(Ipv6Addr::from(addr), prefix).map_err(|_| bad_prefix())?;
+            AddressSet {
+                first: u128::from(net.network()),
+                last: u128::from(net.broadcast()),
+            }
         };
         let first = set.first;
         let warning = (first != addr).then(|| {
@@ -202,8 +212,8 @@ pub fn format_address(addr: u128) -> String {
 /// Canonical text of an address set: a CIDR when it is exactly one block, else `start-end`.
 pub fn format_address_set(set: AddressSet) -> String {
     let size_minus_one = set.last.wrapping_sub(set.first);
-    let is_block = size_minus_one.wrapping_add(1) & size_minus_one == 0
-        && set.first & size_minus_one == 0;
+    let is_block =
+        size_minus_one.wrapping_add(1) & size_minus_one == 0 && set.first & size_minus_one == 0;
     if is_block {
         let host_bits = 128 - size_minus_one.leading_zeros();
         let both_v4 = is_v4(set.first) && is_v4(set.last);
@@ -212,11 +222,7 @@ pub fn format_address_set(set: AddressSet) -> String {
         }
         return format!("{}/{}", format_address(set.first), 128 - host_bits);
     }
-    format!(
-        "{}-{}",
-        format_address(set.first),
-        format_address(set.last)
-    )
+    format!("{}-{}", format_address(set.first), format_address(set.last))
 }
 
 #[cfg(test)]
@@ -230,9 +236,18 @@ mod tests {
     #[test]
     fn ipv4_and_mapped_ipv6_are_the_same_address() {
         assert_eq!(parse_address("203.0.113.7").unwrap(), v4("203.0.113.7"));
-        assert_eq!(parse_address("::ffff:203.0.113.7").unwrap(), v4("203.0.113.7"));
-        assert_eq!(parse_address("::FFFF:cb00:7107").unwrap(), v4("203.0.113.7"));
-        assert_eq!(format_address(parse_address("::ffff:203.0.113.7").unwrap()), "203.0.113.7");
+        assert_eq!(
+            parse_address("::ffff:203.0.113.7").unwrap(),
+            v4("203.0.113.7")
+        );
+        assert_eq!(
+            parse_address("::FFFF:cb00:7107").unwrap(),
+            v4("203.0.113.7")
+        );
+        assert_eq!(
+            format_address(parse_address("::ffff:203.0.113.7").unwrap()),
+            "203.0.113.7"
+        );
     }
 
     #[test]
@@ -261,7 +276,16 @@ mod tests {
     #[test]
     fn rejects_zone_ids_and_garbage() {
         assert_eq!(parse_address("fe80::1%eth0"), Err(AddressError::ZoneId));
-        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-4", "abc", "1..2.3", "2001:db8:::1"] {
+        for bad in [
+            "",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.-4",
+            "abc",
+            "1..2.3",
+            "2001:db8:::1",
+        ] {
             assert!(parse_address(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -27,7 +27,11 @@ impl ReportField {
         ReportField::ReportDate,
         ReportField::PossibleProxy,
     ];
-    pub const REQUIRED: [ReportField; 3] = [ReportField::ReportId, ReportField::Ip, ReportField::EventTime];
+    pub const REQUIRED: [ReportField; 3] = [
+        ReportField::ReportId,
+        ReportField::Ip,
+        ReportField::EventTime,
+    ];
 
     pub fn name(self) -> &'static str {
         self.names()[0]
@@ -37,11 +41,23 @@ impl ReportField {
     pub fn names(self) -> &'static [&'static str] {
         match self {
             ReportField::ReportId => &[
-                "report_id", "report", "report number", "report no", "cybertip id", "tip id", "ncmec report id",
+                "report_id",
+                "report",
+                "report number",
+                "report no",
+                "cybertip id",
+                "tip id",
+                "ncmec report id",
             ],
             ReportField::Ip => &["ip", "ip address", "ipaddress", "ip addr", "source ip"],
             ReportField::EventTime => &[
-                "event_time", "datetime", "date time", "timestamp", "capture time", "captured at", "ip datetime",
+                "event_time",
+                "datetime",
+                "date time",
+                "timestamp",
+                "capture time",
+                "captured at",
+                "ip datetime",
             ],
             ReportField::Port => &["port", "source port", "src port"],
             ReportField::EventName => &["event_name", "event", "event type", "capture type"],
@@ -100,8 +116,18 @@ impl LocationField {
             LocationField::Country => &["country"],
             LocationField::Lat => &["lat", "latitude"],
             LocationField::Lon => &["lon", "longitude", "lng", "long"],
-            LocationField::Ip => &["ip", "ip address", "cidr", "network", "range", "ip range", "prefix"],
-            LocationField::FirstSeen => &["first_seen", "valid from", "observed from", "from", "start"],
+            LocationField::Ip => &[
+                "ip",
+                "ip address",
+                "cidr",
+                "network",
+                "range",
+                "ip range",
+                "prefix",
+            ],
+            LocationField::FirstSeen => {
+                &["first_seen", "valid from", "observed from", "from", "start"]
+            }
             LocationField::LastSeen => &["last_seen", "valid until", "observed to", "to", "end"],
             LocationField::Ports => &["ports", "port", "port range"],
             LocationField::Shared => &["shared"],
@@ -133,8 +159,16 @@ pub struct ColumnMap<F> {
 
 impl<F: Copy + PartialEq> ColumnMap<F> {
     /// Map a header row using each field's names (canonical name and aliases).
-    pub fn from_header(header: &[String], all: &[F], names: impl Fn(F) -> &'static [&'static str]) -> Self {
-        let mut map = ColumnMap { header: header.to_vec(), fields: Vec::new(), duplicates: Vec::new() };
+    pub fn from_header(
+        header: &[String],
+        all: &[F],
+        names: impl Fn(F) -> &'static [&'static str],
+    ) -> Self {
+        let mut map = ColumnMap {
+            header: header.to_vec(),
+            fields: Vec::new(),
+            duplicates: Vec::new(),
+        };
         for (index, column) in header.iter().enumerate() {
             let key = normalize_header(column);
             let field = all
@@ -151,7 +185,10 @@ impl<F: Copy + PartialEq> ColumnMap<F> {
     }
 
     pub fn column(&self, field: F) -> Option<usize> {
-        self.fields.iter().find(|(f, _)| *f == field).map(|&(_, i)| i)
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|&(_, i)| i)
     }
 
     /// Columns not mapped to a field, with their header text: the extra attributes.
@@ -186,7 +223,14 @@ mod tests {
 
     #[test]
     fn aliases_ignore_case_and_separators() {
-        let map = report_map(&["CyberTip ID", "IP-Address", "Date.Time", "SRC_PORT", "ESP Name", "Notes"]);
+        let map = report_map(&[
+            "CyberTip ID",
+            "IP-Address",
+            "Date.Time",
+            "SRC_PORT",
+            "ESP Name",
+            "Notes",
+        ]);
         assert_eq!(map.column(ReportField::ReportId), Some(0));
         assert_eq!(map.column(ReportField::Ip), Some(1));
         assert_eq!(map.column(ReportField::EventTime), Some(2));
@@ -204,7 +248,11 @@ mod tests {
         }
         for field in LocationField::ALL {
             for alias in field.names() {
-                let map = ColumnMap::from_header(&header(&[alias]), &LocationField::ALL, LocationField::names);
+                let map = ColumnMap::from_header(
+                    &header(&[alias]),
+                    &LocationField::ALL,
+                    LocationField::names,
+                );
                 assert_eq!(map.column(field), Some(0), "{alias}");
             }
         }

@@ -66,17 +66,25 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         issues.error(
             "",
             &shown_value(&fields.join(&b","[..])),
-            format!("the row has {} fields but the header has {}", fields.len(), ctx.width),
+            format!(
+                "the row has {} fields but the header has {}",
+                fields.len(),
+                ctx.width
+            ),
         );
         out.rows_rejected += 1;
         out.issues.extend(issues.into_issues());
         return;
     }
     let raw = |f: LocationField| {
-        ctx.columns.column(f).map(|i| (ctx.columns.header[i].as_str(), fields[i].trim_ascii()))
+        ctx.columns
+            .column(f)
+            .map(|i| (ctx.columns.header[i].as_str(), fields[i].trim_ascii()))
     };
     let text = |f: LocationField, issues: &mut RowIssues| -> String {
-        raw(f).map(|(column, bytes)| text_of(column, bytes, issues).into_owned()).unwrap_or_default()
+        raw(f)
+            .map(|(column, bytes)| text_of(column, bytes, issues).into_owned())
+            .unwrap_or_default()
     };
 
     let name = text(LocationField::Name, &mut issues);
@@ -85,14 +93,22 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         issues.error(column, "", "the location name is empty".into());
     }
     let given_id = text(LocationField::LocationId, &mut issues);
-    let id = if given_id.is_empty() { slug(&name) } else { given_id };
+    let id = if given_id.is_empty() {
+        slug(&name)
+    } else {
+        given_id
+    };
     let country = text(LocationField::Country, &mut issues);
     let degrees = |field: LocationField, limit: f64, issues: &mut RowIssues| {
         let (column, bytes) = raw(field).filter(|(_, b)| !b.is_empty())?;
         match parse_degrees(&String::from_utf8_lossy(bytes), limit) {
             Ok(v) => Some(v),
             Err(e) => {
-                issues.warning(column, &shown_value(bytes), format!("{e}; the coordinate was dropped"));
+                issues.warning(
+                    column,
+                    &shown_value(bytes),
+                    format!("{e}; the coordinate was dropped"),
+                );
                 None
             }
         }
@@ -112,7 +128,11 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
                 Some(parsed.nanos)
             }
             Err(e) => {
-                issues.error(column, &shown_value(bytes), format!("{e}; a wrong window would change match strengths"));
+                issues.error(
+                    column,
+                    &shown_value(bytes),
+                    format!("{e}; a wrong window would change match strengths"),
+                );
                 None
             }
         }
@@ -123,7 +143,12 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     let extras: Vec<(String, String)> = ctx
         .extras
         .iter()
-        .map(|(i, column)| (column.clone(), text_of(column, fields[*i].trim_ascii(), &mut issues).into_owned()))
+        .map(|(i, column)| {
+            (
+                column.clone(),
+                text_of(column, fields[*i].trim_ascii(), &mut issues).into_owned(),
+            )
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let mut location_extras = extras.clone();
@@ -149,23 +174,31 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
             let column = raw(LocationField::FirstSeen).map_or("first_seen", |(c, _)| c);
             issues.error(column, "", "first_seen is after last_seen".into());
         }
-        let ports = raw(LocationField::Ports).filter(|(_, b)| !b.is_empty()).and_then(|(column, bytes)| {
-            parse_port_range(&String::from_utf8_lossy(bytes))
-                .map_err(|e| {
+        let ports = raw(LocationField::Ports)
+            .filter(|(_, b)| !b.is_empty())
+            .and_then(|(column, bytes)| {
+                parse_port_range(&String::from_utf8_lossy(bytes))
+                    .map_err(|e| {
+                        issues.warning(
+                            column,
+                            &shown_value(bytes),
+                            format!("{e}; the port restriction was dropped, so any port matches"),
+                        )
+                    })
+                    .ok()
+            });
+        let shared = match raw(LocationField::Shared).filter(|(_, b)| !b.is_empty()) {
+            None => false,
+            Some((column, bytes)) => {
+                parse_flag(&String::from_utf8_lossy(bytes)).unwrap_or_else(|e| {
                     issues.warning(
                         column,
                         &shown_value(bytes),
-                        format!("{e}; the port restriction was dropped, so any port matches"),
-                    )
+                        format!("{e}; taken as not shared"),
+                    );
+                    false
                 })
-                .ok()
-        });
-        let shared = match raw(LocationField::Shared).filter(|(_, b)| !b.is_empty()) {
-            None => false,
-            Some((column, bytes)) => parse_flag(&String::from_utf8_lossy(bytes)).unwrap_or_else(|e| {
-                issues.warning(column, &shown_value(bytes), format!("{e}; taken as not shared"));
-                false
-            }),
+            }
         };
         if let Some(addresses) = set {
             observation = Some(Observation {
@@ -184,13 +217,25 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
             });
         }
     } else {
-        for field in [LocationField::FirstSeen, LocationField::LastSeen, LocationField::Ports] {
+        for field in [
+            LocationField::FirstSeen,
+            LocationField::LastSeen,
+            LocationField::Ports,
+        ] {
             if let Some((column, bytes)) = raw(field).filter(|(_, b)| !b.is_empty()) {
-                issues.warning(column, &shown_value(bytes), "ignored: the row has no ip".into());
+                issues.warning(
+                    column,
+                    &shown_value(bytes),
+                    "ignored: the row has no ip".into(),
+                );
             }
         }
         // On a row without an address these describe the location itself.
-        for (key, value) in [("source", source), ("confidence", confidence), ("notes", notes)] {
+        for (key, value) in [
+            ("source", source),
+            ("confidence", confidence),
+            ("notes", notes),
+        ] {
             if !value.is_empty() {
                 location_extras.push((key.to_string(), value));
             }
@@ -216,7 +261,10 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         file: 0,
         line: line.min(u64::from(u32::MAX)) as u32,
     };
-    out.rows.push(LocationRow { location, observation });
+    out.rows.push(LocationRow {
+        location,
+        observation,
+    });
 }
 
 fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
@@ -238,34 +286,49 @@ pub fn read_locations(
     let on_header = |header: &CsvHeader| {
         let columns = columns
             .filter(|c| c.header == header.names)
-            .unwrap_or_else(|| ColumnMap::from_header(&header.names, &LocationField::ALL, LocationField::names));
+            .unwrap_or_else(|| {
+                ColumnMap::from_header(&header.names, &LocationField::ALL, LocationField::names)
+            });
         if columns.column(LocationField::Name).is_none() {
             return Err(FileError::BadHeader {
                 path: path.to_path_buf(),
                 line: header.line,
-                message: missing_columns_message(&["name"], &header.names, |_| LocationField::Name.names()),
+                message: missing_columns_message(&["name"], &header.names, |_| {
+                    LocationField::Name.names()
+                }),
             });
         }
         let extras = columns.extras();
         extra_columns = extras.iter().map(|(_, n)| n.clone()).collect();
-        Ok(Context { width: header.names.len(), extras, columns, options })
+        Ok(Context {
+            width: header.names.len(),
+            extras,
+            columns,
+            options,
+        })
     };
-    let facts = read_csv(path, progress, on_header, parse_piece, |piece: PieceOut, lines_before| {
-        rejected += piece.rows_rejected;
-        warned += piece.rows_with_warnings;
-        let offset = lines_before.min(u64::from(u32::MAX)) as u32;
-        file.rows.extend(piece.rows.into_iter().map(|mut row| {
-            row.location.line = row.location.line.saturating_add(offset);
-            if let Some(o) = &mut row.observation {
-                o.line = o.line.saturating_add(offset);
-            }
-            row
-        }));
-        file.issues.extend(piece.issues.into_iter().map(|mut i| {
-            i.line += lines_before;
-            i
-        }));
-    })?;
+    let facts = read_csv(
+        path,
+        progress,
+        on_header,
+        parse_piece,
+        |piece: PieceOut, lines_before| {
+            rejected += piece.rows_rejected;
+            warned += piece.rows_with_warnings;
+            let offset = lines_before.min(u64::from(u32::MAX)) as u32;
+            file.rows.extend(piece.rows.into_iter().map(|mut row| {
+                row.location.line = row.location.line.saturating_add(offset);
+                if let Some(o) = &mut row.observation {
+                    o.line = o.line.saturating_add(offset);
+                }
+                row
+            }));
+            file.issues.extend(piece.issues.into_iter().map(|mut i| {
+                i.line += lines_before;
+                i
+            }));
+        },
+    )?;
     if let Some(line) = facts.unterminated_quote_line {
         rejected += 1;
         file.issues.push(unterminated_quote_issue(line));
@@ -291,7 +354,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("KK Park"), "kk-park");
-        assert_eq!(slug("  Payathonzu / Three Pagodas Pass "), "payathonzu-three-pagodas-pass");
+        assert_eq!(
+            slug("  Payathonzu / Three Pagodas Pass "),
+            "payathonzu-three-pagodas-pass"
+        );
         assert_eq!(slug("O'Smach"), "o-smach");
     }
 }

@@ -51,7 +51,10 @@ pub(crate) struct RowIssues {
 
 impl RowIssues {
     pub(crate) fn new(line: u64) -> Self {
-        RowIssues { line, issues: Vec::new() }
+        RowIssues {
+            line,
+            issues: Vec::new(),
+        }
     }
     fn push(&mut self, severity: Severity, column: &str, value: &str, message: String) {
         self.issues.push(Issue {
@@ -104,7 +107,14 @@ impl Dataset {
     /// Add a reports file that was read completely; events are merged and indexed.
     pub fn add_reports(&mut self, file: ReportsFile) {
         let file_index = next_file_index(self);
-        let ReportsFile { source, reports, strings, mut events, extras, issues } = file;
+        let ReportsFile {
+            source,
+            reports,
+            strings,
+            mut events,
+            extras,
+            issues,
+        } = file;
         let first_event = self.events.len() as u32;
         if self.reports.is_empty() && self.events.is_empty() && self.strings.is_empty() {
             // The first file: adopt its tables instead of copying ten million rows.
@@ -113,7 +123,9 @@ impl Dataset {
             events.file.fill(file_index);
             self.events = events;
         } else {
-            let string_map: Vec<u32> = (0..strings.len() as u32).map(|s| self.strings.intern(strings.get(s))).collect();
+            let string_map: Vec<u32> = (0..strings.len() as u32)
+                .map(|s| self.strings.intern(strings.get(s)))
+                .collect();
             let report_map: Vec<u32> = (0..reports.len() as u32)
                 .map(|local| {
                     let (report, _) = self.reports.intern(reports.id(local));
@@ -135,15 +147,25 @@ impl Dataset {
             target.reserve(events.len());
             target.addr.extend_from_slice(&events.addr);
             target.time.extend_from_slice(&events.time);
-            target.report.extend(events.report.iter().map(|&r| report_map[r as usize]));
+            target
+                .report
+                .extend(events.report.iter().map(|&r| report_map[r as usize]));
             target.port.extend_from_slice(&events.port);
             target.flags.extend_from_slice(&events.flags);
-            target.name.extend(events.name.iter().map(|&n| string_map[n as usize]));
-            target.file.extend(std::iter::repeat_n(file_index, events.len()));
+            target
+                .name
+                .extend(events.name.iter().map(|&n| string_map[n as usize]));
+            target
+                .file
+                .extend(std::iter::repeat_n(file_index, events.len()));
             target.line.extend_from_slice(&events.line);
         }
-        self.event_extras.extend(extras.into_iter().map(|(e, v)| (e + first_event, v)));
-        self.issues.extend(issues.into_iter().map(|issue| Issue { file: file_index, ..issue }));
+        self.event_extras
+            .extend(extras.into_iter().map(|(e, v)| (e + first_event, v)));
+        self.issues.extend(issues.into_iter().map(|issue| Issue {
+            file: file_index,
+            ..issue
+        }));
         self.files.extend(source);
         self.merge_duplicate_events();
     }
@@ -151,8 +173,12 @@ impl Dataset {
     /// Add a location list that was read completely.
     pub fn add_locations(&mut self, file: LocationsFile) {
         let file_index = next_file_index(self);
-        let mut by_id: HashMap<String, u32> =
-            self.locations.iter().enumerate().map(|(i, l)| (l.id.clone(), i as u32)).collect();
+        let mut by_id: HashMap<String, u32> = self
+            .locations
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i as u32))
+            .collect();
         let mut issues: Vec<Issue> = file.issues;
         for row in file.rows {
             let location = match by_id.get(&row.location.id) {
@@ -177,15 +203,25 @@ impl Dataset {
                 None => {
                     let index = self.locations.len() as u32;
                     by_id.insert(row.location.id.clone(), index);
-                    self.locations.push(Location { file: file_index, ..row.location });
+                    self.locations.push(Location {
+                        file: file_index,
+                        ..row.location
+                    });
                     index
                 }
             };
             if let Some(observation) = row.observation {
-                self.observations.push(crate::model::Observation { location, file: file_index, ..observation });
+                self.observations.push(crate::model::Observation {
+                    location,
+                    file: file_index,
+                    ..observation
+                });
             }
         }
-        self.issues.extend(issues.into_iter().map(|issue| Issue { file: file_index, ..issue }));
+        self.issues.extend(issues.into_iter().map(|issue| Issue {
+            file: file_index,
+            ..issue
+        }));
         self.files.extend(file.source);
     }
 
@@ -197,7 +233,12 @@ impl Dataset {
         let events = &self.events;
         let key = |e: u32| {
             let e = e as usize;
-            (events.addr[e], events.time[e], events.port_of(e), events.name[e])
+            (
+                events.addr[e],
+                events.time[e],
+                events.port_of(e),
+                events.name[e],
+            )
         };
         let duplicates: Vec<u32> = (0..self.reports.len() as u32)
             .into_par_iter()
@@ -212,7 +253,12 @@ impl Dataset {
                 } else {
                     let mut sorted = list.to_vec();
                     sorted.sort_by_key(|&e| (key(e), e));
-                    found.extend(sorted.windows(2).filter(|w| key(w[0]) == key(w[1])).map(|w| w[1]));
+                    found.extend(
+                        sorted
+                            .windows(2)
+                            .filter(|w| key(w[0]) == key(w[1]))
+                            .map(|w| w[1]),
+                    );
                 }
                 found
             })
@@ -272,11 +318,11 @@ fn fill_missing(known: &mut Location, row: &Location) {
     if known.country.is_empty() {
         known.country = row.country.clone();
     }
-    if known.lat.is_none() || known.lon.is_none() {
-        if let (Some(lat), Some(lon)) = (row.lat, row.lon) {
-            known.lat = Some(lat);
-            known.lon = Some(lon);
-        }
+    if (known.lat.is_none() || known.lon.is_none())
+        && let (Some(lat), Some(lon)) = (row.lat, row.lon)
+    {
+        known.lat = Some(lat);
+        known.lon = Some(lon);
     }
     if known.extras.is_empty() {
         known.extras = row.extras.clone();

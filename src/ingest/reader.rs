@@ -43,13 +43,22 @@ impl Progress {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("{path}: cannot read the file: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: the file is empty: there is no header row")]
     Empty { path: PathBuf },
-    #[error("{path}, line {line}: a record is longer than 64 MiB; a quote is probably never closed")]
+    #[error(
+        "{path}, line {line}: a record is longer than 64 MiB; a quote is probably never closed"
+    )]
     RecordTooLong { path: PathBuf, line: u64 },
     #[error("{path}, line {line}: {message}")]
-    BadHeader { path: PathBuf, line: u64, message: String },
+    BadHeader {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
     #[error("cancelled")]
     Cancelled,
 }
@@ -103,7 +112,9 @@ impl<'a> Piece<'a> {
             while reader.read_byte_record(&mut record).unwrap_or(false) {
                 // csv gives the position before any blank lines it skipped; the record
                 // starts after them.
-                let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+                let (mut line, mut at) = record
+                    .position()
+                    .map_or((1, 0), |p| (p.line(), p.byte() as usize));
                 while let Some(&b @ (b'\n' | b'\r')) = self.bytes.get(at) {
                     line += u64::from(b == b'\n');
                     at += 1;
@@ -159,7 +170,9 @@ impl QuoteScan {
         let mut pos = 0;
         while let Some(offset) = memchr::memchr(b'"', &buf[pos..]) {
             let quote = pos + offset;
-            let at_field_start = quote == 0 || matches!(buf[quote - 1], b'\n' | b'\r') || buf[quote - 1] == delimiter;
+            let at_field_start = quote == 0
+                || matches!(buf[quote - 1], b'\n' | b'\r')
+                || buf[quote - 1] == delimiter;
             if !at_field_start {
                 pos = quote + 1;
                 continue;
@@ -167,13 +180,21 @@ impl QuoteScan {
             let mut search = quote + 1;
             loop {
                 let Some(offset) = memchr::memchr(b'"', &buf[search..]) else {
-                    return QuoteScan { spans, open_quote: Some(quote) };
+                    return QuoteScan {
+                        spans,
+                        open_quote: Some(quote),
+                    };
                 };
                 let close = search + offset;
                 match buf.get(close + 1) {
                     Some(b'"') => search = close + 2,
                     // More data could make this quote the first of an escaped pair.
-                    None if !at_eof => return QuoteScan { spans, open_quote: Some(quote) },
+                    None if !at_eof => {
+                        return QuoteScan {
+                            spans,
+                            open_quote: Some(quote),
+                        };
+                    }
                     _ => {
                         spans.push((quote, close + 1));
                         pos = close + 1;
@@ -182,7 +203,10 @@ impl QuoteScan {
                 }
             }
         }
-        QuoteScan { spans, open_quote: None }
+        QuoteScan {
+            spans,
+            open_quote: None,
+        }
     }
 
     fn is_quoted(&self, pos: usize) -> bool {
@@ -195,7 +219,9 @@ impl QuoteScan {
 
     fn has_span_in(&self, range: std::ops::Range<usize>) -> bool {
         let first = self.spans.partition_point(|&(_, end)| end <= range.start);
-        self.spans.get(first).is_some_and(|&(start, _)| start < range.end)
+        self.spans
+            .get(first)
+            .is_some_and(|&(start, _)| start < range.end)
             || self.open_quote.is_some_and(|q| range.contains(&q))
     }
 
@@ -241,7 +267,10 @@ impl BlockReader {
         let added = (&mut self.file)
             .take(self.block_bytes as u64)
             .read_to_end(buf)
-            .map_err(|source| FileError::Io { path: self.path.clone(), source })?;
+            .map_err(|source| FileError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
         if added < self.block_bytes {
             self.at_eof = true;
         }
@@ -265,8 +294,14 @@ pub fn sniff_delimiter(header_line: &[u8]) -> u8 {
         }
     }
     let candidates = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
-    if counts[best] == 0 { b',' } else { candidates[best] }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
 }
 
 /// Parse a header record's fields: trimmed text, with a name for empty columns.
@@ -285,7 +320,11 @@ fn header_names(record_bytes: &[u8], delimiter: u8) -> Vec<String> {
         .enumerate()
         .map(|(i, field)| {
             let name = String::from_utf8_lossy(field).trim().to_string();
-            if name.is_empty() { format!("column_{}", i + 1) } else { name }
+            if name.is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                name
+            }
         })
         .collect()
 }
@@ -314,11 +353,21 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
     mut merge: impl FnMut(T, u64) + Send,
 ) -> Result<FileFacts, FileError> {
     let block_bytes = block_bytes.max(1);
-    let io_error = |source| FileError::Io { path: path.to_path_buf(), source };
+    let io_error = |source| FileError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::open(path).map_err(io_error)?;
     let size = file.metadata().map_err(io_error)?.len();
     progress.bytes_total.fetch_add(size, Ordering::Relaxed);
-    let mut reader = BlockReader { file, block_bytes, path: path.to_path_buf(), hasher: Sha256::new(), bytes_read: 0, at_eof: false };
+    let mut reader = BlockReader {
+        file,
+        block_bytes,
+        path: path.to_path_buf(),
+        hasher: Sha256::new(),
+        bytes_read: 0,
+        at_eof: false,
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(2 * block_bytes);
 
     // The header: skip a BOM and blank lines, then read one whole record.
@@ -331,12 +380,17 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
             buf.drain(..3);
         }
         first_block = false;
-        let blank = buf.iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+        let blank = buf
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
         lines_before += memchr::memchr_iter(b'\n', &buf[..blank]).count() as u64;
         buf.drain(..blank);
         if buf.is_empty() {
             if reader.at_eof {
-                return Err(FileError::Empty { path: path.to_path_buf() });
+                return Err(FileError::Empty {
+                    path: path.to_path_buf(),
+                });
             }
             continue;
         }
@@ -353,11 +407,18 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
                 });
             }
             None if buf.len() > MAX_RECORD_BYTES => {
-                return Err(FileError::RecordTooLong { path: path.to_path_buf(), line: lines_before + 1 });
+                return Err(FileError::RecordTooLong {
+                    path: path.to_path_buf(),
+                    line: lines_before + 1,
+                });
             }
             None => continue,
         };
-        let header = CsvHeader { delimiter, names: header_names(&buf[..end], delimiter), line: lines_before + 1 };
+        let header = CsvHeader {
+            delimiter,
+            names: header_names(&buf[..end], delimiter),
+            line: lines_before + 1,
+        };
         lines_before += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
         buf.drain(..end);
         let context = on_header(&header)?;
@@ -391,21 +452,28 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
         if complete_end == 0 && !last_block {
             // One record is longer than the buffer: read on until it ends.
             if buf.len() > MAX_RECORD_BYTES {
-                return Err(FileError::RecordTooLong { path: path.to_path_buf(), line: lines_before + 1 });
+                return Err(FileError::RecordTooLong {
+                    path: path.to_path_buf(),
+                    line: lines_before + 1,
+                });
             }
             let added = reader.fill(&mut buf)?;
             reader.hasher.update(&buf[buf.len() - added..]);
             continue;
         }
 
-        let piece_target = (complete_end / (threads * 4)).max(MIN_PIECE_BYTES.min(block_bytes / 4).max(1));
+        let piece_target =
+            (complete_end / (threads * 4)).max(MIN_PIECE_BYTES.min(block_bytes / 4).max(1));
         let mut bounds = vec![0];
         while let Some(&start) = bounds.last() {
             if start >= complete_end {
                 break;
             }
             let next_bound = scan
-                .next_boundary(&buf[..complete_end], (start + piece_target).min(complete_end - 1))
+                .next_boundary(
+                    &buf[..complete_end],
+                    (start + piece_target).min(complete_end - 1),
+                )
                 .unwrap_or(complete_end);
             bounds.push(next_bound.max(start + 1).min(complete_end));
         }
@@ -450,7 +518,9 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
         drop(pieces);
         std::mem::swap(&mut buf, &mut next);
         let consumed = reader.bytes_read - buf.len() as u64;
-        progress.bytes_done.fetch_add(consumed.saturating_sub(reported), Ordering::Relaxed);
+        progress
+            .bytes_done
+            .fetch_add(consumed.saturating_sub(reported), Ordering::Relaxed);
         reported = reported.max(consumed);
         if last_block {
             for (result, newlines) in pending.drain(..) {
@@ -463,7 +533,11 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
             break;
         }
     }
-    Ok(FileFacts { size, sha256: hex(&reader.hasher.finalize()), unterminated_quote_line })
+    Ok(FileFacts {
+        size,
+        sha256: hex(&reader.hasher.finalize()),
+        unterminated_quote_line,
+    })
 }
 
 /// Lowercase hexadecimal, as SHA-256 sums are usually written.

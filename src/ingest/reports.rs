@@ -9,7 +9,9 @@ use super::time::{DateOnly, parse_time, parse_time_bytes};
 use super::{ImportOptions, RowIssues, shown_value, text_of};
 use crate::ingest::address::parse_address_bytes;
 use crate::ingest::values::{parse_flag_bytes, parse_port_bytes};
-use crate::model::{Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags};
+use crate::model::{
+    Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags,
+};
 use hashbrown::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -38,7 +40,13 @@ struct Context {
 impl Context {
     fn new(columns: ColumnMap<ReportField>, width: usize, options: ImportOptions) -> Self {
         let column_of = ReportField::ALL.map(|f| columns.column(f));
-        Context { extras: columns.extras(), column_of, columns, width, options }
+        Context {
+            extras: columns.extras(),
+            column_of,
+            columns,
+            width,
+            options,
+        }
     }
     fn column(&self, field: ReportField) -> Option<usize> {
         self.column_of[field as usize]
@@ -102,8 +110,19 @@ impl PieceOut {
 
 /// The six event names of NCMEC's schema, written canonically whatever the input case.
 fn canonical_event_name(text: &str) -> &str {
-    const NAMES: [&str; 6] = ["Login", "Registration", "Purchase", "Upload", "Other", "Unknown"];
-    NAMES.iter().find(|n| n.eq_ignore_ascii_case(text)).copied().unwrap_or(text)
+    const NAMES: [&str; 6] = [
+        "Login",
+        "Registration",
+        "Purchase",
+        "Upload",
+        "Other",
+        "Unknown",
+    ];
+    NAMES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(text))
+        .copied()
+        .unwrap_or(text)
 }
 
 fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
@@ -115,16 +134,27 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         issues.error(
             "",
             &shown_value(&fields.join(&b","[..])),
-            format!("the row has {} fields but the header has {}", fields.len(), ctx.width),
+            format!(
+                "the row has {} fields but the header has {}",
+                fields.len(),
+                ctx.width
+            ),
         );
         out.rows_rejected += 1;
         out.issues.extend(issues.into_issues());
         return;
     }
-    let field = |f: ReportField| ctx.column(f).map(|i| (ctx.header(i), fields[i].trim_ascii()));
+    let field = |f: ReportField| {
+        ctx.column(f)
+            .map(|i| (ctx.header(i), fields[i].trim_ascii()))
+    };
 
     let (id_column, id_bytes) = field(ReportField::ReportId).expect("required column");
-    let continues_run = out.runs.last().is_some_and(|run| run.id.as_bytes() == id_bytes) && !id_bytes.is_empty();
+    let continues_run = out
+        .runs
+        .last()
+        .is_some_and(|run| run.id.as_bytes() == id_bytes)
+        && !id_bytes.is_empty();
     let report_id = match std::str::from_utf8(id_bytes) {
         _ if continues_run => Some(""),
         Ok("") => {
@@ -133,7 +163,11 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         }
         Ok(id) => Some(id),
         Err(_) => {
-            issues.error(id_column, &shown_value(id_bytes), "report_id is not valid UTF-8".into());
+            issues.error(
+                id_column,
+                &shown_value(id_bytes),
+                "report_id is not valid UTF-8".into(),
+            );
             None
         }
     };
@@ -152,7 +186,11 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     let (time_column, time_bytes) = field(ReportField::EventTime).expect("required column");
     let time = match parse_time_bytes(time_bytes, ctx.options.time, DateOnly::Reject) {
         _ if time_bytes.is_empty() => {
-            issues.error(time_column, "", "event_time is empty; a capture time is required".into());
+            issues.error(
+                time_column,
+                "",
+                "event_time is empty; a capture time is required".into(),
+            );
             None
         }
         Ok(parsed) => {
@@ -180,13 +218,24 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
                 port = p;
                 flags |= event_flags::HAS_PORT;
             }
-            Err(e) => issues.warning(column, &shown_value(bytes), format!("{e}; the port was dropped")),
+            Err(e) => issues.warning(
+                column,
+                &shown_value(bytes),
+                format!("{e}; the port was dropped"),
+            ),
         }
     }
-    if let Some((column, bytes)) = field(ReportField::PossibleProxy).filter(|(_, b)| !b.is_empty()) {
+    if let Some((column, bytes)) = field(ReportField::PossibleProxy).filter(|(_, b)| !b.is_empty())
+    {
         match parse_flag_bytes(bytes) {
-            Ok(proxy) => flags |= event_flags::PROXY_KNOWN | if proxy { event_flags::PROXY } else { 0 },
-            Err(e) => issues.warning(column, &shown_value(bytes), format!("{e}; the value was dropped")),
+            Ok(proxy) => {
+                flags |= event_flags::PROXY_KNOWN | if proxy { event_flags::PROXY } else { 0 }
+            }
+            Err(e) => issues.warning(
+                column,
+                &shown_value(bytes),
+                format!("{e}; the value was dropped"),
+            ),
         }
     }
     let name = match field(ReportField::EventName) {
@@ -195,7 +244,12 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     };
 
     if !continues_run {
-        out.runs.push(Run { id: report_id.into(), incident_type: 0, platform: 0, report_date: NO_TIME });
+        out.runs.push(Run {
+            id: report_id.into(),
+            incident_type: 0,
+            platform: 0,
+            report_date: NO_TIME,
+        });
     }
     let run_index = out.runs.len() - 1;
     // A report's attributes come from the first row that gives them.
@@ -214,9 +268,17 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     if out.runs[run_index].report_date == NO_TIME
         && let Some((column, bytes)) = field(ReportField::ReportDate).filter(|(_, b)| !b.is_empty())
     {
-        match parse_time(&String::from_utf8_lossy(bytes), ctx.options.time, DateOnly::StartOfDay) {
+        match parse_time(
+            &String::from_utf8_lossy(bytes),
+            ctx.options.time,
+            DateOnly::StartOfDay,
+        ) {
             Ok(parsed) => out.runs[run_index].report_date = parsed.nanos,
-            Err(e) => issues.warning(column, &shown_value(bytes), format!("{e}; the report date was dropped")),
+            Err(e) => issues.warning(
+                column,
+                &shown_value(bytes),
+                format!("{e}; the report date was dropped"),
+            ),
         }
     }
 
@@ -247,7 +309,10 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
 }
 
 fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
-    let mut out = PieceOut { bytes: piece.len(), ..PieceOut::default() };
+    let mut out = PieceOut {
+        bytes: piece.len(),
+        ..PieceOut::default()
+    };
     // Rows are rarely shorter than 48 bytes; sizing once avoids regrowing every column.
     out.events.reserve(piece.len() / 48 + 16);
     piece.for_each_record(|line, fields| parse_row(ctx, line, fields, &mut out));
@@ -270,7 +335,9 @@ pub fn read_reports(
     let on_header = |header: &super::reader::CsvHeader| {
         let columns = columns
             .filter(|c| c.header == header.names)
-            .unwrap_or_else(|| ColumnMap::from_header(&header.names, &ReportField::ALL, ReportField::names));
+            .unwrap_or_else(|| {
+                ColumnMap::from_header(&header.names, &ReportField::ALL, ReportField::names)
+            });
         let missing: Vec<&str> = ReportField::REQUIRED
             .iter()
             .filter(|f| columns.column(**f).is_none())
@@ -281,19 +348,29 @@ pub fn read_reports(
                 path: path.to_path_buf(),
                 line: header.line,
                 message: missing_columns_message(&missing, &header.names, |name| {
-                    ReportField::ALL.iter().find(|f| f.name() == name).map_or(&[][..], |f| f.names())
+                    ReportField::ALL
+                        .iter()
+                        .find(|f| f.name() == name)
+                        .map_or(&[][..], |f| f.names())
                 }),
             });
         }
         let context = Context::new(columns, header.names.len(), options);
-        extra_columns = context.extras.iter().map(|(_, name)| name.clone()).collect();
+        extra_columns = context
+            .extras
+            .iter()
+            .map(|(_, name)| name.clone())
+            .collect();
         Ok(context)
     };
     let mut header_issues = Vec::new();
-    let facts = read_csv(path, progress, |header| {
-        let context = on_header(header)?;
-        for &column in &context.columns.duplicates {
-            header_issues.push(Issue {
+    let facts = read_csv(
+        path,
+        progress,
+        |header| {
+            let context = on_header(header)?;
+            for &column in &context.columns.duplicates {
+                header_issues.push(Issue {
                 file: 0,
                 line: header.line,
                 column: header.names[column].clone(),
@@ -301,14 +378,19 @@ pub fn read_reports(
                 severity: crate::model::Severity::Warning,
                 message: "another column already supplies this field; this one is kept as an extra attribute".into(),
             });
-        }
-        Ok(context)
-    }, parse_piece, |piece, lines_before| {
-        rows_rejected += piece.rows_rejected;
-        rows_with_warnings += piece.rows_with_warnings;
-        merge_piece(&mut file, piece, lines_before, file_size);
-        progress.rows_done.store(file.events.len() as u64, Ordering::Relaxed);
-    })?;
+            }
+            Ok(context)
+        },
+        parse_piece,
+        |piece, lines_before| {
+            rows_rejected += piece.rows_rejected;
+            rows_with_warnings += piece.rows_with_warnings;
+            merge_piece(&mut file, piece, lines_before, file_size);
+            progress
+                .rows_done
+                .store(file.events.len() as u64, Ordering::Relaxed);
+        },
+    )?;
     file.issues.splice(0..0, header_issues);
     if let Some(line) = facts.unterminated_quote_line {
         rows_rejected += 1;
@@ -347,8 +429,15 @@ pub(super) fn missing_columns_message(
     found: &[String],
     names: impl Fn(&str) -> &'static [&'static str],
 ) -> String {
-    let wanted: Vec<String> = missing.iter().map(|m| format!("{m} (or {})", names(m)[1..].join(", "))).collect();
-    let found: Vec<String> = found.iter().take(20).map(|f| shown_value(f.as_bytes())).collect();
+    let wanted: Vec<String> = missing
+        .iter()
+        .map(|m| format!("{m} (or {})", names(m)[1..].join(", ")))
+        .collect();
+    let found: Vec<String> = found
+        .iter()
+        .take(20)
+        .map(|f| shown_value(f.as_bytes()))
+        .collect();
     format!(
         "missing required column{}: {}; the header has: {}",
         if missing.len() > 1 { "s" } else { "" },
@@ -358,8 +447,9 @@ pub(super) fn missing_columns_message(
 }
 
 fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_size: u64) {
-    let string_map: Vec<u32> =
-        std::iter::once(0).chain(piece.strings.iter().map(|s| file.strings.intern(s))).collect();
+    let string_map: Vec<u32> = std::iter::once(0)
+        .chain(piece.strings.iter().map(|s| file.strings.intern(s)))
+        .collect();
     let run_map: Vec<u32> = piece
         .runs
         .iter()
@@ -389,19 +479,30 @@ fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_
         let scale = file_size as f64 / piece.bytes as f64;
         events.reserve((src.len() as f64 * scale * 1.02) as usize + 1024);
         let id_len = piece.runs.first().map_or(16, |r| r.id.len());
-        file.reports.reserve((piece.runs.len() as f64 * scale * 1.02) as usize + 1024, id_len);
+        file.reports.reserve(
+            (piece.runs.len() as f64 * scale * 1.02) as usize + 1024,
+            id_len,
+        );
     }
     events.addr.extend_from_slice(&src.addr);
     events.time.extend_from_slice(&src.time);
-    events.report.extend(src.report.iter().map(|&run| run_map[run as usize]));
+    events
+        .report
+        .extend(src.report.iter().map(|&run| run_map[run as usize]));
     events.port.extend_from_slice(&src.port);
     events.flags.extend_from_slice(&src.flags);
-    events.name.extend(src.name.iter().map(|&n| string_map[n as usize]));
+    events
+        .name
+        .extend(src.name.iter().map(|&n| string_map[n as usize]));
     events.file.extend_from_slice(&src.file);
-    events.line.extend(src.line.iter().map(|&l| l.saturating_add(line_offset)));
-    file.extras.extend(piece.extras.into_iter().map(|(e, v)| (e + first_event, v)));
-    file.issues.extend(piece.issues.into_iter().map(|mut issue| {
-        issue.line += lines_before;
-        issue
-    }));
+    events
+        .line
+        .extend(src.line.iter().map(|&l| l.saturating_add(line_offset)));
+    file.extras
+        .extend(piece.extras.into_iter().map(|(e, v)| (e + first_event, v)));
+    file.issues
+        .extend(piece.issues.into_iter().map(|mut issue| {
+            issue.line += lines_before;
+            issue
+        }));
 }

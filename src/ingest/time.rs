@@ -135,11 +135,19 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 /// nothing, read without any allocation. `None` means "use the general parser", which
 /// also owns every error message.
 fn parse_common(b: &[u8], zone: ImportZone) -> Option<Nanos> {
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        b[range].iter().try_fold(0i64, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+        b[range].iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
     };
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
@@ -156,7 +164,10 @@ fn parse_common(b: &[u8], zone: ImportZone) -> Option<Nanos> {
     let mut pos = 19;
     let mut nanos = 0i64;
     if b.get(pos) == Some(&b'.') {
-        let digits = b[pos + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = b[pos + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits == 0 || digits > 9 {
             return None;
         }
@@ -168,7 +179,10 @@ fn parse_common(b: &[u8], zone: ImportZone) -> Option<Nanos> {
         [b'Z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let digit = |c: u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
-            let (hours, minutes) = (digit(*h1)? * 10 + digit(*h2)?, digit(*m1)? * 10 + digit(*m2)?);
+            let (hours, minutes) = (
+                digit(*h1)? * 10 + digit(*h2)?,
+                digit(*m1)? * 10 + digit(*m2)?,
+            );
             if hours > 23 || minutes > 59 {
                 return None;
             }
@@ -177,14 +191,22 @@ fn parse_common(b: &[u8], zone: ImportZone) -> Option<Nanos> {
         }
         _ => return None,
     };
-    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        - offset_seconds;
     seconds.checked_mul(NANOS_PER_SECOND)?.checked_add(nanos)
 }
 
 /// [`parse_time`] on raw bytes, taking the allocation-free path when it can.
-pub fn parse_time_bytes(bytes: &[u8], rules: TimeRules, date_only: DateOnly) -> Result<ParsedTime, TimeError> {
+pub fn parse_time_bytes(
+    bytes: &[u8],
+    rules: TimeRules,
+    date_only: DateOnly,
+) -> Result<ParsedTime, TimeError> {
     if let Some(nanos) = parse_common(bytes, rules.zone) {
-        return Ok(ParsedTime { nanos, warning: None });
+        return Ok(ParsedTime {
+            nanos,
+            warning: None,
+        });
     }
     // A bare UTC date at the start of its day, as report dates usually are.
     if bytes.len() == 10 && date_only == DateOnly::StartOfDay && rules.zone == ImportZone::Utc {
@@ -192,22 +214,35 @@ pub fn parse_time_bytes(bytes: &[u8], rules: TimeRules, date_only: DateOnly) -> 
         padded[..10].copy_from_slice(bytes);
         padded[10..].copy_from_slice(b"T00:00:00");
         if let Some(nanos) = parse_common(&padded, ImportZone::Utc) {
-            return Ok(ParsedTime { nanos, warning: None });
+            return Ok(ParsedTime {
+                nanos,
+                warning: None,
+            });
         }
     }
     parse_time(&String::from_utf8_lossy(bytes), rules, date_only)
 }
 
 /// Read one time value according to the rules.
-pub fn parse_time(text: &str, rules: TimeRules, date_only: DateOnly) -> Result<ParsedTime, TimeError> {
+pub fn parse_time(
+    text: &str,
+    rules: TimeRules,
+    date_only: DateOnly,
+) -> Result<ParsedTime, TimeError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(TimeError::Empty);
     }
     if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return parse_epoch(text).map(|nanos| ParsedTime { nanos, warning: None });
+        return parse_epoch(text).map(|nanos| ParsedTime {
+            nanos,
+            warning: None,
+        });
     }
-    let mut cursor = Cursor { bytes: text.as_bytes(), pos: 0 };
+    let mut cursor = Cursor {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     let date = parse_date(&mut cursor, text, rules.date_order)?;
     if cursor.at_end() {
         let day_start = date.and_hms_opt(0, 0, 0).ok_or(TimeError::InvalidDate)?;
@@ -217,7 +252,10 @@ pub fn parse_time(text: &str, rules: TimeRules, date_only: DateOnly) -> Result<P
             DateOnly::EndOfDay => {
                 let next_day = day_start + chrono::Duration::days(1);
                 let end = local_to_utc(next_day, rules.zone)?;
-                Ok(ParsedTime { nanos: end.nanos - 1, warning: end.warning })
+                Ok(ParsedTime {
+                    nanos: end.nanos - 1,
+                    warning: end.warning,
+                })
             }
         };
     }
@@ -246,7 +284,10 @@ pub fn parse_time(text: &str, rules: TimeRules, date_only: DateOnly) -> Result<P
     match parse_offset(&mut cursor)? {
         Some(offset_seconds) => {
             let utc = naive - chrono::Duration::seconds(i64::from(offset_seconds));
-            Ok(ParsedTime { nanos: naive_utc_nanos(utc)?, warning: None })
+            Ok(ParsedTime {
+                nanos: naive_utc_nanos(utc)?,
+                warning: None,
+            })
         }
         None => local_to_utc(naive, rules.zone),
     }
@@ -257,7 +298,10 @@ fn parse_epoch(text: &str) -> Result<Nanos, TimeError> {
         Some((w, f)) => (w, Some(f)),
         None => (text, None),
     };
-    if whole.is_empty() || whole.len() > 18 || fraction.is_some_and(|f| f.is_empty() || f.contains('.')) {
+    if whole.is_empty()
+        || whole.len() > 18
+        || fraction.is_some_and(|f| f.is_empty() || f.contains('.'))
+    {
         return Err(TimeError::Unreadable);
     }
     let value: i64 = whole.parse().map_err(|_| TimeError::Unreadable)?;
@@ -269,7 +313,11 @@ fn parse_epoch(text: &str) -> Result<Nanos, TimeError> {
     };
     let mut nanos = value.checked_mul(unit_nanos).ok_or(TimeError::OutOfRange)?;
     if let Some(fraction) = fraction {
-        let digits: String = fraction.chars().chain(std::iter::repeat('0')).take(digits_per_unit).collect();
+        let digits: String = fraction
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(digits_per_unit)
+            .collect();
         nanos += digits.parse::<i64>().map_err(|_| TimeError::Unreadable)?;
     }
     Ok(nanos)
@@ -293,7 +341,11 @@ impl Cursor<'_> {
         b
     }
     fn expect(&mut self, want: u8) -> Result<(), TimeError> {
-        if self.next() == Some(want) { Ok(()) } else { Err(TimeError::Unreadable) }
+        if self.next() == Some(want) {
+            Ok(())
+        } else {
+            Err(TimeError::Unreadable)
+        }
     }
     fn skip_spaces(&mut self) {
         while self.peek() == Some(b' ') {
@@ -319,7 +371,10 @@ impl Cursor<'_> {
         while self.pos - start < 4 && self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.pos += 1;
         }
-        std::str::from_utf8(&self.bytes[start..self.pos]).ok()?.parse().ok()
+        std::str::from_utf8(&self.bytes[start..self.pos])
+            .ok()?
+            .parse()
+            .ok()
     }
     /// A decimal fraction of a second, one to nine digits.
     fn fraction_nanos(&mut self) -> Option<u32> {
@@ -339,12 +394,20 @@ impl Cursor<'_> {
     }
 }
 
-fn parse_date(cursor: &mut Cursor, text: &str, order: Option<DateOrder>) -> Result<NaiveDate, TimeError> {
+fn parse_date(
+    cursor: &mut Cursor,
+    text: &str,
+    order: Option<DateOrder>,
+) -> Result<NaiveDate, TimeError> {
     let date_text_end = text.find([' ', 'T', 't']).unwrap_or(text.len());
     let date_text = &text[..date_text_end];
     if date_text.contains('/') {
         let parts: Vec<&str> = date_text.split('/').collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(TimeError::Unreadable);
         }
         let number = |p: &str| p.parse::<u32>().map_err(|_| TimeError::Unreadable);
@@ -353,8 +416,12 @@ fn parse_date(cursor: &mut Cursor, text: &str, order: Option<DateOrder>) -> Resu
         } else if parts[2].len() == 4 {
             match order {
                 None => return Err(TimeError::AmbiguousSlashDate(date_text.to_string())),
-                Some(DateOrder::DayFirst) => (number(parts[2])?, number(parts[1])?, number(parts[0])?),
-                Some(DateOrder::MonthFirst) => (number(parts[2])?, number(parts[0])?, number(parts[1])?),
+                Some(DateOrder::DayFirst) => {
+                    (number(parts[2])?, number(parts[1])?, number(parts[0])?)
+                }
+                Some(DateOrder::MonthFirst) => {
+                    (number(parts[2])?, number(parts[0])?, number(parts[1])?)
+                }
             }
         } else {
             return Err(TimeError::Unreadable);
@@ -376,7 +443,10 @@ fn parse_offset(cursor: &mut Cursor) -> Result<Option<i32>, TimeError> {
     if rest.is_empty() {
         return Ok(None);
     }
-    if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b"gmt") {
+    if rest.eq_ignore_ascii_case(b"z")
+        || rest.eq_ignore_ascii_case(b"utc")
+        || rest.eq_ignore_ascii_case(b"gmt")
+    {
         return Ok(Some(0));
     }
     let sign = match rest[0] {
@@ -401,12 +471,20 @@ fn parse_offset(cursor: &mut Cursor) -> Result<Option<i32>, TimeError> {
 }
 
 fn naive_utc_nanos(naive: NaiveDateTime) -> Result<Nanos, TimeError> {
-    naive.and_utc().timestamp_nanos_opt().ok_or(TimeError::OutOfRange)
+    naive
+        .and_utc()
+        .timestamp_nanos_opt()
+        .ok_or(TimeError::OutOfRange)
 }
 
 fn local_to_utc(naive: NaiveDateTime, zone: ImportZone) -> Result<ParsedTime, TimeError> {
     let tz = match zone {
-        ImportZone::Utc => return Ok(ParsedTime { nanos: naive_utc_nanos(naive)?, warning: None }),
+        ImportZone::Utc => {
+            return Ok(ParsedTime {
+                nanos: naive_utc_nanos(naive)?,
+                warning: None,
+            });
+        }
         ImportZone::Named(tz) => tz,
     };
     match tz.from_local_datetime(&naive) {
@@ -459,12 +537,33 @@ mod tests {
     fn naive_times_use_the_import_zone() {
         assert_eq!(at("2023-04-05 12:34:56"), T0);
         assert_eq!(at("2023-04-05T12:34:56"), T0);
-        let bangkok = TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None };
-        assert_eq!(parse_time("2023-04-05 19:34:56", bangkok, DateOnly::Reject).unwrap().nanos, T0);
-        let yangon = TimeRules { zone: "Asia/Yangon".parse().unwrap(), date_order: None };
-        assert_eq!(parse_time("2023-04-05 19:04:56", yangon, DateOnly::Reject).unwrap().nanos, T0);
+        let bangkok = TimeRules {
+            zone: "Asia/Bangkok".parse().unwrap(),
+            date_order: None,
+        };
+        assert_eq!(
+            parse_time("2023-04-05 19:34:56", bangkok, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
+        let yangon = TimeRules {
+            zone: "Asia/Yangon".parse().unwrap(),
+            date_order: None,
+        };
+        assert_eq!(
+            parse_time("2023-04-05 19:04:56", yangon, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
         // An explicit offset wins over the import zone.
-        assert_eq!(parse_time("2023-04-05T12:34:56Z", yangon, DateOnly::Reject).unwrap().nanos, T0);
+        assert_eq!(
+            parse_time("2023-04-05T12:34:56Z", yangon, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
     }
 
     #[test]
@@ -473,7 +572,10 @@ mod tests {
         assert_eq!(at("2023-04-05T12:34:56.123456789Z"), T0 + 123_456_789);
         assert_eq!(format_time(T0), "2023-04-05T12:34:56Z");
         assert_eq!(format_time(T0 + 500_000_000), "2023-04-05T12:34:56.500Z");
-        assert_eq!(format_time(T0 + 123_456_789), "2023-04-05T12:34:56.123456789Z");
+        assert_eq!(
+            format_time(T0 + 123_456_789),
+            "2023-04-05T12:34:56.123456789Z"
+        );
         assert!(parse_time("2023-04-05T12:34:56.1234567891Z", utc(), DateOnly::Reject).is_err());
     }
 
@@ -485,10 +587,16 @@ mod tests {
         assert_eq!(at("1680698096123"), T0 + 123_000_000);
         // The switch to milliseconds is at 100,000,000,000.
         assert_eq!(at("4000000000"), 4_000_000_000 * NANOS_PER_SECOND);
-        assert_eq!(parse_time("99999999999", utc(), DateOnly::Reject), Err(TimeError::OutOfRange));
+        assert_eq!(
+            parse_time("99999999999", utc(), DateOnly::Reject),
+            Err(TimeError::OutOfRange)
+        );
         assert_eq!(at("100000000000"), 100_000_000_000 * 1_000_000);
         assert!(parse_time("1.2.3", utc(), DateOnly::Reject).is_err());
-        assert_eq!(parse_time("99999999999999999", utc(), DateOnly::Reject), Err(TimeError::OutOfRange));
+        assert_eq!(
+            parse_time("99999999999999999", utc(), DateOnly::Reject),
+            Err(TimeError::OutOfRange)
+        );
     }
 
     #[test]
@@ -496,41 +604,93 @@ mod tests {
         let err = parse_time("03/04/2023 10:00:00", utc(), DateOnly::Reject).unwrap_err();
         assert_eq!(err, TimeError::AmbiguousSlashDate("03/04/2023".into()));
         assert!(err.to_string().contains("--date-order"));
-        let dmy = TimeRules { date_order: Some(DateOrder::DayFirst), ..utc() };
-        let mdy = TimeRules { date_order: Some(DateOrder::MonthFirst), ..utc() };
-        assert_eq!(parse_time("05/04/2023 12:34:56", dmy, DateOnly::Reject).unwrap().nanos, T0);
-        assert_eq!(parse_time("04/05/2023 12:34:56", mdy, DateOnly::Reject).unwrap().nanos, T0);
+        let dmy = TimeRules {
+            date_order: Some(DateOrder::DayFirst),
+            ..utc()
+        };
+        let mdy = TimeRules {
+            date_order: Some(DateOrder::MonthFirst),
+            ..utc()
+        };
+        assert_eq!(
+            parse_time("05/04/2023 12:34:56", dmy, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
+        assert_eq!(
+            parse_time("04/05/2023 12:34:56", mdy, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
         // Year first is never ambiguous.
         assert_eq!(at("2023/04/05 12:34:56"), T0);
-        assert_eq!(parse_time("13/13/2023 00:00", dmy, DateOnly::Reject), Err(TimeError::InvalidDate));
+        assert_eq!(
+            parse_time("13/13/2023 00:00", dmy, DateOnly::Reject),
+            Err(TimeError::InvalidDate)
+        );
     }
 
     #[test]
     fn date_only_bounds() {
-        let start = parse_time("2023-04-05", utc(), DateOnly::StartOfDay).unwrap().nanos;
-        let end = parse_time("2023-04-05", utc(), DateOnly::EndOfDay).unwrap().nanos;
+        let start = parse_time("2023-04-05", utc(), DateOnly::StartOfDay)
+            .unwrap()
+            .nanos;
+        let end = parse_time("2023-04-05", utc(), DateOnly::EndOfDay)
+            .unwrap()
+            .nanos;
         assert_eq!(format_time(start), "2023-04-05T00:00:00Z");
         assert_eq!(format_time(end), "2023-04-05T23:59:59.999999999Z");
-        assert_eq!(parse_time("2023-04-05", utc(), DateOnly::Reject), Err(TimeError::DateWithoutTime));
-        let bangkok = TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None };
-        let local_start = parse_time("2023-04-05", bangkok, DateOnly::StartOfDay).unwrap().nanos;
+        assert_eq!(
+            parse_time("2023-04-05", utc(), DateOnly::Reject),
+            Err(TimeError::DateWithoutTime)
+        );
+        let bangkok = TimeRules {
+            zone: "Asia/Bangkok".parse().unwrap(),
+            date_order: None,
+        };
+        let local_start = parse_time("2023-04-05", bangkok, DateOnly::StartOfDay)
+            .unwrap()
+            .nanos;
         assert_eq!(format_time(local_start), "2023-04-04T17:00:00Z");
     }
 
     #[test]
     fn invalid_values_are_rejected_with_reasons() {
-        assert_eq!(parse_time("2023-02-29T00:00:00Z", utc(), DateOnly::Reject), Err(TimeError::InvalidDate));
+        assert_eq!(
+            parse_time("2023-02-29T00:00:00Z", utc(), DateOnly::Reject),
+            Err(TimeError::InvalidDate)
+        );
         assert!(parse_time("2024-02-29T00:00:00Z", utc(), DateOnly::Reject).is_ok());
-        assert_eq!(parse_time("2023-04-05T25:00:00Z", utc(), DateOnly::Reject), Err(TimeError::InvalidDate));
-        assert_eq!(parse_time("2023-04-05T12:00:00+25:00", utc(), DateOnly::Reject), Err(TimeError::BadOffset));
-        assert_eq!(parse_time("yesterday", utc(), DateOnly::Reject), Err(TimeError::Unreadable));
-        assert_eq!(parse_time("  ", utc(), DateOnly::Reject), Err(TimeError::Empty));
-        assert_eq!(parse_time("3000-01-01T00:00:00Z", utc(), DateOnly::Reject), Err(TimeError::OutOfRange));
+        assert_eq!(
+            parse_time("2023-04-05T25:00:00Z", utc(), DateOnly::Reject),
+            Err(TimeError::InvalidDate)
+        );
+        assert_eq!(
+            parse_time("2023-04-05T12:00:00+25:00", utc(), DateOnly::Reject),
+            Err(TimeError::BadOffset)
+        );
+        assert_eq!(
+            parse_time("yesterday", utc(), DateOnly::Reject),
+            Err(TimeError::Unreadable)
+        );
+        assert_eq!(
+            parse_time("  ", utc(), DateOnly::Reject),
+            Err(TimeError::Empty)
+        );
+        assert_eq!(
+            parse_time("3000-01-01T00:00:00Z", utc(), DateOnly::Reject),
+            Err(TimeError::OutOfRange)
+        );
     }
 
     #[test]
     fn clock_changes_are_handled() {
-        let berlin = TimeRules { zone: "Europe/Berlin".parse().unwrap(), date_order: None };
+        let berlin = TimeRules {
+            zone: "Europe/Berlin".parse().unwrap(),
+            date_order: None,
+        };
         let gap = parse_time("2023-03-26 02:30:00", berlin, DateOnly::Reject);
         assert!(matches!(gap, Err(TimeError::NonexistentLocalTime(_))));
         let fold = parse_time("2023-10-29 02:30:00", berlin, DateOnly::Reject).unwrap();
@@ -540,7 +700,10 @@ mod tests {
 
     #[test]
     fn the_fast_path_agrees_with_the_general_parser() {
-        let bangkok = TimeRules { zone: "Asia/Bangkok".parse().unwrap(), date_order: None };
+        let bangkok = TimeRules {
+            zone: "Asia/Bangkok".parse().unwrap(),
+            date_order: None,
+        };
         for text in [
             "2023-04-05T12:34:56Z",
             "2023-04-05 12:34:56",
@@ -554,23 +717,54 @@ mod tests {
             "1969-12-31T23:59:59Z",
         ] {
             let general = parse_time(text, utc(), DateOnly::Reject).unwrap().nanos;
-            assert_eq!(parse_common(text.as_bytes(), ImportZone::Utc), Some(general), "{text}");
-            assert_eq!(parse_time_bytes(text.as_bytes(), utc(), DateOnly::Reject).unwrap().nanos, general);
+            assert_eq!(
+                parse_common(text.as_bytes(), ImportZone::Utc),
+                Some(general),
+                "{text}"
+            );
+            assert_eq!(
+                parse_time_bytes(text.as_bytes(), utc(), DateOnly::Reject)
+                    .unwrap()
+                    .nanos,
+                general
+            );
         }
         // Shapes it leaves to the general parser, which gives the reasons.
-        for text in ["2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2023-04-05T24:00:00Z", "2023-04-05T12:34:60Z",
-            "2023-04-05T12:34:56+25:00", "2023-04-05T12:34:56.Z", "2023-4-05T12:34:56Z", "2023-04-05T12:34:56ZZ"] {
-            assert_eq!(parse_common(text.as_bytes(), ImportZone::Utc), None, "{text}");
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2023-04-05T24:00:00Z",
+            "2023-04-05T12:34:60Z",
+            "2023-04-05T12:34:56+25:00",
+            "2023-04-05T12:34:56.Z",
+            "2023-4-05T12:34:56Z",
+            "2023-04-05T12:34:56ZZ",
+        ] {
+            assert_eq!(
+                parse_common(text.as_bytes(), ImportZone::Utc),
+                None,
+                "{text}"
+            );
         }
         // A naive time in another zone is never read as UTC.
         assert_eq!(parse_common(b"2023-04-05 19:34:56", bangkok.zone), None);
-        assert_eq!(parse_time_bytes(b"2023-04-05 19:34:56", bangkok, DateOnly::Reject).unwrap().nanos, T0);
+        assert_eq!(
+            parse_time_bytes(b"2023-04-05 19:34:56", bangkok, DateOnly::Reject)
+                .unwrap()
+                .nanos,
+            T0
+        );
     }
 
     #[test]
     fn zones_parse() {
         assert_eq!("utc".parse::<ImportZone>(), Ok(ImportZone::Utc));
         assert!("Asia/Yangon".parse::<ImportZone>().is_ok());
-        assert!("Mars/Olympus".parse::<ImportZone>().unwrap_err().contains("unknown time zone"));
+        assert!(
+            "Mars/Olympus"
+                .parse::<ImportZone>()
+                .unwrap_err()
+                .contains("unknown time zone")
+        );
     }
 }

@@ -37,7 +37,9 @@ fn parse_one_port(text: &str) -> Result<u16, String> {
 /// A single event port from raw bytes, without allocating in the common case.
 pub fn parse_port_bytes(bytes: &[u8]) -> Result<u16, String> {
     if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
-        let value = bytes.iter().fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+        let value = bytes
+            .iter()
+            .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
         if value <= 65535 {
             return Ok(value as u16);
         }
@@ -78,7 +80,11 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
 /// [`parse_flag`] on raw bytes.
 pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, String> {
     let text = bytes.trim_ascii();
-    let is = |words: &[&str]| words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(text));
+    let is = |words: &[&str]| {
+        words
+            .iter()
+            .any(|w| w.as_bytes().eq_ignore_ascii_case(text))
+    };
     if is(&["true", "yes", "1", "y", "t"]) {
         Ok(true)
     } else if is(&["false", "no", "0", "n", "f"]) {
@@ -92,7 +98,9 @@ pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, String> {
 pub fn parse_degrees(text: &str, limit: f64) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
-        Ok(_) => Err(format!("out of range (expected -{limit} to {limit} degrees)")),
+        Ok(_) => Err(format!(
+            "out of range (expected -{limit} to {limit} degrees)"
+        )),
         Err(_) => Err("not a number in decimal degrees".into()),
     }
 }
@@ -108,20 +116,50 @@ mod tests {
         assert!(parse_port("65536").unwrap_err().contains("out of range"));
         assert!(parse_port("-1").is_err());
         assert!(parse_port("80a").is_err());
-        assert!(parse_port("99999999999999999999").unwrap_err().contains("out of range"));
+        assert!(
+            parse_port("99999999999999999999")
+                .unwrap_err()
+                .contains("out of range")
+        );
         assert!(parse_port("1000-2000").unwrap_err().contains("not a range"));
         assert_eq!(parse_port_bytes(b"65535"), Ok(65535));
         assert_eq!(parse_port_bytes(b"0"), Ok(0));
-        assert!(parse_port_bytes(b"65536").unwrap_err().contains("out of range"));
+        assert!(
+            parse_port_bytes(b"65536")
+                .unwrap_err()
+                .contains("out of range")
+        );
         assert!(parse_port_bytes(b"12a").is_err());
     }
 
     #[test]
     fn port_ranges() {
-        assert_eq!(parse_port_range("1024-2047"), Ok(PortRange { first: 1024, last: 2047 }));
-        assert_eq!(parse_port_range("1024 - 2047"), Ok(PortRange { first: 1024, last: 2047 }));
-        assert_eq!(parse_port_range("443"), Ok(PortRange { first: 443, last: 443 }));
-        assert!(parse_port_range("2047-1024").unwrap_err().contains("after its end"));
+        assert_eq!(
+            parse_port_range("1024-2047"),
+            Ok(PortRange {
+                first: 1024,
+                last: 2047
+            })
+        );
+        assert_eq!(
+            parse_port_range("1024 - 2047"),
+            Ok(PortRange {
+                first: 1024,
+                last: 2047
+            })
+        );
+        assert_eq!(
+            parse_port_range("443"),
+            Ok(PortRange {
+                first: 443,
+                last: 443
+            })
+        );
+        assert!(
+            parse_port_range("2047-1024")
+                .unwrap_err()
+                .contains("after its end")
+        );
         assert!(parse_port_range("1-70000").is_err());
         assert_eq!(PortRange { first: 1, last: 9 }.to_string(), "1-9");
         assert_eq!(PortRange { first: 9, last: 9 }.to_string(), "9");

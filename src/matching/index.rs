@@ -26,7 +26,10 @@ impl AddressIndex {
             }
         }
         edges.sort_unstable();
-        let mut index = AddressIndex { list_start: vec![0], ..Default::default() };
+        let mut index = AddressIndex {
+            list_start: vec![0],
+            ..Default::default()
+        };
         let mut active = BTreeSet::new();
         let mut i = 0;
         while i < edges.len() {

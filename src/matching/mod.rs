@@ -11,7 +11,9 @@ use crate::model::{Dataset, Observation};
 use index::AddressIndex;
 use rayon::prelude::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Strength {
     IpOnly = 1,
@@ -79,7 +81,11 @@ pub fn parse_tolerance(text: &str) -> Result<Nanos, String> {
     if text == "0" {
         return Ok(0);
     }
-    let bad = || format!("bad tolerance '{text}': use a number with a unit, such as 90s, 45m, 2h or 3d (0 for none)");
+    let bad = || {
+        format!(
+            "bad tolerance '{text}': use a number with a unit, such as 90s, 45m, 2h or 3d (0 for none)"
+        )
+    };
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
     let number: i64 = number.parse().map_err(|_| bad())?;
@@ -125,15 +131,27 @@ pub fn judge(
     } else {
         0
     };
-    let strength = if outside <= i128::from(tolerance) { Strength::IpTime } else { Strength::IpOnly };
+    let strength = if outside <= i128::from(tolerance) {
+        Strength::IpTime
+    } else {
+        Strength::IpOnly
+    };
     // Whole seconds, truncated, but never 0 outside the window: 0 means inside. Truncating
     // keeps a date-only end (23:59:59.999999999) from adding a second to every distance.
-    let seconds = if outside == 0 { 0 } else { (outside / i128::from(NANOS_PER_SECOND)).max(1) };
+    let seconds = if outside == 0 {
+        0
+    } else {
+        (outside / i128::from(NANOS_PER_SECOND)).max(1)
+    };
     Some((strength, Some(seconds as i64), port_check))
 }
 
 /// Match every event of the dataset, in parallel. Checks `progress.cancel` between chunks.
-pub fn match_events(dataset: &Dataset, params: MatchParams, progress: &Progress) -> Result<MatchSet, Cancelled> {
+pub fn match_events(
+    dataset: &Dataset,
+    params: MatchParams,
+    progress: &Progress,
+) -> Result<MatchSet, Cancelled> {
     const CHUNK: usize = 1 << 16;
     let sets: Vec<_> = dataset.observations.iter().map(|o| o.addresses).collect();
     let index = AddressIndex::build(&sets);
@@ -204,27 +222,51 @@ mod tests {
     #[test]
     fn strength_and_distance() {
         let o = observation((Some(100 * S), Some(200 * S)), None);
-        assert_eq!(judge(&o, 150 * S, None, 0), Some((Strength::IpTime, Some(0), PortCheck::NotApplicable)));
+        assert_eq!(
+            judge(&o, 150 * S, None, 0),
+            Some((Strength::IpTime, Some(0), PortCheck::NotApplicable))
+        );
         assert_eq!(judge(&o, 100 * S, None, 0).unwrap().0, Strength::IpTime);
         assert_eq!(judge(&o, 200 * S, None, 0).unwrap().0, Strength::IpTime);
-        assert_eq!(judge(&o, 260 * S, None, 0), Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable)));
-        assert_eq!(judge(&o, 260 * S, None, 60 * S).unwrap().0, Strength::IpTime);
-        assert_eq!(judge(&o, 260 * S + 1, None, 60 * S), Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable)));
+        assert_eq!(
+            judge(&o, 260 * S, None, 0),
+            Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable))
+        );
+        assert_eq!(
+            judge(&o, 260 * S, None, 60 * S).unwrap().0,
+            Strength::IpTime
+        );
+        assert_eq!(
+            judge(&o, 260 * S + 1, None, 60 * S),
+            Some((Strength::IpOnly, Some(60), PortCheck::NotApplicable))
+        );
         assert_eq!(judge(&o, 40 * S, None, 0).unwrap().1, Some(60));
         // Half a second outside is one whole second, never 0; 1.9 s is 1 s.
         assert_eq!(judge(&o, 200 * S + S / 2, None, 0).unwrap().1, Some(1));
-        assert_eq!(judge(&o, 200 * S + S * 19 / 10, None, 0).unwrap().1, Some(1));
+        assert_eq!(
+            judge(&o, 200 * S + S * 19 / 10, None, 0).unwrap().1,
+            Some(1)
+        );
     }
 
     #[test]
     fn open_ended_and_missing_windows() {
         let from = observation((Some(100 * S), None), None);
         assert_eq!(judge(&from, i64::MAX, None, 0).unwrap().0, Strength::IpTime);
-        assert_eq!(judge(&from, 99 * S, None, 0).unwrap(), (Strength::IpOnly, Some(1), PortCheck::NotApplicable));
+        assert_eq!(
+            judge(&from, 99 * S, None, 0).unwrap(),
+            (Strength::IpOnly, Some(1), PortCheck::NotApplicable)
+        );
         let until = observation((None, Some(100 * S)), None);
-        assert_eq!(judge(&until, i64::MIN, None, 0).unwrap().0, Strength::IpTime);
+        assert_eq!(
+            judge(&until, i64::MIN, None, 0).unwrap().0,
+            Strength::IpTime
+        );
         let none = observation((None, None), None);
-        assert_eq!(judge(&none, 0, None, i64::MAX).unwrap(), (Strength::IpOnly, None, PortCheck::NotApplicable));
+        assert_eq!(
+            judge(&none, 0, None, i64::MAX).unwrap(),
+            (Strength::IpOnly, None, PortCheck::NotApplicable)
+        );
     }
 
     #[test]
@@ -237,12 +279,22 @@ mod tests {
         for bad in ["", "2", "h", "-2h", "2w", "1.5h", "2hh"] {
             assert!(parse_tolerance(bad).is_err(), "{bad}");
         }
-        assert!(parse_tolerance("99999999999999d").unwrap_err().contains("too large"));
+        assert!(
+            parse_tolerance("99999999999999d")
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 
     #[test]
     fn ports() {
-        let o = observation((None, None), Some(PortRange { first: 1000, last: 1999 }));
+        let o = observation(
+            (None, None),
+            Some(PortRange {
+                first: 1000,
+                last: 1999,
+            }),
+        );
         assert_eq!(judge(&o, 0, Some(1500), 0).unwrap().2, PortCheck::Match);
         assert_eq!(judge(&o, 0, None, 0).unwrap().2, PortCheck::NoPort);
         assert_eq!(judge(&o, 0, Some(2000), 0), None);

@@ -12,10 +12,22 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Write `path` through `fill`: into a temporary sibling first, then renamed over `path`.
-pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| io::Error::other("output path has no file name"))?;
-    let temp = parent.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("output path has no file name"))?;
+    let temp = parent.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut writer = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
         fill(&mut writer)?;
@@ -30,7 +42,9 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> 
 }
 
 fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
 }
 
 fn optional_time(time: Option<Nanos>) -> String {
@@ -100,7 +114,9 @@ pub fn write_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::
                 &optional_time(observation.first_seen),
                 &optional_time(observation.last_seen),
                 m.strength.as_str(),
-                &m.seconds_outside_window.map(|s| s.to_string()).unwrap_or_default(),
+                &m.seconds_outside_window
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
                 m.port_check.as_str(),
                 if observation.shared { "true" } else { "false" },
             ])?;
@@ -109,7 +125,11 @@ pub fn write_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::
     })
 }
 
-pub fn write_locations_summary(path: &Path, dataset: &Dataset, summary: &Summary) -> io::Result<()> {
+pub fn write_locations_summary(
+    path: &Path,
+    dataset: &Dataset,
+    summary: &Summary,
+) -> io::Result<()> {
     let mut order: Vec<usize> = (0..dataset.locations.len()).collect();
     order.sort_by(|&a, &b| dataset.locations[a].id.cmp(&dataset.locations[b].id));
     write_atomically(path, |out| {
@@ -158,7 +178,10 @@ pub fn write_import_errors(path: &Path, dataset: &Dataset) -> io::Result<()> {
         for i in order {
             let issue = &dataset.issues[i];
             csv.write_record([
-                &dataset.files[issue.file as usize].path.display().to_string(),
+                &dataset.files[issue.file as usize]
+                    .path
+                    .display()
+                    .to_string(),
                 &issue.line.to_string(),
                 &issue.column,
                 &issue.value,
