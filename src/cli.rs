@@ -117,7 +117,11 @@ pub struct GenerateArgs {
 
 /// "1 row", "2 rows": a count with its noun.
 pub fn count(n: u64, singular: &str, plural: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { singular } else { plural })
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
 }
 
 /// Group digits in threes: 1180000 → "1,180,000".
@@ -160,13 +164,21 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
         count(headline.events, "event", "events"),
         count(args.input.reports.len() as u64, "file", "files"),
         count(dataset.rejected_rows(), "row", "rows"),
-        count(dataset.duplicate_events(), "duplicate event", "duplicate events"),
+        count(
+            dataset.duplicate_events(),
+            "duplicate event",
+            "duplicate events"
+        ),
         count(warnings, "warning", "warnings"),
     );
     println!(
         "Locations: {} with {}. Tolerance {}, times without an offset read as {}.",
         thousands(dataset.locations.len() as u64),
-        count(dataset.observations.len() as u64, "observation", "observations"),
+        count(
+            dataset.observations.len() as u64,
+            "observation",
+            "observations"
+        ),
         args.input.tolerance.text,
         args.input.assume_tz,
     );

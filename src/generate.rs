@@ -43,18 +43,78 @@ struct HubPlacement {
 }
 
 const PLACEMENTS: [HubPlacement; 12] = [
-    HubPlacement { id: "kk-park", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 6 },
-    HubPlacement { id: "shwe-kokko", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 5 },
-    HubPlacement { id: "myawaddy", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 4 },
-    HubPlacement { id: "payathonzu", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 2 },
-    HubPlacement { id: "tachileik", inland: (0.0, -1.0), utc_offset_minutes: 390, sites: 3 },
-    HubPlacement { id: "mong-la", inland: (-1.0, -1.0), utc_offset_minutes: 390, sites: 2 },
-    HubPlacement { id: "laukkaing", inland: (-1.0, -1.0), utc_offset_minutes: 390, sites: 2 },
-    HubPlacement { id: "golden-triangle-sez", inland: (0.0, 1.0), utc_offset_minutes: 420, sites: 3 },
-    HubPlacement { id: "sihanoukville", inland: (1.0, 1.0), utc_offset_minutes: 420, sites: 6 },
-    HubPlacement { id: "bavet", inland: (0.0, -1.0), utc_offset_minutes: 420, sites: 3 },
-    HubPlacement { id: "poipet", inland: (0.0, 1.0), utc_offset_minutes: 420, sites: 3 },
-    HubPlacement { id: "osmach", inland: (-1.0, 0.0), utc_offset_minutes: 420, sites: 1 },
+    HubPlacement {
+        id: "kk-park",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 6,
+    },
+    HubPlacement {
+        id: "shwe-kokko",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 5,
+    },
+    HubPlacement {
+        id: "myawaddy",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 4,
+    },
+    HubPlacement {
+        id: "payathonzu",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 2,
+    },
+    HubPlacement {
+        id: "tachileik",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 3,
+    },
+    HubPlacement {
+        id: "mong-la",
+        inland: (-1.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 2,
+    },
+    HubPlacement {
+        id: "laukkaing",
+        inland: (-1.0, -1.0),
+        utc_offset_minutes: 390,
+        sites: 2,
+    },
+    HubPlacement {
+        id: "golden-triangle-sez",
+        inland: (0.0, 1.0),
+        utc_offset_minutes: 420,
+        sites: 3,
+    },
+    HubPlacement {
+        id: "sihanoukville",
+        inland: (1.0, 1.0),
+        utc_offset_minutes: 420,
+        sites: 6,
+    },
+    HubPlacement {
+        id: "bavet",
+        inland: (0.0, -1.0),
+        utc_offset_minutes: 420,
+        sites: 3,
+    },
+    HubPlacement {
+        id: "poipet",
+        inland: (0.0, 1.0),
+        utc_offset_minutes: 420,
+        sites: 3,
+    },
+    HubPlacement {
+        id: "osmach",
+        inland: (-1.0, 0.0),
+        utc_offset_minutes: 420,
+        sites: 1,
+    },
 ];
 
 /// The gazetteer shipped with the tool.
@@ -65,7 +125,11 @@ fn hub(id: &str) -> (String, String, f64, f64) {
     let mut reader = csv::Reader::from_reader(GAZETTEER_CSV.as_bytes());
     for row in reader.records().flatten() {
         if &row[0] == id {
-            let number = |i: usize| row[i].parse::<f64>().expect("gazetteer coordinates are numbers");
+            let number = |i: usize| {
+                row[i]
+                    .parse::<f64>()
+                    .expect("gazetteer coordinates are numbers")
+            };
             return (row[1].to_string(), row[3].to_string(), number(4), number(5));
         }
     }
@@ -149,7 +213,11 @@ fn build_locations(rng: &mut ChaCha8Rng) -> Vec<SynthLocation> {
         for site in 1..=placement.sites {
             let jitter = |rng: &mut ChaCha8Rng, sign: f64| {
                 let amount = rng.random_range(0.004..0.03);
-                if sign == 0.0 { amount * if rng.random_bool(0.5) { 1.0 } else { -1.0 } } else { amount * sign }
+                if sign == 0.0 {
+                    amount * if rng.random_bool(0.5) { 1.0 } else { -1.0 }
+                } else {
+                    amount * sign
+                }
             };
             let shift = match locations.len() % 3 {
                 0 => Shift::Night,
@@ -700,8 +768,18 @@ mod tests {
             .iter()
             .filter(|l| l.id.starts_with("syn-kk-park") || l.id.starts_with("syn-myawaddy"))
         {
-            let hub = HUBS.iter().find(|h| l.id.contains(h.id)).unwrap();
-            assert!(l.lon < hub.lon, "{} moved east, towards Thailand", l.id);
+            let hub_id = if l.id.contains("kk-park") {
+                "kk-park"
+            } else {
+                "myawaddy"
+            };
+            let (_, country, _, hub_lon) = hub(hub_id);
+            assert_eq!(country, "MM");
+            assert!(l.lon < hub_lon, "{} moved east, towards Thailand", l.id);
         }
+        assert_eq!(
+            PLACEMENTS.iter().map(|p| p.sites).sum::<usize>(),
+            LOCATION_COUNT
+        );
     }
 }

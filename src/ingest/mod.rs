@@ -21,6 +21,7 @@ use crate::model::{Dataset, Issue, Location, NO_TIME, Severity};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use time::TimeRules;
 
 /// Choices that change how values are read.
@@ -229,7 +230,7 @@ impl Dataset {
     /// into the first one, count them against the duplicate's file, and rebuild the
     /// per-report event lists.
     fn merge_duplicate_events(&mut self) {
-        self.rebuild_report_events();
+        let grouped = self.rebuild_report_events();
         let events = &self.events;
         let key = |e: u32| {
             let e = e as usize;
@@ -240,30 +241,46 @@ impl Dataset {
                 events.name[e],
             )
         };
+        // Compare 8-byte hashes first; only equal hashes are compared in full.
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let hashes: Vec<u64> = (0..events.len() as u32)
+            .into_par_iter()
+            .map(|e| hasher.hash_one(key(e)))
+            .collect();
         let duplicates: Vec<u32> = (0..self.reports.len() as u32)
             .into_par_iter()
             .fold(Vec::new, |mut found, report| {
                 let list = self.events_of(report);
-                if list.len() <= 24 {
+                if list.len() <= 32 {
                     for (i, &e) in list.iter().enumerate() {
-                        if list[..i].iter().any(|&earlier| key(earlier) == key(e)) {
+                        let h = hashes[e as usize];
+                        if list[..i]
+                            .iter()
+                            .any(|&earlier| hashes[earlier as usize] == h && key(earlier) == key(e))
+                        {
                             found.push(e);
                         }
                     }
                 } else {
-                    let mut sorted = list.to_vec();
-                    sorted.sort_by_key(|&e| (key(e), e));
-                    found.extend(
-                        sorted
-                            .windows(2)
-                            .filter(|w| key(w[0]) == key(w[1]))
-                            .map(|w| w[1]),
-                    );
+                    let mut sorted: Vec<(u64, u32)> =
+                        list.iter().map(|&e| (hashes[e as usize], e)).collect();
+                    sorted.sort_unstable();
+                    for run in sorted
+                        .chunk_by(|a, b| a.0 == b.0)
+                        .filter(|run| run.len() > 1)
+                    {
+                        for (i, &(_, e)) in run.iter().enumerate() {
+                            if run[..i].iter().any(|&(_, earlier)| key(earlier) == key(e)) {
+                                found.push(e);
+                            }
+                        }
+                    }
                 }
                 found
             })
             .flatten()
             .collect();
+        drop(hashes);
         if duplicates.is_empty() {
             return;
         }
@@ -272,23 +289,42 @@ impl Dataset {
             keep[e as usize] = false;
             self.files[self.events.file[e as usize] as usize].duplicate_events += 1;
         }
-        // Extra attributes follow their events to the new ids.
-        let mut new_id = Vec::with_capacity(keep.len());
-        let mut next = 0u32;
-        for &k in &keep {
-            new_id.push(next);
-            next += u32::from(k);
+        if !self.event_extras.is_empty() {
+            // Extra attributes follow their events to the new ids.
+            let mut new_id = Vec::with_capacity(keep.len());
+            let mut next = 0u32;
+            for &k in &keep {
+                new_id.push(next);
+                next += u32::from(k);
+            }
+            self.event_extras.retain(|(e, _)| keep[*e as usize]);
+            for (e, _) in &mut self.event_extras {
+                *e = new_id[*e as usize];
+            }
         }
-        self.event_extras.retain(|(e, _)| keep[*e as usize]);
-        for (e, _) in &mut self.event_extras {
-            *e = new_id[*e as usize];
+        let mut removed_per_report = vec![0u32; self.reports.len()];
+        for &e in &duplicates {
+            removed_per_report[self.events.report[e as usize] as usize] += 1;
         }
         self.events.retain_by(&keep);
-        self.rebuild_report_events();
+        if grouped {
+            // Still grouped: only each report's start moves back by the duplicates before it.
+            // The extra last entry (the end) follows with every duplicate removed.
+            let mut removed = 0;
+            let ends_with_total = removed_per_report.iter().chain(std::iter::once(&0));
+            for (start, removed_here) in self.report_event_start.iter_mut().zip(ends_with_total) {
+                *start -= removed;
+                removed += removed_here;
+            }
+            self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
+        } else {
+            self.rebuild_report_events();
+        }
     }
 
-    /// Group event ids by report, in input order (a counting sort).
-    fn rebuild_report_events(&mut self) {
+    /// Group event ids by report, in input order (a counting sort). Returns whether the
+    /// events were already grouped (the grouping is the identity).
+    fn rebuild_report_events(&mut self) -> bool {
         let mut start = vec![0u32; self.reports.len() + 1];
         for &r in &self.events.report {
             start[r as usize + 1] += 1;
@@ -301,7 +337,7 @@ impl Dataset {
         if self.events.report.par_windows(2).all(|w| w[0] <= w[1]) {
             self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
             self.report_event_start = start;
-            return;
+            return true;
         }
         let mut fill = start.clone();
         let mut list = vec![0u32; self.events.len()];
@@ -311,6 +347,7 @@ impl Dataset {
         }
         self.report_event_start = start;
         self.report_events = list;
+        false
     }
 }
 
