@@ -206,6 +206,18 @@ impl Events {
         self.line.reserve_exact(additional);
     }
 
+    /// Remove every event, keeping the allocated memory.
+    pub fn clear(&mut self) {
+        self.addr.clear();
+        self.time.clear();
+        self.report.clear();
+        self.port.clear();
+        self.flags.clear();
+        self.name.clear();
+        self.file.clear();
+        self.line.clear();
+    }
+
     /// Keep only the events whose `keep` flag is set, preserving order.
     pub fn retain_by(&mut self, keep: &[bool]) {
         fn filter<T: Copy>(column: &mut Vec<T>, keep: &[bool]) {

@@ -124,12 +124,12 @@ impl<'a> Piece<'a> {
             }
             return memchr::memchr_iter(b'\n', self.bytes).count() as u64;
         }
-        // No quoted fields: one SIMD scan finds delimiters and line ends together.
+        // No quoted fields: one pass finds delimiters and line ends together.
         let bytes = self.bytes;
         let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
         let mut line = 1u64;
         let mut field_start = 0;
-        for at in memchr::memchr3_iter(self.delimiter, b'\n', b'\r', bytes) {
+        for at in SeparatorPositions::new(bytes, self.delimiter) {
             fields.push(&bytes[field_start..at]);
             field_start = at + 1;
             if bytes[at] == self.delimiter {
@@ -151,6 +151,80 @@ impl<'a> Piece<'a> {
             }
         }
         line - 1
+    }
+}
+
+/// Positions of the delimiter, `\n` and `\r` in a byte slice, in order.
+///
+/// Fields are about ten bytes long, so a search that restarts at every hit spends more
+/// on starting than on searching. This scans eight bytes per step instead and reads the
+/// hits off a bit mask ("SIMD within a register"), with no per-hit restart.
+struct SeparatorPositions<'a> {
+    bytes: &'a [u8],
+    delimiter: u64,
+    /// Start of the current 8-byte word.
+    word_start: usize,
+    /// One high bit per matching byte of the current word not yet returned.
+    mask: u64,
+}
+
+const LOW_BITS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+impl<'a> SeparatorPositions<'a> {
+    fn new(bytes: &'a [u8], delimiter: u8) -> Self {
+        let mut positions = SeparatorPositions {
+            bytes,
+            delimiter: u64::from(delimiter) * ONES,
+            word_start: 0,
+            mask: 0,
+        };
+        positions.mask = positions.word_mask(0);
+        positions
+    }
+
+    /// High bit set in each byte of `word` that is zero; exact, with no false positives.
+    fn zero_bytes(word: u64) -> u64 {
+        !(((word & LOW_BITS) + LOW_BITS) | word | LOW_BITS)
+    }
+
+    fn word_mask(&self, start: usize) -> u64 {
+        let rest = &self.bytes[start.min(self.bytes.len())..];
+        let (word, valid) = if rest.len() >= 8 {
+            (
+                u64::from_le_bytes(rest[..8].try_into().expect("eight bytes")),
+                HIGH_BITS,
+            )
+        } else {
+            let mut padded = [0u8; 8];
+            padded[..rest.len()].copy_from_slice(rest);
+            (
+                u64::from_le_bytes(padded),
+                HIGH_BITS & ((1u64 << (rest.len() * 8)) - 1),
+            )
+        };
+        (Self::zero_bytes(word ^ self.delimiter)
+            | Self::zero_bytes(word ^ (u64::from(b'\n') * ONES))
+            | Self::zero_bytes(word ^ (u64::from(b'\r') * ONES)))
+            & valid
+    }
+}
+
+impl Iterator for SeparatorPositions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.word_start += 8;
+            if self.word_start >= self.bytes.len() {
+                return None;
+            }
+            self.mask = self.word_mask(self.word_start);
+        }
+        let offset = self.mask.trailing_zeros() as usize / 8;
+        self.mask &= self.mask - 1;
+        Some(self.word_start + offset)
     }
 }
 
@@ -543,4 +617,44 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
 /// Lowercase hexadecimal, as SHA-256 sums are usually written.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separator_positions_match_a_plain_scan() {
+        let samples: [&[u8]; 6] = [
+            b"",
+            b"a,b\nc",
+            b",,,,,,,,,,,,,,,,\r\n\r\n",
+            b"report_id,ip,event_time\nSYN-1,198.19.0.1,2023-01-01T00:00:00Z\r\nx",
+            b"\xff\x80\x7f,\x0a\x0d\x2c\x2d\xac",
+            b"abcdefgh,abcdefg,abcdefghi\n",
+        ];
+        for sample in samples {
+            for delimiter in [b',', b';', b'\t'] {
+                let plain: Vec<usize> = (0..sample.len())
+                    .filter(|&i| matches!(sample[i], b'\n' | b'\r') || sample[i] == delimiter)
+                    .collect();
+                let fast: Vec<usize> = SeparatorPositions::new(sample, delimiter).collect();
+                assert_eq!(
+                    fast,
+                    plain,
+                    "{:?} with {:?}",
+                    String::from_utf8_lossy(sample),
+                    delimiter as char
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn delimiter_is_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,2"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c\n"), b',');
+        assert_eq!(sniff_delimiter(b"single"), b',');
+    }
 }

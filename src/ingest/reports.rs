@@ -14,6 +14,7 @@ use crate::model::{
 };
 use hashbrown::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
 /// One reports file read on its own. Report and string indexes are local to the file
@@ -28,7 +29,9 @@ pub struct ReportsFile {
     pub issues: Vec<Issue>,
 }
 
-struct Context {
+struct Context<'pool> {
+    /// Emptied piece outputs, kept so their memory is reused instead of faulted in anew.
+    pool: &'pool Mutex<Vec<PieceOut>>,
     columns: ColumnMap<ReportField>,
     /// The column of each field, indexed by `ReportField as usize`: a lookup per value.
     column_of: [Option<usize>; ReportField::ALL.len()],
@@ -37,10 +40,16 @@ struct Context {
     options: ImportOptions,
 }
 
-impl Context {
-    fn new(columns: ColumnMap<ReportField>, width: usize, options: ImportOptions) -> Self {
+impl<'pool> Context<'pool> {
+    fn new(
+        pool: &'pool Mutex<Vec<PieceOut>>,
+        columns: ColumnMap<ReportField>,
+        width: usize,
+        options: ImportOptions,
+    ) -> Self {
         let column_of = ReportField::ALL.map(|f| columns.column(f));
         Context {
+            pool,
             extras: columns.extras(),
             column_of,
             columns,
@@ -125,7 +134,7 @@ fn canonical_event_name(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
+fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     if fields.iter().all(|f| f.trim_ascii().is_empty()) {
         return; // a blank row, such as ",,,," from a spreadsheet, holds no data
     }
@@ -155,7 +164,13 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         .last()
         .is_some_and(|run| run.id.as_bytes() == id_bytes)
         && !id_bytes.is_empty();
-    let report_id = match std::str::from_utf8(id_bytes) {
+    // A row of the current run needs no check of its id: it equals the run's id.
+    let id_text = if continues_run {
+        Ok("")
+    } else {
+        std::str::from_utf8(id_bytes)
+    };
+    let report_id = match id_text {
         _ if continues_run => Some(""),
         Ok("") => {
             issues.error(id_column, "", "report_id is empty".into());
@@ -308,13 +323,13 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     }
 }
 
-fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
-    let mut out = PieceOut {
-        bytes: piece.len(),
-        ..PieceOut::default()
-    };
+fn parse_piece(ctx: &Context<'_>, piece: &Piece) -> PieceOut {
+    let recycled = ctx.pool.lock().ok().and_then(|mut pool| pool.pop());
+    let mut out = recycled.unwrap_or_default();
+    out.bytes = piece.len();
     // Rows are rarely shorter than 48 bytes; sizing once avoids regrowing every column.
-    out.events.reserve(piece.len() / 48 + 16);
+    out.events
+        .reserve((piece.len() / 48 + 16).saturating_sub(out.events.addr.capacity()));
     piece.for_each_record(|line, fields| parse_row(ctx, line, fields, &mut out));
     out
 }
@@ -327,6 +342,7 @@ pub fn read_reports(
     columns: Option<ColumnMap<ReportField>>,
     progress: &Progress,
 ) -> Result<ReportsFile, FileError> {
+    let pool = Mutex::new(Vec::new());
     let mut file = ReportsFile::default();
     let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut rows_rejected = 0;
@@ -355,7 +371,7 @@ pub fn read_reports(
                 }),
             });
         }
-        let context = Context::new(columns, header.names.len(), options);
+        let context = Context::new(&pool, columns, header.names.len(), options);
         extra_columns = context
             .extras
             .iter()
@@ -385,7 +401,10 @@ pub fn read_reports(
         |piece, lines_before| {
             rows_rejected += piece.rows_rejected;
             rows_with_warnings += piece.rows_with_warnings;
-            merge_piece(&mut file, piece, lines_before, file_size);
+            let emptied = merge_piece(&mut file, piece, lines_before, file_size);
+            if let Ok(mut pool) = pool.lock() {
+                pool.push(emptied);
+            }
             progress
                 .rows_done
                 .store(file.events.len() as u64, Ordering::Relaxed);
@@ -446,7 +465,13 @@ pub(super) fn missing_columns_message(
     )
 }
 
-fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_size: u64) {
+/// Append a piece to the file; returns the piece emptied, for reuse.
+fn merge_piece(
+    file: &mut ReportsFile,
+    mut piece: PieceOut,
+    lines_before: u64,
+    file_size: u64,
+) -> PieceOut {
     let string_map: Vec<u32> = std::iter::once(0)
         .chain(piece.strings.iter().map(|s| file.strings.intern(s)))
         .collect();
@@ -472,7 +497,7 @@ fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_
     let first_event = file.events.len() as u32;
     let line_offset = lines_before.min(u64::from(u32::MAX)) as u32;
     let events = &mut file.events;
-    let src = piece.events;
+    let src = &piece.events;
     if events.addr.capacity() == 0 && piece.bytes > 0 {
         // Reserve for the whole file from the first piece's row density, so the
         // columns are not re-grown (and briefly doubled) many times.
@@ -499,10 +524,14 @@ fn merge_piece(file: &mut ReportsFile, piece: PieceOut, lines_before: u64, file_
         .line
         .extend(src.line.iter().map(|&l| l.saturating_add(line_offset)));
     file.extras
-        .extend(piece.extras.into_iter().map(|(e, v)| (e + first_event, v)));
-    file.issues
-        .extend(piece.issues.into_iter().map(|mut issue| {
-            issue.line += lines_before;
-            issue
-        }));
+        .extend(piece.extras.drain(..).map(|(e, v)| (e + first_event, v)));
+    file.issues.extend(piece.issues.drain(..).map(|mut issue| {
+        issue.line += lines_before;
+        issue
+    }));
+    piece.events.clear();
+    piece.runs.clear();
+    piece.rows_rejected = 0;
+    piece.rows_with_warnings = 0;
+    piece
 }
