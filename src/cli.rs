@@ -2,7 +2,7 @@
 //! (even with rejected rows), 1 for a fatal error, 2 for a usage error.
 
 use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
-use crate::ingest::{ImportOptions, Progress};
+use crate::ingest::{ImportOptions, Input, Progress};
 use crate::matching::{MatchParams, parse_tolerance};
 use crate::output::RunParameters;
 use crate::pipeline::{Inputs, analyse, load, write_results};
@@ -16,9 +16,17 @@ use std::time::Instant;
     version,
     about = "Match report metadata to scam-compound locations by IP address and time, offline."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a command the workbench opens; these files are loaded into it instead of
+    /// the built-in sample data.
+    #[arg(long = "reports", value_name = "FILE")]
+    pub reports: Vec<PathBuf>,
+    /// A location list to open the workbench with.
+    #[arg(long = "locations", value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,8 +83,8 @@ impl InputArgs {
 
     pub fn inputs(&self) -> Inputs {
         Inputs {
-            reports: self.reports.clone(),
-            locations: self.locations.clone(),
+            reports: self.reports.iter().cloned().map(Input::File).collect(),
+            locations: self.locations.iter().cloned().map(Input::File).collect(),
         }
     }
 
@@ -223,9 +231,11 @@ pub fn main() -> i32 {
         Some(Command::Match(args)) => run_match(args),
         Some(Command::Generate(args)) => crate::generate::run(args).map_err(|e| e.to_string()),
         None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            return 0;
+            let inputs = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
+                reports: cli.reports.iter().cloned().map(Input::File).collect(),
+                locations: cli.locations.iter().cloned().map(Input::File).collect(),
+            });
+            crate::gui::run(inputs).map_err(|e| format!("the workbench could not start: {e}"))
         }
     };
     match result {

@@ -7,7 +7,9 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod filter;
 pub mod generate;
+pub mod gui;
 pub mod ingest;
 pub mod matching;
 pub mod model;

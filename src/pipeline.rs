@@ -2,7 +2,7 @@
 //! write the result files. The GUI runs the same steps on a background thread.
 
 use crate::analysis::{Summary, summarize};
-use crate::ingest::{FileError, ImportOptions, Progress, read_locations, read_reports};
+use crate::ingest::{FileError, ImportOptions, Input, Progress, read_locations, read_reports};
 use crate::matching::{Cancelled, MatchParams, MatchSet, match_events};
 use crate::model::Dataset;
 use crate::output::{self, RunParameters};
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 /// The files of one analysis, in the order given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inputs {
-    pub reports: Vec<PathBuf>,
-    pub locations: Vec<PathBuf>,
+    pub reports: Vec<Input>,
+    pub locations: Vec<Input>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! The CSV layer against the csv-spectrum corpus, and against the `csv` crate read
 //! sequentially when a file is cut into tiny blocks at arbitrary places.
 
+use compound_atlas::ingest::Input;
 use compound_atlas::ingest::reader::{Progress, read_csv_in_blocks};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ fn read_all(path: &Path, block_bytes: usize) -> (Vec<String>, Vec<(u64, Vec<Stri
     let mut header = Vec::new();
     let mut records = Vec::new();
     read_csv_in_blocks(
-        path,
+        &Input::File(path.to_path_buf()),
         block_bytes,
         &progress,
         |h| {
@@ -129,7 +130,7 @@ proptest! {
         std::fs::write(&path, &text).unwrap();
         let progress = Progress::default();
         let mut records = Vec::new();
-        let facts = read_csv_in_blocks(&path, block_bytes, &progress, |_| Ok(()), |_, piece| {
+        let facts = read_csv_in_blocks(&Input::File(path.clone()), block_bytes, &progress, |_| Ok(()), |_, piece| {
             let mut out = Vec::new();
             piece.for_each_record(|line, fields| {
                 out.push((line, fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>()))

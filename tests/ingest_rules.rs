@@ -1,7 +1,7 @@
 //! The reading rules of design.md §3, through the library, on small files.
 
 use compound_atlas::ingest::time::{DateOrder, TimeRules, format_time};
-use compound_atlas::ingest::{ImportOptions, Progress, read_locations, read_reports};
+use compound_atlas::ingest::{ImportOptions, Input, Progress, read_locations, read_reports};
 use compound_atlas::matching::{MatchParams, Strength, match_events};
 use compound_atlas::model::{Dataset, Severity};
 use std::path::PathBuf;
@@ -23,10 +23,14 @@ fn load(reports: &[&PathBuf], locations: &[&PathBuf], options: ImportOptions) ->
     let progress = Progress::default();
     let mut dataset = Dataset::default();
     for path in locations {
-        dataset.add_locations(read_locations(path, options, None, &progress).unwrap());
+        dataset.add_locations(
+            read_locations(&Input::File(path.to_path_buf()), options, None, &progress).unwrap(),
+        );
     }
     for path in reports {
-        dataset.add_reports(read_reports(path, options, None, &progress).unwrap());
+        dataset.add_reports(
+            read_reports(&Input::File(path.to_path_buf()), options, None, &progress).unwrap(),
+        );
     }
     dataset
 }

@@ -7,9 +7,8 @@ use super::reader::{CsvHeader, FileError, Piece, Progress, read_csv};
 use super::reports::{missing_columns_message, unterminated_quote_issue};
 use super::time::{DateOnly, parse_time};
 use super::values::{parse_degrees, parse_flag, parse_port_range};
-use super::{ImportOptions, RowIssues, shown_value, text_of};
+use super::{ImportOptions, Input, RowIssues, shown_value, text_of};
 use crate::model::{FileKind, Issue, Location, Observation, SourceFile};
-use std::path::Path;
 
 /// One parsed row: the location it names, and its observation if it has an `ip`.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,7 +274,7 @@ fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
 
 /// Read one location list.
 pub fn read_locations(
-    path: &Path,
+    input: &Input,
     options: ImportOptions,
     columns: Option<ColumnMap<LocationField>>,
     progress: &Progress,
@@ -291,7 +290,7 @@ pub fn read_locations(
             });
         if columns.column(LocationField::Name).is_none() {
             return Err(FileError::BadHeader {
-                path: path.to_path_buf(),
+                path: input.label(),
                 line: header.line,
                 message: missing_columns_message(&["name"], &header.names, |_| {
                     LocationField::Name.names()
@@ -308,7 +307,7 @@ pub fn read_locations(
         })
     };
     let facts = read_csv(
-        path,
+        input,
         progress,
         on_header,
         parse_piece,
@@ -334,7 +333,7 @@ pub fn read_locations(
         file.issues.push(unterminated_quote_issue(line));
     }
     file.source = Some(SourceFile {
-        path: path.to_path_buf(),
+        path: input.label(),
         kind: FileKind::Locations,
         size: facts.size,
         sha256: facts.sha256,

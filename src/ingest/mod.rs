@@ -22,7 +22,99 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::path::PathBuf;
 use time::TimeRules;
+
+/// Where a file's bytes come from: a file on disk, or data built into the program
+/// (the sample data and the gazetteer the workbench opens with).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Embedded {
+        name: &'static str,
+        bytes: &'static [u8],
+    },
+}
+
+impl Input {
+    /// The name shown to the user and written to `summary.json` and error lists.
+    pub fn label(&self) -> PathBuf {
+        match self {
+            Input::File(path) => path.clone(),
+            Input::Embedded { name, .. } => PathBuf::from(format!("(built in) {name}")),
+        }
+    }
+
+    pub fn size(&self) -> std::io::Result<u64> {
+        match self {
+            Input::File(path) => Ok(std::fs::metadata(path)?.len()),
+            Input::Embedded { bytes, .. } => Ok(bytes.len() as u64),
+        }
+    }
+
+    pub fn open(&self) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        match self {
+            Input::File(path) => Ok(Box::new(std::fs::File::open(path)?)),
+            Input::Embedded { bytes, .. } => Ok(Box::new(*bytes)),
+        }
+    }
+}
+
+impl From<PathBuf> for Input {
+    fn from(path: PathBuf) -> Self {
+        Input::File(path)
+    }
+}
+
+impl From<&std::path::Path> for Input {
+    fn from(path: &std::path::Path) -> Self {
+        Input::File(path.to_path_buf())
+    }
+}
+
+/// Whether a file is a reports file or a location list, from its header row: for files
+/// dropped on the window. `None` when neither kind's required columns are there.
+pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
+    use std::io::Read;
+    let mut head = vec![0u8; 64 << 10];
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    head.truncate(read);
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first_line = text
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())?;
+    let delimiter = reader::sniff_delimiter(first_line);
+    let names: Vec<String> = first_line
+        .split(|&b| b == delimiter)
+        .map(|f| {
+            String::from_utf8_lossy(f)
+                .trim()
+                .trim_matches('"')
+                .to_string()
+        })
+        .collect();
+    let reports = headers::ColumnMap::from_header(
+        &names,
+        &headers::ReportField::ALL,
+        headers::ReportField::names,
+    );
+    if headers::ReportField::REQUIRED
+        .iter()
+        .all(|&f| reports.column(f).is_some())
+    {
+        return Some(crate::model::FileKind::Reports);
+    }
+    let locations = headers::ColumnMap::from_header(
+        &names,
+        &headers::LocationField::ALL,
+        headers::LocationField::names,
+    );
+    locations
+        .column(headers::LocationField::Name)
+        .map(|_| crate::model::FileKind::Locations)
+}
 
 /// Choices that change how values are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

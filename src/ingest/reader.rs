@@ -10,11 +10,11 @@
 //!
 //! The SHA-256 of the file is computed on the same pass.
 
+use super::Input;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// How much is read at once.
@@ -325,7 +325,7 @@ impl QuoteScan {
 }
 
 struct BlockReader {
-    file: File,
+    file: Box<dyn Read + Send>,
     block_bytes: usize,
     path: PathBuf,
     hasher: Sha256,
@@ -407,19 +407,19 @@ fn header_names(record_bytes: &[u8], delimiter: u8) -> Vec<String> {
 /// (or refuses the file); `parse_piece` runs in parallel on pieces; `merge` receives each
 /// piece's result in file order with the number of lines before the piece.
 pub fn read_csv<C: Sync, T: Send>(
-    path: &Path,
+    input: &Input,
     progress: &Progress,
     on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
     parse_piece: impl Fn(&C, &Piece) -> T + Sync,
     merge: impl FnMut(T, u64) + Send,
 ) -> Result<FileFacts, FileError> {
-    read_csv_in_blocks(path, BLOCK_BYTES, progress, on_header, parse_piece, merge)
+    read_csv_in_blocks(input, BLOCK_BYTES, progress, on_header, parse_piece, merge)
 }
 
 /// [`read_csv`] with a chosen block size. Tests use tiny blocks so that quoted fields,
 /// line ends and pieces fall across block boundaries.
 pub fn read_csv_in_blocks<C: Sync, T: Send>(
-    path: &Path,
+    input: &Input,
     block_bytes: usize,
     progress: &Progress,
     on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
@@ -427,12 +427,13 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
     mut merge: impl FnMut(T, u64) + Send,
 ) -> Result<FileFacts, FileError> {
     let block_bytes = block_bytes.max(1);
+    let path = &input.label();
     let io_error = |source| FileError::Io {
-        path: path.to_path_buf(),
+        path: path.clone(),
         source,
     };
-    let file = File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
+    let size = input.size().map_err(io_error)?;
+    let file = input.open().map_err(io_error)?;
     progress.bytes_total.fetch_add(size, Ordering::Relaxed);
     let mut reader = BlockReader {
         file,

@@ -6,14 +6,13 @@
 use super::headers::{ColumnMap, ReportField};
 use super::reader::{FileError, Piece, Progress, read_csv};
 use super::time::{DateOnly, parse_time, parse_time_bytes};
-use super::{ImportOptions, RowIssues, shown_value, text_of};
+use super::{ImportOptions, Input, RowIssues, shown_value, text_of};
 use crate::ingest::address::parse_address_bytes;
 use crate::ingest::values::{parse_flag_bytes, parse_port_bytes};
 use crate::model::{
     Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags,
 };
 use hashbrown::HashMap;
-use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
@@ -337,14 +336,14 @@ fn parse_piece(ctx: &Context<'_>, piece: &Piece) -> PieceOut {
 /// Read one reports file. `columns` overrides the mapping found from the header (the
 /// import preview's choice); it must come from the same header.
 pub fn read_reports(
-    path: &Path,
+    input: &Input,
     options: ImportOptions,
     columns: Option<ColumnMap<ReportField>>,
     progress: &Progress,
 ) -> Result<ReportsFile, FileError> {
     let pool = Mutex::new(Vec::new());
     let mut file = ReportsFile::default();
-    let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let file_size = input.size().unwrap_or(0);
     let mut rows_rejected = 0;
     let mut rows_with_warnings = 0;
     let mut extra_columns = Vec::new();
@@ -361,7 +360,7 @@ pub fn read_reports(
             .collect();
         if !missing.is_empty() {
             return Err(FileError::BadHeader {
-                path: path.to_path_buf(),
+                path: input.label(),
                 line: header.line,
                 message: missing_columns_message(&missing, &header.names, |name| {
                     ReportField::ALL
@@ -381,7 +380,7 @@ pub fn read_reports(
     };
     let mut header_issues = Vec::new();
     let facts = read_csv(
-        path,
+        input,
         progress,
         |header| {
             let context = on_header(header)?;
@@ -416,7 +415,7 @@ pub fn read_reports(
         file.issues.push(unterminated_quote_issue(line));
     }
     file.source = Some(SourceFile {
-        path: path.to_path_buf(),
+        path: input.label(),
         kind: FileKind::Reports,
         size: facts.size,
         sha256: facts.sha256,

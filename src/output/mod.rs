@@ -170,7 +170,14 @@ pub fn write_locations_summary(
 
 /// Issues in file order, then line order (the order they were met).
 pub fn write_import_errors(path: &Path, dataset: &Dataset) -> io::Result<()> {
-    let mut order: Vec<usize> = (0..dataset.issues.len()).collect();
+    write_issues(path, dataset, None)
+}
+
+/// The issues of one input file (or of all, with `None`), as `import_errors.csv`.
+pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::Result<()> {
+    let mut order: Vec<usize> = (0..dataset.issues.len())
+        .filter(|&i| only_file.is_none_or(|f| dataset.issues[i].file == f))
+        .collect();
     order.sort_by_key(|&i| (dataset.issues[i].file, dataset.issues[i].line));
     write_atomically(path, |out| {
         let mut csv = csv_writer(out);

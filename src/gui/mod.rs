@@ -1,0 +1,422 @@
+//! The desktop workbench: a thin egui shell over the library. It parses nothing and
+//! matches nothing itself; [`workspace::Workspace`] calls the library, on background
+//! threads for anything long.
+
+pub mod theme;
+pub mod views;
+pub mod workspace;
+
+use crate::model::FileKind;
+use crate::pipeline::Inputs;
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use std::path::PathBuf;
+use workspace::{Intent, Params, Workspace, embedded_inputs};
+
+const STORAGE_KEY: &str = "compound-atlas";
+
+/// What is remembered between runs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Remembered {
+    params: Params,
+    dark: bool,
+    recent: Vec<(FileKind, PathBuf)>,
+}
+
+const IMPORT_REPORTS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+const IMPORT_LOCATIONS: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::O);
+const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+
+pub struct WorkbenchApp {
+    pub workspace: Workspace,
+    dates: views::DateTexts,
+    errors_for: Option<u16>,
+    pub show_about: bool,
+    show_shortcuts: bool,
+    show_sources_panel: bool,
+    dark: bool,
+}
+
+impl WorkbenchApp {
+    pub fn new(workspace: Workspace) -> Self {
+        WorkbenchApp {
+            workspace,
+            dates: views::DateTexts::default(),
+            errors_for: None,
+            show_about: false,
+            show_shortcuts: false,
+            show_sources_panel: true,
+            dark: false,
+        }
+    }
+
+    fn pick_and_import(&self, kind: FileKind, intents: &mut Vec<Intent>) {
+        let title = match kind {
+            FileKind::Reports => "Import report files",
+            FileKind::Locations => "Import location lists",
+        };
+        let picked = rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter("CSV or TSV", &["csv", "tsv", "txt"])
+            .pick_files();
+        if let Some(paths) = picked {
+            intents.push(Intent::Import { kind, paths });
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                let busy = self.workspace.is_busy();
+                if ui
+                    .add_enabled(
+                        !busy,
+                        egui::Button::new("Import reports…").shortcut_text("Ctrl+O"),
+                    )
+                    .clicked()
+                {
+                    self.pick_and_import(FileKind::Reports, intents);
+                }
+                if ui
+                    .add_enabled(
+                        !busy,
+                        egui::Button::new("Import locations…").shortcut_text("Ctrl+Shift+O"),
+                    )
+                    .clicked()
+                {
+                    self.pick_and_import(FileKind::Locations, intents);
+                }
+                ui.menu_button("Recent files", |ui| {
+                    if self.workspace.recent.is_empty() {
+                        ui.label("none yet");
+                    }
+                    for (kind, path) in self.workspace.recent.clone() {
+                        let label = format!(
+                            "{} ({})",
+                            path.display(),
+                            if kind == FileKind::Reports {
+                                "reports"
+                            } else {
+                                "locations"
+                            }
+                        );
+                        if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
+                            intents.push(Intent::Import {
+                                kind,
+                                paths: vec![path],
+                            });
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                ui.checkbox(
+                    &mut self.show_sources_panel,
+                    "Data sources and filters panel",
+                );
+                if ui.checkbox(&mut self.dark, "Dark theme").changed() {
+                    apply_theme(ui.ctx(), self.dark);
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keyboard shortcuts").clicked() {
+                    self.show_shortcuts = true;
+                }
+                if ui.button("About Compound Atlas").clicked() {
+                    self.show_about = true;
+                }
+            });
+        });
+    }
+
+    fn status_bar(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        ui.horizontal(|ui| {
+            if let Some(job) = &self.workspace.job {
+                let (fraction, eta) = job.fraction_and_eta();
+                let progress = &job.progress;
+                let done = progress
+                    .bytes_done
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let total = progress
+                    .bytes_total
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let rows = progress
+                    .rows_done
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let text = format!(
+                    "{} · {:.0} of {:.0} MB · {} rows{}",
+                    job.label,
+                    done as f64 / 1e6,
+                    total as f64 / 1e6,
+                    crate::cli::thousands(rows),
+                    eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
+                        .unwrap_or_default()
+                );
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(420.0)
+                        .text(text),
+                );
+                if ui.button("Cancel").clicked() {
+                    intents.push(Intent::CancelJob);
+                }
+            } else if let Some(notice) = &self.workspace.notice {
+                let colour = if notice.is_error {
+                    theme::ERROR
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.colored_label(colour, &notice.text);
+                if ui.small_button("Dismiss").clicked() {
+                    intents.push(Intent::DismissNotice);
+                }
+            } else {
+                ui.label(format!(
+                    "{} files · tolerance {} · times without an offset read as {}",
+                    self.workspace.dataset.files.len(),
+                    self.workspace.applied.tolerance,
+                    self.workspace.applied.zone
+                ));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(RichText::new("Offline: no network connections").weak());
+            });
+        });
+    }
+
+    fn keyboard(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) -> bool {
+        let ctx = ui.ctx().clone();
+        if ctx.input_mut(|i| i.consume_shortcut(&IMPORT_LOCATIONS)) && !self.workspace.is_busy() {
+            self.pick_and_import(FileKind::Locations, intents);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&IMPORT_REPORTS)) && !self.workspace.is_busy() {
+            self.pick_and_import(FileKind::Reports, intents);
+        }
+        if ctx.input(|i| i.key_pressed(Key::F1)) {
+            self.show_shortcuts = true;
+        }
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
+            intents.push(Intent::ClearSelection);
+        }
+        ctx.input_mut(|i| i.consume_shortcut(&FIND))
+    }
+
+    fn dropped_files(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        let mut unknown = Vec::new();
+        for path in dropped {
+            match crate::ingest::classify(&path) {
+                Some(kind) => intents.push(Intent::Import {
+                    kind,
+                    paths: vec![path],
+                }),
+                None => unknown.push(path.display().to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            self.workspace.notice = Some(workspace::Notice {
+                text: format!(
+                    "Not imported: {} has neither a reports header (report_id, ip, event_time) nor a location list header (name).",
+                    unknown.join(", ")
+                ),
+                is_error: true,
+            });
+        }
+    }
+
+    /// Draw one frame and apply what the views asked for.
+    pub fn frame(&mut self, ui: &mut Ui) {
+        if self.workspace.poll_job() {
+            self.dates = views::DateTexts::default();
+        }
+        if self.workspace.is_busy() {
+            // Progress is shown at least four times a second while a job runs.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        let mut intents = Vec::new();
+        let focus_search = self.keyboard(ui, &mut intents);
+        if focus_search {
+            self.show_sources_panel = true;
+        }
+        self.dropped_files(ui, &mut intents);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut intents));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut intents));
+        let open_errors = egui::Panel::left("sources")
+            .resizable(true)
+            .default_size(330.0)
+            .min_size(240.0)
+            .show_collapsible(ui, &mut self.show_sources_panel, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| {
+                        let mut open = None;
+                        egui::CollapsingHeader::new(RichText::new("Data sources").strong())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                open = views::data_sources(ui, &self.workspace, &mut intents);
+                            });
+                        egui::CollapsingHeader::new(RichText::new("Matching").strong())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                views::matching_params(ui, &mut self.workspace, &mut intents);
+                            });
+                        egui::CollapsingHeader::new(RichText::new("Filters").strong())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                views::filters(
+                                    ui,
+                                    &self.workspace,
+                                    &mut self.dates,
+                                    focus_search,
+                                    &mut intents,
+                                );
+                            });
+                        open
+                    })
+                    .inner
+            })
+            .and_then(|r| r.inner);
+        if open_errors.is_some() {
+            self.errors_for = open_errors;
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            views::headline(ui, &self.workspace);
+            ui.add_space(4.0);
+            views::filter_line(ui, &self.workspace, &mut intents);
+            ui.separator();
+            ui.heading("Locations");
+            views::locations_table(ui, &self.workspace, &mut intents);
+        });
+        self.windows(ui);
+        for intent in intents {
+            self.workspace.apply(intent);
+        }
+    }
+
+    fn windows(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if let Some(file) = self.errors_for {
+            let mut open = true;
+            let name = self
+                .workspace
+                .dataset
+                .files
+                .get(file as usize)
+                .map(|f| f.path.display().to_string())
+                .unwrap_or_default();
+            let mut save = false;
+            egui::Window::new(format!("Import errors: {name}"))
+                .open(&mut open)
+                .default_size([820.0, 420.0])
+                .show(&ctx, |ui| {
+                    save = views::errors_table(ui, &self.workspace, file);
+                });
+            if save {
+                self.save_errors(file);
+            }
+            if !open || self.workspace.dataset.files.len() <= file as usize {
+                self.errors_for = None;
+            }
+        }
+        egui::Window::new("About Compound Atlas")
+            .open(&mut self.show_about)
+            .default_width(560.0)
+            .show(&ctx, views::about);
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.show_shortcuts)
+            .show(&ctx, views::shortcuts);
+    }
+
+    fn save_errors(&mut self, file: u16) {
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name("import_errors.csv")
+            .add_filter("CSV", &["csv"])
+            .save_file()
+        else {
+            return;
+        };
+        let result = crate::output::write_issues(&path, &self.workspace.dataset, Some(file));
+        self.workspace.notice = Some(match result {
+            Ok(()) => workspace::Notice {
+                text: format!("Saved {}.", path.display()),
+                is_error: false,
+            },
+            Err(e) => workspace::Notice {
+                text: format!("Could not save {}: {e}", path.display()),
+                is_error: true,
+            },
+        });
+    }
+}
+
+fn apply_theme(ctx: &egui::Context, dark: bool) {
+    ctx.set_theme(if dark {
+        egui::ThemePreference::Dark
+    } else {
+        egui::ThemePreference::Light
+    });
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let remembered = Remembered {
+            params: self.workspace.params.clone(),
+            dark: self.dark,
+            recent: self.workspace.recent.clone(),
+        };
+        eframe::set_value(storage, STORAGE_KEY, &remembered);
+    }
+}
+
+/// Open the workbench with `inputs` (read in the background), or with the built-in
+/// sample data and gazetteer when there are none.
+pub fn run(inputs: Option<Inputs>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Compound Atlas")
+            .with_inner_size([1400.0, 900.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Compound Atlas",
+        options,
+        Box::new(move |creation| {
+            let remembered: Remembered = creation
+                .storage
+                .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+                .unwrap_or_default();
+            apply_theme(&creation.egui_ctx, remembered.dark);
+            let params = if remembered.params.resolve().is_ok() {
+                remembered.params
+            } else {
+                Params::default()
+            };
+            let mut workspace = match inputs {
+                Some(inputs) => Workspace::load_in_background(inputs, params),
+                None => Workspace::load_blocking(embedded_inputs(), params.clone())
+                    .or_else(|_| Workspace::load_blocking(embedded_inputs(), Params::default()))
+                    .map_err(|e| format!("the built-in sample data could not be read: {e}"))?,
+            };
+            workspace.recent = remembered.recent;
+            let mut app = WorkbenchApp::new(workspace);
+            app.dark = remembered.dark;
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,570 @@
+//! The workbench's views. Each reads the [`Workspace`] and pushes [`Intent`]s; none keeps
+//! a copy of the data.
+
+use super::theme;
+use super::workspace::{Intent, Workspace};
+use crate::cli::thousands;
+use crate::ingest::time::format_time;
+use crate::matching::Strength;
+use crate::model::{FileKind, Severity};
+use egui::{RichText, Ui};
+use std::collections::BTreeSet;
+
+/// The study's three figures on the user's data, under the current filter.
+pub fn headline(ui: &mut Ui, workspace: &Workspace) {
+    let h = &workspace.view.summary.headline;
+    let cards = [
+        (
+            "Reports loaded",
+            thousands(h.reports),
+            format!("{} events", thousands(h.events)),
+            theme::NEUTRAL,
+        ),
+        (
+            "Reports linked by IP + time",
+            thousands(h.reports_ip_time),
+            "address and time matched".into(),
+            theme::IP_TIME,
+        ),
+        (
+            "Reports with any IP match",
+            thousands(h.reports_any_match),
+            "address matched".into(),
+            theme::IP_ONLY,
+        ),
+        (
+            "Locations with IP + time links",
+            thousands(h.locations_ip_time),
+            format!(
+                "of {} locations",
+                thousands(workspace.dataset.locations.len() as u64)
+            ),
+            theme::IP_TIME,
+        ),
+    ];
+    ui.horizontal_wrapped(|ui| {
+        for (caption, value, detail, colour) in cards {
+            egui::Frame::group(ui.style())
+                .inner_margin(10.0)
+                .show(ui, |ui| {
+                    ui.set_min_width(190.0);
+                    ui.vertical(|ui| {
+                        ui.label(RichText::new(caption).strong());
+                        ui.label(RichText::new(value).size(28.0).color(colour).strong());
+                        ui.label(RichText::new(detail).small().weak());
+                    });
+                });
+        }
+    });
+}
+
+/// The active filter in words, with the button that clears it.
+pub fn filter_line(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    ui.horizontal_wrapped(|ui| {
+        let filter = workspace.effective_filter();
+        ui.label(RichText::new("Showing:").strong());
+        ui.label(filter.describe());
+        if !workspace.selection.is_empty() {
+            ui.label(
+                RichText::new(format!(
+                    "({} selected; Esc clears)",
+                    workspace.selection.len()
+                ))
+                .weak(),
+            );
+        }
+        if (!filter.is_empty()) && ui.button("Reset filters").clicked() {
+            intents.push(Intent::ResetFilter);
+        }
+    });
+}
+
+fn short_hash(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// Every input file with what became of its rows. Returns the file whose errors to open.
+pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) -> Option<u16> {
+    let mut open_errors = None;
+    let busy = workspace.is_busy();
+    let mut kind_index = [0usize; 2];
+    for (file_index, file) in workspace.dataset.files.iter().enumerate() {
+        let slot = usize::from(file.kind == FileKind::Locations);
+        let index_in_kind = kind_index[slot];
+        kind_index[slot] += 1;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let name = file.path.file_name().map_or_else(
+                || file.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            ui.label(RichText::new(name).strong())
+                .on_hover_text(file.path.display().to_string());
+            let kind = match file.kind {
+                FileKind::Reports => "reports",
+                FileKind::Locations => "locations",
+            };
+            ui.label(format!(
+                "{kind}: {} accepted, {} rejected, {} with warnings",
+                thousands(file.rows_accepted),
+                thousands(file.rows_rejected),
+                thousands(file.rows_with_warnings)
+            ));
+            if file.duplicate_events > 0 {
+                ui.label(format!(
+                    "{} duplicate events merged",
+                    thousands(file.duplicate_events)
+                ));
+            }
+            ui.label(
+                RichText::new(format!(
+                    "{} bytes · SHA-256 {}…",
+                    thousands(file.size),
+                    short_hash(&file.sha256)
+                ))
+                .small()
+                .weak(),
+            )
+            .on_hover_text(format!("SHA-256 {}", file.sha256));
+            ui.horizontal(|ui| {
+                let problems = workspace
+                    .dataset
+                    .issues
+                    .iter()
+                    .filter(|i| usize::from(i.file) == file_index)
+                    .count();
+                if ui
+                    .add_enabled(
+                        problems > 0,
+                        egui::Button::new(format!("Errors ({problems})")),
+                    )
+                    .clicked()
+                {
+                    open_errors = Some(file_index as u16);
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Remove"))
+                    .on_hover_text("Remove this file from the analysis")
+                    .clicked()
+                {
+                    intents.push(Intent::RemoveInput {
+                        kind: file.kind,
+                        index: index_in_kind,
+                    });
+                }
+            });
+        });
+    }
+    if workspace.dataset.files.is_empty() {
+        ui.label("No files loaded. Use File → Import reports… or drop CSV files here.");
+    }
+    open_errors
+}
+
+/// Tolerance and time zone; applying rereads or rematches in the background.
+pub fn matching_params(ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<Intent>) {
+    egui::Grid::new("matching-params").num_columns(2).show(ui, |ui| {
+        ui.label("Tolerance");
+        ui.add(egui::TextEdit::singleline(&mut workspace.params.tolerance).desired_width(90.0).hint_text("0, 90s, 45m, 2h, 3d"))
+            .on_hover_text("How far outside an observation window an event still counts as IP + time");
+        ui.end_row();
+        ui.label("Time zone");
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut workspace.params.zone).desired_width(110.0))
+                .on_hover_text("For times written without an offset: an IANA name such as Asia/Bangkok, or UTC");
+            egui::ComboBox::from_id_salt("zone-presets").selected_text("…").width(20.0).show_ui(ui, |ui| {
+                for zone in ["UTC", "Asia/Yangon", "Asia/Bangkok", "Asia/Phnom_Penh", "Asia/Vientiane", "Asia/Manila"] {
+                    ui.selectable_value(&mut workspace.params.zone, zone.to_string(), zone);
+                }
+            });
+        });
+        ui.end_row();
+        ui.label("Day/month");
+        egui::ComboBox::from_id_salt("date-order")
+            .selected_text(match workspace.params.date_order.as_str() {
+                "dmy" => "day first (dd/mm)",
+                "mdy" => "month first (mm/dd)",
+                _ => "reject slash dates",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut workspace.params.date_order, String::new(), "reject slash dates");
+                ui.selectable_value(&mut workspace.params.date_order, "dmy".into(), "day first (dd/mm)");
+                ui.selectable_value(&mut workspace.params.date_order, "mdy".into(), "month first (mm/dd)");
+            });
+        ui.end_row();
+    });
+    let problem = workspace.params.resolve().err();
+    if let Some(problem) = &problem {
+        ui.colored_label(theme::ERROR, problem);
+    }
+    let changed = workspace.params != workspace.applied;
+    ui.horizontal(|ui| {
+        let enabled = changed && problem.is_none() && !workspace.is_busy();
+        if ui
+            .add_enabled(enabled, egui::Button::new("Apply"))
+            .clicked()
+        {
+            intents.push(Intent::ApplyParams);
+        }
+        if changed && ui.button("Undo").clicked() {
+            workspace.params = workspace.applied.clone();
+        }
+    });
+}
+
+/// Text kept while the user types a date that is not complete yet.
+#[derive(Debug, Default)]
+pub struct DateTexts {
+    pub from: String,
+    pub to: String,
+}
+
+fn date_field(ui: &mut Ui, label: &str, text: &mut String, value: &mut Option<chrono::NaiveDate>) {
+    ui.label(label);
+    let response = ui.add(
+        egui::TextEdit::singleline(text)
+            .desired_width(100.0)
+            .hint_text("YYYY-MM-DD"),
+    );
+    // A date set elsewhere (a brush on the timeline, a saved view) shows in the field.
+    if !response.has_focus()
+        && text.trim().is_empty()
+        && let Some(date) = value
+    {
+        *text = date.to_string();
+    }
+    if response.changed() {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            *value = None;
+        } else if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            *value = Some(date);
+        }
+    }
+    let valid = text.trim().is_empty()
+        || chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").is_ok();
+    if !valid {
+        ui.colored_label(theme::ERROR, "not a date");
+    }
+}
+
+fn checklist(ui: &mut Ui, id: &str, options: &[(String, String)], chosen: &mut BTreeSet<String>) {
+    if options.is_empty() {
+        ui.label(RichText::new("none in the data").weak());
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(130.0)
+        .show(ui, |ui| {
+            for (value, label) in options {
+                let mut on = chosen.contains(value);
+                if ui.checkbox(&mut on, label).changed() {
+                    if on {
+                        chosen.insert(value.clone());
+                    } else {
+                        chosen.remove(value);
+                    }
+                }
+            }
+        });
+}
+
+/// The global filter. `focus_search` moves the keyboard focus to the search box (Ctrl+F).
+pub fn filters(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    dates: &mut DateTexts,
+    focus_search: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let mut filter = workspace.filter.clone();
+    ui.label("Search");
+    let search = ui.add(
+        egui::TextEdit::singleline(&mut filter.search)
+            .id_salt("filter-search")
+            .hint_text("report id, IP, CIDR or prefix (198.51.)")
+            .desired_width(f32::INFINITY),
+    );
+    if focus_search {
+        search.request_focus();
+    }
+    ui.add_space(4.0);
+    egui::Grid::new("filter-dates")
+        .num_columns(2)
+        .show(ui, |ui| {
+            date_field(ui, "From", &mut dates.from, &mut filter.from);
+            ui.end_row();
+            date_field(ui, "To", &mut dates.to, &mut filter.to);
+            ui.end_row();
+        });
+    ui.add_space(4.0);
+    ui.label("Strength");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut filter.strength, None, "Any");
+        ui.radio_value(&mut filter.strength, Some(Strength::IpTime), "IP + time");
+        ui.radio_value(&mut filter.strength, Some(Strength::IpOnly), "IP only");
+    });
+    let pairs = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| (v.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let choices = &workspace.choices;
+    egui::CollapsingHeader::new(format!("Country ({})", filter.countries.len()))
+        .id_salt("f-country")
+        .show(ui, |ui| {
+            checklist(
+                ui,
+                "countries",
+                &pairs(&choices.countries),
+                &mut filter.countries,
+            );
+        });
+    egui::CollapsingHeader::new(format!("Locations ({})", filter.locations.len()))
+        .id_salt("f-locations")
+        .show(ui, |ui| {
+            checklist(ui, "locations", &choices.locations, &mut filter.locations);
+        });
+    egui::CollapsingHeader::new(format!("Platform ({})", filter.platforms.len()))
+        .id_salt("f-platform")
+        .show(ui, |ui| {
+            checklist(
+                ui,
+                "platforms",
+                &pairs(&choices.platforms),
+                &mut filter.platforms,
+            );
+        });
+    egui::CollapsingHeader::new(format!("Incident type ({})", filter.incident_types.len()))
+        .id_salt("f-incident")
+        .show(ui, |ui| {
+            checklist(
+                ui,
+                "incidents",
+                &pairs(&choices.incident_types),
+                &mut filter.incident_types,
+            );
+        });
+    egui::CollapsingHeader::new(format!("Event name ({})", filter.event_names.len()))
+        .id_salt("f-event")
+        .show(ui, |ui| {
+            checklist(
+                ui,
+                "events",
+                &pairs(&choices.event_names),
+                &mut filter.event_names,
+            );
+        });
+    if filter != workspace.filter {
+        intents.push(Intent::SetFilter(filter));
+    }
+    ui.add_space(6.0);
+    if ui
+        .add_enabled(
+            !workspace.effective_filter().is_empty(),
+            egui::Button::new("Reset filters"),
+        )
+        .clicked()
+    {
+        intents.push(Intent::ResetFilter);
+        dates.from.clear();
+        dates.to.clear();
+    }
+}
+
+/// Per-location counts under the filter; clicking a row selects the location.
+pub fn locations_table(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    let dataset = &workspace.dataset;
+    let stats = &workspace.view.summary.locations;
+    let mut rows: Vec<usize> = (0..dataset.locations.len())
+        .filter(|&i| {
+            stats.get(i).is_some_and(|s| s.reports() > 0)
+                || workspace.selection.contains(&dataset.locations[i].id)
+        })
+        .collect();
+    rows.sort_by(|&a, &b| {
+        (
+            stats[b].reports_ip_time,
+            stats[b].reports(),
+            &dataset.locations[a].name,
+        )
+            .cmp(&(
+                stats[a].reports_ip_time,
+                stats[a].reports(),
+                &dataset.locations[b].name,
+            ))
+    });
+    ui.label(format!(
+        "{} locations with matches under the filter (of {}). Click a row to select it; Ctrl+click adds to the selection.",
+        rows.len(),
+        dataset.locations.len()
+    ));
+    use egui_extras::{Column, TableBuilder};
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .column(Column::initial(240.0).at_least(120.0).clip(true))
+        .column(Column::initial(60.0))
+        .columns(Column::initial(110.0), 3)
+        .columns(Column::initial(170.0), 2)
+        .header(22.0, |mut header| {
+            for title in [
+                "Location",
+                "Country",
+                "Reports IP + time",
+                "Reports IP only",
+                "Events",
+                "First match",
+                "Last match",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(22.0, rows.len(), |mut row| {
+                let i = rows[row.index()];
+                let location = &dataset.locations[i];
+                let s = &stats[i];
+                row.set_selected(workspace.selection.contains(&location.id));
+                row.col(|ui| {
+                    ui.label(&location.name).on_hover_text(&location.id);
+                });
+                row.col(|ui| {
+                    ui.label(&location.country);
+                });
+                row.col(|ui| {
+                    ui.colored_label(theme::IP_TIME, thousands(s.reports_ip_time));
+                });
+                row.col(|ui| {
+                    ui.label(thousands(s.reports_ip_only));
+                });
+                row.col(|ui| {
+                    ui.label(thousands(s.events_ip_time + s.events_ip_only));
+                });
+                row.col(|ui| {
+                    ui.label(s.first_match.map(format_time).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    ui.label(s.last_match.map(format_time).unwrap_or_default());
+                });
+                let response = row.response();
+                if response.clicked() {
+                    let add = response.ctx.input(|i| i.modifiers.command);
+                    intents.push(Intent::ToggleLocation {
+                        id: location.id.clone(),
+                        add_to_selection: add,
+                    });
+                }
+            });
+        });
+}
+
+/// The import errors of one file, in a table that can be saved as CSV.
+pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
+    let issues: Vec<&crate::model::Issue> = workspace
+        .dataset
+        .issues
+        .iter()
+        .filter(|i| i.file == file)
+        .collect();
+    let mut save = false;
+    ui.horizontal(|ui| {
+        let errors = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count();
+        ui.label(format!(
+            "{} rejected rows and {} warnings.",
+            errors,
+            issues.len() - errors
+        ));
+        save = ui.button("Save as CSV…").clicked();
+    });
+    use egui_extras::{Column, TableBuilder};
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .column(Column::initial(60.0))
+        .column(Column::initial(110.0).clip(true))
+        .column(Column::initial(180.0).clip(true))
+        .column(Column::initial(70.0))
+        .column(Column::remainder().clip(true))
+        .header(20.0, |mut header| {
+            for title in ["Line", "Column", "Value", "Severity", "Message"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, issues.len(), |mut row| {
+                let issue = issues[row.index()];
+                row.col(|ui| {
+                    ui.label(issue.line.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(&issue.column);
+                });
+                row.col(|ui| {
+                    ui.label(&issue.value).on_hover_text(&issue.value);
+                });
+                row.col(|ui| {
+                    let colour = if issue.severity == Severity::Error {
+                        theme::ERROR
+                    } else {
+                        theme::WARNING
+                    };
+                    ui.colored_label(colour, issue.severity.as_str());
+                });
+                row.col(|ui| {
+                    ui.label(&issue.message).on_hover_text(&issue.message);
+                });
+            });
+        });
+    save
+}
+
+/// Help → About: version, data licences and how matching works.
+pub fn about(ui: &mut Ui) {
+    ui.heading(format!("Compound Atlas {}", env!("CARGO_PKG_VERSION")));
+    ui.label("An offline workbench that links report metadata to scam-compound locations by IP address and time.");
+    ui.label("It makes no network connection, and handles metadata only, never images.");
+    ui.add_space(8.0);
+    ui.strong("How matching works");
+    ui.label("An event matches an observation when its address is in the observation's address set (a single address, a CIDR block or a range) and, when both carry ports, its source port is in the port range.");
+    ui.label("IP + time: the observation has a time window and the event falls inside it, widened by the tolerance. IP only: the address matched but the time is outside the window, or there is no window. A report's strength at a location is its best match there.");
+    ui.add_space(4.0);
+    ui.strong("Caveats");
+    ui.label("Carrier-grade NAT, mobile networks and satellite links put many users behind one address: a match on shared infrastructure does not identify a device. IP-only matches are weaker than IP + time ones. A match is a lead for further work, not proof.");
+    ui.add_space(8.0);
+    ui.strong("Data and licences");
+    ui.label("Gazetteer (assets/compounds.csv): publicly reported hubs with approximate coordinates, from public reports (UN OHCHR 2023, UNODC 2023, USIP 2024) and Wikipedia; no IP addresses.");
+    ui.label("Sample data: synthetic, generated by `compound-atlas generate`; all addresses are in reserved documentation space.");
+    ui.label("Built with egui and eframe (MIT or Apache-2.0) and other Rust crates under permissive licences.");
+}
+
+pub const SHORTCUTS: [(&str, &str); 5] = [
+    ("Ctrl+O", "Import reports…"),
+    ("Ctrl+Shift+O", "Import locations…"),
+    ("Ctrl+F", "Search (report id, IP, CIDR or prefix)"),
+    ("Esc", "Clear the selection"),
+    ("F1", "Keyboard shortcuts"),
+];
+
+pub fn shortcuts(ui: &mut Ui) {
+    egui::Grid::new("shortcuts")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (keys, what) in SHORTCUTS {
+                ui.strong(keys);
+                ui.label(what);
+                ui.end_row();
+            }
+        });
+}

@@ -1,0 +1,507 @@
+//! The workbench's one application state: what is loaded, the matches, the filter, the
+//! selection and the running background job. Views read it and change it only through
+//! [`Intent`]s, applied in one place after each frame.
+
+use crate::filter::{Filter, FilteredView, apply};
+use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
+use crate::ingest::{ImportOptions, Input, Progress};
+use crate::matching::{MatchParams, MatchSet, match_events, parse_tolerance};
+use crate::model::{Dataset, FileKind};
+use crate::pipeline::{Inputs, load};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// The data the workbench opens with: the synthetic sample set and the gazetteer.
+pub fn embedded_inputs() -> Inputs {
+    Inputs {
+        reports: vec![Input::Embedded {
+            name: "sample_data/reports.csv",
+            bytes: include_bytes!("../../sample_data/reports.csv"),
+        }],
+        locations: vec![
+            Input::Embedded {
+                name: "sample_data/locations.csv",
+                bytes: include_bytes!("../../sample_data/locations.csv"),
+            },
+            Input::Embedded {
+                name: "assets/compounds.csv",
+                bytes: crate::generate::GAZETTEER_CSV.as_bytes(),
+            },
+        ],
+    }
+}
+
+/// Matching parameters as the user typed them; checked when applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Params {
+    pub tolerance: String,
+    pub zone: String,
+    /// "dmy", "mdy" or empty.
+    pub date_order: String,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            tolerance: "2h".into(),
+            zone: "UTC".into(),
+            date_order: String::new(),
+        }
+    }
+}
+
+impl Params {
+    /// The import options and match parameters, or the reason they cannot be used.
+    pub fn resolve(&self) -> Result<(ImportOptions, MatchParams), String> {
+        let tolerance = parse_tolerance(&self.tolerance)?;
+        let zone: ImportZone = self.zone.parse()?;
+        let date_order = match self.date_order.trim() {
+            "" => None,
+            other => Some(other.parse::<DateOrder>()?),
+        };
+        Ok((
+            ImportOptions {
+                time: TimeRules { zone, date_order },
+            },
+            MatchParams { tolerance },
+        ))
+    }
+}
+
+/// Something a view asks the workspace to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    Import { kind: FileKind, paths: Vec<PathBuf> },
+    RemoveInput { kind: FileKind, index: usize },
+    ApplyParams,
+    SetFilter(Filter),
+    ResetFilter,
+    ToggleLocation { id: String, add_to_selection: bool },
+    ClearSelection,
+    CancelJob,
+    DismissNotice,
+}
+
+/// What a finished background job hands back.
+pub enum JobOutcome {
+    Loaded {
+        inputs: Inputs,
+        params: Params,
+        dataset: Arc<Dataset>,
+        matches: Arc<MatchSet>,
+    },
+    Matched {
+        params: Params,
+        matches: Arc<MatchSet>,
+    },
+    Failed(String),
+    Cancelled,
+}
+
+/// A job running on its own thread, with shared progress and a cancel flag.
+pub struct RunningJob {
+    pub label: String,
+    pub progress: Arc<Progress>,
+    pub started: Instant,
+    receiver: Receiver<JobOutcome>,
+}
+
+impl RunningJob {
+    fn spawn(
+        label: String,
+        work: impl FnOnce(&Progress) -> JobOutcome + Send + 'static,
+    ) -> RunningJob {
+        let progress = Arc::new(Progress::default());
+        let (sender, receiver) = channel();
+        let shared = Arc::clone(&progress);
+        std::thread::spawn(move || {
+            let outcome = work(&shared);
+            let _ = sender.send(outcome);
+        });
+        RunningJob {
+            label,
+            progress,
+            started: Instant::now(),
+            receiver,
+        }
+    }
+
+    /// Fraction done and an estimate of the time left, from the bytes read.
+    pub fn fraction_and_eta(&self) -> (f32, Option<Duration>) {
+        let done = self.progress.bytes_done.load(Ordering::Relaxed) as f64;
+        let total = self.progress.bytes_total.load(Ordering::Relaxed) as f64;
+        if total <= 0.0 || done <= 0.0 {
+            return (0.0, None);
+        }
+        let fraction = (done / total).min(1.0);
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let eta = Duration::from_secs_f64(elapsed * (1.0 - fraction) / fraction);
+        (fraction as f32, Some(eta))
+    }
+}
+
+/// A message for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub is_error: bool,
+}
+
+pub struct Workspace {
+    pub inputs: Inputs,
+    /// Parameters the current data was loaded and matched with.
+    pub applied: Params,
+    /// Parameters being edited in the panel.
+    pub params: Params,
+    pub dataset: Arc<Dataset>,
+    pub matches: Arc<MatchSet>,
+    pub filter: Filter,
+    /// Locations selected (on the map or in a table); they narrow every view like a filter.
+    pub selection: BTreeSet<String>,
+    pub view: FilteredView,
+    pub job: Option<RunningJob>,
+    pub notice: Option<Notice>,
+    /// Distinct values offered by the filter panel, refreshed with the data.
+    pub choices: Choices,
+    /// Files the user imported recently, newest first.
+    pub recent: Vec<(FileKind, PathBuf)>,
+}
+
+/// The values present in the data, for the filter checkboxes.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub countries: Vec<String>,
+    pub locations: Vec<(String, String)>,
+    pub platforms: Vec<String>,
+    pub incident_types: Vec<String>,
+    pub event_names: Vec<String>,
+}
+
+impl Choices {
+    fn of(dataset: &Dataset) -> Choices {
+        let names = |ids: &mut dyn Iterator<Item = u32>| -> Vec<String> {
+            let set: BTreeSet<u32> = ids.filter(|&id| id != 0).collect();
+            let mut list: Vec<String> = set
+                .into_iter()
+                .map(|id| dataset.strings.get(id).to_string())
+                .collect();
+            list.sort();
+            list
+        };
+        let mut locations: Vec<(String, String)> = dataset
+            .locations
+            .iter()
+            .map(|l| (l.id.clone(), l.name.clone()))
+            .collect();
+        locations.sort_by(|a, b| a.1.cmp(&b.1));
+        let countries: BTreeSet<String> = dataset
+            .locations
+            .iter()
+            .map(|l| l.country.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
+        Choices {
+            countries: countries.into_iter().collect(),
+            locations,
+            platforms: names(&mut dataset.reports.platform.iter().copied()),
+            incident_types: names(&mut dataset.reports.incident_type.iter().copied()),
+            event_names: names(&mut dataset.events.name.iter().copied()),
+        }
+    }
+}
+
+fn tolerance_of(params: &Params) -> i64 {
+    params.resolve().map(|(_, m)| m.tolerance).unwrap_or(0)
+}
+
+impl Workspace {
+    /// Load and match on the calling thread: for the small built-in data at start-up,
+    /// and for tests.
+    pub fn load_blocking(inputs: Inputs, params: Params) -> Result<Workspace, String> {
+        let (options, match_params) = params.resolve()?;
+        let progress = Progress::default();
+        let dataset = load(&inputs, options, &progress).map_err(|e| e.to_string())?;
+        let matches = match_events(&dataset, match_params, &progress).map_err(|e| e.to_string())?;
+        let mut workspace = Workspace {
+            inputs,
+            applied: params.clone(),
+            params,
+            dataset: Arc::new(Dataset::default()),
+            matches: Arc::new(MatchSet::default()),
+            filter: Filter::default(),
+            selection: BTreeSet::new(),
+            view: FilteredView::default(),
+            job: None,
+            notice: None,
+            choices: Choices::default(),
+            recent: Vec::new(),
+        };
+        workspace.replace_data(Arc::new(dataset), Arc::new(matches));
+        Ok(workspace)
+    }
+
+    /// An empty workspace that loads `inputs` in the background.
+    pub fn load_in_background(inputs: Inputs, params: Params) -> Workspace {
+        let mut workspace = Workspace::load_blocking(Inputs::default(), Params::default())
+            .expect("nothing to read");
+        workspace.params = params;
+        workspace.start_load(inputs);
+        workspace
+    }
+
+    fn replace_data(&mut self, dataset: Arc<Dataset>, matches: Arc<MatchSet>) {
+        self.choices = Choices::of(&dataset);
+        self.dataset = dataset;
+        self.matches = matches;
+        let known: BTreeSet<&str> = self
+            .dataset
+            .locations
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect();
+        self.selection.retain(|id| known.contains(id.as_str()));
+        self.refresh_view();
+    }
+
+    /// The filter plus the selection, as applied to every view.
+    pub fn effective_filter(&self) -> Filter {
+        let mut filter = self.filter.clone();
+        if !self.selection.is_empty() {
+            filter.locations = if filter.locations.is_empty() {
+                self.selection.clone()
+            } else {
+                filter
+                    .locations
+                    .intersection(&self.selection)
+                    .cloned()
+                    .collect()
+            };
+        }
+        filter
+    }
+
+    pub fn refresh_view(&mut self) {
+        self.view = apply(&self.dataset, &self.matches, &self.effective_filter());
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    fn start_load(&mut self, inputs: Inputs) {
+        let params = self.params.clone();
+        let (options, match_params) = match params.resolve() {
+            Ok(resolved) => resolved,
+            Err(message) => {
+                self.notice = Some(Notice {
+                    text: message,
+                    is_error: true,
+                });
+                return;
+            }
+        };
+        let files = inputs.reports.len() + inputs.locations.len();
+        let label = format!("Reading {files} file{}", if files == 1 { "" } else { "s" });
+        self.job = Some(RunningJob::spawn(label, move |progress| {
+            let dataset = match load(&inputs, options, progress) {
+                Ok(dataset) => dataset,
+                Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
+                Err(e) => return JobOutcome::Failed(e.to_string()),
+            };
+            match match_events(&dataset, match_params, progress) {
+                Ok(matches) => JobOutcome::Loaded {
+                    inputs,
+                    params,
+                    dataset: Arc::new(dataset),
+                    matches: Arc::new(matches),
+                },
+                Err(_) => JobOutcome::Cancelled,
+            }
+        }));
+    }
+
+    fn start_rematch(&mut self, params: Params, match_params: MatchParams) {
+        let dataset = Arc::clone(&self.dataset);
+        self.job = Some(RunningJob::spawn(
+            "Matching".into(),
+            move |progress| match match_events(&dataset, match_params, progress) {
+                Ok(matches) => JobOutcome::Matched {
+                    params,
+                    matches: Arc::new(matches),
+                },
+                Err(_) => JobOutcome::Cancelled,
+            },
+        ));
+    }
+
+    /// Take a finished job's result, if there is one. Returns true when something changed.
+    pub fn poll_job(&mut self) -> bool {
+        let Some(job) = &self.job else { return false };
+        let outcome = match job.receiver.try_recv() {
+            Ok(outcome) => outcome,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                JobOutcome::Failed("the background job stopped unexpectedly".into())
+            }
+        };
+        let elapsed = job.started.elapsed();
+        self.job = None;
+        match outcome {
+            JobOutcome::Loaded {
+                inputs,
+                params,
+                dataset,
+                matches,
+            } => {
+                self.inputs = inputs;
+                self.applied = params;
+                let rejected = dataset.rejected_rows();
+                self.replace_data(dataset, matches);
+                self.notice = Some(Notice {
+                    text: format!(
+                        "Loaded {} files in {:.1} s{}.",
+                        self.inputs.reports.len() + self.inputs.locations.len(),
+                        elapsed.as_secs_f64(),
+                        if rejected > 0 {
+                            format!("; {rejected} rows rejected (see Data sources)")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    is_error: false,
+                });
+            }
+            JobOutcome::Matched { params, matches } => {
+                self.applied = params;
+                self.matches = matches;
+                self.refresh_view();
+                self.notice = Some(Notice {
+                    text: "Matched again with the new tolerance.".into(),
+                    is_error: false,
+                });
+            }
+            JobOutcome::Failed(message) => {
+                self.notice = Some(Notice {
+                    text: format!("{message} Nothing was changed."),
+                    is_error: true,
+                });
+            }
+            JobOutcome::Cancelled => {
+                self.notice = Some(Notice {
+                    text: "Cancelled; nothing was changed.".into(),
+                    is_error: false,
+                });
+            }
+        }
+        true
+    }
+
+    /// Wait for the running job (tests and the command line use this).
+    pub fn wait_for_job(&mut self) {
+        while self.job.is_some() {
+            if !self.poll_job() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    pub fn apply(&mut self, intent: Intent) {
+        match intent {
+            Intent::Import { kind, paths } => {
+                if self.is_busy() || paths.is_empty() {
+                    return;
+                }
+                let mut inputs = self.inputs.clone();
+                for path in paths {
+                    self.recent.retain(|(_, p)| *p != path);
+                    self.recent.insert(0, (kind, path.clone()));
+                    match kind {
+                        FileKind::Reports => inputs.reports.push(Input::File(path)),
+                        FileKind::Locations => inputs.locations.push(Input::File(path)),
+                    }
+                }
+                self.recent.truncate(10);
+                self.start_load(inputs);
+            }
+            Intent::RemoveInput { kind, index } => {
+                if self.is_busy() {
+                    return;
+                }
+                let mut inputs = self.inputs.clone();
+                let list = match kind {
+                    FileKind::Reports => &mut inputs.reports,
+                    FileKind::Locations => &mut inputs.locations,
+                };
+                if index < list.len() {
+                    list.remove(index);
+                    self.start_load(inputs);
+                }
+            }
+            Intent::ApplyParams => {
+                if self.is_busy() {
+                    return;
+                }
+                match self.params.resolve() {
+                    Err(message) => {
+                        self.notice = Some(Notice {
+                            text: message,
+                            is_error: true,
+                        })
+                    }
+                    Ok((_, match_params)) => {
+                        let reading_changed = self.params.zone != self.applied.zone
+                            || self.params.date_order != self.applied.date_order;
+                        if reading_changed {
+                            // Times without an offset are read in the zone: the files are read again.
+                            self.start_load(self.inputs.clone());
+                        } else if tolerance_of(&self.params) != tolerance_of(&self.applied) {
+                            self.start_rematch(self.params.clone(), match_params);
+                        }
+                    }
+                }
+            }
+            Intent::SetFilter(filter) => {
+                if filter != self.filter {
+                    self.filter = filter;
+                    self.refresh_view();
+                }
+            }
+            Intent::ResetFilter => {
+                self.filter = Filter::default();
+                self.selection.clear();
+                self.refresh_view();
+            }
+            Intent::ToggleLocation {
+                id,
+                add_to_selection,
+            } => {
+                if add_to_selection {
+                    if !self.selection.remove(&id) {
+                        self.selection.insert(id);
+                    }
+                } else if self.selection.len() == 1 && self.selection.contains(&id) {
+                    self.selection.clear();
+                } else {
+                    self.selection = [id].into();
+                }
+                self.refresh_view();
+            }
+            Intent::ClearSelection => {
+                if !self.selection.is_empty() {
+                    self.selection.clear();
+                    self.refresh_view();
+                }
+            }
+            Intent::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.progress.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Intent::DismissNotice => self.notice = None,
+        }
+    }
+}
