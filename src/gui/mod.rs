@@ -301,6 +301,9 @@ impl WorkbenchApp {
         });
         self.windows(ui);
         for intent in intents {
+            if intent == Intent::ResetFilter {
+                self.dates = views::DateTexts::default();
+            }
             self.workspace.apply(intent);
         }
     }

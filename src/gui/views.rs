@@ -172,15 +172,15 @@ pub fn matching_params(ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec
         ui.horizontal(|ui| {
             ui.add(egui::TextEdit::singleline(&mut workspace.params.zone).desired_width(110.0))
                 .on_hover_text("For times written without an offset: an IANA name such as Asia/Bangkok, or UTC");
-            egui::ComboBox::from_id_salt("zone-presets").selected_text("…").width(20.0).show_ui(ui, |ui| {
+            egui::ComboBox::new("zone-presets", "presets").selected_text("…").width(20.0).show_ui(ui, |ui| {
                 for zone in ["UTC", "Asia/Yangon", "Asia/Bangkok", "Asia/Phnom_Penh", "Asia/Vientiane", "Asia/Manila"] {
                     ui.selectable_value(&mut workspace.params.zone, zone.to_string(), zone);
                 }
             });
         });
         ui.end_row();
-        ui.label("Day/month");
-        egui::ComboBox::from_id_salt("date-order")
+        ui.label("Slash dates");
+        egui::ComboBox::new("date-order", "order")
             .selected_text(match workspace.params.date_order.as_str() {
                 "dmy" => "day first (dd/mm)",
                 "mdy" => "month first (mm/dd)",
@@ -360,18 +360,6 @@ pub fn filters(
     if filter != workspace.filter {
         intents.push(Intent::SetFilter(filter));
     }
-    ui.add_space(6.0);
-    if ui
-        .add_enabled(
-            !workspace.effective_filter().is_empty(),
-            egui::Button::new("Reset filters"),
-        )
-        .clicked()
-    {
-        intents.push(Intent::ResetFilter);
-        dates.from.clear();
-        dates.to.clear();
-    }
 }
 
 /// Per-location counts under the filter; clicking a row selects the location.
@@ -402,6 +390,8 @@ pub fn locations_table(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Int
         dataset.locations.len()
     ));
     use egui_extras::{Column, TableBuilder};
+    // Cells are not selectable text, so a click anywhere on a row selects the row.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)

@@ -1,0 +1,184 @@
+//! The workbench through egui_kittest: widgets found by label, clicked, and the state
+//! and figures checked against the library and the command line.
+
+use compound_atlas::cli::thousands;
+use compound_atlas::filter::{Filter, apply};
+use compound_atlas::gui::WorkbenchApp;
+use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};
+use compound_atlas::matching::Strength;
+use compound_atlas::model::FileKind;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.frame(ui), app)
+}
+
+fn sample_app() -> WorkbenchApp {
+    WorkbenchApp::new(Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap())
+}
+
+#[test]
+fn opens_with_the_sample_data_and_the_command_lines_figures() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_compound-atlas"))
+        .args([
+            "match",
+            "--tolerance",
+            "2h",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .args(["--reports", &format!("{root}/sample_data/reports.csv")])
+        .args(["--locations", &format!("{root}/sample_data/locations.csv")])
+        .args(["--locations", &format!("{root}/assets/compounds.csv")])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+
+    let mut harness = harness(sample_app());
+    harness.run_steps(3);
+    let headline = harness.state().workspace.view.summary.headline;
+    for (key, value) in [
+        ("reports", headline.reports),
+        ("events", headline.events),
+        ("reports_ip_time", headline.reports_ip_time),
+        ("reports_any_match", headline.reports_any_match),
+        ("locations_ip_time", headline.locations_ip_time),
+    ] {
+        assert_eq!(summary["headline"][key], value, "{key}");
+    }
+    // The figures are on screen, under their captions.
+    harness.get_by_label("Reports linked by IP + time");
+    harness.get_by_label(&thousands(headline.reports_ip_time));
+    harness.get_by_label(&thousands(headline.reports_any_match));
+    harness.get_by_label(&format!("{} events", thousands(headline.events)));
+    harness.get_by_label("No filter: all data.");
+}
+
+#[test]
+fn a_filter_set_in_the_ui_changes_the_figures_as_the_library_computes() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    harness.get_by_label("IP only").click();
+    harness.run_steps(2);
+    let workspace = &harness.state().workspace;
+    assert_eq!(workspace.filter.strength, Some(Strength::IpOnly));
+    let expected = apply(
+        &workspace.dataset,
+        &workspace.matches,
+        &Filter {
+            strength: Some(Strength::IpOnly),
+            ..Filter::default()
+        },
+    )
+    .summary
+    .headline;
+    assert_eq!(workspace.view.summary.headline, expected);
+    assert_eq!(
+        expected.reports_ip_time, 0,
+        "no IP+time reports when only IP-only matches count"
+    );
+    assert!(expected.reports_any_match > 0);
+    harness.get_by_label("IP-only matches only.");
+
+    harness.get_by_label("Reset filters").click();
+    harness.run_steps(2);
+    assert!(harness.state().workspace.filter.is_empty());
+}
+
+#[test]
+fn an_imported_file_with_bad_rows_shows_them_in_its_error_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tips.csv");
+    std::fs::write(
+        &path,
+        "report_id,ip,event_time\nT1,198.51.100.7,2023-05-01T10:00:00Z\nT2,198.51.100.07,2023-05-01T10:00:00Z\nT3,198.51.100.9,03/04/2023 10:00\n",
+    )
+    .unwrap();
+    let mut app = sample_app();
+    app.workspace.apply(Intent::Import {
+        kind: FileKind::Reports,
+        paths: vec![path],
+    });
+    app.workspace.wait_for_job();
+    let mut harness = harness(app);
+    harness.run_steps(2);
+    harness.get_by_label("reports: 1 accepted, 2 rejected, 0 with warnings");
+    harness.get_by_label("Errors (2)").click();
+    harness.run_steps(3);
+    harness.get_by_label("2 rejected rows and 0 warnings.");
+    harness.get_by_label("198.51.100.07");
+    harness.get_by_label("03/04/2023 10:00");
+    assert_eq!(harness.state().workspace.dataset.files.len(), 4);
+}
+
+#[test]
+fn a_cancelled_import_leaves_everything_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_compound-atlas"))
+        .args([
+            "generate",
+            "--reports",
+            "60000",
+            "--out",
+            big.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let app = sample_app();
+    let (dataset_before, inputs_before) = (
+        Arc::clone(&app.workspace.dataset),
+        app.workspace.inputs.clone(),
+    );
+    let headline_before = app.workspace.view.summary.headline;
+    let mut harness = harness(app);
+    harness.state_mut().workspace.apply(Intent::Import {
+        kind: FileKind::Reports,
+        paths: vec![big.join("reports.csv")],
+    });
+    harness.run_steps(1);
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(1);
+    harness.state_mut().workspace.wait_for_job();
+    harness.run_steps(1);
+    let workspace = &harness.state().workspace;
+    assert!(Arc::ptr_eq(&workspace.dataset, &dataset_before));
+    assert_eq!(workspace.inputs, inputs_before);
+    assert_eq!(workspace.view.summary.headline, headline_before);
+    harness.get_by_label("Cancelled; nothing was changed.");
+}
+
+#[test]
+fn selecting_a_location_row_narrows_the_figures_and_escape_clears_it() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    let name = {
+        let workspace = &harness.state().workspace;
+        let best = (0..workspace.dataset.locations.len())
+            .max_by_key(|&i| {
+                (
+                    workspace.view.summary.locations[i].reports_ip_time,
+                    std::cmp::Reverse(i),
+                )
+            })
+            .unwrap();
+        workspace.dataset.locations[best].name.clone()
+    };
+    harness.get_by_label(&name).click();
+    harness.run_steps(2);
+    let workspace = &harness.state().workspace;
+    assert_eq!(workspace.selection.len(), 1);
+    assert_eq!(workspace.view.summary.headline.locations_ip_time, 1);
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().workspace.selection.is_empty());
+}
