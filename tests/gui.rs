@@ -58,7 +58,11 @@ fn opens_with_the_sample_data_and_the_command_lines_figures() {
     harness.get_by_label("Reports linked by IP + time");
     harness.get_by_label(&thousands(headline.reports_ip_time));
     harness.get_by_label(&thousands(headline.reports_any_match));
-    harness.get_by_label(&format!("{} events", thousands(headline.events)));
+    harness.get_by_label(&compound_atlas::cli::count(
+        headline.events,
+        "event",
+        "events",
+    ));
     harness.get_by_label("No filter: all data.");
 }
 

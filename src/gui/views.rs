@@ -3,7 +3,7 @@
 
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::cli::thousands;
+use crate::cli::{count, thousands};
 use crate::ingest::time::format_time;
 use crate::matching::Strength;
 use crate::model::{FileKind, Severity};
@@ -17,7 +17,7 @@ pub fn headline(ui: &mut Ui, workspace: &Workspace) {
         (
             "Reports loaded",
             thousands(h.reports),
-            format!("{} events", thousands(h.events)),
+            count(h.events, "event", "events"),
             theme::NEUTRAL,
         ),
         (
@@ -385,8 +385,8 @@ pub fn locations_table(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Int
             ))
     });
     ui.label(format!(
-        "{} locations with matches under the filter (of {}). Click a row to select it; Ctrl+click adds to the selection.",
-        rows.len(),
+        "{} with matches under the filter (of {}). Click a row to select it; Ctrl+click adds to the selection.",
+        count(rows.len() as u64, "location", "locations"),
         dataset.locations.len()
     ));
     use egui_extras::{Column, TableBuilder};

@@ -1,0 +1,152 @@
+//! Workbench at full scale: idle frame CPU time, filter recomputation and memory.
+//! Run with `cargo bench --bench workbench` (uses bench-data/n1180000, generating it if
+//! needed); scripts/bench_workbench.sh records the output in docs/benchmarks.md.
+
+use compound_atlas::filter::{Filter, apply};
+use compound_atlas::gui::WorkbenchApp;
+use compound_atlas::gui::workspace::{Params, Workspace};
+use compound_atlas::ingest::Input;
+use compound_atlas::matching::Strength;
+use compound_atlas::pipeline::Inputs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+fn main() {
+    let reports: u64 = std::env::var("BENCH_REPORTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_180_000);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bench-data/n{reports}"));
+    if !dir.join("reports.csv").exists() {
+        let status = std::process::Command::new(
+            env!("CARGO_MANIFEST_DIR").to_string() + "/target/release/compound-atlas",
+        )
+        .args([
+            "generate",
+            "--reports",
+            &reports.to_string(),
+            "--seed",
+            "1",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .status()
+        .expect("build the release binary first: cargo build --release");
+        assert!(status.success());
+    }
+    let inputs = Inputs {
+        reports: vec![Input::File(dir.join("reports.csv"))],
+        locations: vec![Input::File(dir.join("locations.csv"))],
+    };
+    let started = Instant::now();
+    let workspace = Workspace::load_blocking(inputs, Params::default()).unwrap();
+    let load = started.elapsed();
+    println!(
+        "| load and match, as the import job does | {:.2} s |",
+        load.as_secs_f64()
+    );
+    println!(
+        "| data | {} reports, {} events, {} matches |",
+        workspace.dataset.reports.len(),
+        workspace.dataset.events.len(),
+        workspace.matches.matches.len()
+    );
+
+    let filters: Vec<(&str, Filter)> = vec![
+        ("no filter", Filter::default()),
+        (
+            "strength IP + time",
+            Filter {
+                strength: Some(Strength::IpTime),
+                ..Default::default()
+            },
+        ),
+        (
+            "country MM",
+            Filter {
+                countries: ["MM".to_string()].into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "date range (2023)",
+            Filter {
+                from: chrono::NaiveDate::from_ymd_opt(2023, 1, 1),
+                to: chrono::NaiveDate::from_ymd_opt(2023, 12, 31),
+                ..Default::default()
+            },
+        ),
+        (
+            "event name Login",
+            Filter {
+                event_names: ["Login".to_string()].into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search 198.18.",
+            Filter {
+                search: "198.18.".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search report id SYN-0012",
+            Filter {
+                search: "SYN-0012".into(),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, filter) in filters {
+        let samples: Vec<Duration> = (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(apply(&workspace.dataset, &workspace.matches, &filter));
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "| filter recompute: {name} | {:.1} ms (median of 7) |",
+            median(samples).as_secs_f64() * 1e3
+        );
+    }
+
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| app.frame(ui),
+            WorkbenchApp::new(workspace),
+        );
+    let frames: Vec<Duration> = (0..60)
+        .map(|_| {
+            let t = Instant::now();
+            harness.step();
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "| idle frame, CPU time of the UI code (no rendering) | {:.2} ms median, {:.2} ms worst of 60 |",
+        median(frames.clone()).as_secs_f64() * 1e3,
+        frames.iter().max().unwrap().as_secs_f64() * 1e3
+    );
+    println!(
+        "| peak RSS of the workbench process | {} MiB |",
+        peak_rss_mib()
+    );
+}
