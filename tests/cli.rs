@@ -47,9 +47,8 @@ fn generate(dir: &Path, reports: &str, seed: &str) -> PathBuf {
     out
 }
 
-fn match_into(data: &Path, out: &Path, extra: &[&str]) -> Output {
-    let reports = data.join("reports.csv");
-    let locations = data.join("locations.csv");
+/// `match` with one reports file and one location list.
+fn match_files(reports: &Path, locations: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "match",
         "--reports",
@@ -61,6 +60,15 @@ fn match_into(data: &Path, out: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     run(&args)
+}
+
+fn match_into(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    match_files(
+        &data.join("reports.csv"),
+        &data.join("locations.csv"),
+        out,
+        extra,
+    )
 }
 
 #[test]
@@ -212,15 +220,7 @@ fn usage_errors_exit_2_and_fatal_errors_exit_1() {
     assert!(text(&missing.stderr).contains("--reports"));
 
     let absent = dir.path().join("absent.csv");
-    let unreadable = run(&[
-        "match",
-        "--reports",
-        absent.to_str().unwrap(),
-        "--locations",
-        data.join("locations.csv").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let unreadable = match_files(&absent, &data.join("locations.csv"), &out, &[]);
     assert_eq!(unreadable.status.code(), Some(1));
     let stderr = text(&unreadable.stderr);
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
@@ -241,15 +241,7 @@ fn match_bytes(name: &str, bytes: &[u8]) -> (Option<i32>, String, Vec<HashMap<St
     let locations = dir.path().join("locations.csv");
     std::fs::write(&locations, "name,ip\nTest site,203.0.113.0/24\n").unwrap();
     let out = dir.path().join("out");
-    let result = run(&[
-        "match",
-        "--reports",
-        reports.to_str().unwrap(),
-        "--locations",
-        locations.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let result = match_files(&reports, &locations, &out, &[]);
     let errors = if out.join("import_errors.csv").exists() {
         read_csv(&out.join("import_errors.csv"))
     } else {
