@@ -50,8 +50,8 @@ fn main() {
         assert!(status.success());
     }
     let inputs = Inputs {
-        reports: vec![Input::File(dir.join("reports.csv"))],
-        locations: vec![Input::File(dir.join("locations.csv"))],
+        reports: vec![Input::File(dir.join("reports.csv")).into()],
+        locations: vec![Input::File(dir.join("locations.csv")).into()],
     };
     let started = Instant::now();
     let workspace = Workspace::load_blocking(inputs, Params::default()).unwrap();

@@ -83,8 +83,18 @@ impl InputArgs {
 
     pub fn inputs(&self) -> Inputs {
         Inputs {
-            reports: self.reports.iter().cloned().map(Input::File).collect(),
-            locations: self.locations.iter().cloned().map(Input::File).collect(),
+            reports: self
+                .reports
+                .iter()
+                .cloned()
+                .map(|p| Input::File(p).into())
+                .collect(),
+            locations: self
+                .locations
+                .iter()
+                .cloned()
+                .map(|p| Input::File(p).into())
+                .collect(),
         }
     }
 
@@ -232,8 +242,18 @@ pub fn main() -> i32 {
         Some(Command::Generate(args)) => crate::generate::run(args).map_err(|e| e.to_string()),
         None => {
             let inputs = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
-                reports: cli.reports.iter().cloned().map(Input::File).collect(),
-                locations: cli.locations.iter().cloned().map(Input::File).collect(),
+                reports: cli
+                    .reports
+                    .iter()
+                    .cloned()
+                    .map(|p| Input::File(p).into())
+                    .collect(),
+                locations: cli
+                    .locations
+                    .iter()
+                    .cloned()
+                    .map(|p| Input::File(p).into())
+                    .collect(),
             });
             crate::gui::run(inputs).map_err(|e| format!("the workbench could not start: {e}"))
         }

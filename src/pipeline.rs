@@ -2,17 +2,34 @@
 //! write the result files. The GUI runs the same steps on a background thread.
 
 use crate::analysis::{Summary, summarize};
+use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::{FileError, ImportOptions, Input, Progress, read_locations, read_reports};
 use crate::matching::{Cancelled, MatchParams, MatchSet, match_events};
 use crate::model::Dataset;
 use crate::output::{self, RunParameters};
 use std::path::{Path, PathBuf};
 
+/// One input file and, when the user corrected it in the import preview, its column mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source<F> {
+    pub input: Input,
+    pub columns: Option<ColumnMap<F>>,
+}
+
+impl<F> From<Input> for Source<F> {
+    fn from(input: Input) -> Self {
+        Source {
+            input,
+            columns: None,
+        }
+    }
+}
+
 /// The files of one analysis, in the order given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inputs {
-    pub reports: Vec<Input>,
-    pub locations: Vec<Input>,
+    pub reports: Vec<Source<ReportField>>,
+    pub locations: Vec<Source<LocationField>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,11 +52,21 @@ pub fn load(
     progress: &Progress,
 ) -> Result<Dataset, FileError> {
     let mut dataset = Dataset::default();
-    for path in &inputs.locations {
-        dataset.add_locations(read_locations(path, options, None, progress)?);
+    for source in &inputs.locations {
+        dataset.add_locations(read_locations(
+            &source.input,
+            options,
+            source.columns.clone(),
+            progress,
+        )?);
     }
-    for path in &inputs.reports {
-        dataset.add_reports(read_reports(path, options, None, progress)?);
+    for source in &inputs.reports {
+        dataset.add_reports(read_reports(
+            &source.input,
+            options,
+            source.columns.clone(),
+            progress,
+        )?);
     }
     Ok(dataset)
 }

@@ -8,7 +8,7 @@ use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs}
 use compound_atlas::matching::Strength;
 use compound_atlas::model::FileKind;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use std::sync::Arc;
 
 fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
@@ -185,4 +185,54 @@ fn selecting_a_location_row_narrows_the_figures_and_escape_clears_it() {
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
     assert!(harness.state().workspace.selection.is_empty());
+}
+
+#[test]
+fn the_import_preview_lets_the_user_map_a_column_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    std::fs::write(
+        &path,
+        "Tip ID;Address;Date Time\nX1;203.0.113.5;2023-05-01 10:00:00\nX2;203.0.113.6;04/05/2023 11:00:00\n",
+    )
+    .unwrap();
+    let mut harness = harness(sample_app());
+    harness.state_mut().workspace.apply(Intent::Preview {
+        kind: FileKind::Reports,
+        paths: vec![path],
+    });
+    harness.run_steps(3);
+    harness.get_by_label("Delimiter: semicolon.");
+    harness.get_by_label("Choose a column for: ip.");
+    harness.get_by_label(
+        "This file has slash dates: choose the day/month order, or those rows are rejected.",
+    );
+    assert!(
+        harness
+            .get_by_label("Import")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    harness.get_by_label("column for ip").click();
+    harness.run_steps(2);
+    harness.get_by_label("Address").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Choose a column for: ip.").is_none());
+    harness.get_by_label("203.0.113.5");
+    harness.get_by_label("Import").click();
+    harness.run_steps(2);
+    harness.state_mut().workspace.wait_for_job();
+    harness.run_steps(2);
+    let workspace = &harness.state().workspace;
+    assert!(workspace.pending.is_empty());
+    let file = workspace.dataset.files.last().unwrap();
+    assert!(file.path.ends_with("export.csv"));
+    assert_eq!(
+        (file.rows_accepted, file.rows_rejected),
+        (1, 1),
+        "the slash date is rejected: no order was chosen"
+    );
+    // The mapping is kept with the file, so reading it again gives the same result.
+    assert!(workspace.inputs.reports.last().unwrap().columns.is_some());
 }

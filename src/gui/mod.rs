@@ -60,7 +60,7 @@ impl WorkbenchApp {
             .add_filter("CSV or TSV", &["csv", "tsv", "txt"])
             .pick_files();
         if let Some(paths) = picked {
-            intents.push(Intent::Import { kind, paths });
+            intents.push(Intent::Preview { kind, paths });
         }
     }
 
@@ -101,7 +101,7 @@ impl WorkbenchApp {
                             }
                         );
                         if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
-                            intents.push(Intent::Import {
+                            intents.push(Intent::Preview {
                                 kind,
                                 paths: vec![path],
                             });
@@ -217,7 +217,7 @@ impl WorkbenchApp {
         let mut unknown = Vec::new();
         for path in dropped {
             match crate::ingest::classify(&path) {
-                Some(kind) => intents.push(Intent::Import {
+                Some(kind) => intents.push(Intent::Preview {
                     kind,
                     paths: vec![path],
                 }),
@@ -299,7 +299,7 @@ impl WorkbenchApp {
             ui.heading("Locations");
             views::locations_table(ui, &self.workspace, &mut intents);
         });
-        self.windows(ui);
+        self.windows(ui, &mut intents);
         for intent in intents {
             if intent == Intent::ResetFilter {
                 self.dates = views::DateTexts::default();
@@ -308,8 +308,21 @@ impl WorkbenchApp {
         }
     }
 
-    fn windows(&mut self, ui: &mut Ui) {
+    fn windows(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         let ctx = ui.ctx().clone();
+        if let Some(first) = self.workspace.pending.first() {
+            let title = format!("Import preview: {}", first.path.display());
+            let mut open = true;
+            egui::Window::new(title)
+                .open(&mut open)
+                .default_size([980.0, 620.0])
+                .show(&ctx, |ui| {
+                    views::import_preview(ui, &mut self.workspace, intents)
+                });
+            if !open {
+                intents.push(Intent::CancelImports);
+            }
+        }
         if let Some(file) = self.errors_for {
             let mut open = true;
             let name = self

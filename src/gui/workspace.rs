@@ -3,11 +3,13 @@
 //! [`Intent`]s, applied in one place after each frame.
 
 use crate::filter::{Filter, FilteredView, apply};
+use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
+use crate::ingest::preview::{FileStart, file_start};
 use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
 use crate::ingest::{ImportOptions, Input, Progress};
 use crate::matching::{MatchParams, MatchSet, match_events, parse_tolerance};
 use crate::model::{Dataset, FileKind};
-use crate::pipeline::{Inputs, load};
+use crate::pipeline::{Inputs, Source, load};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,19 +20,24 @@ use std::time::{Duration, Instant};
 /// The data the workbench opens with: the synthetic sample set and the gazetteer.
 pub fn embedded_inputs() -> Inputs {
     Inputs {
-        reports: vec![Input::Embedded {
-            name: "sample_data/reports.csv",
-            bytes: include_bytes!("../../sample_data/reports.csv"),
-        }],
+        reports: vec![
+            Input::Embedded {
+                name: "sample_data/reports.csv",
+                bytes: include_bytes!("../../sample_data/reports.csv"),
+            }
+            .into(),
+        ],
         locations: vec![
             Input::Embedded {
                 name: "sample_data/locations.csv",
                 bytes: include_bytes!("../../sample_data/locations.csv"),
-            },
+            }
+            .into(),
             Input::Embedded {
                 name: "assets/compounds.csv",
                 bytes: crate::generate::GAZETTEER_CSV.as_bytes(),
-            },
+            }
+            .into(),
         ],
     }
 }
@@ -72,15 +79,79 @@ impl Params {
     }
 }
 
+/// A file shown in the import preview before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingImport {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub start: FileStart,
+    pub report_columns: ColumnMap<ReportField>,
+    pub location_columns: ColumnMap<LocationField>,
+}
+
+impl PendingImport {
+    pub fn new(path: PathBuf, kind: FileKind) -> Result<PendingImport, String> {
+        let start = file_start(&path, 12)?;
+        let report_columns =
+            ColumnMap::from_header(&start.header, &ReportField::ALL, ReportField::names);
+        let location_columns =
+            ColumnMap::from_header(&start.header, &LocationField::ALL, LocationField::names);
+        Ok(PendingImport {
+            path,
+            kind,
+            start,
+            report_columns,
+            location_columns,
+        })
+    }
+
+    /// The required fields that no column supplies.
+    pub fn missing_fields(&self) -> Vec<&'static str> {
+        match self.kind {
+            FileKind::Reports => ReportField::REQUIRED
+                .iter()
+                .filter(|&&f| self.report_columns.column(f).is_none())
+                .map(|f| f.name())
+                .collect(),
+            FileKind::Locations => LocationField::REQUIRED
+                .iter()
+                .filter(|&&f| self.location_columns.column(f).is_none())
+                .map(|f| f.name())
+                .collect(),
+        }
+    }
+}
+
 /// Something a view asks the workspace to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
-    Import { kind: FileKind, paths: Vec<PathBuf> },
-    RemoveInput { kind: FileKind, index: usize },
+    /// Read files with the detected mapping, without a preview (command line, tests).
+    Import {
+        kind: FileKind,
+        paths: Vec<PathBuf>,
+    },
+    /// Show files in the import preview first.
+    Preview {
+        kind: FileKind,
+        paths: Vec<PathBuf>,
+    },
+    /// Accept the first file of the preview as mapped there.
+    ConfirmImport,
+    /// Leave the first file of the preview out.
+    SkipImport,
+    /// Close the preview without importing anything.
+    CancelImports,
+    RemoveInput {
+        kind: FileKind,
+        index: usize,
+    },
     ApplyParams,
     SetFilter(Filter),
     ResetFilter,
-    ToggleLocation { id: String, add_to_selection: bool },
+    ToggleLocation {
+        id: String,
+        add_to_selection: bool,
+    },
     ClearSelection,
     CancelJob,
     DismissNotice,
@@ -169,6 +240,10 @@ pub struct Workspace {
     pub choices: Choices,
     /// Files the user imported recently, newest first.
     pub recent: Vec<(FileKind, PathBuf)>,
+    /// Files waiting in the import preview; the first is shown.
+    pub pending: Vec<PendingImport>,
+    /// Files confirmed in the preview, read together once the preview is done.
+    staged: Inputs,
 }
 
 /// The values present in the data, for the filter checkboxes.
@@ -239,6 +314,8 @@ impl Workspace {
             notice: None,
             choices: Choices::default(),
             recent: Vec::new(),
+            pending: Vec::new(),
+            staged: Inputs::default(),
         };
         workspace.replace_data(Arc::new(dataset), Arc::new(matches));
         Ok(workspace)
@@ -397,6 +474,8 @@ impl Workspace {
                 });
             }
         }
+        // Files confirmed in the preview while the job ran are read now.
+        self.read_staged_when_preview_is_done();
         true
     }
 
@@ -409,6 +488,29 @@ impl Workspace {
         }
     }
 
+    fn remember(&mut self, kind: FileKind, path: &std::path::Path) {
+        self.recent.retain(|(_, p)| p != path);
+        self.recent.insert(0, (kind, path.to_path_buf()));
+        self.recent.truncate(10);
+    }
+
+    /// Once every previewed file is confirmed or skipped, read the confirmed ones together
+    /// with what is loaded (after a running job, since only one runs at a time).
+    fn read_staged_when_preview_is_done(&mut self) {
+        let staged = &self.staged;
+        if !self.pending.is_empty()
+            || (staged.reports.is_empty() && staged.locations.is_empty())
+            || self.is_busy()
+        {
+            return;
+        }
+        let staged = std::mem::take(&mut self.staged);
+        let mut inputs = self.inputs.clone();
+        inputs.reports.extend(staged.reports);
+        inputs.locations.extend(staged.locations);
+        self.start_load(inputs);
+    }
+
     pub fn apply(&mut self, intent: Intent) {
         match intent {
             Intent::Import { kind, paths } => {
@@ -417,27 +519,70 @@ impl Workspace {
                 }
                 let mut inputs = self.inputs.clone();
                 for path in paths {
-                    self.recent.retain(|(_, p)| *p != path);
-                    self.recent.insert(0, (kind, path.clone()));
+                    self.remember(kind, &path);
                     match kind {
-                        FileKind::Reports => inputs.reports.push(Input::File(path)),
-                        FileKind::Locations => inputs.locations.push(Input::File(path)),
+                        FileKind::Reports => inputs.reports.push(Input::File(path).into()),
+                        FileKind::Locations => inputs.locations.push(Input::File(path).into()),
                     }
                 }
-                self.recent.truncate(10);
                 self.start_load(inputs);
+            }
+            Intent::Preview { kind, paths } => {
+                for path in paths {
+                    match PendingImport::new(path, kind) {
+                        Ok(pending) => self.pending.push(pending),
+                        Err(message) => {
+                            self.notice = Some(Notice {
+                                text: message,
+                                is_error: true,
+                            })
+                        }
+                    }
+                }
+            }
+            Intent::ConfirmImport => {
+                if self.pending.is_empty() || !self.pending[0].missing_fields().is_empty() {
+                    return;
+                }
+                let confirmed = self.pending.remove(0);
+                self.remember(confirmed.kind, &confirmed.path);
+                let input = Input::File(confirmed.path);
+                match confirmed.kind {
+                    FileKind::Reports => self.staged.reports.push(Source {
+                        input,
+                        columns: Some(confirmed.report_columns),
+                    }),
+                    FileKind::Locations => self.staged.locations.push(Source {
+                        input,
+                        columns: Some(confirmed.location_columns),
+                    }),
+                }
+                self.read_staged_when_preview_is_done();
+            }
+            Intent::SkipImport => {
+                if !self.pending.is_empty() {
+                    self.pending.remove(0);
+                }
+                self.read_staged_when_preview_is_done();
+            }
+            Intent::CancelImports => {
+                self.pending.clear();
+                self.staged = Inputs::default();
             }
             Intent::RemoveInput { kind, index } => {
                 if self.is_busy() {
                     return;
                 }
                 let mut inputs = self.inputs.clone();
-                let list = match kind {
-                    FileKind::Reports => &mut inputs.reports,
-                    FileKind::Locations => &mut inputs.locations,
+                let removed = match kind {
+                    FileKind::Reports => (index < inputs.reports.len())
+                        .then(|| inputs.reports.remove(index))
+                        .is_some(),
+                    FileKind::Locations => (index < inputs.locations.len())
+                        .then(|| inputs.locations.remove(index))
+                        .is_some(),
                 };
-                if index < list.len() {
-                    list.remove(index);
+                if removed {
                     self.start_load(inputs);
                 }
             }

@@ -8,6 +8,7 @@
 pub mod address;
 pub mod headers;
 pub mod locations;
+pub mod preview;
 pub mod reader;
 pub mod reports;
 pub mod time;
