@@ -50,6 +50,11 @@ impl WorkbenchApp {
         }
     }
 
+    /// Open the import errors of one input file (as its Errors button does).
+    pub fn open_errors_for(&mut self, file: u16) {
+        self.errors_for = Some(file);
+    }
+
     fn pick_and_import(&self, kind: FileKind, intents: &mut Vec<Intent>) {
         let title = match kind {
             FileKind::Reports => "Import report files",

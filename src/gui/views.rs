@@ -452,6 +452,8 @@ pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
         .iter()
         .filter(|i| i.file == file)
         .collect();
+    // Wide enough that most reasons are read without hovering.
+    ui.set_min_width(1000.0);
     let mut save = false;
     ui.horizontal(|ui| {
         let errors = issues

@@ -90,7 +90,7 @@ pub enum TimeError {
     )]
     Unreadable,
     #[error(
-        "slash date '{0}' is ambiguous (day/month or month/day): choose the day/month order (command line: --date-order dmy or --date-order mdy)"
+        "slash date '{0}' is ambiguous (day/month or month/day): choose the day/month order (workbench: Slash dates; command line: --date-order dmy or mdy)"
     )]
     AmbiguousSlashDate(String),
     #[error("a date without a time of day cannot be matched on; the capture time is needed")]
