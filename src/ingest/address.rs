@@ -65,12 +65,96 @@ fn v6_error(text: &str) -> AddressError {
     AddressError::NotAnAddress
 }
 
+/// Plain IPv6 (hex groups, at most one `::`, no embedded dotted quad) without the
+/// general parser; `None` for anything else, which the general parser then reads.
+fn parse_plain_v6(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() < 2 || bytes.len() > 39 {
+        return None;
+    }
+    let mut head = [0u16; 8];
+    let mut tail = [0u16; 8];
+    let (mut head_len, mut tail_len) = (0, 0);
+    let mut after_gap = false;
+    let mut i = 0;
+    if bytes.starts_with(b"::") {
+        after_gap = true;
+        i = 2;
+        if i == bytes.len() {
+            return Some(0);
+        }
+    }
+    loop {
+        let start = i;
+        let mut group: u16 = 0;
+        while i < bytes.len() && i - start < 4 {
+            let digit = match bytes[i] {
+                b @ b'0'..=b'9' => b - b'0',
+                b @ b'a'..=b'f' => b - b'a' + 10,
+                b @ b'A'..=b'F' => b - b'A' + 10,
+                _ => break,
+            };
+            group = group << 4 | u16::from(digit);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if after_gap {
+            tail[tail_len] = group;
+            tail_len += 1;
+        } else {
+            head[head_len] = group;
+            head_len += 1;
+        }
+        if head_len + tail_len > 8 {
+            return None;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i] != b':' {
+            return None;
+        }
+        i += 1;
+        if i < bytes.len() && bytes[i] == b':' {
+            if after_gap {
+                return None;
+            }
+            after_gap = true;
+            i += 1;
+            if i == bytes.len() {
+                break;
+            }
+        } else if i == bytes.len() {
+            return None;
+        }
+        if head_len + tail_len == 8 {
+            return None;
+        }
+    }
+    let groups = head_len + tail_len;
+    if (after_gap && groups > 7) || (!after_gap && groups != 8) {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for &g in &head[..head_len] {
+        value = value << 16 | u128::from(g);
+    }
+    value <<= 16 * (8 - groups) as u32;
+    for &g in &tail[..tail_len] {
+        value = value << 16 | u128::from(g);
+    }
+    Some(value)
+}
+
 /// [`parse_address`] on raw bytes: dotted quads go straight to the IPv4 parser.
 pub fn parse_address_bytes(bytes: &[u8]) -> Result<u128, AddressError> {
     if memchr::memchr2(b':', b'%', bytes).is_none() && !bytes.is_empty() {
         if let Ok(v4) = parse_v4(bytes) {
             return Ok(v4_to_u128(v4));
         }
+    } else if let Some(v6) = parse_plain_v6(bytes) {
+        return Ok(v6);
     } else if let Ok(text) = std::str::from_utf8(bytes)
         && memchr::memchr(b'%', bytes).is_none()
         && let Ok(v6) = text.parse::<Ipv6Addr>()
@@ -229,8 +313,67 @@ pub fn format_address_set(set: AddressSet) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The plain IPv6 path reads every canonical, full and upper-case spelling as std
+        /// does, and never accepts what std rejects.
+        #[test]
+        fn plain_v6_agrees_with_std(value in proptest::prelude::any::<u128>(), zeros in 0usize..8, noise in "[0-9a-fA-F:.%g]{0,42}") {
+            let mut groups = [0u16; 8];
+            for (i, g) in groups.iter_mut().enumerate() {
+                *g = if i < zeros { 0 } else { (value >> (16 * i)) as u16 };
+            }
+            let addr = Ipv6Addr::from(groups);
+            let full = groups.iter().map(|g| format!("{g:04X}")).collect::<Vec<_>>().join(":");
+            for text in [addr.to_string(), full, addr.to_string().to_uppercase()] {
+                proptest::prop_assert_eq!(parse_plain_v6(text.as_bytes()), Some(u128::from(addr)), "{}", text);
+            }
+            if let Some(fast) = parse_plain_v6(noise.as_bytes()) {
+                proptest::prop_assert_eq!(noise.parse::<Ipv6Addr>().map(u128::from).ok(), Some(fast), "{}", noise);
+            }
+        }
+    }
+
     fn v4(text: &str) -> u128 {
         v4_to_u128(text.parse().unwrap())
+    }
+
+    #[test]
+    fn plain_v6_edge_cases_match_std_or_fall_back() {
+        for text in [
+            "::",
+            "::1",
+            "1::",
+            "1::2",
+            ":::",
+            "1::2::3",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7::",
+            "::1:2:3:4:5:6:7",
+            "1:2:3:4:5:6::7",
+            "1:2:3:4:5:6:7:8::",
+            "::1:2:3:4:5:6:7:8",
+            "12345::",
+            ":1::",
+            "1:",
+            ":1",
+            "1:2",
+            "fffff::",
+            "::ffff:1.2.3.4",
+            "2001:db8::g",
+            "2001:DB8:0:0:8:800:200C:417A",
+            "",
+        ] {
+            let std = text.parse::<Ipv6Addr>().map(u128::from).ok();
+            match parse_plain_v6(text.as_bytes()) {
+                Some(fast) => assert_eq!(std, Some(fast), "{text}"),
+                None => assert!(
+                    std.is_none() || text.contains('.') || text.len() < 2,
+                    "{text} should be read"
+                ),
+            }
+            assert_eq!(parse_address_bytes(text.as_bytes()).ok(), std, "{text}");
+        }
     }
 
     #[test]
