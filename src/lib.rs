@@ -15,3 +15,4 @@ pub mod matching;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod timeline;
