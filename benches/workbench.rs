@@ -6,8 +6,10 @@ use compound_atlas::filter::{Filter, apply};
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{Params, Workspace};
 use compound_atlas::ingest::Input;
+use compound_atlas::ingest::time::ImportZone;
 use compound_atlas::matching::Strength;
 use compound_atlas::pipeline::Inputs;
+use compound_atlas::timeline::{BinSize, activity, spans, timeline};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -126,6 +128,35 @@ fn main() {
             median(samples).as_secs_f64() * 1e3
         );
     }
+
+    // What the timeline panel recomputes after a filter change: the matches without the
+    // date condition, the bins, the activity pattern and the location spans.
+    let samples: Vec<Duration> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let context = apply(&workspace.dataset, &workspace.matches, &Filter::default());
+            let bins = timeline(
+                &workspace.dataset,
+                &context.matches,
+                BinSize::Week,
+                ImportZone::Utc,
+                Some(5),
+            );
+            let grid = activity(
+                &workspace.dataset,
+                &context.matches,
+                ImportZone::Named(chrono_tz::Asia::Yangon),
+            );
+            let active = spans(&workspace.dataset, &context.matches);
+            std::hint::black_box((bins, grid, active));
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "| timeline panel recompute (bins split by top 5, activity, spans; {} matches) | {:.1} ms (median of 7) |",
+        workspace.matches.matches.len(),
+        median(samples).as_secs_f64() * 1e3
+    );
 
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1400.0, 900.0])

@@ -219,9 +219,11 @@ fn build_locations(rng: &mut ChaCha8Rng) -> Vec<SynthLocation> {
                     amount * sign
                 }
             };
-            let shift = match locations.len() % 3 {
-                0 => Shift::Night,
-                1 => Shift::Split,
+            // One shift system per country, so that a country's sites together show a
+            // clear band in its local time.
+            let shift = match country.as_str() {
+                "MM" => Shift::Night,
+                "KH" => Shift::Split,
                 _ => Shift::Day,
             };
             locations.push(SynthLocation {

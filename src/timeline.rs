@@ -303,6 +303,69 @@ pub fn write_timeline_csv(path: &Path, timeline: &Timeline) -> io::Result<()> {
     })
 }
 
+/// The activity grid as CSV: `time_zone,weekday,hour,events`, Monday first.
+pub fn write_activity_csv(path: &Path, grid: &[[u64; 24]; 7], zone: ImportZone) -> io::Result<()> {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    crate::output::write_atomically(path, |out| {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(out);
+        csv.write_record(["time_zone", "weekday", "hour", "events"])?;
+        for (day, hours) in grid.iter().enumerate() {
+            for (hour, events) in hours.iter().enumerate() {
+                csv.write_record([
+                    &zone.to_string(),
+                    DAYS[day],
+                    &hour.to_string(),
+                    &events.to_string(),
+                ])?;
+            }
+        }
+        csv.flush()
+    })
+}
+
+/// Each location's activity as CSV: `location_id,reports,first_match,last_match,active_months,months`.
+pub fn write_spans_csv(path: &Path, rows: &[(String, Span)]) -> io::Result<()> {
+    crate::output::write_atomically(path, |out| {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(out);
+        csv.write_record([
+            "location_id",
+            "reports",
+            "first_match",
+            "last_match",
+            "active_months",
+            "months",
+        ])?;
+        for (id, span) in rows {
+            let months: Vec<String> = span
+                .months
+                .iter()
+                .map(|(y, m)| format!("{y}-{m:02}"))
+                .collect();
+            csv.write_record([
+                id.as_str(),
+                &span.reports.to_string(),
+                &crate::ingest::time::format_time(span.first),
+                &crate::ingest::time::format_time(span.last),
+                &span.months.len().to_string(),
+                &months.join(" "),
+            ])?;
+        }
+        csv.flush()
+    })
+}
+
 /// Days since 1970-01-01 of a date: the x coordinate of the timeline plot.
 pub fn day_number(date: NaiveDate) -> i64 {
     date.and_hms_opt(0, 0, 0)

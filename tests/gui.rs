@@ -70,7 +70,7 @@ fn opens_with_the_sample_data_and_the_command_lines_figures() {
 fn a_filter_set_in_the_ui_changes_the_figures_as_the_library_computes() {
     let mut harness = harness(sample_app());
     harness.run_steps(2);
-    harness.get_by_label("IP only").click();
+    harness.get_by_role_and_label(egui::accesskit::Role::RadioButton, "IP only").click();
     harness.run_steps(2);
     let workspace = &harness.state().workspace;
     assert_eq!(workspace.filter.strength, Some(Strength::IpOnly));
@@ -235,4 +235,70 @@ fn the_import_preview_lets_the_user_map_a_column_before_reading() {
     );
     // The mapping is kept with the file, so reading it again gives the same result.
     assert!(workspace.inputs.reports.last().unwrap().columns.is_some());
+}
+
+/// Press at `from`, move in steps to `to`, and release: a drag as a mouse makes it.
+fn drag(harness: &mut Harness<'static, WorkbenchApp>, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    harness.event(egui::Event::PointerMoved(from));
+    harness.run_steps(1);
+    harness.event(button(from, true));
+    harness.run_steps(1);
+    for step in 1..=8 {
+        harness.event(egui::Event::PointerMoved(
+            from + (to - from) * (step as f32 / 8.0),
+        ));
+        harness.run_steps(1);
+    }
+    harness.event(button(to, false));
+    harness.run_steps(2);
+}
+
+#[test]
+fn brushing_the_timeline_sets_the_date_filter_and_clearing_removes_it() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(3);
+    let rect = harness
+        .state()
+        .timeline
+        .plot_rect
+        .expect("the timeline is drawn");
+    let (from, to) = (
+        rect.lerp_inside(egui::vec2(0.3, 0.5)),
+        rect.lerp_inside(egui::vec2(0.6, 0.5)),
+    );
+    let before = harness.state().workspace.view.summary.headline;
+    drag(&mut harness, from, to);
+    let workspace = &harness.state().workspace;
+    let (start, end) = (
+        workspace.filter.from.expect("a start date"),
+        workspace.filter.to.expect("an end date"),
+    );
+    assert!(start < end, "{start} .. {end}");
+    // Every view follows: the figures are the library's for that date range.
+    let expected = apply(
+        &workspace.dataset,
+        &workspace.matches,
+        &Filter {
+            from: Some(start),
+            to: Some(end),
+            ..Filter::default()
+        },
+    )
+    .summary
+    .headline;
+    assert_eq!(workspace.view.summary.headline, expected);
+    assert!(expected.reports_any_match < before.reports_any_match);
+    harness.get_by_label(&format!("Events from {start} to {end}."));
+
+    harness.get_by_label("Clear date range").click();
+    harness.run_steps(2);
+    let workspace = &harness.state().workspace;
+    assert_eq!((workspace.filter.from, workspace.filter.to), (None, None));
+    assert_eq!(workspace.view.summary.headline, before);
 }

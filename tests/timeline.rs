@@ -114,3 +114,42 @@ fn activity_uses_local_weekday_and_hour() {
     assert_eq!(a.months.len(), 4);
     assert_eq!(a.reports, 2);
 }
+
+#[test]
+fn the_sample_data_shows_myanmars_night_shift_in_yangon_time() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let inputs = Inputs {
+        reports: vec![Input::File(root.join("sample_data/reports.csv")).into()],
+        locations: vec![Input::File(root.join("sample_data/locations.csv")).into()],
+    };
+    let dataset = load(&inputs, ImportOptions::default(), &Progress::default()).unwrap();
+    let matches = match_events(&dataset, MatchParams::default(), &Progress::default()).unwrap();
+    let myanmar = compound_atlas::filter::Filter {
+        countries: ["MM".to_string()].into(),
+        ..Default::default()
+    };
+    let view = compound_atlas::filter::apply(&dataset, &matches, &myanmar);
+    let grid = activity(
+        &dataset,
+        &view.matches,
+        ImportZone::Named(chrono_tz::Asia::Yangon),
+    );
+    let night: u64 = grid
+        .iter()
+        .map(|day| day[20..].iter().chain(&day[..6]).sum::<u64>())
+        .sum();
+    let daytime: u64 = grid.iter().map(|day| day[6..20].iter().sum::<u64>()).sum();
+    assert!(night > 50, "{night} events in the night shift");
+    assert_eq!(
+        daytime, 0,
+        "no matched Myanmar event falls between 06:00 and 20:00 Yangon time"
+    );
+    // In UTC the same band sits six and a half hours earlier, so it is not the local pattern.
+    let utc = activity(&dataset, &view.matches, ImportZone::Utc);
+    assert!(
+        utc.iter()
+            .map(|day| day[6..20].iter().sum::<u64>())
+            .sum::<u64>()
+            > 0
+    );
+}

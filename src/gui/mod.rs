@@ -3,6 +3,7 @@
 //! threads for anything long.
 
 pub mod theme;
+pub mod timeline_view;
 pub mod views;
 pub mod workspace;
 
@@ -34,6 +35,8 @@ pub struct WorkbenchApp {
     pub show_about: bool,
     show_shortcuts: bool,
     show_sources_panel: bool,
+    show_timeline_panel: bool,
+    pub timeline: timeline_view::TimelineView,
     dark: bool,
 }
 
@@ -46,6 +49,8 @@ impl WorkbenchApp {
             show_about: false,
             show_shortcuts: false,
             show_sources_panel: true,
+            show_timeline_panel: true,
+            timeline: timeline_view::TimelineView::default(),
             dark: false,
         }
     }
@@ -123,6 +128,7 @@ impl WorkbenchApp {
                     &mut self.show_sources_panel,
                     "Data sources and filters panel",
                 );
+                ui.checkbox(&mut self.show_timeline_panel, "Timeline panel");
                 if ui.checkbox(&mut self.dark, "Dark theme").changed() {
                     apply_theme(ui.ctx(), self.dark);
                 }
@@ -296,6 +302,14 @@ impl WorkbenchApp {
         if open_errors.is_some() {
             self.errors_for = open_errors;
         }
+        // Below the central area only, so that the left panel keeps the full height.
+        egui::Panel::bottom("timeline")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(180.0)
+            .show_collapsible(ui, &mut self.show_timeline_panel, |ui| {
+                self.timeline.ui(ui, &mut self.workspace, &mut intents);
+            });
         egui::CentralPanel::default().show(ui, |ui| {
             views::headline(ui, &self.workspace);
             ui.add_space(4.0);

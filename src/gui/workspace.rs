@@ -234,6 +234,8 @@ pub struct Workspace {
     /// Locations selected (on the map or in a table); they narrow every view like a filter.
     pub selection: BTreeSet<String>,
     pub view: FilteredView,
+    /// Changes whenever `view` is recomputed, so views can cache what they derive from it.
+    pub view_generation: u64,
     pub job: Option<RunningJob>,
     pub notice: Option<Notice>,
     /// Distinct values offered by the filter panel, refreshed with the data.
@@ -310,6 +312,7 @@ impl Workspace {
             filter: Filter::default(),
             selection: BTreeSet::new(),
             view: FilteredView::default(),
+            view_generation: 0,
             job: None,
             notice: None,
             choices: Choices::default(),
@@ -363,6 +366,7 @@ impl Workspace {
 
     pub fn refresh_view(&mut self) {
         self.view = apply(&self.dataset, &self.matches, &self.effective_filter());
+        self.view_generation += 1;
     }
 
     pub fn is_busy(&self) -> bool {

@@ -1,0 +1,715 @@
+//! The bottom panel: the timeline of matched reports with a brush that sets the date
+//! filter, the activity pattern by local weekday and hour, and when each location was
+//! active. Everything is derived from the workspace and cached per filter generation.
+
+use super::theme;
+use super::workspace::{Intent, Notice, Workspace};
+use crate::filter::{Filter, apply};
+use crate::ingest::time::{ImportZone, format_time};
+use crate::timeline::{
+    BinSize, Span, Timeline, activity, date_of_day, day_number, spans, timeline, zone_of_country,
+};
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Plot, Span as PlotSpan};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Timeline,
+    Activity,
+    Comparison,
+}
+
+/// Whose local time the activity pattern uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoneChoice {
+    /// The zone of the selected (or only) location's country.
+    Location,
+    Utc,
+    Named(String),
+}
+
+/// What is derived from the filtered matches; recomputed only when they change.
+struct Derived {
+    key: (u64, Option<BinSize>, bool, String),
+    timeline: Timeline,
+    activity: [[u64; 24]; 7],
+    activity_zone: ImportZone,
+    spans: Vec<Span>,
+}
+
+pub struct TimelineView {
+    pub tab: Tab,
+    /// `None`: the bin follows the span shown.
+    pub bin: Option<BinSize>,
+    pub split: bool,
+    pub zone: ZoneChoice,
+    brush_from: Option<f64>,
+    /// Where the timeline chart was last drawn (screen points).
+    pub plot_rect: Option<egui::Rect>,
+    derived: Option<Derived>,
+    /// Messages from screenshot callbacks, which run later.
+    png_result: Arc<Mutex<Option<Notice>>>,
+}
+
+impl Default for TimelineView {
+    fn default() -> Self {
+        TimelineView {
+            tab: Tab::Timeline,
+            bin: None,
+            split: false,
+            zone: ZoneChoice::Location,
+            brush_from: None,
+            plot_rect: None,
+            derived: None,
+            png_result: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+const SPLIT_TOP: usize = 5;
+
+/// Writes one tab's numbers to a chosen path.
+type CsvWriter = Box<dyn Fn(&std::path::Path) -> std::io::Result<()>>;
+const SERIES_COLOURS: [Color32; 6] = [
+    Color32::from_rgb(0xd9, 0x48, 0x2b),
+    Color32::from_rgb(0x3a, 0x7c, 0xc2),
+    Color32::from_rgb(0x4c, 0xa0, 0x5a),
+    Color32::from_rgb(0x8e, 0x5c, 0xb8),
+    Color32::from_rgb(0xe0, 0x9a, 0x1f),
+    Color32::from_rgb(0x8a, 0x8a, 0x8a),
+];
+
+impl TimelineView {
+    /// The zone the activity pattern is drawn in, and its name for the user.
+    fn activity_zone(&self, workspace: &Workspace) -> (ImportZone, String) {
+        match &self.zone {
+            ZoneChoice::Utc => (ImportZone::Utc, "UTC".into()),
+            ZoneChoice::Named(name) => match name.parse::<ImportZone>() {
+                Ok(zone) => (zone, name.clone()),
+                Err(_) => (ImportZone::Utc, format!("UTC ({name} is not a time zone)")),
+            },
+            ZoneChoice::Location => {
+                // The selected locations' countries, or the countries with matches.
+                let dataset = &workspace.dataset;
+                let countries: std::collections::BTreeSet<&str> = if workspace.selection.is_empty()
+                {
+                    workspace
+                        .view
+                        .matches
+                        .iter()
+                        .map(|m| {
+                            dataset.locations
+                                [dataset.observations[m.observation as usize].location as usize]
+                                .country
+                                .as_str()
+                        })
+                        .collect()
+                } else {
+                    dataset
+                        .locations
+                        .iter()
+                        .filter(|l| workspace.selection.contains(&l.id))
+                        .map(|l| l.country.as_str())
+                        .collect()
+                };
+                let mut zones: Vec<chrono_tz::Tz> = countries
+                    .iter()
+                    .filter_map(|c| zone_of_country(c))
+                    .collect();
+                zones.sort_by_key(|tz| tz.name());
+                zones.dedup();
+                match (zones.len(), zones.first()) {
+                    (1, Some(&tz)) => (
+                        ImportZone::Named(tz),
+                        format!("{} (local time of the locations shown)", tz.name()),
+                    ),
+                    _ => (
+                        ImportZone::Utc,
+                        "UTC (the locations shown span several time zones; select one)".into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn refresh(&mut self, workspace: &Workspace) {
+        let (zone, zone_name) = self.activity_zone(workspace);
+        let key = (workspace.view_generation, self.bin, self.split, zone_name);
+        if self.derived.as_ref().is_some_and(|d| d.key == key) {
+            return;
+        }
+        // The timeline shows every date, so that the chosen range is seen in context.
+        let without_dates = Filter {
+            from: None,
+            to: None,
+            ..workspace.effective_filter()
+        };
+        let context = apply(&workspace.dataset, &workspace.matches, &without_dates);
+        let span_days = match (
+            context
+                .matches
+                .iter()
+                .map(|m| workspace.dataset.events.time[m.event as usize])
+                .min(),
+            context
+                .matches
+                .iter()
+                .map(|m| workspace.dataset.events.time[m.event as usize])
+                .max(),
+        ) {
+            (Some(first), Some(last)) => (last - first) / 86_400_000_000_000,
+            _ => 0,
+        };
+        let size = self.bin.unwrap_or(BinSize::auto(span_days));
+        let split = self.split.then_some(SPLIT_TOP);
+        self.derived = Some(Derived {
+            timeline: timeline(
+                &workspace.dataset,
+                &context.matches,
+                size,
+                ImportZone::Utc,
+                split,
+            ),
+            activity: activity(&workspace.dataset, &workspace.view.matches, zone),
+            activity_zone: zone,
+            spans: spans(&workspace.dataset, &workspace.view.matches),
+            key,
+        });
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<Intent>) {
+        if let Some(notice) = self.png_result.lock().ok().and_then(|mut r| r.take()) {
+            workspace.notice = Some(notice);
+        }
+        self.refresh(workspace);
+        let panel_rect = ui.max_rect();
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.tab, Tab::Timeline, "Timeline");
+            ui.selectable_value(&mut self.tab, Tab::Activity, "Activity pattern");
+            ui.selectable_value(&mut self.tab, Tab::Comparison, "Location comparison");
+            ui.separator();
+            if ui.button("Save CSV…").clicked() {
+                self.save_csv(workspace);
+            }
+            if ui.button("Save PNG…").clicked() {
+                self.save_png(ui, panel_rect);
+            }
+        });
+        match self.tab {
+            Tab::Timeline => self.timeline_ui(ui, workspace, intents),
+            Tab::Activity => self.activity_ui(ui, workspace),
+            Tab::Comparison => self.comparison_ui(ui, workspace),
+        }
+    }
+
+    fn timeline_ui(&mut self, ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+        let Some(derived) = &self.derived else { return };
+        let t = &derived.timeline;
+        ui.horizontal(|ui| {
+            egui::ComboBox::new("timeline-bin", "bins")
+                .selected_text(match self.bin {
+                    None => format!("auto ({})", t.size.name()),
+                    Some(size) => size.name().to_string(),
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.bin, None, "auto");
+                    ui.selectable_value(&mut self.bin, Some(BinSize::Day), "day");
+                    ui.selectable_value(&mut self.bin, Some(BinSize::Week), "week");
+                    ui.selectable_value(&mut self.bin, Some(BinSize::Month), "month");
+                });
+            ui.checkbox(
+                &mut self.split,
+                format!("Split by location (top {SPLIT_TOP})"),
+            );
+            let filter = &workspace.filter;
+            if filter.from.is_some() || filter.to.is_some() {
+                if ui.button("Clear date range").clicked() {
+                    intents.push(Intent::SetFilter(Filter {
+                        from: None,
+                        to: None,
+                        ..filter.clone()
+                    }));
+                }
+            } else {
+                ui.label(
+                    RichText::new("Drag across the chart to filter by dates; double-click clears.")
+                        .weak(),
+                );
+            }
+        });
+        if t.starts.is_empty() {
+            ui.label("No matches under the filter.");
+            return;
+        }
+        let ends: Vec<i64> = t
+            .starts
+            .iter()
+            .map(|&s| day_number(t.size.next(s)))
+            .collect();
+        let mut charts: Vec<BarChart> = Vec::new();
+        let bars = |values: &[u64], label: &str, colour: Color32| -> Vec<Bar> {
+            t.starts
+                .iter()
+                .zip(&ends)
+                .zip(values)
+                .map(|((&start, &end), &value)| {
+                    let first = day_number(start) as f64;
+                    Bar::new((first + end as f64) / 2.0, value as f64)
+                        .width((end as f64 - first) * 0.9)
+                        .name(format!("{start} to {} — {label}", date_of_day(end - 1)))
+                        .fill(colour)
+                })
+                .collect()
+        };
+        if self.split {
+            for (i, series) in t.series.iter().enumerate() {
+                let totals: Vec<u64> = series
+                    .ip_time
+                    .iter()
+                    .zip(&series.ip_only)
+                    .map(|(a, b)| a + b)
+                    .collect();
+                let others: Vec<&BarChart> = charts.iter().collect();
+                let colour = SERIES_COLOURS[i.min(SERIES_COLOURS.len() - 1)];
+                let chart = BarChart::new(series.name.clone(), bars(&totals, &series.name, colour))
+                    .color(colour)
+                    .stack_on(&others);
+                charts.push(chart);
+            }
+        } else {
+            let all = &t.series[0];
+            let strong = BarChart::new(
+                "IP + time",
+                bars(&all.ip_time, "reports IP + time", theme::IP_TIME),
+            )
+            .color(theme::IP_TIME);
+            let weak = BarChart::new(
+                "IP only",
+                bars(&all.ip_only, "reports IP only", theme::IP_ONLY),
+            )
+            .color(theme::IP_ONLY)
+            .stack_on(&[&strong]);
+            charts.push(strong);
+            charts.push(weak);
+        }
+        let range = (workspace.filter.from, workspace.filter.to);
+        let brush_from = self.brush_from;
+        let response = Plot::new("timeline-plot")
+            .legend(Legend::default())
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_double_click_reset(false)
+            .include_y(0.0)
+            .y_axis_label("reports")
+            .x_axis_formatter(|mark, _| {
+                let date = date_of_day(mark.value.round() as i64);
+                match mark.step_size {
+                    s if s >= 365.0 => date.format("%Y").to_string(),
+                    s if s >= 28.0 => date.format("%b %Y").to_string(),
+                    _ => date.format("%d %b").to_string(),
+                }
+            })
+            .x_grid_spacer(date_marks)
+            .show(ui, |plot| {
+                if range.0.is_some() || range.1.is_some() {
+                    let from = range
+                        .0
+                        .map_or(day_number(t.starts[0]) as f64, |d| day_number(d) as f64);
+                    let to = range.1.map_or(*ends.last().unwrap_or(&0) as f64, |d| {
+                        (day_number(d) + 1) as f64
+                    });
+                    plot.span(
+                        PlotSpan::new("Date filter", from..=to)
+                            .fill(theme::NEUTRAL.gamma_multiply(0.25)),
+                    );
+                }
+                if let (Some(start), Some(pointer)) = (brush_from, plot.pointer_coordinate()) {
+                    plot.span(
+                        PlotSpan::new("Dragging", start.min(pointer.x)..=start.max(pointer.x))
+                            .fill(theme::NEUTRAL.gamma_multiply(0.35)),
+                    );
+                }
+                for chart in charts {
+                    plot.bar_chart(chart);
+                }
+            });
+        let r = &response.response;
+        self.plot_rect = Some(r.rect);
+        let day_at = |pos: egui::Pos2| response.transform.value_from_position(pos).x;
+        if r.double_clicked() {
+            self.brush_from = None;
+            intents.push(Intent::SetFilter(Filter {
+                from: None,
+                to: None,
+                ..workspace.filter.clone()
+            }));
+        } else if r.drag_started() {
+            self.brush_from = r.interact_pointer_pos().map(day_at);
+        } else if r.drag_stopped()
+            && let (Some(start), Some(end)) =
+                (self.brush_from.take(), r.interact_pointer_pos().map(day_at))
+        {
+            let (low, high) = (start.min(end), start.max(end));
+            // A click without a drag is not a range.
+            if high - low >= 0.5 {
+                intents.push(Intent::SetFilter(Filter {
+                    from: Some(date_of_day(low.floor() as i64)),
+                    to: Some(date_of_day(high.floor() as i64)),
+                    ..workspace.filter.clone()
+                }));
+            }
+        }
+    }
+
+    fn activity_ui(&mut self, ui: &mut Ui, workspace: &Workspace) {
+        let (_, zone_name) = self.activity_zone(workspace);
+        ui.horizontal(|ui| {
+            ui.label("Time zone:");
+            ui.selectable_value(
+                &mut self.zone,
+                ZoneChoice::Location,
+                "locations' local time",
+            );
+            ui.selectable_value(&mut self.zone, ZoneChoice::Utc, "UTC");
+            egui::ComboBox::new("activity-zone", "other")
+                .selected_text(match &self.zone {
+                    ZoneChoice::Named(name) => name.clone(),
+                    _ => "…".into(),
+                })
+                .show_ui(ui, |ui| {
+                    for zone in [
+                        "Asia/Yangon",
+                        "Asia/Bangkok",
+                        "Asia/Phnom_Penh",
+                        "Asia/Vientiane",
+                        "Asia/Manila",
+                        "Asia/Shanghai",
+                    ] {
+                        ui.selectable_value(&mut self.zone, ZoneChoice::Named(zone.into()), zone);
+                    }
+                });
+        });
+        let Some(derived) = &self.derived else { return };
+        let grid = &derived.activity;
+        let total: u64 = grid.iter().flatten().sum();
+        ui.label(format!(
+            "{} matched events by weekday and hour, in {zone_name}. Shifts show as bands.",
+            crate::cli::thousands(total)
+        ));
+        let _ = derived.activity_zone;
+        let max = grid.iter().flatten().copied().max().unwrap_or(0).max(1);
+        let label_width = 40.0;
+        let available = ui.available_size();
+        let cell = egui::vec2(
+            ((available.x - label_width) / 24.0).clamp(12.0, 48.0),
+            ((available.y - 24.0) / 7.0).clamp(10.0, 26.0),
+        );
+        let (rect, response) = ui.allocate_exact_size(
+            egui::vec2(label_width + cell.x * 24.0, 18.0 + cell.y * 7.0),
+            egui::Sense::hover(),
+        );
+        let painter = ui.painter_at(rect);
+        let text_colour = ui.visuals().text_color();
+        let font = egui::FontId::proportional(11.0);
+        for hour in (0..24).step_by(2) {
+            let x = rect.left() + label_width + cell.x * (hour as f32 + 0.5);
+            painter.text(
+                egui::pos2(x, rect.top()),
+                egui::Align2::CENTER_TOP,
+                format!("{hour:02}"),
+                font.clone(),
+                text_colour,
+            );
+        }
+        let base = ui.visuals().extreme_bg_color;
+        for (day, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            .iter()
+            .enumerate()
+        {
+            let y = rect.top() + 18.0 + cell.y * day as f32;
+            painter.text(
+                egui::pos2(rect.left(), y + cell.y / 2.0),
+                egui::Align2::LEFT_CENTER,
+                *name,
+                font.clone(),
+                text_colour,
+            );
+            for (hour, &value) in grid[day].iter().enumerate() {
+                let strength = (value as f32 / max as f32).sqrt();
+                let colour = base.lerp_to_gamma(theme::IP_TIME, strength);
+                let min = egui::pos2(rect.left() + label_width + cell.x * hour as f32, y);
+                painter.rect_filled(
+                    egui::Rect::from_min_size(min, cell - egui::vec2(1.0, 1.0)),
+                    2.0,
+                    colour,
+                );
+            }
+        }
+        if let Some(pos) = response.hover_pos() {
+            let hour = ((pos.x - rect.left() - label_width) / cell.x).floor();
+            let day = ((pos.y - rect.top() - 18.0) / cell.y).floor();
+            if (0.0..24.0).contains(&hour) && (0.0..7.0).contains(&day) {
+                let value = grid[day as usize][hour as usize];
+                response.on_hover_text(format!(
+                    "{}, {:02}:00–{:02}:59: {value} events",
+                    [
+                        "Monday",
+                        "Tuesday",
+                        "Wednesday",
+                        "Thursday",
+                        "Friday",
+                        "Saturday",
+                        "Sunday"
+                    ][day as usize],
+                    hour as u32,
+                    hour as u32
+                ));
+            }
+        }
+    }
+
+    fn comparison_ui(&mut self, ui: &mut Ui, workspace: &Workspace) {
+        let Some(derived) = &self.derived else { return };
+        let spans = &derived.spans;
+        if spans.is_empty() {
+            ui.label("No matches under the filter.");
+            return;
+        }
+        let first_month = spans
+            .iter()
+            .flat_map(|s| s.months.iter())
+            .min()
+            .copied()
+            .unwrap_or((1970, 1));
+        let last_month = spans
+            .iter()
+            .flat_map(|s| s.months.iter())
+            .max()
+            .copied()
+            .unwrap_or(first_month);
+        let month_count =
+            ((last_month.0 - first_month.0) * 12 + last_month.1 as i32 - first_month.1 as i32 + 1)
+                .max(1) as usize;
+        ui.label(format!(
+            "Active months from {}-{:02} to {}-{:02}, earliest first.",
+            first_month.0, first_month.1, last_month.0, last_month.1
+        ));
+        use egui_extras::{Column, TableBuilder};
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::initial(230.0).clip(true))
+            .column(Column::initial(70.0))
+            .columns(Column::initial(160.0), 2)
+            .column(Column::remainder())
+            .header(20.0, |mut header| {
+                for title in [
+                    "Location",
+                    "Reports",
+                    "First match",
+                    "Last match",
+                    "Active months",
+                ] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(18.0, spans.len(), |mut row| {
+                    let span = &spans[row.index()];
+                    row.col(|ui| {
+                        ui.label(&workspace.dataset.locations[span.location as usize].name);
+                    });
+                    row.col(|ui| {
+                        ui.label(span.reports.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(format_time(span.first));
+                    });
+                    row.col(|ui| {
+                        ui.label(format_time(span.last));
+                    });
+                    row.col(|ui| {
+                        let width = ui.available_width().max(60.0);
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(width, 12.0), egui::Sense::hover());
+                        let step = width / month_count as f32;
+                        for &(y, m) in &span.months {
+                            let index =
+                                ((y - first_month.0) * 12 + m as i32 - first_month.1 as i32) as f32;
+                            let min = egui::pos2(rect.left() + index * step, rect.top());
+                            ui.painter().rect_filled(
+                                egui::Rect::from_min_size(min, egui::vec2(step.max(1.5), 12.0)),
+                                0.0,
+                                theme::IP_TIME,
+                            );
+                        }
+                    });
+                });
+            });
+    }
+
+    fn save_csv(&self, workspace: &mut Workspace) {
+        let Some(derived) = &self.derived else { return };
+        let (name, write): (&str, CsvWriter) = match self.tab {
+            Tab::Timeline => {
+                let t = derived.timeline.clone();
+                (
+                    "timeline.csv",
+                    Box::new(move |p| crate::timeline::write_timeline_csv(p, &t)),
+                )
+            }
+            Tab::Activity => {
+                let grid = derived.activity;
+                let zone = derived.activity_zone;
+                (
+                    "activity.csv",
+                    Box::new(move |p| crate::timeline::write_activity_csv(p, &grid, zone)),
+                )
+            }
+            Tab::Comparison => {
+                let rows: Vec<(String, Span)> = derived
+                    .spans
+                    .iter()
+                    .map(|s| {
+                        (
+                            workspace.dataset.locations[s.location as usize].id.clone(),
+                            s.clone(),
+                        )
+                    })
+                    .collect();
+                (
+                    "location_activity.csv",
+                    Box::new(move |p| crate::timeline::write_spans_csv(p, &rows)),
+                )
+            }
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name(name)
+            .add_filter("CSV", &["csv"])
+            .save_file()
+        else {
+            return;
+        };
+        workspace.notice = Some(match write(&path) {
+            Ok(()) => Notice {
+                text: format!("Saved {}.", path.display()),
+                is_error: false,
+            },
+            Err(e) => Notice {
+                text: format!("Could not save {}: {e}", path.display()),
+                is_error: true,
+            },
+        });
+    }
+
+    fn save_png(&self, ui: &Ui, rect: egui::Rect) {
+        let name = match self.tab {
+            Tab::Timeline => "timeline.png",
+            Tab::Activity => "activity.png",
+            Tab::Comparison => "location_activity.png",
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name(name)
+            .add_filter("PNG", &["png"])
+            .save_file()
+        else {
+            return;
+        };
+        save_region_as_png(ui.ctx(), rect, path, Arc::clone(&self.png_result));
+    }
+}
+
+/// Save a region of the next frame as PNG; the outcome is left in `result`.
+pub fn save_region_as_png(
+    ctx: &egui::Context,
+    rect: egui::Rect,
+    path: PathBuf,
+    result: Arc<Mutex<Option<Notice>>>,
+) {
+    let pixels_per_point = ctx.pixels_per_point();
+    let repaint = ctx.clone();
+    ctx.request_screenshot(move |image| {
+        let region = image.region(&rect, Some(pixels_per_point));
+        let [width, height] = region.size;
+        let bytes: Vec<u8> = region.pixels.iter().flat_map(|p| p.to_array()).collect();
+        let outcome = crate::output::write_atomically(&path, |out| {
+            image::write_buffer_with_format(
+                out,
+                &bytes,
+                width as u32,
+                height as u32,
+                image::ExtendedColorType::Rgba8,
+                image::ImageFormat::Png,
+            )
+            .map_err(std::io::Error::other)
+        });
+        let notice = match outcome {
+            Ok(()) => Notice {
+                text: format!("Saved {}.", path.display()),
+                is_error: false,
+            },
+            Err(e) => Notice {
+                text: format!("Could not save {}: {e}", path.display()),
+                is_error: true,
+            },
+        };
+        if let Ok(mut slot) = result.lock() {
+            *slot = Some(notice);
+        }
+        repaint.request_repaint();
+    });
+}
+
+/// Grid marks for a day-number axis: years, months or days as the span allows, with
+/// larger steps for coarser marks so their labels win.
+fn date_marks(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = high - low;
+    let mut marks = Vec::new();
+    let (first, last) = (
+        date_of_day(low.floor() as i64),
+        date_of_day(high.ceil() as i64),
+    );
+    let mut month = chrono::NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&first),
+        chrono::Datelike::month(&first),
+        1,
+    )
+    .unwrap_or(first);
+    while month <= last {
+        let is_year = chrono::Datelike::month(&month) == 1;
+        let show_months = span < 3.0 * 365.0;
+        if is_year || show_months {
+            marks.push(GridMark {
+                value: day_number(month) as f64,
+                step_size: if is_year && !show_months {
+                    365.0
+                } else if is_year {
+                    366.0
+                } else {
+                    30.0
+                },
+            });
+        }
+        month = month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(last + chrono::Duration::days(1));
+    }
+    if span < 75.0 {
+        let mut day = first;
+        while day <= last {
+            if chrono::Datelike::day(&day) != 1 {
+                marks.push(GridMark {
+                    value: day_number(day) as f64,
+                    step_size: 1.0,
+                });
+            }
+            day += chrono::Duration::days(1);
+        }
+    }
+    marks
+}
