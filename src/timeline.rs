@@ -303,17 +303,19 @@ pub fn write_timeline_csv(path: &Path, timeline: &Timeline) -> io::Result<()> {
     })
 }
 
+/// Weekday names, Monday first, as in the activity grid.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
 /// The activity grid as CSV: `time_zone,weekday,hour,events`, Monday first.
 pub fn write_activity_csv(path: &Path, grid: &[[u64; 24]; 7], zone: ImportZone) -> io::Result<()> {
-    const DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
     crate::output::write_atomically(path, |out| {
         let mut csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -323,7 +325,7 @@ pub fn write_activity_csv(path: &Path, grid: &[[u64; 24]; 7], zone: ImportZone) 
             for (hour, events) in hours.iter().enumerate() {
                 csv.write_record([
                     &zone.to_string(),
-                    DAYS[day],
+                    WEEKDAYS[day],
                     &hour.to_string(),
                     &events.to_string(),
                 ])?;

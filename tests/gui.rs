@@ -70,7 +70,9 @@ fn opens_with_the_sample_data_and_the_command_lines_figures() {
 fn a_filter_set_in_the_ui_changes_the_figures_as_the_library_computes() {
     let mut harness = harness(sample_app());
     harness.run_steps(2);
-    harness.get_by_role_and_label(egui::accesskit::Role::RadioButton, "IP only").click();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::RadioButton, "IP only")
+        .click();
     harness.run_steps(2);
     let workspace = &harness.state().workspace;
     assert_eq!(workspace.filter.strength, Some(Strength::IpOnly));

@@ -383,16 +383,7 @@ impl WorkbenchApp {
             return;
         };
         let result = crate::output::write_issues(&path, &self.workspace.dataset, Some(file));
-        self.workspace.notice = Some(match result {
-            Ok(()) => workspace::Notice {
-                text: format!("Saved {}.", path.display()),
-                is_error: false,
-            },
-            Err(e) => workspace::Notice {
-                text: format!("Could not save {}: {e}", path.display()),
-                is_error: true,
-            },
-        });
+        self.workspace.notice = Some(workspace::Notice::of_save(&path, result));
     }
 }
 

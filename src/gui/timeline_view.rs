@@ -32,10 +32,12 @@ pub enum ZoneChoice {
 
 /// What is derived from the filtered matches; recomputed only when they change.
 struct Derived {
-    key: (u64, Option<BinSize>, bool, String),
+    key: (u64, Option<BinSize>, bool, ZoneChoice),
     timeline: Timeline,
     activity: [[u64; 24]; 7],
     activity_zone: ImportZone,
+    /// The zone in words, with why it was chosen.
+    activity_zone_name: String,
     spans: Vec<Span>,
 }
 
@@ -135,11 +137,16 @@ impl TimelineView {
     }
 
     fn refresh(&mut self, workspace: &Workspace) {
-        let (zone, zone_name) = self.activity_zone(workspace);
-        let key = (workspace.view_generation, self.bin, self.split, zone_name);
+        let key = (
+            workspace.view_generation,
+            self.bin,
+            self.split,
+            self.zone.clone(),
+        );
         if self.derived.as_ref().is_some_and(|d| d.key == key) {
             return;
         }
+        let (zone, zone_name) = self.activity_zone(workspace);
         // The timeline shows every date, so that the chosen range is seen in context.
         let without_dates = Filter {
             from: None,
@@ -174,6 +181,7 @@ impl TimelineView {
             ),
             activity: activity(&workspace.dataset, &workspace.view.matches, zone),
             activity_zone: zone,
+            activity_zone_name: zone_name,
             spans: spans(&workspace.dataset, &workspace.view.matches),
             key,
         });
@@ -199,7 +207,7 @@ impl TimelineView {
         });
         match self.tab {
             Tab::Timeline => self.timeline_ui(ui, workspace, intents),
-            Tab::Activity => self.activity_ui(ui, workspace),
+            Tab::Activity => self.activity_ui(ui),
             Tab::Comparison => self.comparison_ui(ui, workspace),
         }
     }
@@ -364,8 +372,7 @@ impl TimelineView {
         }
     }
 
-    fn activity_ui(&mut self, ui: &mut Ui, workspace: &Workspace) {
-        let (_, zone_name) = self.activity_zone(workspace);
+    fn activity_ui(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label("Time zone:");
             ui.selectable_value(
@@ -396,10 +403,10 @@ impl TimelineView {
         let grid = &derived.activity;
         let total: u64 = grid.iter().flatten().sum();
         ui.label(format!(
-            "{} matched events by weekday and hour, in {zone_name}. Shifts show as bands.",
-            crate::cli::thousands(total)
+            "{} matched events by weekday and hour, in {}. Shifts show as bands.",
+            crate::cli::thousands(total),
+            derived.activity_zone_name
         ));
-        let _ = derived.activity_zone;
         let max = grid.iter().flatten().copied().max().unwrap_or(0).max(1);
         let label_width = 40.0;
         let available = ui.available_size();
@@ -455,15 +462,7 @@ impl TimelineView {
                 let value = grid[day as usize][hour as usize];
                 response.on_hover_text(format!(
                     "{}, {:02}:00–{:02}:59: {value} events",
-                    [
-                        "Monday",
-                        "Tuesday",
-                        "Wednesday",
-                        "Thursday",
-                        "Friday",
-                        "Saturday",
-                        "Sunday"
-                    ][day as usize],
+                    crate::timeline::WEEKDAYS[day as usize],
                     hour as u32,
                     hour as u32
                 ));
@@ -594,16 +593,7 @@ impl TimelineView {
         else {
             return;
         };
-        workspace.notice = Some(match write(&path) {
-            Ok(()) => Notice {
-                text: format!("Saved {}.", path.display()),
-                is_error: false,
-            },
-            Err(e) => Notice {
-                text: format!("Could not save {}: {e}", path.display()),
-                is_error: true,
-            },
-        });
+        workspace.notice = Some(Notice::of_save(&path, write(&path)));
     }
 
     fn save_png(&self, ui: &Ui, rect: egui::Rect) {
@@ -647,16 +637,7 @@ pub fn save_region_as_png(
             )
             .map_err(std::io::Error::other)
         });
-        let notice = match outcome {
-            Ok(()) => Notice {
-                text: format!("Saved {}.", path.display()),
-                is_error: false,
-            },
-            Err(e) => Notice {
-                text: format!("Could not save {}: {e}", path.display()),
-                is_error: true,
-            },
-        };
+        let notice = Notice::of_save(&path, outcome);
         if let Ok(mut slot) = result.lock() {
             *slot = Some(notice);
         }

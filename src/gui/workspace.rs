@@ -222,6 +222,22 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+impl Notice {
+    /// "Saved …" or "Could not save …: reason", after writing a file the user chose.
+    pub fn of_save(path: &std::path::Path, outcome: std::io::Result<()>) -> Notice {
+        match outcome {
+            Ok(()) => Notice {
+                text: format!("Saved {}.", path.display()),
+                is_error: false,
+            },
+            Err(e) => Notice {
+                text: format!("Could not save {}: {e}", path.display()),
+                is_error: true,
+            },
+        }
+    }
+}
+
 pub struct Workspace {
     pub inputs: Inputs,
     /// Parameters the current data was loaded and matched with.
