@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod drilldown;
 pub mod filter;
 pub mod generate;
 pub mod gui;
@@ -15,4 +16,5 @@ pub mod matching;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod tables;
 pub mod timeline;

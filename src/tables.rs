@@ -1,0 +1,237 @@
+//! The rules every drill-down table follows: typed cells that sort as numbers, times or
+//! text (empty cells last in either direction, ties kept in their order), selection by
+//! click, shift-click and ctrl-click on stable row ids, and copying rows as TSV.
+
+use crate::ingest::time::Nanos;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+/// One cell, typed so that it sorts the way a reader expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Number(f64),
+    Time(Nanos),
+    Text(String),
+}
+
+impl Cell {
+    /// Compare two cells of one column in ascending order; empty cells sort after all others.
+    fn compare(&self, other: &Cell) -> Ordering {
+        match (self, other) {
+            (Cell::Empty, Cell::Empty) => Ordering::Equal,
+            (Cell::Empty, _) => Ordering::Greater,
+            (_, Cell::Empty) => Ordering::Less,
+            (Cell::Number(a), Cell::Number(b)) => a.total_cmp(b),
+            (Cell::Time(a), Cell::Time(b)) => a.cmp(b),
+            (Cell::Text(a), Cell::Text(b)) => {
+                // Case-insensitive first, so "alpha" and "Alpha" sit together.
+                a.to_lowercase()
+                    .cmp(&b.to_lowercase())
+                    .then_with(|| a.cmp(b))
+            }
+            // Mixed kinds in one column: numbers, then times, then text.
+            (a, b) => a.rank().cmp(&b.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Cell::Number(_) => 0,
+            Cell::Time(_) => 1,
+            Cell::Text(_) => 2,
+            Cell::Empty => 3,
+        }
+    }
+}
+
+/// Sort `rows` by `key`, stably: equal keys keep their current order. Empty cells stay
+/// last when `descending`. The keys are computed once, in parallel, so ten million rows
+/// sort in well under a second.
+pub fn sort_rows(rows: &mut Vec<u32>, key: impl Fn(u32) -> Cell + Sync, descending: bool) {
+    let mut keyed: Vec<(Cell, u32)> = rows.par_iter().map(|&row| (key(row), row)).collect();
+    keyed.par_sort_by(|(a, _), (b, _)| {
+        let ascending = a.compare(b);
+        match (a, b) {
+            (Cell::Empty, _) | (_, Cell::Empty) => ascending,
+            _ if descending => ascending.reverse(),
+            _ => ascending,
+        }
+    });
+    *rows = keyed.into_iter().map(|(_, row)| row).collect();
+}
+
+/// Which rows are selected, by id, plus the anchor of shift-click ranges and the
+/// keyboard cursor, both as positions in the order shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub ids: BTreeSet<u32>,
+    pub anchor: Option<usize>,
+    pub cursor: Option<usize>,
+}
+
+impl Selection {
+    /// A plain click selects only that row.
+    pub fn click(&mut self, order: &[u32], position: usize) {
+        if let Some(&id) = order.get(position) {
+            self.ids = [id].into();
+            self.anchor = Some(position);
+            self.cursor = Some(position);
+        }
+    }
+
+    /// Ctrl-click (Cmd on macOS) adds or removes one row.
+    pub fn toggle(&mut self, order: &[u32], position: usize) {
+        if let Some(&id) = order.get(position) {
+            if !self.ids.remove(&id) {
+                self.ids.insert(id);
+            }
+            self.anchor = Some(position);
+            self.cursor = Some(position);
+        }
+    }
+
+    /// Shift-click selects the range from the anchor to this row, as shown.
+    pub fn extend(&mut self, order: &[u32], position: usize) {
+        if position >= order.len() {
+            return;
+        }
+        let anchor = self.anchor.unwrap_or(position).min(order.len() - 1);
+        let (low, high) = (anchor.min(position), anchor.max(position));
+        self.ids = order[low..=high].iter().copied().collect();
+        self.anchor = Some(anchor);
+        self.cursor = Some(position);
+    }
+
+    /// Arrow keys: move the cursor and select that row (with Shift, extend the range).
+    pub fn move_cursor(&mut self, order: &[u32], delta: isize, extend: bool) {
+        if order.is_empty() {
+            return;
+        }
+        let from = self.cursor.unwrap_or(0) as isize;
+        let to = (from + delta).clamp(0, order.len() as isize - 1) as usize;
+        if extend {
+            self.extend(order, to)
+        } else {
+            self.click(order, to)
+        }
+    }
+
+    /// Space: toggle the row under the cursor.
+    pub fn toggle_cursor(&mut self, order: &[u32]) {
+        if let Some(position) = self.cursor {
+            self.toggle(order, position);
+        }
+    }
+
+    /// The selected ids in the order shown.
+    pub fn in_order(&self, order: &[u32]) -> Vec<u32> {
+        order
+            .iter()
+            .copied()
+            .filter(|id| self.ids.contains(id))
+            .collect()
+    }
+}
+
+/// Rows as tab-separated text, header first. Tabs and line breaks inside a cell become
+/// spaces so that every row stays one line in a spreadsheet.
+pub fn to_tsv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let clean = |cell: &str| cell.replace(['\t', '\n', '\r'], " ");
+    let mut out = header.join("\t");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.iter().map(|c| clean(c)).collect::<Vec<_>>().join("\t"));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(cells: &[Cell], descending: bool) -> Vec<u32> {
+        let mut rows: Vec<u32> = (0..cells.len() as u32).collect();
+        sort_rows(&mut rows, |r| cells[r as usize].clone(), descending);
+        rows
+    }
+
+    #[test]
+    fn numbers_sort_as_numbers_and_empty_cells_stay_last() {
+        let cells = [
+            Cell::Number(10.0),
+            Cell::Empty,
+            Cell::Number(9.0),
+            Cell::Number(100.0),
+            Cell::Empty,
+        ];
+        assert_eq!(sorted(&cells, false), [2, 0, 3, 1, 4]);
+        assert_eq!(sorted(&cells, true), [3, 0, 2, 1, 4]);
+    }
+
+    #[test]
+    fn ties_keep_their_order_in_both_directions() {
+        let cells = [
+            Cell::Number(1.0),
+            Cell::Number(2.0),
+            Cell::Number(1.0),
+            Cell::Number(2.0),
+            Cell::Number(1.0),
+        ];
+        assert_eq!(sorted(&cells, false), [0, 2, 4, 1, 3]);
+        assert_eq!(sorted(&cells, true), [1, 3, 0, 2, 4]);
+    }
+
+    #[test]
+    fn times_sort_chronologically_and_text_ignores_case_first() {
+        let times = [Cell::Time(300), Cell::Time(-5), Cell::Empty, Cell::Time(20)];
+        assert_eq!(sorted(&times, false), [1, 3, 0, 2]);
+        let text = [
+            Cell::Text("beta".into()),
+            Cell::Text("Alpha".into()),
+            Cell::Text("alpha".into()),
+            Cell::Empty,
+        ];
+        assert_eq!(sorted(&text, false), [1, 2, 0, 3]);
+        // Text of numbers is still text; the table types numeric columns as numbers.
+        let as_text = [Cell::Text("10".into()), Cell::Text("9".into())];
+        assert_eq!(sorted(&as_text, false), [0, 1]);
+    }
+
+    #[test]
+    fn click_shift_click_ctrl_click_and_keys() {
+        let order = [40, 10, 30, 20, 50];
+        let mut s = Selection::default();
+        s.click(&order, 1);
+        assert_eq!(s.in_order(&order), [10]);
+        s.extend(&order, 3);
+        assert_eq!(s.in_order(&order), [10, 30, 20]);
+        s.toggle(&order, 2);
+        assert_eq!(s.in_order(&order), [10, 20]);
+        // The anchor moved to the ctrl-clicked row; a shift-click ranges from there.
+        s.extend(&order, 4);
+        assert_eq!(s.in_order(&order), [30, 20, 50]);
+        s.move_cursor(&order, -1, false);
+        assert_eq!(s.in_order(&order), [20]);
+        s.move_cursor(&order, -10, true);
+        assert_eq!(s.in_order(&order), [40, 10, 30, 20]);
+        s.toggle_cursor(&order);
+        assert_eq!(s.in_order(&order), [10, 30, 20]);
+        s.move_cursor(&order, 99, false);
+        assert_eq!(s.cursor, Some(4));
+        // Ids survive a re-sort: the same rows stay selected in the new order.
+        s.click(&order, 0);
+        assert_eq!(s.in_order(&[50, 40, 30]), [40]);
+    }
+
+    #[test]
+    fn tsv_keeps_one_line_per_row() {
+        let tsv = to_tsv(
+            &["id", "note"],
+            vec![vec!["R1".into(), "two\tcells\nand lines".into()]],
+        );
+        assert_eq!(tsv, "id\tnote\nR1\ttwo cells and lines\n");
+    }
+}
