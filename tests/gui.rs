@@ -304,3 +304,81 @@ fn brushing_the_timeline_sets_the_date_filter_and_clearing_removes_it() {
     assert_eq!((workspace.filter.from, workspace.filter.to), (None, None));
     assert_eq!(workspace.view.summary.headline, before);
 }
+
+#[test]
+fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() {
+    use compound_atlas::gui::CentralTab;
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    harness.get_by_label("Reports").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().central, CentralTab::Reports);
+    let all = harness.state().reports_table.order.len();
+    assert_eq!(
+        all as u64,
+        harness
+            .state()
+            .workspace
+            .view
+            .summary
+            .headline
+            .reports_any_match
+    );
+    let first_id = {
+        let state = harness.state();
+        state
+            .workspace
+            .dataset
+            .reports
+            .id(state.reports_table.order[0])
+            .to_string()
+    };
+    let search = || egui::accesskit::Role::TextInput;
+    harness
+        .get_by_role_and_label(search(), "Search this table")
+        .click();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(search(), "Search this table")
+        .type_text(&first_id);
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().reports_table.order.len(),
+        1,
+        "searching {first_id}"
+    );
+    // Sorting by a header keeps the same rows.
+    harness.get_by_label("Events").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().reports_table.sort, Some((4, false)));
+
+    // Select a location in the Locations table: the Matches table follows.
+    // The tab, which comes before the Reports table's "Locations" column header.
+    harness
+        .get_all_by_label("Locations")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().central, CentralTab::Locations);
+    let name = {
+        let ws = &harness.state().workspace;
+        let best = (0..ws.dataset.locations.len())
+            .max_by_key(|&i| ws.view.summary.locations[i].reports())
+            .unwrap();
+        ws.dataset.locations[best].name.clone()
+    };
+    harness.get_all_by_label(&name).next().unwrap().click();
+    harness.run_steps(2);
+    harness.get_by_label("Matches").click();
+    harness.run_steps(3);
+    let state = harness.state();
+    let ws = &state.workspace;
+    assert!(!state.matches_table.order.is_empty());
+    for &row in &state.matches_table.order {
+        let m = &ws.view.matches[row as usize];
+        let location = &ws.dataset.locations
+            [ws.dataset.observations[m.observation as usize].location as usize];
+        assert_eq!(location.name, name);
+    }
+}

@@ -2,6 +2,7 @@
 //! matches nothing itself; [`workspace::Workspace`] calls the library, on background
 //! threads for anything long.
 
+pub mod tables_view;
 pub mod theme;
 pub mod timeline_view;
 pub mod views;
@@ -37,7 +38,20 @@ pub struct WorkbenchApp {
     show_sources_panel: bool,
     show_timeline_panel: bool,
     pub timeline: timeline_view::TimelineView,
+    pub central: CentralTab,
+    pub reports_table: tables_view::Table,
+    pub matches_table: tables_view::Table,
+    /// The report shown in the detail window.
+    pub detail: Option<u32>,
     dark: bool,
+}
+
+/// What the central area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentralTab {
+    Locations,
+    Reports,
+    Matches,
 }
 
 impl WorkbenchApp {
@@ -51,6 +65,10 @@ impl WorkbenchApp {
             show_sources_panel: true,
             show_timeline_panel: true,
             timeline: timeline_view::TimelineView::default(),
+            central: CentralTab::Locations,
+            reports_table: tables_view::Table::default(),
+            matches_table: tables_view::Table::default(),
+            detail: None,
             dark: false,
         }
     }
@@ -315,8 +333,40 @@ impl WorkbenchApp {
             ui.add_space(4.0);
             views::filter_line(ui, &self.workspace, &mut intents);
             ui.separator();
-            ui.heading("Locations");
-            views::locations_table(ui, &self.workspace, &mut intents);
+            ui.horizontal(|ui| {
+                ui.selectable_value(
+                    &mut self.central,
+                    CentralTab::Locations,
+                    RichText::new("Locations").heading(),
+                );
+                ui.selectable_value(
+                    &mut self.central,
+                    CentralTab::Reports,
+                    RichText::new("Reports").heading(),
+                );
+                ui.selectable_value(
+                    &mut self.central,
+                    CentralTab::Matches,
+                    RichText::new("Matches").heading(),
+                );
+            });
+            let opened = match self.central {
+                CentralTab::Locations => {
+                    views::locations_table(ui, &self.workspace, &mut intents);
+                    None
+                }
+                CentralTab::Reports => {
+                    self.reports_table
+                        .ui(ui, tables_view::Kind::Reports, &self.workspace)
+                }
+                CentralTab::Matches => {
+                    self.matches_table
+                        .ui(ui, tables_view::Kind::Matches, &self.workspace)
+                }
+            };
+            if opened.is_some() {
+                self.detail = opened;
+            }
         });
         self.windows(ui, &mut intents);
         for intent in intents {
@@ -363,6 +413,24 @@ impl WorkbenchApp {
             }
             if !open || self.workspace.dataset.files.len() <= file as usize {
                 self.errors_for = None;
+            }
+        }
+        if let Some(report) = self
+            .detail
+            .filter(|&r| (r as usize) < self.workspace.dataset.reports.len())
+        {
+            let mut open = true;
+            egui::Window::new(format!(
+                "Report {}",
+                self.workspace.dataset.reports.id(report)
+            ))
+            .open(&mut open)
+            .default_size([760.0, 560.0])
+            .show(&ctx, |ui| {
+                tables_view::report_window(ui, &self.workspace, report)
+            });
+            if !open {
+                self.detail = None;
             }
         }
         egui::Window::new("About Compound Atlas")

@@ -1,0 +1,534 @@
+//! The Reports and Matches tables and the report detail window. Rows are ids into the
+//! workspace's data; what a row shows is read from the data when it is drawn, so ten
+//! million rows scroll as smoothly as ten.
+
+use super::theme;
+use super::workspace::Workspace;
+use crate::drilldown::{SHARED_CAVEAT, report_detail};
+use crate::ingest::address::{format_address, format_address_set};
+use crate::ingest::time::format_time;
+use crate::matching::Strength;
+use crate::tables::{Cell, Selection, sort_rows, to_tsv};
+use egui::{RichText, Ui};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Reports,
+    Matches,
+}
+
+pub const REPORT_COLUMNS: [&str; 9] = [
+    "Report",
+    "Incident type",
+    "Platform",
+    "Best strength",
+    "Events",
+    "Matched events",
+    "Locations",
+    "First event",
+    "Last event",
+];
+
+/// The matched-event aggregates of one report under the filter.
+#[derive(Debug, Clone, Default)]
+struct ReportRow {
+    best: Option<Strength>,
+    matched_events: u64,
+    locations: u64,
+}
+
+/// What a table reads its cells from (shareable across the sort's threads).
+#[derive(Clone, Copy)]
+struct Data<'a> {
+    dataset: &'a crate::model::Dataset,
+    /// The matches under the filter.
+    matches: &'a [crate::matching::Match],
+}
+
+impl<'a> Data<'a> {
+    fn of(workspace: &'a Workspace) -> Self {
+        Data {
+            dataset: &workspace.dataset,
+            matches: &workspace.view.matches,
+        }
+    }
+}
+
+/// What the rows were built for: the filter generation, the sort (column, descending)
+/// and the search text.
+type BuildKey = (u64, Option<(usize, bool)>, String);
+
+/// One table: its rows in the order shown, sort, search and selection.
+#[derive(Default)]
+pub struct Table {
+    /// Row ids in the order shown: report indexes, or positions in the filtered matches.
+    pub order: Vec<u32>,
+    pub sort: Option<(usize, bool)>,
+    pub search: String,
+    pub selection: Selection,
+    built_for: Option<BuildKey>,
+    report_rows: HashMap<u32, ReportRow>,
+}
+
+fn strength_text(strength: Option<Strength>) -> &'static str {
+    match strength {
+        Some(Strength::IpTime) => "IP + time",
+        Some(Strength::IpOnly) => "IP only",
+        None => "",
+    }
+}
+
+impl Table {
+    fn cell(&self, kind: Kind, data: Data, column: usize, row: u32) -> Cell {
+        let dataset = data.dataset;
+        let text = |s: &str| {
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.to_string())
+            }
+        };
+        match kind {
+            Kind::Reports => {
+                let r = row as usize;
+                let events = dataset.events_of(row);
+                let times = || events.iter().map(|&e| dataset.events.time[e as usize]);
+                let agg = self.report_rows.get(&row).cloned().unwrap_or_default();
+                match column {
+                    0 => text(dataset.reports.id(row)),
+                    1 => text(dataset.strings.get(dataset.reports.incident_type[r])),
+                    2 => text(dataset.strings.get(dataset.reports.platform[r])),
+                    3 => text(strength_text(agg.best)),
+                    4 => Cell::Number(events.len() as f64),
+                    5 => Cell::Number(agg.matched_events as f64),
+                    6 => Cell::Number(agg.locations as f64),
+                    7 => times().min().map_or(Cell::Empty, Cell::Time),
+                    _ => times().max().map_or(Cell::Empty, Cell::Time),
+                }
+            }
+            Kind::Matches => {
+                let m = &data.matches[row as usize];
+                let e = m.event as usize;
+                let o = &dataset.observations[m.observation as usize];
+                let l = &dataset.locations[o.location as usize];
+                match column {
+                    0 => text(dataset.reports.id(dataset.events.report[e])),
+                    1 => Cell::Number(f64::from(dataset.event_index(m.event))),
+                    2 => Cell::Text(format_address(dataset.events.addr[e])),
+                    3 => dataset
+                        .events
+                        .port_of(e)
+                        .map_or(Cell::Empty, |p| Cell::Number(f64::from(p))),
+                    4 => Cell::Time(dataset.events.time[e]),
+                    5 => text(dataset.strings.get(dataset.events.name[e])),
+                    6 => text(&l.id),
+                    7 => text(&l.name),
+                    8 => text(&l.country),
+                    9 => Cell::Text(format_address_set(o.addresses)),
+                    10 => o.first_seen.map_or(Cell::Empty, Cell::Time),
+                    11 => o.last_seen.map_or(Cell::Empty, Cell::Time),
+                    12 => Cell::Text(m.strength.as_str().into()),
+                    13 => m
+                        .seconds_outside_window
+                        .map_or(Cell::Empty, |s| Cell::Number(s as f64)),
+                    14 => Cell::Text(m.port_check.as_str().into()),
+                    _ => Cell::Text(if o.shared { "true" } else { "false" }.into()),
+                }
+            }
+        }
+    }
+
+    fn text(&self, kind: Kind, data: Data, column: usize, row: u32) -> String {
+        match self.cell(kind, data, column, row) {
+            Cell::Empty => String::new(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Time(t) => format_time(t),
+            Cell::Text(t) => t,
+        }
+    }
+
+    fn columns(kind: Kind) -> &'static [&'static str] {
+        match kind {
+            Kind::Reports => &REPORT_COLUMNS,
+            Kind::Matches => &crate::output::MATCHES_HEADER,
+        }
+    }
+
+    /// Rebuild the rows when the filter, search or sort changed.
+    fn refresh(&mut self, kind: Kind, workspace: &Workspace) {
+        let data = Data::of(workspace);
+        let key = (
+            workspace.view_generation,
+            self.sort,
+            self.search.trim().to_lowercase(),
+        );
+        if self.built_for.as_ref() == Some(&key) {
+            return;
+        }
+        let matches = &workspace.view.matches;
+        let mut rows: Vec<u32> = match kind {
+            Kind::Reports => {
+                let mut rows: HashMap<u32, (ReportRow, BTreeSet<u32>, BTreeSet<u32>)> =
+                    HashMap::new();
+                for m in matches {
+                    let report = workspace.dataset.events.report[m.event as usize];
+                    let entry = rows.entry(report).or_default();
+                    entry.0.best = entry.0.best.max(Some(m.strength));
+                    entry.1.insert(m.event);
+                    entry
+                        .2
+                        .insert(workspace.dataset.observations[m.observation as usize].location);
+                }
+                self.report_rows = rows
+                    .into_iter()
+                    .map(|(r, (mut row, events, locations))| {
+                        row.matched_events = events.len() as u64;
+                        row.locations = locations.len() as u64;
+                        (r, row)
+                    })
+                    .collect();
+                let mut ids: Vec<u32> = self.report_rows.keys().copied().collect();
+                ids.sort_unstable();
+                ids
+            }
+            Kind::Matches => (0..matches.len() as u32).collect(),
+        };
+        let query = &key.2;
+        if !query.is_empty() {
+            let columns = Self::columns(kind).len();
+            rows.retain(|&row| {
+                (0..columns).any(|c| {
+                    self.text(kind, data, c, row)
+                        .to_lowercase()
+                        .contains(query.as_str())
+                })
+            });
+        }
+        if let Some((column, descending)) = self.sort {
+            let table = &*self;
+            sort_rows(
+                &mut rows,
+                |row| table.cell(kind, data, column, row),
+                descending,
+            );
+        }
+        self.order = rows;
+        self.built_for = Some(key);
+    }
+
+    fn copy_selection(&self, kind: Kind, workspace: &Workspace, ui: &Ui) {
+        let columns = Self::columns(kind);
+        let rows = self.selection.in_order(&self.order).into_iter().map(|row| {
+            (0..columns.len())
+                .map(|c| self.text(kind, Data::of(workspace), c, row))
+                .collect()
+        });
+        ui.ctx().copy_text(to_tsv(columns, rows));
+    }
+
+    /// The report a row is about.
+    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> u32 {
+        match kind {
+            Kind::Reports => row,
+            Kind::Matches => {
+                workspace.dataset.events.report[workspace.view.matches[row as usize].event as usize]
+            }
+        }
+    }
+
+    /// Draw the table; returns a report to open in the detail window.
+    pub fn ui(&mut self, ui: &mut Ui, kind: Kind, workspace: &Workspace) -> Option<u32> {
+        self.refresh(kind, workspace);
+        let mut open = None;
+        let columns = Self::columns(kind);
+        ui.horizontal(|ui| {
+            let label = ui.label("Search this table");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .id_salt(("table-search", kind == Kind::Reports))
+                    .hint_text("any column")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            ui.label(format!(
+                "{} rows · {} selected",
+                crate::cli::thousands(self.order.len() as u64),
+                crate::cli::thousands(self.selection.ids.len() as u64)
+            ));
+            if ui
+                .add_enabled(
+                    !self.selection.ids.is_empty(),
+                    egui::Button::new("Copy as TSV"),
+                )
+                .clicked()
+            {
+                self.copy_selection(kind, workspace, ui);
+            }
+            ui.label(
+                RichText::new("Click a header to sort. Enter or double-click opens the report.")
+                    .weak(),
+            );
+        });
+        // Keys act on the table when no text field has the focus.
+        let typing = ui.ctx().memory(|m| m.focused().is_some());
+        if !typing {
+            let (up, down, space, enter, copy, shift) = ui.ctx().input(|i| {
+                (
+                    i.key_pressed(egui::Key::ArrowUp),
+                    i.key_pressed(egui::Key::ArrowDown),
+                    i.key_pressed(egui::Key::Space),
+                    i.key_pressed(egui::Key::Enter),
+                    i.modifiers.command && i.key_pressed(egui::Key::C),
+                    i.modifiers.shift,
+                )
+            });
+            if up || down {
+                self.selection
+                    .move_cursor(&self.order, if up { -1 } else { 1 }, shift);
+            }
+            if space {
+                self.selection.toggle_cursor(&self.order);
+            }
+            if enter && let Some(&row) = self.selection.cursor.and_then(|c| self.order.get(c)) {
+                open = Some(self.report_of(kind, workspace, row));
+            }
+            if copy && !self.selection.ids.is_empty() {
+                self.copy_selection(kind, workspace, ui);
+            }
+        }
+        use egui_extras::{Column, TableBuilder};
+        ui.style_mut().interaction.selectable_labels = false;
+        let mut clicked_header = None;
+        let mut clicked_row = None;
+        egui::ScrollArea::horizontal().show(ui, |ui| {
+            let mut table = TableBuilder::new(ui)
+                .striped(true)
+                .resizable(true)
+                .sense(egui::Sense::click());
+            for (i, _) in columns.iter().enumerate() {
+                let width = match (kind, i) {
+                    (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) => 170.0,
+                    (_, 0) => 130.0,
+                    _ => 110.0,
+                };
+                table = table.column(Column::initial(width).clip(true));
+            }
+            if let Some(cursor) = self.selection.cursor {
+                table = table.scroll_to_row(cursor, None);
+            }
+            table
+                .header(22.0, |mut header| {
+                    for (i, title) in columns.iter().enumerate() {
+                        header.col(|ui| {
+                            let arrow = match self.sort {
+                                // Words, not arrows: the default fonts have no arrow glyphs.
+                                Some((c, true)) if c == i => " (desc)",
+                                Some((c, false)) if c == i => " (asc)",
+                                _ => "",
+                            };
+                            if ui
+                                .button(RichText::new(format!("{title}{arrow}")).strong())
+                                .clicked()
+                            {
+                                clicked_header = Some(i);
+                            }
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, self.order.len(), |mut row| {
+                        let position = row.index();
+                        let id = self.order[position];
+                        row.set_selected(self.selection.ids.contains(&id));
+                        for column in 0..columns.len() {
+                            let value = self.text(kind, Data::of(workspace), column, id);
+                            row.col(|ui| {
+                                if kind == Kind::Matches && column == 12
+                                    || kind == Kind::Reports && column == 3
+                                {
+                                    let colour = if value.contains("time") {
+                                        theme::IP_TIME
+                                    } else {
+                                        theme::IP_ONLY
+                                    };
+                                    ui.colored_label(colour, value);
+                                } else {
+                                    ui.label(value);
+                                }
+                            });
+                        }
+                        let response = row.response();
+                        if response.double_clicked() {
+                            clicked_row = Some((position, true, egui::Modifiers::NONE));
+                        } else if response.clicked() {
+                            clicked_row =
+                                Some((position, false, response.ctx.input(|i| i.modifiers)));
+                        }
+                    });
+                });
+        });
+        if let Some(column) = clicked_header {
+            self.sort = match self.sort {
+                Some((c, false)) if c == column => Some((c, true)),
+                Some((c, true)) if c == column => None,
+                _ => Some((column, false)),
+            };
+        }
+        if let Some((position, double, modifiers)) = clicked_row {
+            if double {
+                self.selection.click(&self.order, position);
+                open = Some(self.report_of(kind, workspace, self.order[position]));
+            } else if modifiers.shift {
+                self.selection.extend(&self.order, position);
+            } else if modifiers.command {
+                self.selection.toggle(&self.order, position);
+            } else {
+                self.selection.click(&self.order, position);
+            }
+        }
+        open
+    }
+}
+
+/// Everything about one report: each event, matched or not, and why it matched.
+pub fn report_window(ui: &mut Ui, workspace: &Workspace, report: u32) {
+    let detail = report_detail(&workspace.dataset, &workspace.matches, report);
+    egui::Grid::new("report-facts")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, value) in [
+                ("Incident type", detail.incident_type.clone()),
+                ("Platform", detail.platform.clone()),
+                (
+                    "Report date",
+                    detail.report_date.map(format_time).unwrap_or_default(),
+                ),
+                ("Best strength", strength_text(detail.best).to_string()),
+                ("Events", detail.events.len().to_string()),
+            ] {
+                ui.label(label);
+                ui.strong(value);
+                ui.end_row();
+            }
+        });
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for event in &detail.events {
+            let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
+            let summary = format!(
+                "#{} · {} · {}{} · {}{}",
+                event.index,
+                format_time(event.time),
+                event.ip,
+                port,
+                if event.name.is_empty() {
+                    "(no event name)"
+                } else {
+                    &event.name
+                },
+                match event.matches.len() {
+                    0 => " · no match".to_string(),
+                    1 => " · matched 1 observation".to_string(),
+                    n => format!(" · matched {n} observations"),
+                }
+            );
+            egui::CollapsingHeader::new(summary)
+                .id_salt(("event", event.event))
+                .default_open(!event.matches.is_empty())
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "From {} line {}",
+                            event.provenance.0.display(),
+                            event.provenance.1
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                    if let Some(proxy) = event.possible_proxy {
+                        ui.label(format!("Possible proxy: {proxy}"));
+                    }
+                    for (column, value) in &event.extras {
+                        ui.label(format!("{column}: {value}"));
+                    }
+                    for m in &event.matches {
+                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                            let colour = if m.strength == Strength::IpTime {
+                                theme::IP_TIME
+                            } else {
+                                theme::IP_ONLY
+                            };
+                            ui.horizontal_wrapped(|ui| {
+                                ui.colored_label(colour, strength_text(Some(m.strength)));
+                                ui.strong(format!("{} ({})", m.location_name, m.country));
+                                ui.label(format!("observation {}", m.observation));
+                            });
+                            let window = match (m.first_seen, m.last_seen) {
+                                (None, None) => "no time window".to_string(),
+                                (first, last) => format!(
+                                    "window {} to {}",
+                                    first.map(format_time).unwrap_or_else(|| "…".into()),
+                                    last.map(format_time).unwrap_or_else(|| "…".into())
+                                ),
+                            };
+                            let outside = match m.seconds_outside_window {
+                                None => String::new(),
+                                Some(0) => "; inside the window".to_string(),
+                                Some(s) => format!("; {} outside the window", human_seconds(s)),
+                            };
+                            ui.label(format!("{window}{outside}"));
+                            ui.label(format!(
+                                "port check: {}{}",
+                                m.port_check.as_str(),
+                                m.ports
+                                    .as_ref()
+                                    .map(|p| format!(" (ports {p})"))
+                                    .unwrap_or_default()
+                            ));
+                            if !m.source.is_empty() || !m.confidence.is_empty() {
+                                ui.label(format!(
+                                    "source: {} · confidence: {}",
+                                    m.source, m.confidence
+                                ));
+                            }
+                            if !m.notes.is_empty() {
+                                ui.label(format!("notes: {}", m.notes));
+                            }
+                            if m.shared {
+                                ui.colored_label(
+                                    theme::WARNING,
+                                    format!("Caveat: {SHARED_CAVEAT}."),
+                                );
+                            }
+                            ui.label(
+                                RichText::new(format!(
+                                    "Observation from {} line {}",
+                                    m.provenance.0.display(),
+                                    m.provenance.1
+                                ))
+                                .small()
+                                .weak(),
+                            );
+                        });
+                    }
+                });
+        }
+    });
+}
+
+/// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.
+pub fn human_seconds(seconds: i64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, _) => format!("{m} min {s} s"),
+        (0, _, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
+}
