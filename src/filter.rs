@@ -9,9 +9,10 @@ use crate::ingest::address::{AddressSet, parse_address_set};
 use crate::ingest::time::{NANOS_PER_SECOND, Nanos};
 use crate::matching::{Match, MatchSet, Strength};
 use crate::model::Dataset;
+use crate::triage::Triage;
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// What the user has chosen to look at. Empty sets mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -30,6 +31,8 @@ pub struct Filter {
     pub event_names: BTreeSet<String>,
     /// A report id (substring) or an address, CIDR, range or dotted prefix such as `198.51.`.
     pub search: String,
+    /// Reports with any of these triage tags.
+    pub tags: BTreeSet<String>,
 }
 
 /// How the search text is read.
@@ -116,6 +119,7 @@ impl Filter {
         parts.extend(list("platform", &self.platforms));
         parts.extend(list("incident type", &self.incident_types));
         parts.extend(list("event", &self.event_names));
+        parts.extend(list("tagged", &self.tags));
         match Search::parse(&self.search) {
             Search::None => {}
             Search::Addresses(set) => parts.push(format!(
@@ -153,6 +157,23 @@ fn wanted(dataset: &Dataset, names: &BTreeSet<String>) -> Option<Vec<u32>> {
 
 /// Apply the filter. Event conditions are checked over all events in parallel.
 pub fn apply(dataset: &Dataset, matches: &MatchSet, filter: &Filter) -> FilteredView {
+    apply_with_triage(dataset, matches, filter, &Triage::default())
+}
+
+/// [`apply`], with the triage tags the filter may ask for.
+pub fn apply_with_triage(
+    dataset: &Dataset,
+    matches: &MatchSet,
+    filter: &Filter,
+    triage: &Triage,
+) -> FilteredView {
+    // Tagged reports are few: find their indexes once.
+    let tagged: Option<HashSet<u32>> = (!filter.tags.is_empty()).then(|| {
+        triage
+            .reports_tagged(&filter.tags)
+            .filter_map(|id| dataset.reports.find(id))
+            .collect()
+    });
     let (from, to) = filter.time_range();
     let names = wanted(dataset, &filter.event_names);
     let platforms = wanted(dataset, &filter.platforms);
@@ -160,9 +181,10 @@ pub fn apply(dataset: &Dataset, matches: &MatchSet, filter: &Filter) -> Filtered
     let search = Search::parse(&filter.search);
     let report_passes = |report: u32| {
         let r = report as usize;
-        platforms
-            .as_ref()
-            .is_none_or(|p| p.contains(&dataset.reports.platform[r]))
+        tagged.as_ref().is_none_or(|t| t.contains(&report))
+            && platforms
+                .as_ref()
+                .is_none_or(|p| p.contains(&dataset.reports.platform[r]))
             && incidents
                 .as_ref()
                 .is_none_or(|i| i.contains(&dataset.reports.incident_type[r]))
@@ -206,6 +228,7 @@ pub fn apply(dataset: &Dataset, matches: &MatchSet, filter: &Filter) -> Filtered
         || names.is_some()
         || platforms.is_some()
         || incidents.is_some()
+        || tagged.is_some()
         || search != Search::None
     {
         let (reports, events_in) = (0..dataset.reports.len() as u32)

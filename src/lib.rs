@@ -18,3 +18,4 @@ pub mod output;
 pub mod pipeline;
 pub mod tables;
 pub mod timeline;
+pub mod triage;

@@ -382,3 +382,58 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
         assert_eq!(location.name, name);
     }
 }
+
+#[test]
+fn tag_many_rows_at_once_then_filter_by_the_tag() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    harness.get_by_label("Reports").click();
+    harness.run_steps(3);
+    let (first, third) = {
+        let state = harness.state();
+        let ids = |p: usize| {
+            state
+                .workspace
+                .dataset
+                .reports
+                .id(state.reports_table.order[p])
+                .to_string()
+        };
+        (ids(0), ids(2))
+    };
+    harness.get_all_by_label(&first).next().unwrap().click();
+    harness.run_steps(2);
+    harness
+        .get_all_by_label(&third)
+        .next()
+        .unwrap()
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.run_steps(2);
+    assert_eq!(harness.state().reports_table.selection.ids.len(), 3);
+
+    harness.get_by_label("Tag selected reports").click();
+    harness.run_steps(2);
+    harness.get_by_label("+ escalate").click();
+    harness.run_steps(3);
+    let tagged: Vec<String> = {
+        let ws = &harness.state().workspace;
+        let wanted = ["escalate".to_string()].into();
+        ws.triage
+            .reports_tagged(&wanted)
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(tagged.len(), 3);
+    assert!(tagged.contains(&first) && tagged.contains(&third));
+
+    harness.get_by_label("Tags (0)").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "escalate")
+        .click();
+    harness.run_steps(3);
+    let ws = &harness.state().workspace;
+    assert_eq!(ws.view.summary.headline.reports_any_match, 3);
+    assert_eq!(ws.view.summary.headline.reports, 3);
+    harness.get_by_label("Tagged escalate.");
+}

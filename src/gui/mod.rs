@@ -43,6 +43,7 @@ pub struct WorkbenchApp {
     pub matches_table: tables_view::Table,
     /// The report shown in the detail window.
     pub detail: Option<u32>,
+    triage_draft: tables_view::TriageDraft,
     dark: bool,
 }
 
@@ -69,6 +70,7 @@ impl WorkbenchApp {
             reports_table: tables_view::Table::default(),
             matches_table: tables_view::Table::default(),
             detail: None,
+            triage_draft: tables_view::TriageDraft::default(),
             dark: false,
         }
     }
@@ -355,14 +357,18 @@ impl WorkbenchApp {
                     views::locations_table(ui, &self.workspace, &mut intents);
                     None
                 }
-                CentralTab::Reports => {
-                    self.reports_table
-                        .ui(ui, tables_view::Kind::Reports, &self.workspace)
-                }
-                CentralTab::Matches => {
-                    self.matches_table
-                        .ui(ui, tables_view::Kind::Matches, &self.workspace)
-                }
+                CentralTab::Reports => self.reports_table.ui(
+                    ui,
+                    tables_view::Kind::Reports,
+                    &self.workspace,
+                    &mut intents,
+                ),
+                CentralTab::Matches => self.matches_table.ui(
+                    ui,
+                    tables_view::Kind::Matches,
+                    &self.workspace,
+                    &mut intents,
+                ),
             };
             if opened.is_some() {
                 self.detail = opened;
@@ -427,7 +433,13 @@ impl WorkbenchApp {
             .open(&mut open)
             .default_size([760.0, 560.0])
             .show(&ctx, |ui| {
-                tables_view::report_window(ui, &self.workspace, report)
+                tables_view::report_window(
+                    ui,
+                    &self.workspace,
+                    report,
+                    &mut self.triage_draft,
+                    intents,
+                )
             });
             if !open {
                 self.detail = None;

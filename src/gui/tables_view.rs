@@ -3,7 +3,7 @@
 //! million rows scroll as smoothly as ten.
 
 use super::theme;
-use super::workspace::Workspace;
+use super::workspace::{Intent, Workspace};
 use crate::drilldown::{SHARED_CAVEAT, report_detail};
 use crate::ingest::address::{format_address, format_address_set};
 use crate::ingest::time::format_time;
@@ -18,7 +18,7 @@ pub enum Kind {
     Matches,
 }
 
-pub const REPORT_COLUMNS: [&str; 9] = [
+pub const REPORT_COLUMNS: [&str; 10] = [
     "Report",
     "Incident type",
     "Platform",
@@ -28,6 +28,7 @@ pub const REPORT_COLUMNS: [&str; 9] = [
     "Locations",
     "First event",
     "Last event",
+    "Tags",
 ];
 
 /// The matched-event aggregates of one report under the filter.
@@ -44,6 +45,7 @@ struct Data<'a> {
     dataset: &'a crate::model::Dataset,
     /// The matches under the filter.
     matches: &'a [crate::matching::Match],
+    triage: &'a crate::triage::Triage,
 }
 
 impl<'a> Data<'a> {
@@ -51,13 +53,14 @@ impl<'a> Data<'a> {
         Data {
             dataset: &workspace.dataset,
             matches: &workspace.view.matches,
+            triage: &workspace.triage,
         }
     }
 }
 
 /// What the rows were built for: the filter generation, the sort (column, descending)
 /// and the search text.
-type BuildKey = (u64, Option<(usize, bool)>, String);
+type BuildKey = (u64, Option<(usize, bool)>, String, crate::triage::Triage);
 
 /// One table: its rows in the order shown, sort, search and selection.
 #[derive(Default)]
@@ -104,7 +107,14 @@ impl Table {
                     5 => Cell::Number(agg.matched_events as f64),
                     6 => Cell::Number(agg.locations as f64),
                     7 => times().min().map_or(Cell::Empty, Cell::Time),
-                    _ => times().max().map_or(Cell::Empty, Cell::Time),
+                    8 => times().max().map_or(Cell::Empty, Cell::Time),
+                    _ => text(
+                        &data
+                            .triage
+                            .tags_of(dataset.reports.id(row))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                 }
             }
             Kind::Matches => {
@@ -158,10 +168,12 @@ impl Table {
     /// Rebuild the rows when the filter, search or sort changed.
     fn refresh(&mut self, kind: Kind, workspace: &Workspace) {
         let data = Data::of(workspace);
+        // Tags show in the Reports table, so a change to them rebuilds it too.
         let key = (
             workspace.view_generation,
             self.sort,
             self.search.trim().to_lowercase(),
+            workspace.triage.clone(),
         );
         if self.built_for.as_ref() == Some(&key) {
             return;
@@ -238,7 +250,13 @@ impl Table {
     }
 
     /// Draw the table; returns a report to open in the detail window.
-    pub fn ui(&mut self, ui: &mut Ui, kind: Kind, workspace: &Workspace) -> Option<u32> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        kind: Kind,
+        workspace: &Workspace,
+        intents: &mut Vec<Intent>,
+    ) -> Option<u32> {
         self.refresh(kind, workspace);
         let mut open = None;
         let columns = Self::columns(kind);
@@ -265,6 +283,45 @@ impl Table {
             {
                 self.copy_selection(kind, workspace, ui);
             }
+            let selected_reports: Vec<u32> = {
+                let reports: BTreeSet<u32> = self
+                    .selection
+                    .in_order(&self.order)
+                    .into_iter()
+                    .map(|row| self.report_of(kind, workspace, row))
+                    .collect();
+                reports.into_iter().collect()
+            };
+            ui.add_enabled_ui(!selected_reports.is_empty(), |ui| {
+                egui::ComboBox::new(("tag-selected", kind == Kind::Reports), "")
+                    .selected_text("Tag selected reports…")
+                    .show_ui(ui, |ui| {
+                        for tag in workspace.triage.all_tags() {
+                            if ui.selectable_label(false, format!("+ {tag}")).clicked() {
+                                intents.push(Intent::Tag {
+                                    reports: selected_reports.clone(),
+                                    tag: tag.clone(),
+                                    on: true,
+                                });
+                            }
+                            if ui.selectable_label(false, format!("- {tag}")).clicked() {
+                                intents.push(Intent::Tag {
+                                    reports: selected_reports.clone(),
+                                    tag,
+                                    on: false,
+                                });
+                            }
+                        }
+                    })
+                    .response
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::ComboBox,
+                            true,
+                            "Tag selected reports",
+                        )
+                    });
+            });
             ui.label(
                 RichText::new("Click a header to sort. Enter or double-click opens the report.")
                     .weak(),
@@ -392,8 +449,67 @@ impl Table {
 }
 
 /// Everything about one report: each event, matched or not, and why it matched.
-pub fn report_window(ui: &mut Ui, workspace: &Workspace, report: u32) {
+pub fn report_window(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    report: u32,
+    draft: &mut TriageDraft,
+    intents: &mut Vec<Intent>,
+) {
     let detail = report_detail(&workspace.dataset, &workspace.matches, report);
+    if draft.report != Some(report) {
+        *draft = TriageDraft {
+            report: Some(report),
+            note: workspace.triage.note_of(&detail.id).to_string(),
+            new_tag: String::new(),
+        };
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Tags");
+        let current: BTreeSet<&str> = workspace.triage.tags_of(&detail.id).collect();
+        for tag in workspace.triage.all_tags() {
+            let mut on = current.contains(tag.as_str());
+            if ui.checkbox(&mut on, &tag).changed() {
+                intents.push(Intent::Tag {
+                    reports: vec![report],
+                    tag,
+                    on,
+                });
+            }
+        }
+        let label = ui.label("New tag");
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut draft.new_tag).desired_width(120.0))
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Add").clicked() || enter)
+            && crate::triage::normalize_tag(&draft.new_tag).is_some()
+        {
+            intents.push(Intent::Tag {
+                reports: vec![report],
+                tag: std::mem::take(&mut draft.new_tag),
+                on: true,
+            });
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Note");
+        let note = ui
+            .add(
+                egui::TextEdit::multiline(&mut draft.note)
+                    .desired_rows(2)
+                    .desired_width(560.0),
+            )
+            .labelled_by(label.id);
+        // Kept as the user types, so nothing is lost when the window closes.
+        if note.changed() {
+            intents.push(Intent::SetNote {
+                report,
+                note: draft.note.clone(),
+            });
+        }
+    });
+    ui.separator();
     egui::Grid::new("report-facts")
         .num_columns(2)
         .show(ui, |ui| {
@@ -515,6 +631,14 @@ pub fn report_window(ui: &mut Ui, workspace: &Workspace, report: u32) {
                 });
         }
     });
+}
+
+/// The note and new tag being typed in the report window.
+#[derive(Debug, Clone, Default)]
+pub struct TriageDraft {
+    report: Option<u32>,
+    note: String,
+    new_tag: String,
 }
 
 /// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.

@@ -4,7 +4,7 @@
 
 use super::theme;
 use super::workspace::{Intent, Notice, Workspace};
-use crate::filter::{Filter, apply};
+use crate::filter::{Filter, apply_with_triage};
 use crate::ingest::time::{ImportZone, format_time};
 use crate::timeline::{
     BinSize, Span, Timeline, activity, date_of_day, day_number, spans, timeline, zone_of_country,
@@ -153,7 +153,12 @@ impl TimelineView {
             to: None,
             ..workspace.effective_filter()
         };
-        let context = apply(&workspace.dataset, &workspace.matches, &without_dates);
+        let context = apply_with_triage(
+            &workspace.dataset,
+            &workspace.matches,
+            &without_dates,
+            &workspace.triage,
+        );
         let span_days = match (
             context
                 .matches

@@ -347,6 +347,16 @@ pub fn filters(
                 &mut filter.event_names,
             );
         });
+    egui::CollapsingHeader::new(format!("Tags ({})", filter.tags.len()))
+        .id_salt("f-tags")
+        .show(ui, |ui| {
+            checklist(
+                ui,
+                "tags",
+                &pairs(&workspace.triage.all_tags()),
+                &mut filter.tags,
+            );
+        });
     if filter != workspace.filter {
         intents.push(Intent::SetFilter(filter));
     }

@@ -2,7 +2,7 @@
 //! selection and the running background job. Views read it and change it only through
 //! [`Intent`]s, applied in one place after each frame.
 
-use crate::filter::{Filter, FilteredView, apply};
+use crate::filter::{Filter, FilteredView};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::preview::{FileStart, file_start};
 use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
@@ -152,6 +152,16 @@ pub enum Intent {
         id: String,
         add_to_selection: bool,
     },
+    /// Add or remove a triage tag on reports.
+    Tag {
+        reports: Vec<u32>,
+        tag: String,
+        on: bool,
+    },
+    SetNote {
+        report: u32,
+        note: String,
+    },
     ClearSelection,
     CancelJob,
     DismissNotice,
@@ -258,6 +268,8 @@ pub struct Workspace {
     pub choices: Choices,
     /// Files the user imported recently, newest first.
     pub recent: Vec<(FileKind, PathBuf)>,
+    /// Tags and notes, by report id.
+    pub triage: crate::triage::Triage,
     /// Files waiting in the import preview; the first is shown.
     pub pending: Vec<PendingImport>,
     /// Files confirmed in the preview, read together once the preview is done.
@@ -335,6 +347,7 @@ impl Workspace {
             recent: Vec::new(),
             pending: Vec::new(),
             staged: Inputs::default(),
+            triage: crate::triage::Triage::default(),
         };
         workspace.replace_data(Arc::new(dataset), Arc::new(matches));
         Ok(workspace)
@@ -381,7 +394,12 @@ impl Workspace {
     }
 
     pub fn refresh_view(&mut self) {
-        self.view = apply(&self.dataset, &self.matches, &self.effective_filter());
+        self.view = crate::filter::apply_with_triage(
+            &self.dataset,
+            &self.matches,
+            &self.effective_filter(),
+            &self.triage,
+        );
         self.view_generation += 1;
     }
 
@@ -654,6 +672,21 @@ impl Workspace {
                     self.selection = [id].into();
                 }
                 self.refresh_view();
+            }
+            Intent::Tag { reports, tag, on } => {
+                let ids: Vec<String> = reports
+                    .iter()
+                    .map(|&r| self.dataset.reports.id(r).to_string())
+                    .collect();
+                self.triage
+                    .set_tag(ids.iter().map(String::as_str), &tag, on);
+                if !self.filter.tags.is_empty() {
+                    self.refresh_view();
+                }
+            }
+            Intent::SetNote { report, note } => {
+                let id = self.dataset.reports.id(report).to_string();
+                self.triage.set_note(&id, &note);
             }
             Intent::ClearSelection => {
                 if !self.selection.is_empty() {
