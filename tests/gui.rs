@@ -184,6 +184,17 @@ fn selecting_a_location_row_narrows_the_figures_and_escape_clears_it() {
     let workspace = &harness.state().workspace;
     assert_eq!(workspace.selection.len(), 1);
     assert_eq!(workspace.view.summary.headline.locations_ip_time, 1);
+    // The other rows stay in the table, so Ctrl+click adds a second location.
+    let second = {
+        let state = harness.state();
+        let row = state.locations_table.order[1] as usize;
+        state.workspace.dataset.locations[row].name.clone()
+    };
+    harness
+        .get_by_label(&second)
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.run_steps(2);
+    assert_eq!(harness.state().workspace.selection.len(), 2);
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
     assert!(harness.state().workspace.selection.is_empty());
@@ -361,12 +372,11 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
         .click();
     harness.run_steps(2);
     assert_eq!(harness.state().central, CentralTab::Locations);
+    // The first row as shown (most IP + time reports first).
     let name = {
-        let ws = &harness.state().workspace;
-        let best = (0..ws.dataset.locations.len())
-            .max_by_key(|&i| ws.view.summary.locations[i].reports())
-            .unwrap();
-        ws.dataset.locations[best].name.clone()
+        let state = harness.state();
+        let first = state.locations_table.order[0] as usize;
+        state.workspace.dataset.locations[first].name.clone()
     };
     harness.get_all_by_label(&name).next().unwrap().click();
     harness.run_steps(2);

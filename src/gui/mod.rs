@@ -39,6 +39,7 @@ pub struct WorkbenchApp {
     show_timeline_panel: bool,
     pub timeline: timeline_view::TimelineView,
     pub central: CentralTab,
+    pub locations_table: tables_view::Table,
     pub reports_table: tables_view::Table,
     pub matches_table: tables_view::Table,
     /// The report shown in the detail window.
@@ -67,6 +68,8 @@ impl WorkbenchApp {
             show_timeline_panel: true,
             timeline: timeline_view::TimelineView::default(),
             central: CentralTab::Locations,
+            // Locations with the most IP + time reports first, as the study ranks them.
+            locations_table: tables_view::Table::sorted_by(2, true),
             reports_table: tables_view::Table::default(),
             matches_table: tables_view::Table::default(),
             detail: None,
@@ -353,10 +356,12 @@ impl WorkbenchApp {
                 );
             });
             let opened = match self.central {
-                CentralTab::Locations => {
-                    views::locations_table(ui, &self.workspace, &mut intents);
-                    None
-                }
+                CentralTab::Locations => self.locations_table.ui(
+                    ui,
+                    tables_view::Kind::Locations,
+                    &self.workspace,
+                    &mut intents,
+                ),
                 CentralTab::Reports => self.reports_table.ui(
                     ui,
                     tables_view::Kind::Reports,

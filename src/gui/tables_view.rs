@@ -14,9 +14,20 @@ use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    Locations,
     Reports,
     Matches,
 }
+
+pub const LOCATION_COLUMNS: [&str; 7] = [
+    "Location",
+    "Country",
+    "Reports IP + time",
+    "Reports IP only",
+    "Events",
+    "First match",
+    "Last match",
+];
 
 pub const REPORT_COLUMNS: [&str; 10] = [
     "Report",
@@ -72,6 +83,9 @@ pub struct Table {
     pub selection: Selection,
     built_for: Option<BuildKey>,
     report_rows: HashMap<u32, ReportRow>,
+    /// Per-location counts under the filter but not the selection, so that the Locations
+    /// table keeps every row to add to the selection.
+    location_stats: Vec<crate::analysis::LocationStats>,
 }
 
 fn strength_text(strength: Option<Strength>) -> &'static str {
@@ -93,6 +107,23 @@ impl Table {
             }
         };
         match kind {
+            Kind::Locations => {
+                let l = &dataset.locations[row as usize];
+                let stats = self
+                    .location_stats
+                    .get(row as usize)
+                    .copied()
+                    .unwrap_or_default();
+                match column {
+                    0 => text(&l.name),
+                    1 => text(&l.country),
+                    2 => Cell::Number(stats.reports_ip_time as f64),
+                    3 => Cell::Number(stats.reports_ip_only as f64),
+                    4 => Cell::Number((stats.events_ip_time + stats.events_ip_only) as f64),
+                    5 => stats.first_match.map_or(Cell::Empty, Cell::Time),
+                    _ => stats.last_match.map_or(Cell::Empty, Cell::Time),
+                }
+            }
             Kind::Reports => {
                 let r = row as usize;
                 let events = dataset.events_of(row);
@@ -158,8 +189,17 @@ impl Table {
         }
     }
 
+    /// A table that starts sorted by `column`.
+    pub fn sorted_by(column: usize, descending: bool) -> Self {
+        Table {
+            sort: Some((column, descending)),
+            ..Default::default()
+        }
+    }
+
     fn columns(kind: Kind) -> &'static [&'static str] {
         match kind {
+            Kind::Locations => &LOCATION_COLUMNS,
             Kind::Reports => &REPORT_COLUMNS,
             Kind::Matches => &crate::output::MATCHES_HEADER,
         }
@@ -180,6 +220,24 @@ impl Table {
         }
         let matches = &workspace.view.matches;
         let mut rows: Vec<u32> = match kind {
+            Kind::Locations => {
+                let unselected = crate::filter::apply_with_triage(
+                    &workspace.dataset,
+                    &workspace.matches,
+                    &workspace.filter,
+                    &workspace.triage,
+                );
+                self.location_stats = unselected.summary.locations;
+                let stats = &self.location_stats;
+                (0..workspace.dataset.locations.len() as u32)
+                    .filter(|&l| {
+                        stats.get(l as usize).is_some_and(|s| s.reports() > 0)
+                            || workspace
+                                .selection
+                                .contains(&workspace.dataset.locations[l as usize].id)
+                    })
+                    .collect()
+            }
             Kind::Reports => {
                 let mut rows: HashMap<u32, (ReportRow, BTreeSet<u32>, BTreeSet<u32>)> =
                     HashMap::new();
@@ -240,13 +298,14 @@ impl Table {
     }
 
     /// The report a row is about.
-    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> u32 {
-        match kind {
+    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> Option<u32> {
+        Some(match kind {
+            Kind::Locations => return None,
             Kind::Reports => row,
             Kind::Matches => {
                 workspace.dataset.events.report[workspace.view.matches[row as usize].event as usize]
             }
-        }
+        })
     }
 
     /// Draw the table; returns a report to open in the detail window.
@@ -258,6 +317,17 @@ impl Table {
         intents: &mut Vec<Intent>,
     ) -> Option<u32> {
         self.refresh(kind, workspace);
+        if kind == Kind::Locations {
+            // The location selection belongs to the workspace (the map shares it).
+            self.selection.ids = (0..workspace.dataset.locations.len() as u32)
+                .filter(|&l| {
+                    workspace
+                        .selection
+                        .contains(&workspace.dataset.locations[l as usize].id)
+                })
+                .collect();
+        }
+        let selected_before = self.selection.ids.clone();
         let mut open = None;
         let columns = Self::columns(kind);
         ui.horizontal(|ui| {
@@ -270,8 +340,8 @@ impl Table {
             )
             .labelled_by(label.id);
             ui.label(format!(
-                "{} rows · {} selected",
-                crate::cli::thousands(self.order.len() as u64),
+                "{} · {} selected",
+                crate::cli::count(self.order.len() as u64, "row", "rows"),
                 crate::cli::thousands(self.selection.ids.len() as u64)
             ));
             if ui
@@ -288,7 +358,7 @@ impl Table {
                     .selection
                     .in_order(&self.order)
                     .into_iter()
-                    .map(|row| self.report_of(kind, workspace, row))
+                    .filter_map(|row| self.report_of(kind, workspace, row))
                     .collect();
                 reports.into_iter().collect()
             };
@@ -348,7 +418,7 @@ impl Table {
                 self.selection.toggle_cursor(&self.order);
             }
             if enter && let Some(&row) = self.selection.cursor.and_then(|c| self.order.get(c)) {
-                open = Some(self.report_of(kind, workspace, row));
+                open = self.report_of(kind, workspace, row);
             }
             if copy && !self.selection.ids.is_empty() {
                 self.copy_selection(kind, workspace, ui);
@@ -366,6 +436,7 @@ impl Table {
             for (i, _) in columns.iter().enumerate() {
                 let width = match (kind, i) {
                     (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) => 170.0,
+                    (Kind::Locations, 0) => 250.0,
                     (_, 0) => 130.0,
                     _ => 110.0,
                 };
@@ -435,7 +506,7 @@ impl Table {
         if let Some((position, double, modifiers)) = clicked_row {
             if double {
                 self.selection.click(&self.order, position);
-                open = Some(self.report_of(kind, workspace, self.order[position]));
+                open = self.report_of(kind, workspace, self.order[position]);
             } else if modifiers.shift {
                 self.selection.extend(&self.order, position);
             } else if modifiers.command {
@@ -443,6 +514,15 @@ impl Table {
             } else {
                 self.selection.click(&self.order, position);
             }
+        }
+        if kind == Kind::Locations && self.selection.ids != selected_before {
+            let ids = self
+                .selection
+                .ids
+                .iter()
+                .map(|&l| workspace.dataset.locations[l as usize].id.clone())
+                .collect();
+            intents.push(Intent::SelectLocations(ids));
         }
         open
     }

@@ -4,7 +4,6 @@
 use super::theme;
 use super::workspace::{Intent, Workspace};
 use crate::cli::{count, thousands};
-use crate::ingest::time::format_time;
 use crate::matching::Strength;
 use crate::model::{FileKind, Severity};
 use egui::{RichText, Ui};
@@ -360,98 +359,6 @@ pub fn filters(
     if filter != workspace.filter {
         intents.push(Intent::SetFilter(filter));
     }
-}
-
-/// Per-location counts under the filter; clicking a row selects the location.
-pub fn locations_table(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
-    let dataset = &workspace.dataset;
-    let stats = &workspace.view.summary.locations;
-    let mut rows: Vec<usize> = (0..dataset.locations.len())
-        .filter(|&i| {
-            stats.get(i).is_some_and(|s| s.reports() > 0)
-                || workspace.selection.contains(&dataset.locations[i].id)
-        })
-        .collect();
-    rows.sort_by(|&a, &b| {
-        (
-            stats[b].reports_ip_time,
-            stats[b].reports(),
-            &dataset.locations[a].name,
-        )
-            .cmp(&(
-                stats[a].reports_ip_time,
-                stats[a].reports(),
-                &dataset.locations[b].name,
-            ))
-    });
-    ui.label(format!(
-        "{} with matches under the filter (of {}). Click a row to select it; Ctrl+click adds to the selection.",
-        count(rows.len() as u64, "location", "locations"),
-        dataset.locations.len()
-    ));
-    use egui_extras::{Column, TableBuilder};
-    // Cells are not selectable text, so a click anywhere on a row selects the row.
-    ui.style_mut().interaction.selectable_labels = false;
-    TableBuilder::new(ui)
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .column(Column::initial(240.0).at_least(120.0).clip(true))
-        .column(Column::initial(60.0))
-        .columns(Column::initial(110.0), 3)
-        .columns(Column::initial(170.0), 2)
-        .header(22.0, |mut header| {
-            for title in [
-                "Location",
-                "Country",
-                "Reports IP + time",
-                "Reports IP only",
-                "Events",
-                "First match",
-                "Last match",
-            ] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(22.0, rows.len(), |mut row| {
-                let i = rows[row.index()];
-                let location = &dataset.locations[i];
-                let s = &stats[i];
-                row.set_selected(workspace.selection.contains(&location.id));
-                row.col(|ui| {
-                    ui.label(&location.name).on_hover_text(&location.id);
-                });
-                row.col(|ui| {
-                    ui.label(&location.country);
-                });
-                row.col(|ui| {
-                    ui.colored_label(theme::IP_TIME, thousands(s.reports_ip_time));
-                });
-                row.col(|ui| {
-                    ui.label(thousands(s.reports_ip_only));
-                });
-                row.col(|ui| {
-                    ui.label(thousands(s.events_ip_time + s.events_ip_only));
-                });
-                row.col(|ui| {
-                    ui.label(s.first_match.map(format_time).unwrap_or_default());
-                });
-                row.col(|ui| {
-                    ui.label(s.last_match.map(format_time).unwrap_or_default());
-                });
-                let response = row.response();
-                if response.clicked() {
-                    let add = response.ctx.input(|i| i.modifiers.command);
-                    intents.push(Intent::ToggleLocation {
-                        id: location.id.clone(),
-                        add_to_selection: add,
-                    });
-                }
-            });
-        });
 }
 
 /// The import errors of one file, in a table that can be saved as CSV.

@@ -152,6 +152,8 @@ pub enum Intent {
         id: String,
         add_to_selection: bool,
     },
+    /// Make exactly these locations the selection.
+    SelectLocations(BTreeSet<String>),
     /// Add or remove a triage tag on reports.
     Tag {
         reports: Vec<u32>,
@@ -672,6 +674,12 @@ impl Workspace {
                     self.selection = [id].into();
                 }
                 self.refresh_view();
+            }
+            Intent::SelectLocations(ids) => {
+                if ids != self.selection {
+                    self.selection = ids;
+                    self.refresh_view();
+                }
             }
             Intent::Tag { reports, tag, on } => {
                 let ids: Vec<String> = reports
