@@ -1,10 +1,10 @@
 //! Workbench at full scale: idle frame CPU time, filter recomputation and memory.
 //! Run with `cargo bench --bench workbench` (uses bench-data/n1180000, generating it if
-//! needed); scripts/bench_workbench.sh records the output in docs/benchmarks.md.
+//! needed); its table rows are pasted into the workbench section of docs/benchmarks.md.
 
 use compound_atlas::filter::{Filter, apply};
-use compound_atlas::gui::{CentralTab, WorkbenchApp};
 use compound_atlas::gui::workspace::{Params, Workspace};
+use compound_atlas::gui::{CentralTab, WorkbenchApp};
 use compound_atlas::ingest::Input;
 use compound_atlas::ingest::time::ImportZone;
 use compound_atlas::matching::Strength;
@@ -221,7 +221,10 @@ fn main() {
     }
     let t = Instant::now();
     harness.step();
-    println!("| first frame of a 10 M-row Matches table (builds the row list) | {:.0} ms |", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "| first frame of a 10 M-row Matches table (builds the row list) | {:.0} ms |",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let centre = egui::pos2(900.0, 300.0);
     harness.event(egui::Event::PointerMoved(centre));
     let scrolling: Vec<Duration> = (0..60)
