@@ -51,6 +51,11 @@ pub fn load(
     options: ImportOptions,
     progress: &Progress,
 ) -> Result<Dataset, FileError> {
+    // File indexes are 16-bit; refuse up front rather than fail part-way.
+    let count = inputs.reports.len() + inputs.locations.len();
+    if count > usize::from(u16::MAX) {
+        return Err(FileError::TooManyFiles { count });
+    }
     let mut dataset = Dataset::default();
     for source in &inputs.locations {
         dataset.add_locations(read_locations(

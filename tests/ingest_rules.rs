@@ -283,3 +283,19 @@ fn overlapping_observations_from_two_locations_both_match() {
     assert_eq!(tolerant.matches[0].strength, Strength::IpTime);
     assert_eq!(tolerant.matches[0].seconds_outside_window, Some(3600));
 }
+
+#[test]
+fn more_files_than_the_file_index_holds_are_refused_with_a_message() {
+    use compound_atlas::pipeline::{Inputs, load};
+    let inputs = Inputs {
+        reports: (0..65_536)
+            .map(|i| Input::File(format!("r{i}.csv").into()).into())
+            .collect(),
+        locations: Vec::new(),
+    };
+    let error = load(&inputs, ImportOptions::default(), &Progress::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("at most 65,535 files"),
+        "{error}"
+    );
+}

@@ -192,7 +192,8 @@ pub(crate) fn text_of<'a>(column: &str, bytes: &'a [u8], issues: &mut RowIssues)
     }
 }
 
-/// A more useful error than a file-index overflow, for the 65,536th file.
+/// The index of the next file. `pipeline::load` refuses more than 65,535 files, so only a
+/// caller that bypasses it can reach this limit.
 fn next_file_index(dataset: &Dataset) -> u16 {
     u16::try_from(dataset.files.len()).expect("more than 65,535 input files in one analysis")
 }

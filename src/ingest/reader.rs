@@ -61,6 +61,8 @@ pub enum FileError {
     },
     #[error("cancelled")]
     Cancelled,
+    #[error("{count} input files: at most 65,535 files can be analysed together")]
+    TooManyFiles { count: usize },
 }
 
 /// The header row and the dialect found at the start of the file.
