@@ -633,15 +633,7 @@ pub fn report_window(
                 .id_salt(("event", event.event))
                 .default_open(!event.matches.is_empty())
                 .show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!(
-                            "From {} line {}",
-                            event.provenance.0.display(),
-                            event.provenance.1
-                        ))
-                        .small()
-                        .weak(),
-                    );
+                    provenance(ui, "From", &event.provenance);
                     if let Some(proxy) = event.possible_proxy {
                         ui.label(format!("Possible proxy: {proxy}"));
                     }
@@ -697,20 +689,21 @@ pub fn report_window(
                                     format!("Caveat: {SHARED_CAVEAT}."),
                                 );
                             }
-                            ui.label(
-                                RichText::new(format!(
-                                    "Observation from {} line {}",
-                                    m.provenance.0.display(),
-                                    m.provenance.1
-                                ))
-                                .small()
-                                .weak(),
-                            );
+                            provenance(ui, "Observation from", &m.provenance);
                         });
                     }
                 });
         }
     });
+}
+
+/// "From FILE line N", small: where a value came from.
+fn provenance(ui: &mut Ui, what: &str, (file, line): &(std::path::PathBuf, u32)) {
+    ui.label(
+        RichText::new(format!("{what} {} line {line}", file.display()))
+            .small()
+            .weak(),
+    );
 }
 
 /// The note and new tag being typed in the report window.
