@@ -435,8 +435,13 @@ impl Table {
                 .sense(egui::Sense::click());
             for (i, _) in columns.iter().enumerate() {
                 let width = match (kind, i) {
-                    (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) => 170.0,
+                    (Kind::Matches, 4 | 10 | 11)
+                    | (Kind::Reports, 7 | 8)
+                    | (Kind::Locations, 5 | 6) => 170.0,
                     (Kind::Locations, 0) => 250.0,
+                    // Room for the "(desc)" mark of the default sort column.
+                    (Kind::Locations, 2 | 3) => 165.0,
+                    (Kind::Locations, 1) => 70.0,
                     (_, 0) => 130.0,
                     _ => 110.0,
                 };
