@@ -69,9 +69,9 @@ impl<'a> Data<'a> {
     }
 }
 
-/// What the rows were built for: the filter generation, the sort (column, descending)
-/// and the search text.
-type BuildKey = (u64, Option<(usize, bool)>, String, crate::triage::Triage);
+/// What the rows were built for: the filter generation, the sort (column, descending),
+/// the search text and the triage generation (tags show in the Reports table).
+type BuildKey = (u64, Option<(usize, bool)>, String, u64);
 
 /// One table: its rows in the order shown, sort, search and selection.
 #[derive(Default)]
@@ -213,7 +213,7 @@ impl Table {
             workspace.view_generation,
             self.sort,
             self.search.trim().to_lowercase(),
-            workspace.triage.clone(),
+            workspace.triage_generation,
         );
         if self.built_for.as_ref() == Some(&key) {
             return;

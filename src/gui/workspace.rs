@@ -272,6 +272,8 @@ pub struct Workspace {
     pub recent: Vec<(FileKind, PathBuf)>,
     /// Tags and notes, by report id.
     pub triage: crate::triage::Triage,
+    /// Changes whenever `triage` does, so views can cache what they show of it.
+    pub triage_generation: u64,
     /// Files waiting in the import preview; the first is shown.
     pub pending: Vec<PendingImport>,
     /// Files confirmed in the preview, read together once the preview is done.
@@ -350,6 +352,7 @@ impl Workspace {
             pending: Vec::new(),
             staged: Inputs::default(),
             triage: crate::triage::Triage::default(),
+            triage_generation: 0,
         };
         workspace.replace_data(Arc::new(dataset), Arc::new(matches));
         Ok(workspace)
@@ -688,6 +691,7 @@ impl Workspace {
                     .collect();
                 self.triage
                     .set_tag(ids.iter().map(String::as_str), &tag, on);
+                self.triage_generation += 1;
                 if !self.filter.tags.is_empty() {
                     self.refresh_view();
                 }
@@ -695,6 +699,7 @@ impl Workspace {
             Intent::SetNote { report, note } => {
                 let id = self.dataset.reports.id(report).to_string();
                 self.triage.set_note(&id, &note);
+                self.triage_generation += 1;
             }
             Intent::ClearSelection => {
                 if !self.selection.is_empty() {
