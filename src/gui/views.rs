@@ -301,61 +301,50 @@ pub fn filters(
             .collect::<Vec<_>>()
     };
     let choices = &workspace.choices;
-    egui::CollapsingHeader::new(format!("Country ({})", filter.countries.len()))
-        .id_salt("f-country")
-        .show(ui, |ui| {
-            checklist(
-                ui,
-                "countries",
-                &pairs(&choices.countries),
-                &mut filter.countries,
-            );
-        });
-    egui::CollapsingHeader::new(format!("Locations ({})", filter.locations.len()))
-        .id_salt("f-locations")
-        .show(ui, |ui| {
-            checklist(ui, "locations", &choices.locations, &mut filter.locations);
-        });
-    egui::CollapsingHeader::new(format!("Platform ({})", filter.platforms.len()))
-        .id_salt("f-platform")
-        .show(ui, |ui| {
-            checklist(
-                ui,
-                "platforms",
-                &pairs(&choices.platforms),
-                &mut filter.platforms,
-            );
-        });
-    egui::CollapsingHeader::new(format!("Incident type ({})", filter.incident_types.len()))
-        .id_salt("f-incident")
-        .show(ui, |ui| {
-            checklist(
-                ui,
-                "incidents",
-                &pairs(&choices.incident_types),
-                &mut filter.incident_types,
-            );
-        });
-    egui::CollapsingHeader::new(format!("Event name ({})", filter.event_names.len()))
-        .id_salt("f-event")
-        .show(ui, |ui| {
-            checklist(
-                ui,
-                "events",
-                &pairs(&choices.event_names),
-                &mut filter.event_names,
-            );
-        });
-    egui::CollapsingHeader::new(format!("Tags ({})", filter.tags.len()))
-        .id_salt("f-tags")
-        .show(ui, |ui| {
-            checklist(
-                ui,
-                "tags",
-                &pairs(&workspace.triage.all_tags()),
-                &mut filter.tags,
-            );
-        });
+    let tags = pairs(&workspace.triage.all_tags());
+    let sections = [
+        (
+            "Country",
+            "f-country",
+            "countries",
+            &pairs(&choices.countries),
+            &mut filter.countries,
+        ),
+        (
+            "Locations",
+            "f-locations",
+            "locations",
+            &choices.locations,
+            &mut filter.locations,
+        ),
+        (
+            "Platform",
+            "f-platform",
+            "platforms",
+            &pairs(&choices.platforms),
+            &mut filter.platforms,
+        ),
+        (
+            "Incident type",
+            "f-incident",
+            "incidents",
+            &pairs(&choices.incident_types),
+            &mut filter.incident_types,
+        ),
+        (
+            "Event name",
+            "f-event",
+            "events",
+            &pairs(&choices.event_names),
+            &mut filter.event_names,
+        ),
+        ("Tags", "f-tags", "tags", &tags, &mut filter.tags),
+    ];
+    for (label, header_id, list_id, options, chosen) in sections {
+        egui::CollapsingHeader::new(format!("{label} ({})", chosen.len()))
+            .id_salt(header_id)
+            .show(ui, |ui| checklist(ui, list_id, options, chosen));
+    }
     if filter != workspace.filter {
         intents.push(Intent::SetFilter(filter));
     }
