@@ -187,7 +187,7 @@ fn selecting_a_location_row_narrows_the_figures_and_escape_clears_it() {
     // The other rows stay in the table, so Ctrl+click adds a second location.
     let second = {
         let state = harness.state();
-        let row = state.locations_table.order[1] as usize;
+        let row = state.locations_table.order()[1] as usize;
         state.workspace.dataset.locations[row].name.clone()
     };
     harness
@@ -324,7 +324,7 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
     harness.get_by_label("Reports").click();
     harness.run_steps(3);
     assert_eq!(harness.state().central, CentralTab::Reports);
-    let all = harness.state().reports_table.order.len();
+    let all = harness.state().reports_table.order().len();
     assert_eq!(
         all as u64,
         harness
@@ -341,7 +341,7 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
             .workspace
             .dataset
             .reports
-            .id(state.reports_table.order[0])
+            .id(state.reports_table.order()[0])
             .to_string()
     };
     let search = || egui::accesskit::Role::TextInput;
@@ -354,7 +354,7 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
         .type_text(&first_id);
     harness.run_steps(3);
     assert_eq!(
-        harness.state().reports_table.order.len(),
+        harness.state().reports_table.order().len(),
         1,
         "searching {first_id}"
     );
@@ -375,7 +375,7 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
     // The first row as shown (most IP + time reports first).
     let name = {
         let state = harness.state();
-        let first = state.locations_table.order[0] as usize;
+        let first = state.locations_table.order()[0] as usize;
         state.workspace.dataset.locations[first].name.clone()
     };
     harness.get_all_by_label(&name).next().unwrap().click();
@@ -384,8 +384,8 @@ fn table_search_narrows_rows_and_a_selected_location_narrows_the_other_tables() 
     harness.run_steps(3);
     let state = harness.state();
     let ws = &state.workspace;
-    assert!(!state.matches_table.order.is_empty());
-    for &row in &state.matches_table.order {
+    assert!(!state.matches_table.order().is_empty());
+    for &row in state.matches_table.order() {
         let m = &ws.view.matches[row as usize];
         let location = &ws.dataset.locations
             [ws.dataset.observations[m.observation as usize].location as usize];
@@ -406,7 +406,7 @@ fn tag_many_rows_at_once_then_filter_by_the_tag() {
                 .workspace
                 .dataset
                 .reports
-                .id(state.reports_table.order[p])
+                .id(state.reports_table.order()[p])
                 .to_string()
         };
         (ids(0), ids(2))
@@ -446,4 +446,51 @@ fn tag_many_rows_at_once_then_filter_by_the_tag() {
     assert_eq!(ws.view.summary.headline.reports_any_match, 3);
     assert_eq!(ws.view.summary.headline.reports, 3);
     harness.get_by_label("Tagged escalate.");
+}
+
+#[test]
+fn large_tables_sort_in_the_background_and_keep_showing_their_rows_meanwhile() {
+    use compound_atlas::gui::CentralTab;
+    let mut app = sample_app();
+    app.matches_table.always_in_background = true;
+    let mut harness = harness(app);
+    harness.get_by_label("Matches").click();
+    harness.run_steps(2);
+    let wait_for_rows = |harness: &mut Harness<'static, WorkbenchApp>| {
+        // One frame takes the click, the next starts the build.
+        harness.run_steps(2);
+        let started = std::time::Instant::now();
+        while harness.state().matches_table.is_building() {
+            assert!(started.elapsed().as_secs() < 30, "the build never finished");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            harness.run_steps(1);
+        }
+    };
+    wait_for_rows(&mut harness);
+    assert_eq!(harness.state().central, CentralTab::Matches);
+    let all = harness.state().workspace.view.matches.len();
+    assert_eq!(harness.state().matches_table.order().len(), all);
+
+    // Sort by time, descending: two header clicks.
+    harness.get_by_label("event_time").click();
+    wait_for_rows(&mut harness);
+    harness.get_by_label("event_time (asc)").click();
+    harness.run_steps(2);
+    assert!(harness.state().matches_table.is_building());
+    // While the new order is built the old rows stay, every one of them.
+    assert_eq!(harness.state().matches_table.order().len(), all);
+    wait_for_rows(&mut harness);
+    let state = harness.state();
+    assert_eq!(state.matches_table.sort, Some((4, true)));
+    let times: Vec<i64> = state
+        .matches_table
+        .order()
+        .iter()
+        .map(|&m| {
+            let event = state.workspace.view.matches[m as usize].event as usize;
+            state.workspace.dataset.events.time[event]
+        })
+        .collect();
+    assert_eq!(times.len(), all);
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "not newest first");
 }

@@ -2,6 +2,7 @@
 //! matches nothing itself; [`workspace::Workspace`] calls the library, on background
 //! threads for anything long.
 
+mod background;
 pub mod tables_view;
 pub mod theme;
 pub mod timeline_view;

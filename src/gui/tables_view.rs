@@ -2,15 +2,21 @@
 //! workspace's data; what a row shows is read from the data when it is drawn, so ten
 //! million rows scroll as smoothly as ten.
 
+use super::background::{Derived, INLINE_ITEMS};
 use super::theme;
 use super::workspace::{Intent, Workspace};
 use crate::drilldown::{SHARED_CAVEAT, report_detail};
+use crate::filter::FilteredView;
 use crate::ingest::address::{format_address, format_address_set};
 use crate::ingest::time::format_time;
 use crate::matching::Strength;
+use crate::model::Dataset;
 use crate::tables::{Cell, Selection, sort_rows, to_tsv};
+use crate::triage::Triage;
 use egui::{RichText, Ui};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -50,42 +56,54 @@ struct ReportRow {
     locations: u64,
 }
 
-/// What a table reads its cells from (shareable across the sort's threads).
-#[derive(Clone, Copy)]
-struct Data<'a> {
-    dataset: &'a crate::model::Dataset,
+/// What a table's rows index into: the data they were built from plus the aggregates the
+/// build computed. A table keeps its own snapshot so that, while new rows are built in the
+/// background, the old ones still draw against the data they belong to.
+#[derive(Default)]
+struct Source {
+    dataset: Arc<Dataset>,
     /// The matches under the filter.
-    matches: &'a [crate::matching::Match],
-    triage: &'a crate::triage::Triage,
-}
-
-impl<'a> Data<'a> {
-    fn of(workspace: &'a Workspace) -> Self {
-        Data {
-            dataset: &workspace.dataset,
-            matches: &workspace.view.matches,
-            triage: &workspace.triage,
-        }
-    }
+    view: Arc<FilteredView>,
+    report_rows: HashMap<u32, ReportRow>,
+    /// Per-location counts under the filter but not the selection, so that the Locations
+    /// table keeps every row to add to the selection.
+    location_stats: Vec<crate::analysis::LocationStats>,
 }
 
 /// What the rows were built for: the filter generation, the sort (column, descending),
 /// the search text and the triage generation (tags show in the Reports table).
 type BuildKey = (u64, Option<(usize, bool)>, String, u64);
 
+/// Everything a build needs, owned, so that it can run on another thread.
+struct BuildRequest {
+    kind: Kind,
+    key: BuildKey,
+    dataset: Arc<Dataset>,
+    view: Arc<FilteredView>,
+    all_matches: Arc<crate::matching::MatchSet>,
+    /// The filter without the location selection (for the Locations table).
+    filter: crate::filter::Filter,
+    selected_locations: BTreeSet<String>,
+    triage: Triage,
+}
+
+/// A table's rows in the order shown, and what they index into.
+#[derive(Default)]
+struct Built {
+    source: Source,
+    /// Row ids in the order shown: report indexes, or positions in the filtered matches.
+    order: Vec<u32>,
+}
+
 /// One table: its rows in the order shown, sort, search and selection.
 #[derive(Default)]
 pub struct Table {
-    /// Row ids in the order shown: report indexes, or positions in the filtered matches.
-    pub order: Vec<u32>,
     pub sort: Option<(usize, bool)>,
     pub search: String,
     pub selection: Selection,
-    built_for: Option<BuildKey>,
-    report_rows: HashMap<u32, ReportRow>,
-    /// Per-location counts under the filter but not the selection, so that the Locations
-    /// table keeps every row to add to the selection.
-    location_stats: Vec<crate::analysis::LocationStats>,
+    /// Build rows of every size in the background (tests use this to exercise that path).
+    pub always_in_background: bool,
+    rows: Derived<BuildKey, Built>,
 }
 
 fn strength_text(strength: Option<Strength>) -> &'static str {
@@ -96,9 +114,9 @@ fn strength_text(strength: Option<Strength>) -> &'static str {
     }
 }
 
-impl Table {
-    fn cell(&self, kind: Kind, data: Data, column: usize, row: u32) -> Cell {
-        let dataset = data.dataset;
+impl Source {
+    fn cell(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> Cell {
+        let dataset = &*self.dataset;
         let text = |s: &str| {
             if s.is_empty() {
                 Cell::Empty
@@ -140,8 +158,7 @@ impl Table {
                     7 => times().min().map_or(Cell::Empty, Cell::Time),
                     8 => times().max().map_or(Cell::Empty, Cell::Time),
                     _ => text(
-                        &data
-                            .triage
+                        &triage
                             .tags_of(dataset.reports.id(row))
                             .collect::<Vec<_>>()
                             .join(", "),
@@ -149,7 +166,7 @@ impl Table {
                 }
             }
             Kind::Matches => {
-                let m = &data.matches[row as usize];
+                let m = &self.view.matches[row as usize];
                 let e = m.event as usize;
                 let o = &dataset.observations[m.observation as usize];
                 let l = &dataset.locations[o.location as usize];
@@ -180,8 +197,8 @@ impl Table {
         }
     }
 
-    fn text(&self, kind: Kind, data: Data, column: usize, row: u32) -> String {
-        match self.cell(kind, data, column, row) {
+    fn text(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> String {
+        match self.cell(kind, triage, column, row) {
             Cell::Empty => String::new(),
             Cell::Number(n) => format!("{n}"),
             Cell::Time(t) => format_time(t),
@@ -189,6 +206,132 @@ impl Table {
         }
     }
 
+    /// The report a row is about.
+    fn report_of(&self, kind: Kind, row: u32) -> Option<u32> {
+        Some(match kind {
+            Kind::Locations => return None,
+            Kind::Reports => row,
+            Kind::Matches => {
+                self.dataset.events.report[self.view.matches[row as usize].event as usize]
+            }
+        })
+    }
+}
+
+impl Built {
+    fn copy(&self, selection: &Selection, kind: Kind, triage: &Triage, ui: &Ui) {
+        let columns = Table::columns(kind);
+        let rows = selection.in_order(&self.order).into_iter().map(|row| {
+            (0..columns.len())
+                .map(|c| self.source.text(kind, triage, c, row))
+                .collect()
+        });
+        ui.ctx().copy_text(to_tsv(columns, rows));
+    }
+
+    /// The report a row is about, as an index into the workspace's current data.
+    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> Option<u32> {
+        // Rows still shown from data that has since been replaced point nowhere.
+        Arc::ptr_eq(&self.source.dataset, &workspace.dataset)
+            .then(|| self.source.report_of(kind, row))
+            .flatten()
+    }
+}
+
+impl BuildRequest {
+    /// How many rows the table starts from before the search narrows them.
+    fn candidate_rows(&self) -> usize {
+        match self.kind {
+            Kind::Locations => self.dataset.locations.len(),
+            Kind::Reports | Kind::Matches => self.view.matches.len(),
+        }
+    }
+
+    /// The rows under the filter, narrowed by the search and sorted; `None` if cancelled.
+    fn build(self, cancel: &AtomicBool) -> Option<(Source, Vec<u32>)> {
+        let kind = self.kind;
+        let dataset = &*self.dataset;
+        let mut source = Source {
+            dataset: self.dataset.clone(),
+            view: self.view.clone(),
+            ..Source::default()
+        };
+        let matches = &self.view.matches;
+        let mut rows: Vec<u32> = match kind {
+            Kind::Locations => {
+                let unselected = crate::filter::apply_with_triage(
+                    dataset,
+                    &self.all_matches,
+                    &self.filter,
+                    &self.triage,
+                );
+                source.location_stats = unselected.summary.locations;
+                let stats = &source.location_stats;
+                (0..dataset.locations.len() as u32)
+                    .filter(|&l| {
+                        stats.get(l as usize).is_some_and(|s| s.reports() > 0)
+                            || self
+                                .selected_locations
+                                .contains(&dataset.locations[l as usize].id)
+                    })
+                    .collect()
+            }
+            Kind::Reports => {
+                let mut rows: HashMap<u32, (ReportRow, BTreeSet<u32>, BTreeSet<u32>)> =
+                    HashMap::new();
+                for m in matches {
+                    let report = dataset.events.report[m.event as usize];
+                    let entry = rows.entry(report).or_default();
+                    entry.0.best = entry.0.best.max(Some(m.strength));
+                    entry.1.insert(m.event);
+                    entry
+                        .2
+                        .insert(dataset.observations[m.observation as usize].location);
+                }
+                source.report_rows = rows
+                    .into_iter()
+                    .map(|(r, (mut row, events, locations))| {
+                        row.matched_events = events.len() as u64;
+                        row.locations = locations.len() as u64;
+                        (r, row)
+                    })
+                    .collect();
+                let mut ids: Vec<u32> = source.report_rows.keys().copied().collect();
+                ids.sort_unstable();
+                ids
+            }
+            Kind::Matches => (0..matches.len() as u32).collect(),
+        };
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let query = &self.key.2;
+        if !query.is_empty() {
+            let columns = Table::columns(kind).len();
+            rows.retain(|&row| {
+                (0..columns).any(|c| {
+                    source
+                        .text(kind, &self.triage, c, row)
+                        .to_lowercase()
+                        .contains(query.as_str())
+                })
+            });
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        if let Some((column, descending)) = self.key.1 {
+            sort_rows(
+                &mut rows,
+                |row| source.cell(kind, &self.triage, column, row),
+                descending,
+            );
+        }
+        Some((source, rows))
+    }
+}
+
+impl Table {
     /// A table that starts sorted by `column`.
     pub fn sorted_by(column: usize, descending: bool) -> Self {
         Table {
@@ -205,9 +348,20 @@ impl Table {
         }
     }
 
-    /// Rebuild the rows when the filter, search or sort changed.
-    fn refresh(&mut self, kind: Kind, workspace: &Workspace) {
-        let data = Data::of(workspace);
+    /// Whether new rows are being built in the background.
+    pub fn is_building(&self) -> bool {
+        self.rows.building().is_some()
+    }
+
+    /// Row ids in the order shown: report or location indexes, or positions in the
+    /// filtered matches.
+    pub fn order(&self) -> &[u32] {
+        self.rows.value().map_or(&[], |built| &built.order)
+    }
+
+    /// Rebuild the rows when the filter, search or sort changed: at once for small tables,
+    /// in the background for large ones while the old rows stay on screen.
+    fn refresh(&mut self, kind: Kind, workspace: &Workspace, ctx: &egui::Context) {
         // Tags show in the Reports table, so a change to them rebuilds it too.
         let key = (
             workspace.view_generation,
@@ -215,97 +369,24 @@ impl Table {
             self.search.trim().to_lowercase(),
             workspace.triage_generation,
         );
-        if self.built_for.as_ref() == Some(&key) {
-            return;
-        }
-        let matches = &workspace.view.matches;
-        let mut rows: Vec<u32> = match kind {
-            Kind::Locations => {
-                let unselected = crate::filter::apply_with_triage(
-                    &workspace.dataset,
-                    &workspace.matches,
-                    &workspace.filter,
-                    &workspace.triage,
-                );
-                self.location_stats = unselected.summary.locations;
-                let stats = &self.location_stats;
-                (0..workspace.dataset.locations.len() as u32)
-                    .filter(|&l| {
-                        stats.get(l as usize).is_some_and(|s| s.reports() > 0)
-                            || workspace
-                                .selection
-                                .contains(&workspace.dataset.locations[l as usize].id)
-                    })
-                    .collect()
-            }
-            Kind::Reports => {
-                let mut rows: HashMap<u32, (ReportRow, BTreeSet<u32>, BTreeSet<u32>)> =
-                    HashMap::new();
-                for m in matches {
-                    let report = workspace.dataset.events.report[m.event as usize];
-                    let entry = rows.entry(report).or_default();
-                    entry.0.best = entry.0.best.max(Some(m.strength));
-                    entry.1.insert(m.event);
-                    entry
-                        .2
-                        .insert(workspace.dataset.observations[m.observation as usize].location);
-                }
-                self.report_rows = rows
-                    .into_iter()
-                    .map(|(r, (mut row, events, locations))| {
-                        row.matched_events = events.len() as u64;
-                        row.locations = locations.len() as u64;
-                        (r, row)
-                    })
-                    .collect();
-                let mut ids: Vec<u32> = self.report_rows.keys().copied().collect();
-                ids.sort_unstable();
-                ids
-            }
-            Kind::Matches => (0..matches.len() as u32).collect(),
+        let request = BuildRequest {
+            kind,
+            key: key.clone(),
+            dataset: workspace.dataset.clone(),
+            view: workspace.view.clone(),
+            all_matches: workspace.matches.clone(),
+            filter: workspace.filter.clone(),
+            selected_locations: workspace.selection.clone(),
+            triage: workspace.triage.clone(),
         };
-        let query = &key.2;
-        if !query.is_empty() {
-            let columns = Self::columns(kind).len();
-            rows.retain(|&row| {
-                (0..columns).any(|c| {
-                    self.text(kind, data, c, row)
-                        .to_lowercase()
-                        .contains(query.as_str())
-                })
+        let items = request.candidate_rows();
+        let in_background = items >= INLINE_ITEMS || self.always_in_background;
+        self.rows
+            .request(key, items, in_background, ctx, move |cancel| {
+                request
+                    .build(cancel)
+                    .map(|(source, order)| Built { source, order })
             });
-        }
-        if let Some((column, descending)) = self.sort {
-            let table = &*self;
-            sort_rows(
-                &mut rows,
-                |row| table.cell(kind, data, column, row),
-                descending,
-            );
-        }
-        self.order = rows;
-        self.built_for = Some(key);
-    }
-
-    fn copy_selection(&self, kind: Kind, workspace: &Workspace, ui: &Ui) {
-        let columns = Self::columns(kind);
-        let rows = self.selection.in_order(&self.order).into_iter().map(|row| {
-            (0..columns.len())
-                .map(|c| self.text(kind, Data::of(workspace), c, row))
-                .collect()
-        });
-        ui.ctx().copy_text(to_tsv(columns, rows));
-    }
-
-    /// The report a row is about.
-    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> Option<u32> {
-        Some(match kind {
-            Kind::Locations => return None,
-            Kind::Reports => row,
-            Kind::Matches => {
-                workspace.dataset.events.report[workspace.view.matches[row as usize].event as usize]
-            }
-        })
     }
 
     /// Draw the table; returns a report to open in the detail window.
@@ -316,7 +397,7 @@ impl Table {
         workspace: &Workspace,
         intents: &mut Vec<Intent>,
     ) -> Option<u32> {
-        self.refresh(kind, workspace);
+        self.refresh(kind, workspace, ui.ctx());
         if kind == Kind::Locations {
             // The location selection belongs to the workspace (the map shares it).
             self.selection.ids = (0..workspace.dataset.locations.len() as u32)
@@ -328,6 +409,9 @@ impl Table {
                 .collect();
         }
         let selected_before = self.selection.ids.clone();
+        let empty = Built::default();
+        let built = self.rows.value().unwrap_or(&empty);
+        let order = &built.order[..];
         let mut open = None;
         let columns = Self::columns(kind);
         ui.horizontal(|ui| {
@@ -341,9 +425,16 @@ impl Table {
             .labelled_by(label.id);
             ui.label(format!(
                 "{} · {} selected",
-                crate::cli::count(self.order.len() as u64, "row", "rows"),
+                crate::cli::count(order.len() as u64, "row", "rows"),
                 crate::cli::thousands(self.selection.ids.len() as u64)
             ));
+            if let Some(rows) = self.rows.building() {
+                ui.spinner();
+                ui.label(format!(
+                    "Sorting and searching {}…",
+                    crate::cli::count(rows as u64, "row", "rows")
+                ));
+            }
             if ui
                 .add_enabled(
                     !self.selection.ids.is_empty(),
@@ -351,14 +442,14 @@ impl Table {
                 )
                 .clicked()
             {
-                self.copy_selection(kind, workspace, ui);
+                built.copy(&self.selection, kind, &workspace.triage, ui);
             }
             let selected_reports: Vec<u32> = {
                 let reports: BTreeSet<u32> = self
                     .selection
-                    .in_order(&self.order)
+                    .in_order(order)
                     .into_iter()
-                    .filter_map(|row| self.report_of(kind, workspace, row))
+                    .filter_map(|row| built.report_of(kind, workspace, row))
                     .collect();
                 reports.into_iter().collect()
             };
@@ -412,16 +503,16 @@ impl Table {
             });
             if up || down {
                 self.selection
-                    .move_cursor(&self.order, if up { -1 } else { 1 }, shift);
+                    .move_cursor(order, if up { -1 } else { 1 }, shift);
             }
             if space {
-                self.selection.toggle_cursor(&self.order);
+                self.selection.toggle_cursor(order);
             }
-            if enter && let Some(&row) = self.selection.cursor.and_then(|c| self.order.get(c)) {
-                open = self.report_of(kind, workspace, row);
+            if enter && let Some(&row) = self.selection.cursor.and_then(|c| order.get(c)) {
+                open = built.report_of(kind, workspace, row);
             }
             if copy && !self.selection.ids.is_empty() {
-                self.copy_selection(kind, workspace, ui);
+                built.copy(&self.selection, kind, &workspace.triage, ui);
             }
         }
         use egui_extras::{Column, TableBuilder};
@@ -470,12 +561,12 @@ impl Table {
                     }
                 })
                 .body(|body| {
-                    body.rows(20.0, self.order.len(), |mut row| {
+                    body.rows(20.0, order.len(), |mut row| {
                         let position = row.index();
-                        let id = self.order[position];
+                        let id = order[position];
                         row.set_selected(self.selection.ids.contains(&id));
                         for column in 0..columns.len() {
-                            let value = self.text(kind, Data::of(workspace), column, id);
+                            let value = built.source.text(kind, &workspace.triage, column, id);
                             row.col(|ui| {
                                 if kind == Kind::Matches && column == 12
                                     || kind == Kind::Reports && column == 3
@@ -510,14 +601,14 @@ impl Table {
         }
         if let Some((position, double, modifiers)) = clicked_row {
             if double {
-                self.selection.click(&self.order, position);
-                open = self.report_of(kind, workspace, self.order[position]);
+                self.selection.click(order, position);
+                open = built.report_of(kind, workspace, order[position]);
             } else if modifiers.shift {
-                self.selection.extend(&self.order, position);
+                self.selection.extend(order, position);
             } else if modifiers.command {
-                self.selection.toggle(&self.order, position);
+                self.selection.toggle(order, position);
             } else {
-                self.selection.click(&self.order, position);
+                self.selection.click(order, position);
             }
         }
         if kind == Kind::Locations && self.selection.ids != selected_before {

@@ -2,15 +2,18 @@
 //! filter, the activity pattern by local weekday and hour, and when each location was
 //! active. Everything is derived from the workspace and cached per filter generation.
 
+use super::background;
 use super::theme;
 use super::workspace::{Intent, Notice, Workspace};
-use crate::filter::{Filter, apply_with_triage};
+use crate::filter::{Filter, FilteredView, apply_with_triage};
 use crate::ingest::time::{ImportZone, format_time};
+use crate::model::Dataset;
 use crate::timeline::{
     BinSize, Span, Timeline, activity, date_of_day, day_number, spans, timeline, zone_of_country,
 };
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Plot, Span as PlotSpan};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -30,9 +33,13 @@ pub enum ZoneChoice {
     Named(String),
 }
 
+/// What the figures were derived for: the filter generation, bin, split and zone.
+type FiguresKey = (u64, Option<BinSize>, bool, ZoneChoice);
+
 /// What is derived from the filtered matches; recomputed only when they change.
-struct Derived {
-    key: (u64, Option<BinSize>, bool, ZoneChoice),
+struct Figures {
+    /// The data the figures' location indexes point into.
+    dataset: Arc<Dataset>,
     timeline: Timeline,
     activity: [[u64; 24]; 7],
     activity_zone: ImportZone,
@@ -50,7 +57,7 @@ pub struct TimelineView {
     brush_from: Option<f64>,
     /// Where the timeline chart was last drawn (screen points).
     pub plot_rect: Option<egui::Rect>,
-    derived: Option<Derived>,
+    derived: background::Derived<FiguresKey, Figures>,
     /// Messages from screenshot callbacks, which run later.
     png_result: Arc<Mutex<Option<Notice>>>,
 }
@@ -64,7 +71,7 @@ impl Default for TimelineView {
             zone: ZoneChoice::Location,
             brush_from: None,
             plot_rect: None,
-            derived: None,
+            derived: background::Derived::default(),
             png_result: Arc::new(Mutex::new(None)),
         }
     }
@@ -85,8 +92,13 @@ const SERIES_COLOURS: [Color32; 6] = [
 
 impl TimelineView {
     /// The zone the activity pattern is drawn in, and its name for the user.
-    fn activity_zone(&self, workspace: &Workspace) -> (ImportZone, String) {
-        match &self.zone {
+    fn activity_zone(
+        choice: &ZoneChoice,
+        dataset: &Dataset,
+        view: &FilteredView,
+        selection: &BTreeSet<String>,
+    ) -> (ImportZone, String) {
+        match choice {
             ZoneChoice::Utc => (ImportZone::Utc, "UTC".into()),
             ZoneChoice::Named(name) => match name.parse::<ImportZone>() {
                 Ok(zone) => (zone, name.clone()),
@@ -94,12 +106,8 @@ impl TimelineView {
             },
             ZoneChoice::Location => {
                 // The selected locations' countries, or the countries with matches.
-                let dataset = &workspace.dataset;
-                let countries: std::collections::BTreeSet<&str> = if workspace.selection.is_empty()
-                {
-                    workspace
-                        .view
-                        .matches
+                let countries: BTreeSet<&str> = if selection.is_empty() {
+                    view.matches
                         .iter()
                         .map(|m| {
                             dataset.locations
@@ -112,7 +120,7 @@ impl TimelineView {
                     dataset
                         .locations
                         .iter()
-                        .filter(|l| workspace.selection.contains(&l.id))
+                        .filter(|l| selection.contains(&l.id))
                         .map(|l| l.country.as_str())
                         .collect()
                 };
@@ -136,67 +144,70 @@ impl TimelineView {
         }
     }
 
-    fn refresh(&mut self, workspace: &Workspace) {
+    /// Recompute the figures when the filter, bin, split or zone changed; in the
+    /// background when there are many matches, while the old figures stay on screen.
+    fn refresh(&mut self, workspace: &Workspace, ctx: &egui::Context) {
         let key = (
             workspace.view_generation,
             self.bin,
             self.split,
             self.zone.clone(),
         );
-        if self.derived.as_ref().is_some_and(|d| d.key == key) {
-            return;
-        }
-        let (zone, zone_name) = self.activity_zone(workspace);
+        let dataset = workspace.dataset.clone();
+        let all_matches = workspace.matches.clone();
+        let view = workspace.view.clone();
+        let triage = workspace.triage.clone();
+        let selection = workspace.selection.clone();
         // The timeline shows every date, so that the chosen range is seen in context.
         let without_dates = Filter {
             from: None,
             to: None,
             ..workspace.effective_filter()
         };
-        let context = apply_with_triage(
-            &workspace.dataset,
-            &workspace.matches,
-            &without_dates,
-            &workspace.triage,
-        );
-        let span_days = match (
-            context
-                .matches
-                .iter()
-                .map(|m| workspace.dataset.events.time[m.event as usize])
-                .min(),
-            context
-                .matches
-                .iter()
-                .map(|m| workspace.dataset.events.time[m.event as usize])
-                .max(),
-        ) {
-            (Some(first), Some(last)) => (last - first) / 86_400_000_000_000,
-            _ => 0,
-        };
-        let size = self.bin.unwrap_or(BinSize::auto(span_days));
-        let split = self.split.then_some(SPLIT_TOP);
-        self.derived = Some(Derived {
-            timeline: timeline(
-                &workspace.dataset,
-                &context.matches,
-                size,
-                ImportZone::Utc,
-                split,
-            ),
-            activity: activity(&workspace.dataset, &workspace.view.matches, zone),
-            activity_zone: zone,
-            activity_zone_name: zone_name,
-            spans: spans(&workspace.dataset, &workspace.view.matches),
+        let (choice, bin, split) = (self.zone.clone(), self.bin, self.split);
+        let items = all_matches.matches.len().max(view.matches.len());
+        self.derived.request(
             key,
-        });
+            items,
+            items >= background::INLINE_ITEMS,
+            ctx,
+            move |_cancel| {
+                let (zone, zone_name) = Self::activity_zone(&choice, &dataset, &view, &selection);
+                let context = apply_with_triage(&dataset, &all_matches, &without_dates, &triage);
+                let times = || {
+                    context
+                        .matches
+                        .iter()
+                        .map(|m| dataset.events.time[m.event as usize])
+                };
+                let span_days = match (times().min(), times().max()) {
+                    (Some(first), Some(last)) => (last - first) / 86_400_000_000_000,
+                    _ => 0,
+                };
+                let size = bin.unwrap_or(BinSize::auto(span_days));
+                let split = split.then_some(SPLIT_TOP);
+                Some(Figures {
+                    timeline: timeline(&dataset, &context.matches, size, ImportZone::Utc, split),
+                    activity: activity(&dataset, &view.matches, zone),
+                    activity_zone: zone,
+                    activity_zone_name: zone_name,
+                    spans: spans(&dataset, &view.matches),
+                    dataset,
+                })
+            },
+        );
+    }
+
+    /// Whether the figures are being recomputed in the background.
+    pub fn is_building(&self) -> bool {
+        self.derived.building().is_some()
     }
 
     pub fn ui(&mut self, ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<Intent>) {
         if let Some(notice) = self.png_result.lock().ok().and_then(|mut r| r.take()) {
             workspace.notice = Some(notice);
         }
-        self.refresh(workspace);
+        self.refresh(workspace, ui.ctx());
         let panel_rect = ui.max_rect();
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::Timeline, "Timeline");
@@ -209,16 +220,25 @@ impl TimelineView {
             if ui.button("Save PNG…").clicked() {
                 self.save_png(ui, panel_rect);
             }
+            if let Some(matches) = self.derived.building() {
+                ui.spinner();
+                ui.label(format!(
+                    "Recomputing over {}…",
+                    crate::cli::count(matches as u64, "match", "matches")
+                ));
+            }
         });
         match self.tab {
             Tab::Timeline => self.timeline_ui(ui, workspace, intents),
             Tab::Activity => self.activity_ui(ui),
-            Tab::Comparison => self.comparison_ui(ui, workspace),
+            Tab::Comparison => self.comparison_ui(ui),
         }
     }
 
     fn timeline_ui(&mut self, ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
-        let Some(derived) = &self.derived else { return };
+        let Some(derived) = self.derived.value() else {
+            return;
+        };
         let t = &derived.timeline;
         ui.horizontal(|ui| {
             egui::ComboBox::new("timeline-bin", "bins")
@@ -404,7 +424,9 @@ impl TimelineView {
                     }
                 });
         });
-        let Some(derived) = &self.derived else { return };
+        let Some(derived) = self.derived.value() else {
+            return;
+        };
         let grid = &derived.activity;
         let total: u64 = grid.iter().flatten().sum();
         ui.label(format!(
@@ -475,8 +497,10 @@ impl TimelineView {
         }
     }
 
-    fn comparison_ui(&mut self, ui: &mut Ui, workspace: &Workspace) {
-        let Some(derived) = &self.derived else { return };
+    fn comparison_ui(&mut self, ui: &mut Ui) {
+        let Some(derived) = self.derived.value() else {
+            return;
+        };
         let spans = &derived.spans;
         if spans.is_empty() {
             ui.label("No matches under the filter.");
@@ -525,7 +549,7 @@ impl TimelineView {
                 body.rows(18.0, spans.len(), |mut row| {
                     let span = &spans[row.index()];
                     row.col(|ui| {
-                        ui.label(&workspace.dataset.locations[span.location as usize].name);
+                        ui.label(&derived.dataset.locations[span.location as usize].name);
                     });
                     row.col(|ui| {
                         ui.label(span.reports.to_string());
@@ -557,7 +581,9 @@ impl TimelineView {
     }
 
     fn save_csv(&self, workspace: &mut Workspace) {
-        let Some(derived) = &self.derived else { return };
+        let Some(derived) = self.derived.value() else {
+            return;
+        };
         let (name, write): (&str, CsvWriter) = match self.tab {
             Tab::Timeline => {
                 let t = derived.timeline.clone();
@@ -580,7 +606,7 @@ impl TimelineView {
                     .iter()
                     .map(|s| {
                         (
-                            workspace.dataset.locations[s.location as usize].id.clone(),
+                            derived.dataset.locations[s.location as usize].id.clone(),
                             s.clone(),
                         )
                     })

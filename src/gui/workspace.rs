@@ -261,7 +261,7 @@ pub struct Workspace {
     pub filter: Filter,
     /// Locations selected (on the map or in a table); they narrow every view like a filter.
     pub selection: BTreeSet<String>,
-    pub view: FilteredView,
+    pub view: Arc<FilteredView>,
     /// Changes whenever `view` is recomputed, so views can cache what they derive from it.
     pub view_generation: u64,
     pub job: Option<RunningJob>,
@@ -343,7 +343,7 @@ impl Workspace {
             matches: Arc::new(MatchSet::default()),
             filter: Filter::default(),
             selection: BTreeSet::new(),
-            view: FilteredView::default(),
+            view: Arc::default(),
             view_generation: 0,
             job: None,
             notice: None,
@@ -399,12 +399,12 @@ impl Workspace {
     }
 
     pub fn refresh_view(&mut self) {
-        self.view = crate::filter::apply_with_triage(
+        self.view = Arc::new(crate::filter::apply_with_triage(
             &self.dataset,
             &self.matches,
             &self.effective_filter(),
             &self.triage,
-        );
+        ));
         self.view_generation += 1;
     }
 
