@@ -6,6 +6,7 @@
 //! [`output`] writes the result files. The command line and the GUI are thin shells.
 
 pub mod analysis;
+pub mod basemap;
 pub mod cli;
 pub mod drilldown;
 pub mod filter;
