@@ -311,6 +311,25 @@ mod tests {
         assert_eq!(s.in_order(&[50, 40, 30]), [40]);
     }
 
+    /// The fast paths of `sort_rows` (integer keys, ranked text) order `cells` exactly as
+    /// a plain stable sort with `Cell::compare` does, in both directions.
+    fn assert_sorts_like_the_general_comparison(cells: &[Cell]) {
+        for descending in [false, true] {
+            let mut fast: Vec<u32> = (0..cells.len() as u32).collect();
+            sort_rows(&mut fast, |r| cells[r as usize].clone(), descending);
+            let mut general: Vec<u32> = (0..cells.len() as u32).collect();
+            general.sort_by(|&a, &b| {
+                let (x, y) = (&cells[a as usize], &cells[b as usize]);
+                match (x, y) {
+                    (Cell::Empty, _) | (_, Cell::Empty) => x.compare(y),
+                    _ if descending => x.compare(y).reverse(),
+                    _ => x.compare(y),
+                }
+            });
+            assert_eq!(fast, general, "descending {descending}");
+        }
+    }
+
     #[test]
     fn ranked_text_agrees_with_comparing_the_texts() {
         let words = [
@@ -334,20 +353,7 @@ mod tests {
                 }
             })
             .collect();
-        for descending in [false, true] {
-            let mut fast: Vec<u32> = (0..cells.len() as u32).collect();
-            sort_rows(&mut fast, |r| cells[r as usize].clone(), descending);
-            let mut general: Vec<u32> = (0..cells.len() as u32).collect();
-            general.sort_by(|&a, &b| {
-                let (x, y) = (&cells[a as usize], &cells[b as usize]);
-                match (x, y) {
-                    (Cell::Empty, _) | (_, Cell::Empty) => x.compare(y),
-                    _ if descending => x.compare(y).reverse(),
-                    _ => x.compare(y),
-                }
-            });
-            assert_eq!(fast, general, "descending {descending}");
-        }
+        assert_sorts_like_the_general_comparison(&cells);
         // The two "beta" rows keep their order (stable), "Alpha" precedes "alpha", and
         // letters beyond ASCII follow code points ("å" before "æ").
         assert_eq!(sorted(&cells, false), [3, 4, 2, 6, 7, 8, 0, 1, 5]);
@@ -371,21 +377,7 @@ mod tests {
             .map(|&v| Cell::Number(v))
             .chain([Cell::Empty])
             .collect();
-        for descending in [false, true] {
-            let mut fast: Vec<u32> = (0..cells.len() as u32).collect();
-            sort_rows(&mut fast, |r| cells[r as usize].clone(), descending);
-            let mut general: Vec<u32> = (0..cells.len() as u32).collect();
-            general.sort_by(|&a, &b| {
-                let (x, y) = (&cells[a as usize], &cells[b as usize]);
-                let order = x.compare(y);
-                if descending && !matches!(x, Cell::Empty) && !matches!(y, Cell::Empty) {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            assert_eq!(fast, general, "descending {descending}");
-        }
+        assert_sorts_like_the_general_comparison(&cells);
         let times = [
             Cell::Time(i64::MIN),
             Cell::Time(-1),
