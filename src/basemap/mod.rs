@@ -1,5 +1,6 @@
 //! The offline basemap: layers of polygons and lines built by `scripts/build_basemap.sh`
 //! from registry packages and bundled in `assets/basemap/` (see its LICENSES.md). This
-//! module reads them; rendering them into map tiles is the map issue's next step.
+//! module reads them and holds the tile projection; rendering tiles is the next step.
 
 pub mod data;
+pub mod projection;
