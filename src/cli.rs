@@ -1,4 +1,4 @@
-//! The command line: `match` and `generate`. Exit codes: 0 when the run completed
+//! The command line: `match`, `map` and `generate`. Exit codes: 0 when the run completed
 //! (even with rejected rows), 1 for a fatal error, 2 for a usage error.
 
 use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
@@ -35,6 +35,9 @@ pub enum Command {
     Match(MatchArgs),
     /// Write a synthetic data set (reserved address space only) with planted links.
     Generate(GenerateArgs),
+    /// Import and match as `match` does, then draw the locations on the offline basemap
+    /// into a PNG (for slides and evidence sets).
+    Map(MapArgs),
 }
 
 /// A tolerance as written (`2h`) and in nanoseconds.
@@ -118,6 +121,98 @@ pub struct MatchArgs {
     /// Folder for matches.csv, locations_summary.csv, import_errors.csv and summary.json.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The PNG file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1600, value_parser = clap::value_parser!(u32).range(64..=8192))]
+    pub width: u32,
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(64..=8192))]
+    pub height: u32,
+    /// The area to show: west,south,east,north in degrees. Default: all matched locations
+    /// (or all locations when none matched).
+    #[arg(long, value_name = "LON1,LAT1,LON2,LAT2", value_parser = bbox_arg, allow_hyphen_values = true)]
+    pub bbox: Option<[f64; 4]>,
+    /// Draw the dark style.
+    #[arg(long)]
+    pub dark: bool,
+    /// Leave out the town names.
+    #[arg(long)]
+    pub no_towns: bool,
+}
+
+/// The filter conditions a map (and later an export) can be narrowed by.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// First day of events counted (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of events counted (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Only matches of this strength: ip_time or ip_only.
+    #[arg(long, value_name = "STRENGTH", value_parser = strength_arg)]
+    pub strength: Option<crate::matching::Strength>,
+    /// Only these location countries (as written in the lists). Repeatable.
+    #[arg(long = "country", value_name = "CODE")]
+    pub countries: Vec<String>,
+    /// Only these location ids. Repeatable.
+    #[arg(long = "location", value_name = "ID")]
+    pub locations: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn filter(&self) -> crate::filter::Filter {
+        crate::filter::Filter {
+            from: self.from,
+            to: self.to,
+            strength: self.strength,
+            countries: self.countries.iter().cloned().collect(),
+            locations: self.locations.iter().cloned().collect(),
+            ..Default::default()
+        }
+    }
+}
+
+fn strength_arg(text: &str) -> Result<crate::matching::Strength, String> {
+    match text.trim() {
+        "ip_time" => Ok(crate::matching::Strength::IpTime),
+        "ip_only" => Ok(crate::matching::Strength::IpOnly),
+        other => Err(format!(
+            "\"{other}\" is not a strength: use ip_time or ip_only"
+        )),
+    }
+}
+
+fn bbox_arg(text: &str) -> Result<[f64; 4], String> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|part| {
+            part.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("\"{}\" in the box is not a number", part.trim()))
+        })
+        .collect::<Result<_, _>>()?;
+    let [w, s, e, n] = numbers[..] else {
+        return Err(format!(
+            "a box is four numbers lon1,lat1,lon2,lat2; got {}",
+            numbers.len()
+        ));
+    };
+    if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
+        return Err("longitudes must lie between -180 and 180".to_string());
+    }
+    if !(-85.0..=85.0).contains(&s) || !(-85.0..=85.0).contains(&n) {
+        return Err("latitudes must lie between -85 and 85".to_string());
+    }
+    Ok([w.min(e), s.min(n), w.max(e), s.max(n)])
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +323,52 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
     Ok(())
 }
 
+fn run_map(args: &MapArgs) -> Result<(), String> {
+    let progress = Progress::default();
+    let dataset =
+        load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
+    let params = MatchParams {
+        tolerance: args.input.tolerance.nanos,
+    };
+    let analysis = analyse(dataset, params, &progress).map_err(|e| e.to_string())?;
+    let filter = args.filter.filter();
+    let view = crate::filter::apply(&analysis.dataset, &analysis.matches, &filter);
+    let markers = crate::markers::markers(&analysis.dataset, &view.summary.locations);
+    let names: Vec<String> = analysis
+        .dataset
+        .locations
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    let bbox = args
+        .bbox
+        .or_else(|| crate::markers::bounds(markers.iter().filter(|m| m.reports() > 0)))
+        .or_else(|| crate::markers::bounds(&markers))
+        .ok_or("no location has coordinates, and no --bbox was given")?;
+    let map_view = crate::map_image::view_of_bbox(bbox, args.width, args.height);
+    let style = crate::basemap::render::Style::for_theme(args.dark);
+    let input = crate::map_image::SceneInput {
+        markers: &markers,
+        names: &names,
+        selected: &Default::default(),
+        show_towns: !args.no_towns,
+    };
+    let image = crate::map_image::render(&map_view, &style, &input);
+    crate::map_image::save_png(&image, &args.out)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    println!(
+        "Wrote {} ({}×{} px, zoom {:.1}): {} locations drawn, {} with reports. {}",
+        args.out.display(),
+        args.width,
+        args.height,
+        map_view.zoom,
+        markers.len(),
+        markers.iter().filter(|m| m.reports() > 0).count(),
+        filter.describe()
+    );
+    Ok(())
+}
+
 /// Parse the arguments, run, and return the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -240,6 +381,7 @@ pub fn main() -> i32 {
     let result = match &cli.command {
         Some(Command::Match(args)) => run_match(args),
         Some(Command::Generate(args)) => crate::generate::run(args).map_err(|e| e.to_string()),
+        Some(Command::Map(args)) => run_map(args),
         None => {
             let inputs = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
                 reports: cli

@@ -13,6 +13,8 @@ pub mod filter;
 pub mod generate;
 pub mod gui;
 pub mod ingest;
+pub mod map_image;
+pub mod markers;
 pub mod matching;
 pub mod model;
 pub mod output;

@@ -167,6 +167,8 @@ fn a_cancelled_import_leaves_everything_as_it_was() {
 fn selecting_a_location_row_narrows_the_figures_and_escape_clears_it() {
     let mut harness = harness(sample_app());
     harness.run_steps(2);
+    harness.get_by_label("Locations").click();
+    harness.run_steps(2);
     let name = {
         let workspace = &harness.state().workspace;
         let best = (0..workspace.dataset.locations.len())
@@ -493,4 +495,96 @@ fn large_tables_sort_in_the_background_and_keep_showing_their_rows_meanwhile() {
         .collect();
     assert_eq!(times.len(), all);
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "not newest first");
+}
+
+fn click_at(
+    harness: &mut Harness<'static, WorkbenchApp>,
+    pos: egui::Pos2,
+    modifiers: egui::Modifiers,
+) {
+    harness.event(egui::Event::PointerMoved(pos));
+    harness.run_steps(1);
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+fn clicking_a_map_marker_selects_its_location_and_an_empty_click_clears_it() {
+    use compound_atlas::gui::CentralTab;
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    assert_eq!(harness.state().central, CentralTab::Map);
+    // Zoom in on the Thai-Myanmar border so that single markers stand apart.
+    let location = |name: &str| {
+        let workspace = &harness.state().workspace;
+        let index = workspace
+            .dataset
+            .locations
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap();
+        (index as u32, workspace.dataset.locations[index].id.clone())
+    };
+    let (kk_park, kk_park_id) = location("KK Park");
+    let (shwe_kokko, shwe_kokko_id) = location("Shwe Kokko");
+    let look_at = |harness: &mut Harness<'static, WorkbenchApp>, lon: f64, lat: f64| {
+        let memory = &mut harness.state_mut().map.memory;
+        memory.center_at(walkers::lon_lat(lon, lat));
+        memory.set_zoom(13.0).unwrap();
+        harness.run_steps(2);
+    };
+    look_at(&mut harness, 98.5420, 16.6180);
+    let (at, members) = harness
+        .state()
+        .map
+        .marker_on_screen(kk_park)
+        .expect("KK Park is drawn");
+    assert_eq!(members, 1, "KK Park should stand alone at zoom 13");
+    click_at(&mut harness, at, egui::Modifiers::NONE);
+    let workspace = &harness.state().workspace;
+    assert_eq!(workspace.selection, [kk_park_id.clone()].into());
+    // The rest of the app follows: only KK Park's matches remain.
+    let expected = apply(
+        &workspace.dataset,
+        &workspace.matches,
+        &Filter {
+            locations: [kk_park_id.clone()].into(),
+            ..Filter::default()
+        },
+    );
+    assert_eq!(workspace.view.summary.headline, expected.summary.headline);
+    // Ctrl-click adds a second location.
+    look_at(&mut harness, 98.5309, 16.8205);
+    let (at, _) = harness
+        .state()
+        .map
+        .marker_on_screen(shwe_kokko)
+        .expect("Shwe Kokko is drawn");
+    click_at(&mut harness, at, egui::Modifiers::COMMAND);
+    assert_eq!(
+        harness.state().workspace.selection,
+        [kk_park_id, shwe_kokko_id].into()
+    );
+    // A click on empty map clears the selection: find a spot far from every marker.
+    let empty = {
+        let state = harness.state();
+        let markers: Vec<egui::Pos2> = (0..state.workspace.dataset.locations.len() as u32)
+            .filter_map(|l| state.map.marker_on_screen(l).map(|(p, _)| p))
+            .collect();
+        (0..20)
+            .flat_map(|i| {
+                (0..10).map(move |j| egui::pos2(500.0 + 40.0 * i as f32, 300.0 + 25.0 * j as f32))
+            })
+            .find(|p| markers.iter().all(|m| m.distance(*p) > 60.0))
+            .unwrap()
+    };
+    click_at(&mut harness, empty, egui::Modifiers::NONE);
+    assert!(harness.state().workspace.selection.is_empty());
 }

@@ -3,6 +3,8 @@
 //! threads for anything long.
 
 mod background;
+mod basemap_tiles;
+pub mod map_view;
 pub mod tables_view;
 pub mod theme;
 pub mod timeline_view;
@@ -23,6 +25,9 @@ struct Remembered {
     params: Params,
     dark: bool,
     recent: Vec<(FileKind, PathBuf)>,
+    /// The user agreed to online map tiles (see the map's Layers menu).
+    #[serde(default)]
+    online_tiles_opt_in: bool,
 }
 
 const IMPORT_REPORTS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
@@ -40,6 +45,7 @@ pub struct WorkbenchApp {
     show_timeline_panel: bool,
     pub timeline: timeline_view::TimelineView,
     pub central: CentralTab,
+    pub map: map_view::MapView,
     pub locations_table: tables_view::Table,
     pub reports_table: tables_view::Table,
     pub matches_table: tables_view::Table,
@@ -52,6 +58,7 @@ pub struct WorkbenchApp {
 /// What the central area shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CentralTab {
+    Map,
     Locations,
     Reports,
     Matches,
@@ -68,7 +75,8 @@ impl WorkbenchApp {
             show_sources_panel: true,
             show_timeline_panel: true,
             timeline: timeline_view::TimelineView::default(),
-            central: CentralTab::Locations,
+            central: CentralTab::Map,
+            map: map_view::MapView::default(),
             // Locations with the most IP + time reports first, as the study ranks them.
             locations_table: tables_view::Table::sorted_by(2, true),
             reports_table: tables_view::Table::default(),
@@ -342,6 +350,11 @@ impl WorkbenchApp {
             ui.horizontal(|ui| {
                 ui.selectable_value(
                     &mut self.central,
+                    CentralTab::Map,
+                    RichText::new("Map").heading(),
+                );
+                ui.selectable_value(
+                    &mut self.central,
                     CentralTab::Locations,
                     RichText::new("Locations").heading(),
                 );
@@ -357,6 +370,10 @@ impl WorkbenchApp {
                 );
             });
             let opened = match self.central {
+                CentralTab::Map => {
+                    self.map.ui(ui, &self.workspace, self.dark, &mut intents);
+                    None
+                }
                 CentralTab::Locations => self.locations_table.ui(
                     ui,
                     tables_view::Kind::Locations,
@@ -491,6 +508,7 @@ impl eframe::App for WorkbenchApp {
             params: self.workspace.params.clone(),
             dark: self.dark,
             recent: self.workspace.recent.clone(),
+            online_tiles_opt_in: self.map.online_opt_in,
         };
         eframe::set_value(storage, STORAGE_KEY, &remembered);
     }
@@ -528,6 +546,7 @@ pub fn run(inputs: Option<Inputs>) -> eframe::Result {
             workspace.recent = remembered.recent;
             let mut app = WorkbenchApp::new(workspace);
             app.dark = remembered.dark;
+            app.map.online_opt_in = remembered.online_tiles_opt_in;
             Ok(Box::new(app))
         }),
     )

@@ -1,11 +1,18 @@
 //! Design tokens: the one place for the colours that carry meaning across views.
 
+use crate::markers::MarkerStrength;
 use egui::Color32;
 
+/// The colour of a strength, as the map and its images draw it.
+pub const fn strength(strength: MarkerStrength) -> Color32 {
+    let [r, g, b] = strength.colour();
+    Color32::from_rgb(r, g, b)
+}
+
 /// IP + time matches: the stronger link.
-pub const IP_TIME: Color32 = Color32::from_rgb(0xd9, 0x48, 0x2b);
+pub const IP_TIME: Color32 = strength(MarkerStrength::IpTime);
 /// IP-only matches.
-pub const IP_ONLY: Color32 = Color32::from_rgb(0xe0, 0x9a, 0x1f);
+pub const IP_ONLY: Color32 = strength(MarkerStrength::IpOnly);
 /// Figures without a strength.
 pub const NEUTRAL: Color32 = Color32::from_rgb(0x3a, 0x7c, 0xc2);
 pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);

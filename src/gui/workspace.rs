@@ -262,6 +262,9 @@ pub struct Workspace {
     /// Locations selected (on the map or in a table); they narrow every view like a filter.
     pub selection: BTreeSet<String>,
     pub view: Arc<FilteredView>,
+    /// The filter without the selection: the map sizes every marker by it, so that
+    /// selecting one location does not empty the others.
+    pub unselected: Arc<FilteredView>,
     /// Changes whenever `view` is recomputed, so views can cache what they derive from it.
     pub view_generation: u64,
     pub job: Option<RunningJob>,
@@ -345,6 +348,7 @@ impl Workspace {
             selection: BTreeSet::new(),
             view: Arc::default(),
             view_generation: 0,
+            unselected: Arc::default(),
             job: None,
             notice: None,
             choices: Choices::default(),
@@ -398,13 +402,33 @@ impl Workspace {
         filter
     }
 
+    /// Recompute the views after the data, filter or tags changed.
     pub fn refresh_view(&mut self) {
+        self.refresh_view_for(false);
+    }
+
+    /// Recompute the views after only the selection changed.
+    fn refresh_selection(&mut self) {
+        self.refresh_view_for(true);
+    }
+
+    fn refresh_view_for(&mut self, only_selection_changed: bool) {
         self.view = Arc::new(crate::filter::apply_with_triage(
             &self.dataset,
             &self.matches,
             &self.effective_filter(),
             &self.triage,
         ));
+        if self.selection.is_empty() {
+            self.unselected = Arc::clone(&self.view);
+        } else if !only_selection_changed || self.unselected.summary.locations.is_empty() {
+            self.unselected = Arc::new(crate::filter::apply_with_triage(
+                &self.dataset,
+                &self.matches,
+                &self.filter,
+                &self.triage,
+            ));
+        }
         self.view_generation += 1;
     }
 
@@ -676,12 +700,12 @@ impl Workspace {
                 } else {
                     self.selection = [id].into();
                 }
-                self.refresh_view();
+                self.refresh_selection();
             }
             Intent::SelectLocations(ids) => {
                 if ids != self.selection {
                     self.selection = ids;
-                    self.refresh_view();
+                    self.refresh_selection();
                 }
             }
             Intent::Tag { reports, tag, on } => {
@@ -704,7 +728,7 @@ impl Workspace {
             Intent::ClearSelection => {
                 if !self.selection.is_empty() {
                     self.selection.clear();
-                    self.refresh_view();
+                    self.refresh_selection();
                 }
             }
             Intent::CancelJob => {

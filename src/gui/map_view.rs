@@ -1,0 +1,680 @@
+//! The map tab: the offline basemap (walkers with [`BasemapTiles`]), the locations as
+//! markers sized by reports under the current filter, hover details, click selection,
+//! zoom and fit controls, a scale bar, the pointer's coordinates and the optional
+//! layers (the user's own PMTiles file, online OpenStreetMap after an explicit opt-in).
+
+use super::basemap_tiles::BasemapTiles;
+use super::theme;
+use super::workspace::{Intent, Workspace};
+use crate::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM, metres_per_pixel, scale_bar};
+use crate::basemap::render::{Style, View};
+use crate::filter::FilteredView;
+use crate::ingest::time::format_time;
+use crate::map_image::{self, DrawnCluster, LabelKind, Scene, SceneInput};
+use crate::markers::{self, Marker, MarkerStrength};
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use walkers::{HttpTiles, Map, MapMemory, PmTiles, lon_lat};
+
+/// What the map draws from, rebuilt when the filtered data changes.
+struct MarkerData {
+    for_view: Arc<FilteredView>,
+    markers: Vec<Marker>,
+    names: Vec<String>,
+    observations: Vec<u32>,
+}
+
+/// A request from the map's controls, carried out after the map is drawn.
+enum Action {
+    Fit([f64; 4]),
+    SavePng,
+}
+
+pub struct MapView {
+    pub memory: MapMemory,
+    tiles: Option<BasemapTiles>,
+    /// The user's raster tile package, drawn over the basemap.
+    user_tiles: Option<(PathBuf, PmTiles)>,
+    /// Online OpenStreetMap tiles: created only after the opt-in and while switched on.
+    online: Option<HttpTiles>,
+    /// The user has agreed that tile requests reveal the area viewed (remembered).
+    pub online_opt_in: bool,
+    pub show_online: bool,
+    pub show_towns: bool,
+    asking_online: bool,
+    data: Option<MarkerData>,
+    /// The dataset the view was last fitted to, so new data is framed once.
+    fitted_to: Option<usize>,
+    /// The view, screen area and scene as last drawn (for "Save as PNG" and tests).
+    last_view: Option<View>,
+    last_drawn: Option<(Rect, Scene)>,
+    /// The pointer's (lon, lat) over the map.
+    pub pointer: Option<(f64, f64)>,
+    /// Time to lay out and draw the markers in the last frame, in milliseconds.
+    pub overlay_millis: f64,
+    pub notice: Option<String>,
+}
+
+impl Default for MapView {
+    fn default() -> Self {
+        let mut memory = MapMemory::default();
+        let _ = memory.set_zoom(5.0);
+        MapView {
+            memory,
+            tiles: None,
+            user_tiles: None,
+            online: None,
+            online_opt_in: false,
+            show_online: false,
+            show_towns: true,
+            asking_online: false,
+            data: None,
+            fitted_to: None,
+            last_view: None,
+            last_drawn: None,
+            pointer: None,
+            overlay_millis: 0.0,
+            notice: None,
+        }
+    }
+}
+
+/// Where the map starts before any data frames it: the Thai–Myanmar border.
+const START: (f64, f64) = (98.54, 16.7);
+
+impl MapView {
+    /// Whether basemap tiles are still rendering.
+    pub fn is_rendering(&self) -> bool {
+        self.tiles.as_ref().is_some_and(BasemapTiles::is_busy)
+    }
+
+    /// Where the marker (or cluster) holding a location was last drawn on screen, and
+    /// how many locations it holds.
+    pub fn marker_on_screen(&self, location: u32) -> Option<(Pos2, usize)> {
+        let (rect, scene) = self.last_drawn.as_ref()?;
+        let markers = &self.data.as_ref()?.markers;
+        scene.clusters.iter().find_map(|c| {
+            c.cluster
+                .members
+                .iter()
+                .any(|&m| markers[m].location == location)
+                .then(|| {
+                    let at = rect.min + vec2(c.cluster.at.0 as f32, c.cluster.at.1 as f32);
+                    (at, c.cluster.members.len())
+                })
+        })
+    }
+
+    /// Centre (lon, lat) and zoom of the map.
+    pub fn centre_and_zoom(&self) -> ((f64, f64), f64) {
+        let centre = self.memory.detached().map_or(START, |p| (p.x(), p.y()));
+        (centre, self.memory.zoom())
+    }
+
+    fn refresh_data(&mut self, workspace: &Workspace) {
+        let stale = self
+            .data
+            .as_ref()
+            .is_none_or(|d| !Arc::ptr_eq(&d.for_view, &workspace.unselected));
+        if stale {
+            let dataset = &workspace.dataset;
+            let mut observations = vec![0u32; dataset.locations.len()];
+            for observation in &dataset.observations {
+                if let Some(n) = observations.get_mut(observation.location as usize) {
+                    *n += 1;
+                }
+            }
+            self.data = Some(MarkerData {
+                for_view: Arc::clone(&workspace.unselected),
+                markers: markers::markers(dataset, &workspace.unselected.summary.locations),
+                names: dataset.locations.iter().map(|l| l.name.clone()).collect(),
+                observations,
+            });
+        }
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        workspace: &Workspace,
+        dark: bool,
+        intents: &mut Vec<Intent>,
+    ) {
+        self.refresh_data(workspace);
+        let mut action = None;
+        self.toolbar(ui, workspace, &mut action);
+        if self.asking_online {
+            self.online_question(ui);
+        }
+        let style = Style::for_theme(dark);
+        let tiles = self
+            .tiles
+            .get_or_insert_with(|| BasemapTiles::new(ui.ctx().clone(), style));
+        tiles.set_style(style);
+        if !self.show_online {
+            self.online = None;
+        } else if self.online_opt_in && self.online.is_none() {
+            self.online = Some(HttpTiles::new(
+                walkers::sources::OpenStreetMap,
+                ui.ctx().clone(),
+            ));
+        }
+        let data = self.data.as_ref().expect("refreshed above");
+        let selected: BTreeSet<u32> = data
+            .markers
+            .iter()
+            .filter(|m| {
+                workspace
+                    .selection
+                    .contains(&workspace.dataset.locations[m.location as usize].id)
+            })
+            .map(|m| m.location)
+            .collect();
+        // A new dataset is framed once; after that the view is the user's.
+        let dataset_key = Arc::as_ptr(&workspace.dataset) as usize;
+        if self.fitted_to != Some(dataset_key) && !data.markers.is_empty() {
+            let matched = markers::bounds(data.markers.iter().filter(|m| m.reports() > 0));
+            if let Some(bbox) = matched.or_else(|| markers::bounds(&data.markers)) {
+                let size = ui.available_size();
+                fit(&mut self.memory, bbox, size);
+                self.fitted_to = Some(dataset_key);
+            }
+        }
+        clamp_zoom(&mut self.memory);
+
+        let mut map = Map::new(
+            Some(tiles as &mut dyn walkers::Tiles),
+            &mut self.memory,
+            lon_lat(START.0, START.1),
+        )
+        .zoom_with_ctrl(false);
+        if let Some((_, user)) = &mut self.user_tiles {
+            map = map.with_layer(user, 1.0);
+        }
+        if let Some(online) = &mut self.online {
+            map = map.with_layer(online, 1.0);
+        }
+        let show_towns = self.show_towns;
+        let mut drawn: Option<(View, Scene, Option<Pos2>)> = None;
+        let response = map.show(ui, |ui, response, projector, _memory| {
+            let rect = response.rect;
+            let centre = projector.unproject(rect.center().to_vec2());
+            let view = View::centred(
+                centre.x(),
+                centre.y(),
+                projector.zoom(),
+                rect.width().round() as u32,
+                rect.height().round() as u32,
+            );
+            let started = std::time::Instant::now();
+            let input = SceneInput {
+                markers: &data.markers,
+                names: &data.names,
+                selected: &selected,
+                show_towns,
+            };
+            let scene = map_image::plan(&view, &input);
+            let hovered = response.hover_pos();
+            paint_scene(ui, rect, &scene, style);
+            drawn = Some((view, scene, hovered));
+            started.elapsed().as_secs_f64() * 1000.0
+        });
+        let map_rect = response.response.rect;
+        self.overlay_millis = response.inner;
+        let Some((view, scene, hovered)) = drawn else {
+            return;
+        };
+        self.last_view = Some(view);
+        self.pointer = hovered.map(|p| {
+            let world = (
+                view.left + f64::from(p.x - map_rect.min.x) / view.scale(),
+                view.top + f64::from(p.y - map_rect.min.y) / view.scale(),
+            );
+            projection::from_world(world.0, world.1)
+        });
+        let under = hovered.and_then(|p| cluster_at(&scene, map_rect, p));
+        if let Some(cluster) = under {
+            let response = response.response.clone().on_hover_ui_at_pointer(|ui| {
+                hover_details(ui, cluster, data, workspace);
+            });
+            if response.clicked() {
+                // The modifiers held at the click itself, even if released in the same frame.
+                let modifiers = ui.input(|i| {
+                    i.events
+                        .iter()
+                        .find_map(|e| match e {
+                            egui::Event::PointerButton { modifiers, .. } => Some(*modifiers),
+                            _ => None,
+                        })
+                        .unwrap_or(i.modifiers)
+                });
+                let ctrl = modifiers.command || modifiers.ctrl;
+                self.click_cluster(cluster, data, workspace, ctrl, intents, &mut action);
+            }
+        } else if response.response.clicked() && !workspace.selection.is_empty() {
+            intents.push(Intent::ClearSelection);
+        }
+        self.overlays(ui, map_rect, &view, style);
+        self.last_drawn = Some((map_rect, scene));
+        match action {
+            Some(Action::Fit(bbox)) => fit(&mut self.memory, bbox, map_rect.size()),
+            Some(Action::SavePng) => self.save_png(workspace, &selected, style),
+            None => {}
+        }
+    }
+
+    fn click_cluster(
+        &self,
+        cluster: &DrawnCluster,
+        data: &MarkerData,
+        workspace: &Workspace,
+        ctrl: bool,
+        intents: &mut Vec<Intent>,
+        action: &mut Option<Action>,
+    ) {
+        let members: Vec<&Marker> = cluster
+            .cluster
+            .members
+            .iter()
+            .map(|&m| &data.markers[m])
+            .collect();
+        let id_of = |m: &Marker| workspace.dataset.locations[m.location as usize].id.clone();
+        let bbox = markers::bounds(members.iter().copied()).expect("a cluster has members");
+        let spread = bbox[2] > bbox[0] || bbox[3] > bbox[1];
+        if members.len() > 1 && spread && self.memory.zoom() < MAX_ZOOM - 0.5 {
+            // A cluster opens up: zoom to its members.
+            *action = Some(Action::Fit(bbox));
+        } else if members.len() == 1 {
+            intents.push(Intent::ToggleLocation {
+                id: id_of(members[0]),
+                add_to_selection: ctrl,
+            });
+        } else {
+            // Markers at one spot: select them all.
+            let mut ids: BTreeSet<String> = members.iter().map(|m| id_of(m)).collect();
+            if ctrl {
+                ids.extend(workspace.selection.iter().cloned());
+            }
+            intents.push(Intent::SelectLocations(ids));
+        }
+    }
+
+    fn toolbar(&mut self, ui: &mut Ui, workspace: &Workspace, action: &mut Option<Action>) {
+        let data = self.data.as_ref().expect("refreshed before");
+        let all = markers::bounds(data.markers.iter().filter(|m| m.reports() > 0))
+            .or_else(|| markers::bounds(&data.markers));
+        let chosen = markers::bounds(data.markers.iter().filter(|m| {
+            workspace
+                .selection
+                .contains(&workspace.dataset.locations[m.location as usize].id)
+        }));
+        ui.horizontal(|ui| {
+            if ui.button("−").on_hover_text("Zoom out").clicked() {
+                let _ = self
+                    .memory
+                    .set_zoom((self.memory.zoom() - 1.0).max(MIN_ZOOM));
+            }
+            if ui.button("+").on_hover_text("Zoom in").clicked() {
+                let _ = self
+                    .memory
+                    .set_zoom((self.memory.zoom() + 1.0).min(MAX_ZOOM));
+            }
+            if ui
+                .add_enabled(all.is_some(), egui::Button::new("Fit to data"))
+                .on_hover_text("Show every location with matched reports")
+                .clicked()
+            {
+                *action = all.map(Action::Fit);
+            }
+            if ui
+                .add_enabled(chosen.is_some(), egui::Button::new("Fit to selection"))
+                .on_hover_text("Show the selected locations")
+                .clicked()
+            {
+                *action = chosen.map(Action::Fit);
+            }
+            ui.separator();
+            ui.checkbox(&mut self.show_towns, "Towns");
+            ui.menu_button("Layers", |ui| self.layers_menu(ui));
+            if ui.button("Save as PNG…").clicked() {
+                *action = Some(Action::SavePng);
+            }
+            if let Some(notice) = &self.notice {
+                ui.label(RichText::new(notice).weak());
+            }
+        });
+    }
+
+    fn layers_menu(&mut self, ui: &mut Ui) {
+        ui.label("The offline basemap is always drawn.");
+        ui.separator();
+        match &self.user_tiles {
+            Some((path, _)) => {
+                ui.label(format!("Tile file: {}", path.display()));
+                if ui.button("Remove tile file").clicked() {
+                    self.user_tiles = None;
+                }
+            }
+            None => {
+                if ui
+                    .button("Add a tile file (PMTiles)…")
+                    .on_hover_text("Raster PMTiles, e.g. satellite imagery, read from disk")
+                    .clicked()
+                {
+                    let picked = rfd::FileDialog::new()
+                        .set_title("Open a raster tile package")
+                        .add_filter("PMTiles", &["pmtiles"])
+                        .pick_file();
+                    if let Some(path) = picked {
+                        let tiles = PmTiles::new(&path, ui.ctx().clone());
+                        self.user_tiles = Some((path, tiles));
+                    }
+                }
+            }
+        }
+        ui.separator();
+        let mut online = self.show_online;
+        if ui
+            .checkbox(&mut online, "OpenStreetMap (online)")
+            .on_hover_text("Fetches tiles from tile.openstreetmap.org")
+            .changed()
+        {
+            if online && !self.online_opt_in {
+                self.asking_online = true;
+            } else {
+                self.show_online = online;
+            }
+        }
+        if self.online_opt_in && ui.button("Withdraw online consent").clicked() {
+            self.online_opt_in = false;
+            self.show_online = false;
+        }
+    }
+
+    fn online_question(&mut self, ui: &mut Ui) {
+        egui::Modal::new(egui::Id::unique("online tiles question")).show(ui.ctx(), |ui| {
+            ui.heading("Load map tiles from the internet?");
+            ui.label(
+                "Compound Atlas works offline. Online OpenStreetMap tiles are fetched from \
+                 tile.openstreetmap.org, and every request tells that server which area you \
+                 are looking at, at what zoom, and from which IP address. Do not turn this on \
+                 where that could reveal an investigation.",
+            );
+            ui.label("Your answer is remembered; you can withdraw it in the Layers menu.");
+            ui.horizontal(|ui| {
+                if ui.button("Load online tiles").clicked() {
+                    self.online_opt_in = true;
+                    self.show_online = true;
+                    self.asking_online = false;
+                }
+                if ui.button("Stay offline").clicked() {
+                    self.asking_online = false;
+                }
+            });
+        });
+    }
+
+    fn overlays(&self, ui: &Ui, map_rect: Rect, view: &View, style: Style) {
+        let painter = ui.painter().with_clip_rect(map_rect);
+        let (text, _, halo) = map_image::text_colours(&style);
+        let text = rgb(text);
+        let panel = rgb(halo).gamma_multiply(0.85);
+        // Legend, top left.
+        let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(150.0, 70.0));
+        painter.rect_filled(legend, 4.0, panel);
+        painter.text(
+            legend.min + vec2(8.0, 5.0),
+            Align2::LEFT_TOP,
+            "Reports matched",
+            FontId::proportional(12.0),
+            text,
+        );
+        for (i, strength) in [
+            MarkerStrength::IpTime,
+            MarkerStrength::IpOnly,
+            MarkerStrength::NoMatch,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let y = legend.min.y + 30.0 + 14.0 * i as f32;
+            painter.circle_filled(pos2(legend.min.x + 14.0, y), 5.0, theme::strength(strength));
+            painter.text(
+                pos2(legend.min.x + 26.0, y),
+                Align2::LEFT_CENTER,
+                strength.label(),
+                FontId::proportional(12.0),
+                text,
+            );
+        }
+        // Scale bar, bottom left.
+        let (_, lat) =
+            projection::from_world(0.0, view.top + f64::from(view.height) / 2.0 / view.scale());
+        let (metres, pixels) = scale_bar(metres_per_pixel(lat, view.zoom), 120.0);
+        let base = pos2(map_rect.min.x + 14.0, map_rect.max.y - 12.0);
+        let bar = Rect::from_min_max(
+            base - vec2(6.0, 22.0),
+            base + vec2(pixels as f32 + 12.0, 6.0),
+        );
+        painter.rect_filled(bar, 3.0, panel);
+        let end = base + vec2(pixels as f32, 0.0);
+        let stroke = Stroke::new(1.5, text);
+        painter.line_segment([base, end], stroke);
+        painter.line_segment([base, base - vec2(0.0, 5.0)], stroke);
+        painter.line_segment([end, end - vec2(0.0, 5.0)], stroke);
+        painter.text(
+            base - vec2(0.0, 8.0),
+            Align2::LEFT_BOTTOM,
+            map_image::format_distance(metres),
+            FontId::proportional(11.0),
+            text,
+        );
+        // Pointer and attribution, bottom right.
+        let mut lines = Vec::new();
+        if let Some((lon, lat)) = self.pointer {
+            lines.push(format!(
+                "{:.5}°{}  {:.5}°{}   zoom {:.1}",
+                lat.abs(),
+                if lat >= 0.0 { "N" } else { "S" },
+                lon.abs(),
+                if lon >= 0.0 { "E" } else { "W" },
+                view.zoom
+            ));
+        } else {
+            lines.push(format!("zoom {:.1}", view.zoom));
+        }
+        let mut credit = map_image::ATTRIBUTION.to_string();
+        if self.online.is_some() {
+            credit.push_str("; © OpenStreetMap contributors");
+        }
+        if let Some((path, _)) = &self.user_tiles {
+            credit.push_str(&format!(
+                "; tiles: {}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ));
+        }
+        lines.push(credit);
+        let mut y = map_rect.max.y - 4.0;
+        for line in lines.iter().rev() {
+            let galley = painter.layout_no_wrap(line.clone(), FontId::proportional(11.0), text);
+            let at = pos2(map_rect.max.x - galley.size().x - 8.0, y - galley.size().y);
+            painter.rect_filled(
+                Rect::from_min_size(at - vec2(4.0, 1.0), galley.size() + vec2(8.0, 2.0)),
+                2.0,
+                panel,
+            );
+            painter.galley(at, galley, text);
+            y -= 17.0;
+        }
+        if let Some(tiles) = &self.tiles
+            && tiles.is_busy()
+        {
+            painter.text(
+                map_rect.right_top() + vec2(-10.0, 10.0),
+                Align2::RIGHT_TOP,
+                "Drawing map…",
+                FontId::proportional(12.0),
+                text,
+            );
+        }
+    }
+
+    fn save_png(&mut self, workspace: &Workspace, selected: &BTreeSet<u32>, style: Style) {
+        let (Some(view), Some(data)) = (self.last_view, &self.data) else {
+            return;
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_title("Save the map as PNG")
+            .set_file_name("map.png")
+            .add_filter("PNG image", &["png"])
+            .save_file()
+        else {
+            return;
+        };
+        let input = SceneInput {
+            markers: &data.markers,
+            names: &data.names,
+            selected,
+            show_towns: self.show_towns,
+        };
+        let image = map_image::render(&view, &style, &input);
+        self.notice = Some(match map_image::save_png(&image, &path) {
+            Ok(()) => format!("Saved {} ({})", path.display(), workspace.filter.describe()),
+            Err(e) => format!("Could not save {}: {e}", path.display()),
+        });
+    }
+}
+
+fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
+}
+
+/// Keep the zoom where the basemap has data.
+fn clamp_zoom(memory: &mut MapMemory) {
+    let zoom = memory.zoom();
+    if !(MIN_ZOOM..=MAX_ZOOM).contains(&zoom) {
+        let _ = memory.set_zoom(zoom.clamp(MIN_ZOOM, MAX_ZOOM));
+    }
+}
+
+/// Centre and zoom the map so that `bbox` (west, south, east, north) fills the view.
+fn fit(memory: &mut MapMemory, bbox: [f64; 4], size: egui::Vec2) {
+    let ((lon, lat), zoom) =
+        projection::fit_bounds(bbox, f64::from(size.x), f64::from(size.y), 60.0, 14.0);
+    memory.center_at(lon_lat(lon, lat));
+    let _ = memory.set_zoom(zoom);
+}
+
+/// The cluster under the pointer: the top-most, which is drawn last.
+fn cluster_at(scene: &Scene, map_rect: Rect, pointer: Pos2) -> Option<&DrawnCluster> {
+    scene.clusters.iter().rev().find(|c| {
+        let at = map_rect.min + vec2(c.cluster.at.0 as f32, c.cluster.at.1 as f32);
+        at.distance(pointer) <= c.radius.max(6.0)
+    })
+}
+
+fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
+    let painter = ui.painter().with_clip_rect(rect);
+    let (location_text, town_text, halo) = map_image::text_colours(&style);
+    let outline = if style.dark {
+        Color32::from_gray(240)
+    } else {
+        Color32::from_gray(40)
+    };
+    for &(x, y) in &scene.town_points {
+        painter.circle_filled(rect.min + vec2(x, y), 2.2, rgb(town_text));
+    }
+    for c in &scene.clusters {
+        let at = rect.min + vec2(c.cluster.at.0 as f32, c.cluster.at.1 as f32);
+        let fill = theme::strength(c.cluster.strength()).gamma_multiply(0.85);
+        painter.circle_filled(at, c.radius, fill);
+        let width = if c.selected { 3.0 } else { 1.0 };
+        painter.circle_stroke(at, c.radius, Stroke::new(width, outline));
+        if c.cluster.reports() > 0 && c.radius >= 9.0 {
+            painter.text(
+                at,
+                Align2::CENTER_CENTER,
+                c.cluster.reports().to_string(),
+                FontId::proportional(11.0),
+                Color32::WHITE,
+            );
+        }
+    }
+    for label in &scene.labels {
+        let (size, colour) = match label.kind {
+            LabelKind::Location => (map_image::LOCATION_TEXT, location_text),
+            LabelKind::Town => (map_image::TOWN_TEXT, town_text),
+        };
+        let at = rect.min + vec2(label.at.0, label.at.1);
+        let font = FontId::proportional(size);
+        for offset in [
+            vec2(-1.0, 0.0),
+            vec2(1.0, 0.0),
+            vec2(0.0, -1.0),
+            vec2(0.0, 1.0),
+        ] {
+            painter.text(
+                at + offset,
+                Align2::LEFT_TOP,
+                &label.text,
+                font.clone(),
+                rgb(halo),
+            );
+        }
+        painter.text(at, Align2::LEFT_TOP, &label.text, font, rgb(colour));
+    }
+}
+
+fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
+    let stats = &workspace.unselected.summary.locations;
+    for (shown, &member) in cluster.cluster.members.iter().enumerate() {
+        if shown == 6 {
+            ui.label(format!(
+                "… and {} more; click to zoom in",
+                cluster.cluster.members.len() - 6
+            ));
+            break;
+        }
+        let marker = &data.markers[member];
+        let location = &workspace.dataset.locations[marker.location as usize];
+        let counts = stats
+            .get(marker.location as usize)
+            .copied()
+            .unwrap_or_default();
+        if shown > 0 {
+            ui.separator();
+        }
+        ui.label(RichText::new(&location.name).strong());
+        egui::Grid::new(("map hover", member))
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("Country");
+                ui.label(&location.country);
+                ui.end_row();
+                ui.label("Reports, IP + time");
+                ui.label(crate::cli::thousands(counts.reports_ip_time));
+                ui.end_row();
+                ui.label("Reports, IP only");
+                ui.label(crate::cli::thousands(counts.reports_ip_only));
+                ui.end_row();
+                ui.label("First match");
+                ui.label(counts.first_match.map_or("–".to_string(), format_time));
+                ui.end_row();
+                ui.label("Last match");
+                ui.label(counts.last_match.map_or("–".to_string(), format_time));
+                ui.end_row();
+                ui.label("Observations");
+                ui.label(crate::cli::thousands(u64::from(
+                    data.observations[marker.location as usize],
+                )));
+                ui.end_row();
+            });
+    }
+    if cluster.cluster.members.len() == 1 {
+        ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
+    }
+}
