@@ -140,6 +140,13 @@ pub struct MapArgs {
     /// (or all locations when none matched).
     #[arg(long, value_name = "LON1,LAT1,LON2,LAT2", value_parser = bbox_arg, allow_hyphen_values = true)]
     pub bbox: Option<[f64; 4]>,
+    /// Centre the map here instead (with --zoom): lon,lat in degrees.
+    #[arg(long, value_name = "LON,LAT", value_parser = centre_arg, allow_hyphen_values = true,
+          conflicts_with = "bbox", requires = "zoom")]
+    pub centre: Option<(f64, f64)>,
+    /// The zoom to draw at with --centre: 3 (continents) to 16 (streets).
+    #[arg(long, value_name = "Z", requires = "centre", value_parser = zoom_arg)]
+    pub zoom: Option<f64>,
     /// Draw the dark style.
     #[arg(long)]
     pub dark: bool,
@@ -188,6 +195,35 @@ fn strength_arg(text: &str) -> Result<crate::matching::Strength, String> {
         other => Err(format!(
             "\"{other}\" is not a strength: use ip_time or ip_only"
         )),
+    }
+}
+
+fn centre_arg(text: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [lon, lat] = parts[..] else {
+        return Err(format!("a centre is lon,lat; got \"{text}\""));
+    };
+    let number = |t: &str| {
+        t.parse::<f64>()
+            .map_err(|_| format!("\"{t}\" is not a number"))
+    };
+    let (lon, lat) = (number(lon)?, number(lat)?);
+    if !(-180.0..=180.0).contains(&lon) || !(-85.0..=85.0).contains(&lat) {
+        return Err("the centre must lie within -180..180 and -85..85".to_string());
+    }
+    Ok((lon, lat))
+}
+
+fn zoom_arg(text: &str) -> Result<f64, String> {
+    let zoom: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a zoom"))?;
+    if (crate::basemap::projection::MIN_ZOOM..=crate::basemap::projection::MAX_ZOOM).contains(&zoom)
+    {
+        Ok(zoom)
+    } else {
+        Err("the zoom must lie between 3 and 16".to_string())
     }
 }
 
@@ -340,12 +376,19 @@ fn run_map(args: &MapArgs) -> Result<(), String> {
         .iter()
         .map(|l| l.name.clone())
         .collect();
-    let bbox = args
-        .bbox
-        .or_else(|| crate::markers::bounds(markers.iter().filter(|m| m.reports() > 0)))
-        .or_else(|| crate::markers::bounds(&markers))
-        .ok_or("no location has coordinates, and no --bbox was given")?;
-    let map_view = crate::map_image::view_of_bbox(bbox, args.width, args.height);
+    let map_view = match (args.centre, args.zoom) {
+        (Some((lon, lat)), Some(zoom)) => {
+            crate::basemap::render::View::centred(lon, lat, zoom, args.width, args.height)
+        }
+        _ => {
+            let bbox = args
+                .bbox
+                .or_else(|| crate::markers::bounds(markers.iter().filter(|m| m.reports() > 0)))
+                .or_else(|| crate::markers::bounds(&markers))
+                .ok_or("no location has coordinates, and no --bbox was given")?;
+            crate::map_image::view_of_bbox(bbox, args.width, args.height)
+        }
+    };
     let style = crate::basemap::render::Style::for_theme(args.dark);
     let input = crate::map_image::SceneInput {
         markers: &markers,
