@@ -30,6 +30,7 @@ import math
 import struct
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import shapefile
@@ -47,6 +48,21 @@ MOEI_STRETCH = (97.6, 16.1, 98.95, 17.8)
 LAND, LAKES, COAST, BORDERS, PROVINCES, RIVERS_MAJOR, RIVERS_MORE, RIVERS_MINOR, COUNTRIES = (
     range(1, 10)
 )
+
+
+def label_name(name):
+    """The name in letters the map's font (egui's Ubuntu Light) has: Latin up to Latin
+    Extended-B as written; beyond that (Vietnamese stacked accents, say) the base letter
+    of the canonical decomposition, as atlases print names without those accents."""
+    out = []
+    for c in name:
+        if ord(c) < 0x250:
+            out.append(c)
+        else:
+            base = unicodedata.normalize("NFD", c)[0]
+            if ord(base) < 0x250:
+                out.append(base)
+    return "".join(out)
 
 
 def zigzag(n):
@@ -260,7 +276,7 @@ def main(ne_dir, admin1_json, cities_json, out_dir):
         inside = DETAIL[0] <= lon <= DETAIL[2] and DETAIL[1] <= lat <= DETAIL[3]
         # The region in detail; elsewhere only large cities, for orientation at low zoom.
         if (inside and pop >= 5000) or pop >= 1_000_000:
-            rows.append((c["name"], c["countrycode"], round(lat, 5), round(lon, 5), pop))
+            rows.append((label_name(c["name"]), c["countrycode"], round(lat, 5), round(lon, 5), pop))
     rows.sort(key=lambda r: (-r[4], r[0]))
     with open(out_dir / "towns.csv", "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

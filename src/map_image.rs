@@ -111,6 +111,9 @@ pub fn plan(view: &View, input: &SceneInput) -> Scene {
         })
         .collect();
     let mut placer = LabelPlacer::within([0.0, 0.0, width as f32, height as f32]);
+    // The legend (top left) and the scale bar and credits (bottom) sit over the map.
+    placer.reserve([0.0, 0.0, 170.0, 90.0]);
+    placer.reserve([0.0, height as f32 - 40.0, width as f32, height as f32]);
     for c in &drawn {
         let (x, y) = (c.cluster.at.0 as f32, c.cluster.at.1 as f32);
         placer.reserve([x - c.radius, y - c.radius, x + c.radius, y + c.radius]);
@@ -408,17 +411,9 @@ fn draw_glyphs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::basemap::projection::to_world;
 
     fn marker(location: u32, lon: f64, lat: f64, ip_time: u64) -> Marker {
-        Marker {
-            location,
-            lon,
-            lat,
-            world: to_world(lon, lat),
-            reports_ip_time: ip_time,
-            reports_ip_only: 0,
-        }
+        Marker::new(location, lon, lat, ip_time, 0)
     }
 
     #[test]

@@ -57,6 +57,24 @@ pub struct Marker {
 }
 
 impl Marker {
+    /// A marker at (lon, lat) with its report counts.
+    pub fn new(
+        location: u32,
+        lon: f64,
+        lat: f64,
+        reports_ip_time: u64,
+        reports_ip_only: u64,
+    ) -> Marker {
+        Marker {
+            location,
+            lon,
+            lat,
+            world: to_world(lon, lat),
+            reports_ip_time,
+            reports_ip_only,
+        }
+    }
+
     pub fn reports(&self) -> u64 {
         self.reports_ip_time + self.reports_ip_only
     }
@@ -75,14 +93,13 @@ pub fn markers(dataset: &Dataset, stats: &[LocationStats]) -> Vec<Marker> {
         .filter_map(|(i, location)| {
             let (lat, lon) = (location.lat?, location.lon?);
             let counts = stats.get(i).copied().unwrap_or_default();
-            Some(Marker {
-                location: i as u32,
+            Some(Marker::new(
+                i as u32,
                 lon,
                 lat,
-                world: to_world(lon, lat),
-                reports_ip_time: counts.reports_ip_time,
-                reports_ip_only: counts.reports_ip_only,
-            })
+                counts.reports_ip_time,
+                counts.reports_ip_only,
+            ))
         })
         .collect()
 }
@@ -225,14 +242,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn marker(location: u32, lon: f64, lat: f64, ip_time: u64, ip_only: u64) -> Marker {
-        Marker {
-            location,
-            lon,
-            lat,
-            world: to_world(lon, lat),
-            reports_ip_time: ip_time,
-            reports_ip_only: ip_only,
-        }
+        Marker::new(location, lon, lat, ip_time, ip_only)
     }
 
     #[test]

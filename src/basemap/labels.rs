@@ -142,6 +142,17 @@ mod tests {
     }
 
     #[test]
+    fn every_town_name_can_be_drawn_with_the_map_font() {
+        use ab_glyph::Font;
+        let font = crate::map_image::font();
+        for town in towns() {
+            for c in town.name.chars() {
+                assert_ne!(font.glyph_id(c).0, 0, "{:?} in {}", c, town.name);
+            }
+        }
+    }
+
+    #[test]
     fn labels_never_overlap_and_fall_back_to_the_other_side() {
         let mut placer = LabelPlacer::within([0.0, 0.0, 200.0, 100.0]);
         let first = placer

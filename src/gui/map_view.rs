@@ -631,50 +631,87 @@ fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
 
 fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
     let stats = &workspace.unselected.summary.locations;
-    for (shown, &member) in cluster.cluster.members.iter().enumerate() {
-        if shown == 6 {
-            ui.label(format!(
-                "… and {} more; click to zoom in",
-                cluster.cluster.members.len() - 6
-            ));
-            break;
-        }
-        let marker = &data.markers[member];
-        let location = &workspace.dataset.locations[marker.location as usize];
-        let counts = stats
+    let members = &cluster.cluster.members;
+    let counts_of = |marker: &Marker| {
+        stats
             .get(marker.location as usize)
             .copied()
-            .unwrap_or_default();
-        if shown > 0 {
-            ui.separator();
-        }
+            .unwrap_or_default()
+    };
+    let observations_of = |marker: &Marker| u64::from(data.observations[marker.location as usize]);
+    if let [single] = members[..] {
+        let marker = &data.markers[single];
+        let location = &workspace.dataset.locations[marker.location as usize];
+        let counts = counts_of(marker);
         ui.label(RichText::new(&location.name).strong());
-        egui::Grid::new(("map hover", member))
-            .num_columns(2)
-            .show(ui, |ui| {
-                ui.label("Country");
-                ui.label(&location.country);
+        egui::Grid::new("map hover").num_columns(2).show(ui, |ui| {
+            let mut row = |name: &str, value: String| {
+                ui.label(name);
+                ui.label(value);
                 ui.end_row();
-                ui.label("Reports, IP + time");
-                ui.label(crate::cli::thousands(counts.reports_ip_time));
-                ui.end_row();
-                ui.label("Reports, IP only");
-                ui.label(crate::cli::thousands(counts.reports_ip_only));
-                ui.end_row();
-                ui.label("First match");
-                ui.label(counts.first_match.map_or("–".to_string(), format_time));
-                ui.end_row();
-                ui.label("Last match");
-                ui.label(counts.last_match.map_or("–".to_string(), format_time));
-                ui.end_row();
-                ui.label("Observations");
-                ui.label(crate::cli::thousands(u64::from(
-                    data.observations[marker.location as usize],
-                )));
-                ui.end_row();
-            });
-    }
-    if cluster.cluster.members.len() == 1 {
+            };
+            row("Country", location.country.clone());
+            row(
+                "Reports, IP + time",
+                crate::cli::thousands(counts.reports_ip_time),
+            );
+            row(
+                "Reports, IP only",
+                crate::cli::thousands(counts.reports_ip_only),
+            );
+            row(
+                "First match",
+                counts.first_match.map_or("–".to_string(), format_time),
+            );
+            row(
+                "Last match",
+                counts.last_match.map_or("–".to_string(), format_time),
+            );
+            row(
+                "Observations",
+                crate::cli::thousands(observations_of(marker)),
+            );
+        });
         ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
+        return;
     }
+    ui.label(
+        RichText::new(format!(
+            "{} locations: {} reports IP + time, {} IP only",
+            members.len(),
+            crate::cli::thousands(cluster.cluster.reports_ip_time),
+            crate::cli::thousands(cluster.cluster.reports_ip_only)
+        ))
+        .strong(),
+    );
+    egui::Grid::new("map hover cluster")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            for heading in [
+                "Location",
+                "Country",
+                "IP + time",
+                "IP only",
+                "Observations",
+            ] {
+                ui.label(RichText::new(heading).weak());
+            }
+            ui.end_row();
+            for &member in members.iter().take(10) {
+                let marker = &data.markers[member];
+                let location = &workspace.dataset.locations[marker.location as usize];
+                let counts = counts_of(marker);
+                ui.label(&location.name);
+                ui.label(&location.country);
+                ui.label(crate::cli::thousands(counts.reports_ip_time));
+                ui.label(crate::cli::thousands(counts.reports_ip_only));
+                ui.label(crate::cli::thousands(observations_of(marker)));
+                ui.end_row();
+            }
+        });
+    if members.len() > 10 {
+        ui.label(format!("… and {} more.", members.len() - 10));
+    }
+    ui.label(RichText::new("Click to zoom in to these locations.").weak());
 }
