@@ -72,6 +72,9 @@ pub struct ReportTable {
     pub platform: Vec<u32>,
     /// The report's `report_date`, or [`NO_TIME`].
     pub report_date: Vec<Nanos>,
+    /// Each report's position among all ids in the tables' text order, computed on first
+    /// use, so that sorting ten million rows by report id sorts integers.
+    id_ranks: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// Marks an absent time in a time column.
@@ -87,11 +90,28 @@ impl Default for ReportTable {
             incident_type: Vec::new(),
             platform: Vec::new(),
             report_date: Vec::new(),
+            id_ranks: std::sync::OnceLock::new(),
         }
     }
 }
 
 impl ReportTable {
+    /// Each report's rank among all report ids in the order the tables sort text
+    /// (case-insensitive, then exact); equal ids cannot occur, so ranks are distinct.
+    pub fn id_ranks(&self) -> &[u32] {
+        self.id_ranks.get_or_init(|| {
+            use rayon::prelude::*;
+            let mut order: Vec<u32> = (0..self.len() as u32).collect();
+            order
+                .par_sort_unstable_by(|&a, &b| crate::tables::compare_text(self.id(a), self.id(b)));
+            let mut ranks = vec![0u32; order.len()];
+            for (rank, report) in order.into_iter().enumerate() {
+                ranks[report as usize] = rank as u32;
+            }
+            ranks
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -142,6 +162,8 @@ impl ReportTable {
         self.incident_type.push(0);
         self.platform.push(0);
         self.report_date.push(NO_TIME);
+        // A new id changes the ranks.
+        self.id_ranks = std::sync::OnceLock::new();
         let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
         self.lookup.insert_unique(hash, report, |&r| {
             let r = r as usize;
@@ -415,6 +437,21 @@ mod tests {
         }
         assert_eq!(table.find("R9999"), Some(10_001));
         assert_eq!(table.len(), 10_002);
+    }
+
+    #[test]
+    fn report_id_ranks_follow_the_tables_text_order_and_reset_on_new_ids() {
+        let mut table = ReportTable::default();
+        for id in ["b-2", "A-10", "a-1", "B-1", "a-10"] {
+            table.intern(id);
+        }
+        let mut by_rank: Vec<u32> = (0..5).collect();
+        by_rank.sort_by_key(|&r| table.id_ranks()[r as usize]);
+        let ids: Vec<&str> = by_rank.iter().map(|&r| table.id(r)).collect();
+        assert_eq!(ids, ["a-1", "A-10", "a-10", "B-1", "b-2"]);
+        table.intern("0-first");
+        assert_eq!(table.id_ranks()[5], 0);
+        assert_eq!(table.id_ranks().len(), 6);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Cell {
 
 /// Case-insensitive first, so "alpha" and "Alpha" sit together; then exact, so that the
 /// order is total. Lowercases as it goes rather than allocating.
-fn compare_text(a: &str, b: &str) -> Ordering {
+pub fn compare_text(a: &str, b: &str) -> Ordering {
     a.chars()
         .flat_map(char::to_lowercase)
         .cmp(b.chars().flat_map(char::to_lowercase))

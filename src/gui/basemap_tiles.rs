@@ -10,8 +10,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use walkers::sources::Attribution;
 use walkers::{Tile, TileId, TilePiece, Tiles};
 
-/// Textures kept; a 1400×900 view needs about 40 tiles, so this holds several zooms.
-const CACHE_TILES: usize = 600;
+/// Textures kept (256 KiB each); a 1400×900 view needs about 40 tiles, so this holds
+/// several zooms of it in about 75 MiB.
+const CACHE_TILES: usize = 300;
 /// Requests older than this many are dropped: the view has moved on.
 const QUEUE_LIMIT: usize = 96;
 
@@ -165,11 +166,24 @@ fn render_loop(shared: &Shared, sender: &Sender<Rendered>, ctx: &Context) {
             }
         };
         let started = std::time::Instant::now();
-        let pixmap = Basemap::bundled().render_tile(id.zoom, id.x, id.y, &style);
-        let image = ColorImage::from_rgba_premultiplied(
-            [pixmap.width() as usize, pixmap.height() as usize],
-            pixmap.data(),
-        );
+        // A tile that fails to draw must not take its worker down with it: it shows as
+        // plain water, and the others go on.
+        let drawn = std::panic::catch_unwind(|| {
+            Basemap::bundled().render_tile(id.zoom, id.x, id.y, &style)
+        });
+        let image = match drawn {
+            Ok(pixmap) => ColorImage::from_rgba_premultiplied(
+                [pixmap.width() as usize, pixmap.height() as usize],
+                pixmap.data(),
+            ),
+            Err(_) => {
+                let [r, g, b] = style.water;
+                ColorImage::new(
+                    [256, 256],
+                    vec![egui::Color32::from_rgb(r, g, b); 256 * 256],
+                )
+            }
+        };
         let millis = started.elapsed().as_secs_f64() * 1000.0;
         if sender
             .send(Rendered {

@@ -197,6 +197,20 @@ impl Source {
         }
     }
 
+    /// What a column sorts by: the cell, except that report ids sort by their precomputed
+    /// rank (the same order, as integers: ids are never empty and never repeat).
+    fn sort_key(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> Cell {
+        let report = match (kind, column) {
+            (Kind::Reports, 0) => row,
+            (Kind::Matches, 0) => {
+                let event = self.view.matches[row as usize].event as usize;
+                self.dataset.events.report[event]
+            }
+            _ => return self.cell(kind, triage, column, row),
+        };
+        Cell::Number(f64::from(self.dataset.reports.id_ranks()[report as usize]))
+    }
+
     fn text(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> String {
         match self.cell(kind, triage, column, row) {
             Cell::Empty => String::new(),
@@ -323,7 +337,7 @@ impl BuildRequest {
         if let Some((column, descending)) = self.key.1 {
             sort_rows(
                 &mut rows,
-                |row| source.cell(kind, &self.triage, column, row),
+                |row| source.sort_key(kind, &self.triage, column, row),
                 descending,
             );
         }
