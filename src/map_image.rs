@@ -230,11 +230,12 @@ fn paint(rgb: [u8; 3], alpha: u8) -> Paint<'static> {
     paint
 }
 
-fn fill_circle(pixmap: &mut Pixmap, (x, y): (f32, f32), radius: f32, rgb: [u8; 3], alpha: u8) {
-    if let Some(path) = PathBuilder::from_circle(x, y, radius) {
+fn fill_path(pixmap: &mut Pixmap, path: Option<tiny_skia::Path>, rgb: [u8; 3], alpha: u8) {
+    if let Some(path) = path {
+        let paint = paint(rgb, alpha);
         pixmap.fill_path(
             &path,
-            &paint(rgb, alpha),
+            &paint,
             FillRule::Winding,
             Transform::identity(),
             None,
@@ -242,19 +243,15 @@ fn fill_circle(pixmap: &mut Pixmap, (x, y): (f32, f32), radius: f32, rgb: [u8; 3
     }
 }
 
+fn fill_circle(pixmap: &mut Pixmap, (x, y): (f32, f32), radius: f32, rgb: [u8; 3], alpha: u8) {
+    fill_path(pixmap, PathBuilder::from_circle(x, y, radius), rgb, alpha);
+}
+
+/// As a path: tiny-skia's anti-aliased `fill_rect` trips a debug assertion on rects
+/// narrower than a pixel.
 fn fill_rect(pixmap: &mut Pixmap, [x0, y0, x1, y1]: [f32; 4], rgb: [u8; 3], alpha: u8) {
-    // As a path: tiny-skia's anti-aliased `fill_rect` trips a debug assertion on rects
-    // narrower than a pixel.
-    if let Some(rect) = Rect::from_ltrb(x0, y0, x1, y1) {
-        let path = PathBuilder::from_rect(rect);
-        pixmap.fill_path(
-            &path,
-            &paint(rgb, alpha),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
-    }
+    let path = Rect::from_ltrb(x0, y0, x1, y1).map(PathBuilder::from_rect);
+    fill_path(pixmap, path, rgb, alpha);
 }
 
 fn draw_marker(pixmap: &mut Pixmap, c: &DrawnCluster, style: &Style) {
