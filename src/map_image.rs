@@ -136,7 +136,14 @@ pub fn plan(view: &View, input: &SceneInput) -> Scene {
     let mut town_points = Vec::new();
     if input.show_towns {
         let floor = labels::min_population(view.zoom);
+        // A location labelled with a town's own name (the gazetteer's Myawaddy, say)
+        // already names the place.
+        let named: std::collections::HashSet<String> =
+            labels.iter().map(|l| l.text.to_lowercase()).collect();
         for town in labels::towns().iter().take_while(|t| t.population >= floor) {
+            if named.contains(&town.name.to_lowercase()) {
+                continue;
+            }
             let (x, y) = view.lon_lat_to_pixel(town.lon, town.lat);
             if !(0.0..width).contains(&x) || !(0.0..height).contains(&y) {
                 continue;

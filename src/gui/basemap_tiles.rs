@@ -33,7 +33,6 @@ struct Rendered {
     id: TileId,
     style: Style,
     image: ColorImage,
-    millis: f64,
 }
 
 pub struct BasemapTiles {
@@ -45,8 +44,6 @@ pub struct BasemapTiles {
     results: Receiver<Rendered>,
     /// Counts `at` calls, to evict the least recently used textures.
     clock: u64,
-    /// Render times of the last tiles, in milliseconds (for the status line and tests).
-    pub recent_millis: Vec<f64>,
 }
 
 impl BasemapTiles {
@@ -77,7 +74,6 @@ impl BasemapTiles {
             shared,
             results,
             clock: 0,
-            recent_millis: Vec::new(),
         }
     }
 
@@ -110,10 +106,6 @@ impl BasemapTiles {
                 .ctx
                 .load_texture(name, rendered.image, TextureOptions::LINEAR);
             self.textures.insert(rendered.id, (texture, self.clock));
-            self.recent_millis.push(rendered.millis);
-            if self.recent_millis.len() > 256 {
-                self.recent_millis.drain(..128);
-            }
         }
         if self.textures.len() > CACHE_TILES {
             let mut by_age: Vec<(u64, TileId)> =
@@ -165,7 +157,6 @@ fn render_loop(shared: &Shared, sender: &Sender<Rendered>, ctx: &Context) {
                 queue = shared.ready.wait(queue).expect("queue lock");
             }
         };
-        let started = std::time::Instant::now();
         // A tile that fails to draw must not take its worker down with it: it shows as
         // plain water, and the others go on.
         let drawn = std::panic::catch_unwind(|| {
@@ -184,16 +175,7 @@ fn render_loop(shared: &Shared, sender: &Sender<Rendered>, ctx: &Context) {
                 )
             }
         };
-        let millis = started.elapsed().as_secs_f64() * 1000.0;
-        if sender
-            .send(Rendered {
-                id,
-                style,
-                image,
-                millis,
-            })
-            .is_err()
-        {
+        if sender.send(Rendered { id, style, image }).is_err() {
             return;
         }
         ctx.request_repaint();

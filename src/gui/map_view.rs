@@ -107,12 +107,6 @@ impl MapView {
         })
     }
 
-    /// Centre (lon, lat) and zoom of the map.
-    pub fn centre_and_zoom(&self) -> ((f64, f64), f64) {
-        let centre = self.memory.detached().map_or(START, |p| (p.x(), p.y()));
-        (centre, self.memory.zoom())
-    }
-
     fn refresh_data(&mut self, workspace: &Workspace) {
         let stale = self
             .data
