@@ -5,7 +5,7 @@ use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
 use crate::ingest::{ImportOptions, Input, Progress};
 use crate::matching::{MatchParams, parse_tolerance};
 use crate::output::RunParameters;
-use crate::pipeline::{Inputs, analyse, load, write_results};
+use crate::pipeline::{Analysis, Inputs, analyse, load, write_results};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -286,16 +286,23 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn run_match(args: &MatchArgs) -> Result<(), String> {
+/// Read the inputs and match them, as `match` and `map` both do; also returns how long
+/// the reading took.
+fn load_and_match(input: &InputArgs) -> Result<(Analysis, std::time::Duration), String> {
     let started = Instant::now();
     let progress = Progress::default();
-    let dataset =
-        load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
+    let dataset = load(&input.inputs(), input.options(), &progress).map_err(|e| e.to_string())?;
     let loaded = started.elapsed();
     let params = MatchParams {
-        tolerance: args.input.tolerance.nanos,
+        tolerance: input.tolerance.nanos,
     };
     let analysis = analyse(dataset, params, &progress).map_err(|e| e.to_string())?;
+    Ok((analysis, loaded))
+}
+
+fn run_match(args: &MatchArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let (analysis, loaded) = load_and_match(&args.input)?;
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     write_results(&args.out, &analysis, &args.input.run_parameters(), now)
@@ -360,13 +367,7 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
 }
 
 fn run_map(args: &MapArgs) -> Result<(), String> {
-    let progress = Progress::default();
-    let dataset =
-        load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
-    let params = MatchParams {
-        tolerance: args.input.tolerance.nanos,
-    };
-    let analysis = analyse(dataset, params, &progress).map_err(|e| e.to_string())?;
+    let (analysis, _) = load_and_match(&args.input)?;
     let filter = args.filter.filter();
     let view = crate::filter::apply(&analysis.dataset, &analysis.matches, &filter);
     let markers = crate::markers::markers(&analysis.dataset, &view.summary.locations);
@@ -383,8 +384,7 @@ fn run_map(args: &MapArgs) -> Result<(), String> {
         _ => {
             let bbox = args
                 .bbox
-                .or_else(|| crate::markers::bounds(markers.iter().filter(|m| m.reports() > 0)))
-                .or_else(|| crate::markers::bounds(&markers))
+                .or_else(|| crate::markers::framing_bounds(&markers))
                 .ok_or("no location has coordinates, and no --bbox was given")?;
             crate::map_image::view_of_bbox(bbox, args.width, args.height)
         }

@@ -3,7 +3,7 @@
 //! tiny-skia and ab_glyph ([`render`]), for `compound-atlas map` and "Save map as PNG".
 
 use crate::basemap::labels::{self, LabelPlacer};
-use crate::basemap::projection::{self, metres_per_pixel, scale_bar};
+use crate::basemap::projection;
 use crate::basemap::render::{Basemap, Style, View};
 use crate::markers::{self, Cluster, Marker, MarkerStrength, SizeScale};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
@@ -318,9 +318,7 @@ fn draw_legend(pixmap: &mut Pixmap, style: &Style) {
 
 fn draw_scale_bar(pixmap: &mut Pixmap, view: &View, style: &Style) {
     let (text, _, halo) = text_colours(style);
-    let centre_y = view.top + f64::from(view.height) / 2.0 / view.scale();
-    let (_, lat) = projection::from_world(0.0, centre_y);
-    let (metres, pixels) = scale_bar(metres_per_pixel(lat, view.zoom), 120.0);
+    let (metres, pixels) = view.scale_bar(120.0);
     let label = format_distance(metres);
     let (x0, y) = (10.0, view.height as f32 - 14.0);
     let x1 = x0 + pixels as f32;

@@ -226,6 +226,12 @@ pub fn cluster(
     clusters
 }
 
+/// The box a map opens on, and "Fit to data" shows: the markers with matched reports,
+/// or all of them when none has any.
+pub fn framing_bounds(markers: &[Marker]) -> Option<[f64; 4]> {
+    bounds(markers.iter().filter(|m| m.reports() > 0)).or_else(|| bounds(markers))
+}
+
 /// The box (west, south, east, north) around some markers, or `None` for none.
 pub fn bounds<'a>(markers: impl IntoIterator<Item = &'a Marker>) -> Option<[f64; 4]> {
     markers.into_iter().fold(None, |acc, m| {

@@ -534,18 +534,20 @@ fn clicking_a_map_marker_selects_its_location_and_an_empty_click_clears_it() {
     };
     let (kk_park, kk_park_id) = location("KK Park");
     let (shwe_kokko, shwe_kokko_id) = location("Shwe Kokko");
-    let look_at = |harness: &mut Harness<'static, WorkbenchApp>, lon: f64, lat: f64| {
-        let memory = &mut harness.state_mut().map.memory;
-        memory.center_at(walkers::lon_lat(lon, lat));
-        memory.set_zoom(13.0).unwrap();
-        harness.run_steps(2);
-    };
-    look_at(&mut harness, 98.5420, 16.6180);
-    let (at, members) = harness
-        .state()
-        .map
-        .marker_on_screen(kk_park)
-        .expect("KK Park is drawn");
+    // Centre on a location at zoom 13 and find its marker on screen.
+    let marker_of =
+        |harness: &mut Harness<'static, WorkbenchApp>, location: u32, lon: f64, lat: f64| {
+            let memory = &mut harness.state_mut().map.memory;
+            memory.center_at(walkers::lon_lat(lon, lat));
+            memory.set_zoom(13.0).unwrap();
+            harness.run_steps(2);
+            harness
+                .state()
+                .map
+                .marker_on_screen(location)
+                .expect("the marker is drawn")
+        };
+    let (at, members) = marker_of(&mut harness, kk_park, 98.5420, 16.6180);
     assert_eq!(members, 1, "KK Park should stand alone at zoom 13");
     click_at(&mut harness, at, egui::Modifiers::NONE);
     let workspace = &harness.state().workspace;
@@ -561,12 +563,7 @@ fn clicking_a_map_marker_selects_its_location_and_an_empty_click_clears_it() {
     );
     assert_eq!(workspace.view.summary.headline, expected.summary.headline);
     // Ctrl-click adds a second location.
-    look_at(&mut harness, 98.5309, 16.8205);
-    let (at, _) = harness
-        .state()
-        .map
-        .marker_on_screen(shwe_kokko)
-        .expect("Shwe Kokko is drawn");
+    let (at, _) = marker_of(&mut harness, shwe_kokko, 98.5309, 16.8205);
     click_at(&mut harness, at, egui::Modifiers::COMMAND);
     assert_eq!(
         harness.state().workspace.selection,

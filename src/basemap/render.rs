@@ -120,6 +120,17 @@ impl View {
         ((x - self.left) * s, (y - self.top) * s)
     }
 
+    /// The scale bar for this view, measured at its centre latitude: (metres, pixels) of
+    /// the longest round length that fits in `max_pixels`.
+    pub fn scale_bar(&self, max_pixels: f64) -> (f64, f64) {
+        let centre_y = self.top + f64::from(self.height) / 2.0 / self.scale();
+        let (_, lat) = super::projection::from_world(0.0, centre_y);
+        super::projection::scale_bar(
+            super::projection::metres_per_pixel(lat, self.zoom),
+            max_pixels,
+        )
+    }
+
     /// (lon, lat) to this view's pixels.
     pub fn lon_lat_to_pixel(&self, lon: f64, lat: f64) -> (f64, f64) {
         self.to_pixel(to_world(lon, lat))

@@ -6,7 +6,7 @@
 use super::basemap_tiles::BasemapTiles;
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM, metres_per_pixel, scale_bar};
+use crate::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
 use crate::basemap::render::{Style, View};
 use crate::filter::FilteredView;
 use crate::ingest::time::format_time;
@@ -138,7 +138,18 @@ impl MapView {
     ) {
         self.refresh_data(workspace);
         let mut action = None;
-        self.toolbar(ui, workspace, &mut action);
+        let data = self.data.as_ref().expect("refreshed above");
+        let selected: BTreeSet<u32> = data
+            .markers
+            .iter()
+            .filter(|m| {
+                workspace
+                    .selection
+                    .contains(&workspace.dataset.locations[m.location as usize].id)
+            })
+            .map(|m| m.location)
+            .collect();
+        self.toolbar(ui, &selected, &mut action);
         if self.asking_online {
             self.online_question(ui);
         }
@@ -156,25 +167,13 @@ impl MapView {
             ));
         }
         let data = self.data.as_ref().expect("refreshed above");
-        let selected: BTreeSet<u32> = data
-            .markers
-            .iter()
-            .filter(|m| {
-                workspace
-                    .selection
-                    .contains(&workspace.dataset.locations[m.location as usize].id)
-            })
-            .map(|m| m.location)
-            .collect();
         // A new dataset is framed once; after that the view is the user's.
         let dataset_key = Arc::as_ptr(&workspace.dataset) as usize;
-        if self.fitted_to != Some(dataset_key) && !data.markers.is_empty() {
-            let matched = markers::bounds(data.markers.iter().filter(|m| m.reports() > 0));
-            if let Some(bbox) = matched.or_else(|| markers::bounds(&data.markers)) {
-                let size = ui.available_size();
-                fit(&mut self.memory, bbox, size);
-                self.fitted_to = Some(dataset_key);
-            }
+        if self.fitted_to != Some(dataset_key)
+            && let Some(bbox) = markers::framing_bounds(&data.markers)
+        {
+            fit(&mut self.memory, bbox, ui.available_size());
+            self.fitted_to = Some(dataset_key);
         }
         clamp_zoom(&mut self.memory);
 
@@ -295,15 +294,14 @@ impl MapView {
         }
     }
 
-    fn toolbar(&mut self, ui: &mut Ui, workspace: &Workspace, action: &mut Option<Action>) {
+    fn toolbar(&mut self, ui: &mut Ui, selected: &BTreeSet<u32>, action: &mut Option<Action>) {
         let data = self.data.as_ref().expect("refreshed before");
-        let all = markers::bounds(data.markers.iter().filter(|m| m.reports() > 0))
-            .or_else(|| markers::bounds(&data.markers));
-        let chosen = markers::bounds(data.markers.iter().filter(|m| {
-            workspace
-                .selection
-                .contains(&workspace.dataset.locations[m.location as usize].id)
-        }));
+        let all = markers::framing_bounds(&data.markers);
+        let chosen = markers::bounds(
+            data.markers
+                .iter()
+                .filter(|m| selected.contains(&m.location)),
+        );
         ui.horizontal(|ui| {
             if ui.button("−").on_hover_text("Zoom out").clicked() {
                 let _ = self
@@ -444,9 +442,7 @@ impl MapView {
             );
         }
         // Scale bar, bottom left.
-        let (_, lat) =
-            projection::from_world(0.0, view.top + f64::from(view.height) / 2.0 / view.scale());
-        let (metres, pixels) = scale_bar(metres_per_pixel(lat, view.zoom), 120.0);
+        let (metres, pixels) = view.scale_bar(120.0);
         let base = pos2(map_rect.min.x + 14.0, map_rect.max.y - 12.0);
         let bar = Rect::from_min_max(
             base - vec2(6.0, 22.0),
