@@ -14,6 +14,9 @@ pub enum Cell {
     Number(f64),
     Time(Nanos),
     Text(String),
+    /// A position in some order worked out beforehand (a text's rank, half of an
+    /// address): a sort key only, never shown.
+    Ordinal(u64),
 }
 
 impl Cell {
@@ -26,6 +29,7 @@ impl Cell {
             (Cell::Number(a), Cell::Number(b)) => a.total_cmp(b),
             (Cell::Time(a), Cell::Time(b)) => a.cmp(b),
             (Cell::Text(a), Cell::Text(b)) => compare_text(a, b),
+            (Cell::Ordinal(a), Cell::Ordinal(b)) => a.cmp(b),
             // Mixed kinds in one column: numbers, then times, then text.
             (a, b) => a.rank().cmp(&b.rank()),
         }
@@ -34,9 +38,10 @@ impl Cell {
     fn rank(&self) -> u8 {
         match self {
             Cell::Number(_) => 0,
-            Cell::Time(_) => 1,
-            Cell::Text(_) => 2,
-            Cell::Empty => 3,
+            Cell::Ordinal(_) => 1,
+            Cell::Time(_) => 2,
+            Cell::Text(_) => 3,
+            Cell::Empty => 4,
         }
     }
 }
@@ -50,12 +55,114 @@ pub fn compare_text(a: &str, b: &str) -> Ordering {
         .then_with(|| a.cmp(b))
 }
 
-/// For a column of text: each cell's rank among the column's distinct texts, as a
-/// number, so that the column sorts on integers. Few columns have many distinct values,
-/// and comparing each distinct text once is far cheaper than comparing cells.
-fn ranked_text(cells: &[Cell]) -> Option<Vec<Cell>> {
+/// Each text's rank in the order tables sort text (equal texts share a rank), or `None`
+/// for an empty text. For a column whose values come from a few distinct texts
+/// (locations, interned names, enum labels): rank them once, then sort rows on integers.
+pub fn text_ranks<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Option<u32>> {
+    let texts: Vec<&str> = texts.into_iter().collect();
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by(|&a, &b| compare_text(texts[a], texts[b]));
+    let mut ranks = vec![None; texts.len()];
+    let mut previous: Option<(&str, u32)> = None;
+    for index in order {
+        let text = texts[index];
+        if text.is_empty() {
+            continue;
+        }
+        let rank = match previous {
+            Some((last, rank)) if last == text => rank,
+            Some((_, rank)) => rank + 1,
+            None => 0,
+        };
+        ranks[index] = Some(rank);
+        previous = Some((text, rank));
+    }
+    ranks
+}
+
+/// Sort `rows` by `key`, stably: equal keys keep their current order. Empty cells stay
+/// last when `descending`. Columns of times or numbers are keyed straight to an
+/// order-preserving `u64` in one parallel pass, with no cell kept; text is ranked first.
+/// Either way ten million rows sort in well under a second on two cores.
+pub fn sort_rows(rows: &mut Vec<u32>, key: impl Fn(u32) -> Cell + Sync, descending: bool) {
+    let keyed =
+        integer_keys(rows, &key, descending).or_else(|| ranked_keys(rows, &key, descending));
+    let positions: Vec<u32> = match keyed {
+        Some(mut keyed) => {
+            // The position breaks ties, so the unstable sort keeps equal rows in order.
+            keyed.par_sort_unstable();
+            keyed
+                .into_par_iter()
+                .map(|(_, position)| position)
+                .collect()
+        }
+        None => general_order(rows, &key, descending),
+    };
+    *rows = positions.par_iter().map(|&p| rows[p as usize]).collect();
+}
+
+/// How many rows `integer_keys` looks at before deciding that a column is text.
+const TEXT_PROBE: usize = 1_000;
+
+/// Keys for a column of numbers or of times (with empty cells), paired with each row's
+/// position; `None` when the column holds text or mixes numbers with times. The keys are
+/// written in place, chunk by chunk, so that no per-row cell is ever stored.
+fn integer_keys(
+    rows: &[u32],
+    key: &(impl Fn(u32) -> Cell + Sync),
+    descending: bool,
+) -> Option<Vec<(u64, u32)>> {
+    // Text columns are homogeneous, so a look at the first rows spares building (and
+    // allocating) ten million strings only to throw them away.
+    if rows
+        .iter()
+        .take(TEXT_PROBE)
+        .any(|&row| matches!(key(row), Cell::Text(_)))
+    {
+        return None;
+    }
+    const CHUNK: usize = 1 << 16;
+    const NUMBER: u8 = 1;
+    const TIME: u8 = 2;
+    const ORDINAL: u8 = 4;
+    const TEXT: u8 = 8;
+    let mut keyed = vec![(0u64, 0u32); rows.len()];
+    let kinds = keyed
+        .par_chunks_mut(CHUNK)
+        .zip(rows.par_chunks(CHUNK))
+        .enumerate()
+        .map(|(chunk, (out, rows))| {
+            let mut kinds = 0;
+            for (offset, (slot, &row)) in out.iter_mut().zip(rows).enumerate() {
+                let cell = key(row);
+                kinds |= match cell {
+                    Cell::Number(_) => NUMBER,
+                    Cell::Time(_) => TIME,
+                    Cell::Ordinal(_) => ORDINAL,
+                    Cell::Text(_) => TEXT,
+                    Cell::Empty => 0,
+                };
+                let position = (chunk * CHUNK + offset) as u32;
+                *slot = (ordered_key(&cell, descending).unwrap_or(0), position);
+            }
+            kinds
+        })
+        .reduce(|| 0, |a, b| a | b);
+    // One kind of key (besides empty cells): two kinds would need the general order.
+    (kinds.count_ones() <= 1 && kinds != TEXT).then_some(keyed)
+}
+
+/// Keys for a column of text (with empty cells): each text's rank among the column's
+/// distinct texts. Few columns have many distinct values, and comparing each distinct
+/// text once is far cheaper than comparing cells. `None` if the column is not text.
+fn ranked_keys(
+    rows: &[u32],
+    key: &(impl Fn(u32) -> Cell + Sync),
+    descending: bool,
+) -> Option<Vec<(u64, u32)>> {
+    let cells: Vec<Cell> = rows.par_iter().map(|&row| key(row)).collect();
     let mut distinct: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
-    for cell in cells {
+    for cell in &cells {
         match cell {
             Cell::Text(text) => {
                 distinct.entry(text.as_str()).or_insert(0);
@@ -72,58 +179,35 @@ fn ranked_text(cells: &[Cell]) -> Option<Vec<Cell>> {
     Some(
         cells
             .par_iter()
-            .map(|cell| match cell {
-                Cell::Text(text) => Cell::Number(f64::from(distinct[text.as_str()])),
-                _ => Cell::Empty,
+            .enumerate()
+            .map(|(position, cell)| {
+                let rank = match cell {
+                    Cell::Text(text) => Cell::Number(f64::from(distinct[text.as_str()])),
+                    _ => Cell::Empty,
+                };
+                (ordered_key(&rank, descending).unwrap_or(0), position as u32)
             })
             .collect(),
     )
 }
 
-/// Sort `rows` by `key`, stably: equal keys keep their current order. Empty cells stay
-/// last when `descending`. The keys are computed once, in parallel; columns of times or
-/// numbers sort on an order-preserving `u64`, so ten million rows sort in well under a
-/// second.
-pub fn sort_rows(rows: &mut Vec<u32>, key: impl Fn(u32) -> Cell + Sync, descending: bool) {
-    let mut cells: Vec<Cell> = rows.par_iter().map(|&row| key(row)).collect();
-    if let Some(ranks) = ranked_text(&cells) {
-        cells = ranks;
-    }
-    let mixed = cells.iter().any(|c| matches!(c, Cell::Time(_)))
-        && cells.iter().any(|c| matches!(c, Cell::Number(_)));
-    let ordered: Option<Vec<(u64, u32)>> = if mixed {
-        None
-    } else {
-        cells
-            .par_iter()
-            .enumerate()
-            .map(|(position, cell)| ordered_key(cell, descending).map(|k| (k, position as u32)))
-            .collect()
-    };
-    let positions: Vec<u32> = match ordered {
-        Some(mut keyed) => {
-            // The position breaks ties, so the unstable sort keeps equal rows in order.
-            keyed.par_sort_unstable();
-            keyed.into_iter().map(|(_, position)| position).collect()
+/// The positions of `rows` in order, by comparing cells: for a column mixing kinds.
+fn general_order(rows: &[u32], key: &(impl Fn(u32) -> Cell + Sync), descending: bool) -> Vec<u32> {
+    let cells: Vec<Cell> = rows.par_iter().map(|&row| key(row)).collect();
+    let mut keyed: Vec<(&Cell, u32)> = cells.iter().zip(0..).collect();
+    keyed.par_sort_by(|(a, _), (b, _)| {
+        let ascending = a.compare(b);
+        match (a, b) {
+            (Cell::Empty, _) | (_, Cell::Empty) => ascending,
+            _ if descending => ascending.reverse(),
+            _ => ascending,
         }
-        None => {
-            let mut keyed: Vec<(&Cell, u32)> = cells.iter().zip(0..).collect();
-            keyed.par_sort_by(|(a, _), (b, _)| {
-                let ascending = a.compare(b);
-                match (a, b) {
-                    (Cell::Empty, _) | (_, Cell::Empty) => ascending,
-                    _ if descending => ascending.reverse(),
-                    _ => ascending,
-                }
-            });
-            keyed.into_iter().map(|(_, position)| position).collect()
-        }
-    };
-    *rows = positions.into_iter().map(|p| rows[p as usize]).collect();
+    });
+    keyed.into_iter().map(|(_, position)| position).collect()
 }
 
 /// A `u64` that orders like the cell (reversed when `descending`, empty always last), for
-/// times and numbers; `None` for text, which needs the general comparison.
+/// times, numbers and ordinals; `None` for text, which needs ranking first.
 fn ordered_key(cell: &Cell, descending: bool) -> Option<u64> {
     let ascending = match cell {
         Cell::Empty => return Some(u64::MAX),
@@ -137,13 +221,16 @@ fn ordered_key(cell: &Cell, descending: bool) -> Option<u64> {
                 bits | (1 << 63)
             }
         }
+        Cell::Ordinal(n) => *n,
         Cell::Text(_) => return None,
     };
-    // Keep u64::MAX for empty cells: a real key never reaches it.
+    // Keep u64::MAX for empty cells: a real key never reaches it, in either direction
+    // (reversing within 0..=MAX-1, since `!0` would be MAX).
+    let ascending = ascending.min(u64::MAX - 1);
     Some(if descending {
-        (!ascending).min(u64::MAX - 1)
+        u64::MAX - 1 - ascending
     } else {
-        ascending.min(u64::MAX - 1)
+        ascending
     })
 }
 
@@ -389,6 +476,61 @@ mod tests {
         assert_eq!(sorted(&times, true), [3, 2, 1, 0, 4]);
         // A column mixing times and numbers takes the general path: numbers first.
         assert_eq!(sorted(&[Cell::Time(1), Cell::Number(5.0)], false), [1, 0]);
+    }
+
+    #[test]
+    fn text_ranks_follow_the_text_order_and_share_ties() {
+        let ranks = text_ranks(["beta", "Alpha", "", "alpha", "beta"]);
+        assert_eq!(ranks, [Some(2), Some(0), None, Some(1), Some(2)]);
+        // Rank 0 stays distinct from rank 1 when reversed.
+        let ordinals = [
+            Cell::Ordinal(0),
+            Cell::Ordinal(1),
+            Cell::Empty,
+            Cell::Ordinal(2),
+        ];
+        assert_eq!(sorted(&ordinals, true), [3, 1, 0, 2]);
+    }
+
+    #[test]
+    fn text_after_the_probe_still_sorts_as_text() {
+        // More empty cells than the probe looks at, then text: the integer path must
+        // notice the text and hand over to ranking.
+        let mut cells = vec![Cell::Empty; TEXT_PROBE + 5];
+        cells.push(Cell::Text("b".into()));
+        cells.push(Cell::Text("a".into()));
+        let order = sorted(&cells, false);
+        assert_eq!(&order[..2], [TEXT_PROBE as u32 + 6, TEXT_PROBE as u32 + 5]);
+        assert_sorts_like_the_general_comparison(&cells);
+    }
+
+    fn column() -> impl proptest::strategy::Strategy<Value = Vec<Cell>> {
+        use proptest::prelude::*;
+        let number = prop_oneof![
+            Just(Cell::Empty),
+            (-5i32..5).prop_map(|n| Cell::Number(f64::from(n)))
+        ];
+        let time = prop_oneof![Just(Cell::Empty), (-5i64..5).prop_map(Cell::Time)];
+        let ordinal = prop_oneof![Just(Cell::Empty), (0u64..5).prop_map(Cell::Ordinal)];
+        let text = prop_oneof![
+            Just(Cell::Empty),
+            prop::sample::select(vec!["a", "A", "b", "ä", "B"]).prop_map(|t| Cell::Text(t.into()))
+        ];
+        let mixed = prop_oneof![number.clone(), time.clone(), text.clone(), ordinal.clone()];
+        prop_oneof![
+            prop::collection::vec(number, 0..60),
+            prop::collection::vec(ordinal, 0..60),
+            prop::collection::vec(time, 0..60),
+            prop::collection::vec(text, 0..60),
+            prop::collection::vec(mixed, 0..60),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_path_sorts_like_the_general_comparison(cells in column()) {
+            assert_sorts_like_the_general_comparison(&cells);
+        }
     }
 
     #[test]

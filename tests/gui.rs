@@ -585,3 +585,147 @@ fn clicking_a_map_marker_selects_its_location_and_an_empty_click_clears_it() {
     click_at(&mut harness, empty, egui::Modifiers::NONE);
     assert!(harness.state().workspace.selection.is_empty());
 }
+
+/// A reference key for each Matches column, read straight from the data, to check the
+/// table's fast keys (ranks, address halves) against.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Reference {
+    Number(f64),
+    Address(u128, u128),
+    Text(String),
+}
+
+fn reference_key(
+    ws: &compound_atlas::gui::workspace::Workspace,
+    row: u32,
+    column: usize,
+) -> Option<Reference> {
+    let dataset = &ws.dataset;
+    let m = &ws.view.matches[row as usize];
+    let e = m.event as usize;
+    let observation = &dataset.observations[m.observation as usize];
+    let location = &dataset.locations[observation.location as usize];
+    let text = |s: &str| (!s.is_empty()).then(|| Reference::Text(s.to_string()));
+    match column {
+        0 => text(dataset.reports.id(dataset.events.report[e])),
+        1 => Some(Reference::Number(f64::from(dataset.event_index(m.event)))),
+        2 => Some(Reference::Address(dataset.events.addr[e], 0)),
+        3 => dataset
+            .events
+            .port_of(e)
+            .map(|p| Reference::Number(f64::from(p))),
+        4 => Some(Reference::Number(dataset.events.time[e] as f64)),
+        5 => text(dataset.strings.get(dataset.events.name[e])),
+        6 => text(&location.id),
+        7 => text(&location.name),
+        8 => text(&location.country),
+        9 => Some(Reference::Address(
+            observation.addresses.first,
+            observation.addresses.last,
+        )),
+        10 => observation.first_seen.map(|t| Reference::Number(t as f64)),
+        11 => observation.last_seen.map(|t| Reference::Number(t as f64)),
+        12 => text(m.strength.as_str()),
+        13 => m
+            .seconds_outside_window
+            .map(|s| Reference::Number(s as f64)),
+        14 => text(m.port_check.as_str()),
+        _ => text(if observation.shared { "true" } else { "false" }),
+    }
+}
+
+fn compare_reference(a: &Reference, b: &Reference) -> std::cmp::Ordering {
+    match (a, b) {
+        (Reference::Text(x), Reference::Text(y)) => compound_atlas::tables::compare_text(x, y),
+        _ => a.partial_cmp(b).unwrap(),
+    }
+}
+
+#[test]
+fn every_matches_column_sorts_like_its_values_stably_with_empty_cells_last() {
+    use std::cmp::Ordering;
+    let mut app = sample_app();
+    app.central = compound_atlas::gui::CentralTab::Matches;
+    let mut harness = harness(app);
+    for column in 0..compound_atlas::output::MATCHES_HEADER.len() {
+        for descending in [false, true] {
+            harness.state_mut().matches_table.sort = Some((column, descending));
+            harness.run_steps(2);
+            let started = std::time::Instant::now();
+            while harness.state().matches_table.is_building() {
+                assert!(started.elapsed().as_secs() < 30, "the build never finished");
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                harness.run_steps(1);
+            }
+            let state = harness.state();
+            let ws = &state.workspace;
+            let order = state.matches_table.order();
+            assert_eq!(order.len(), ws.view.matches.len());
+            let name = compound_atlas::output::MATCHES_HEADER[column];
+            for pair in order.windows(2) {
+                let (a, b) = (
+                    reference_key(ws, pair[0], column),
+                    reference_key(ws, pair[1], column),
+                );
+                let ordering = match (&a, &b) {
+                    (None, None) => Ordering::Equal,
+                    (None, Some(_)) => panic!("{name}: an empty cell before a value"),
+                    (Some(_), None) => Ordering::Less,
+                    (Some(x), Some(y)) if descending => compare_reference(y, x),
+                    (Some(x), Some(y)) => compare_reference(x, y),
+                };
+                assert_ne!(
+                    ordering,
+                    Ordering::Greater,
+                    "{name} out of order: {a:?} then {b:?}"
+                );
+                if ordering == Ordering::Equal && a == b {
+                    // Ties keep the order they were in: the filtered matches' order.
+                    assert!(pair[0] < pair[1], "{name}: a tie changed order");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn report_text_columns_sort_like_their_text() {
+    let mut app = sample_app();
+    app.central = compound_atlas::gui::CentralTab::Reports;
+    let mut harness = harness(app);
+    for column in 0..3 {
+        for descending in [false, true] {
+            harness.state_mut().reports_table.sort = Some((column, descending));
+            harness.run_steps(2);
+            let state = harness.state();
+            let dataset = &state.workspace.dataset;
+            let text = |report: u32| -> &str {
+                let r = report as usize;
+                match column {
+                    0 => dataset.reports.id(report),
+                    1 => dataset.strings.get(dataset.reports.incident_type[r]),
+                    _ => dataset.strings.get(dataset.reports.platform[r]),
+                }
+            };
+            let order = state.reports_table.order();
+            assert!(order.len() > 10);
+            for pair in order.windows(2) {
+                let (a, b) = (text(pair[0]), text(pair[1]));
+                let ordering = match (a.is_empty(), b.is_empty()) {
+                    (true, false) => panic!("an empty cell before {b:?}"),
+                    (_, true) => std::cmp::Ordering::Less,
+                    _ if descending => compound_atlas::tables::compare_text(b, a),
+                    _ => compound_atlas::tables::compare_text(a, b),
+                };
+                assert_ne!(
+                    ordering,
+                    std::cmp::Ordering::Greater,
+                    "column {column}: {a:?} then {b:?}"
+                );
+                if a == b {
+                    assert!(pair[0] < pair[1], "column {column}: a tie changed order");
+                }
+            }
+        }
+    }
+}

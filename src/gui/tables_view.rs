@@ -70,6 +70,27 @@ struct Source {
     location_stats: Vec<crate::analysis::LocationStats>,
 }
 
+/// Integer stand-ins for a text column: each distinct value's rank in the column's text
+/// order, indexed by what the value comes from.
+enum SortRanks {
+    /// By interned string id (incident type, platform, event name).
+    Strings(Vec<Option<u32>>),
+    /// By location index (location id, name or country).
+    Locations(Vec<Option<u32>>),
+    /// By observation index: the order of the address sets by first, then last address.
+    Observations(Vec<u32>),
+    /// By position in [`STRENGTHS`] or [`PORT_CHECKS`].
+    Labels(Vec<Option<u32>>),
+}
+
+/// Every strength and port check, for ranking their labels.
+const STRENGTHS: [Strength; 2] = [Strength::IpOnly, Strength::IpTime];
+const PORT_CHECKS: [crate::matching::PortCheck; 3] = [
+    crate::matching::PortCheck::Match,
+    crate::matching::PortCheck::NoPort,
+    crate::matching::PortCheck::NotApplicable,
+];
+
 /// What the rows were built for: the filter generation, the sort (column, descending),
 /// the search text and the triage generation (tags show in the Reports table).
 type BuildKey = (u64, Option<(usize, bool)>, String, u64);
@@ -197,18 +218,108 @@ impl Source {
         }
     }
 
-    /// What a column sorts by: the cell, except that report ids sort by their precomputed
-    /// rank (the same order, as integers: ids are never empty and never repeat).
-    fn sort_key(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> Cell {
-        let report = match (kind, column) {
-            (Kind::Reports, 0) => row,
-            (Kind::Matches, 0) => {
-                let event = self.view.matches[row as usize].event as usize;
-                self.dataset.events.report[event]
-            }
-            _ => return self.cell(kind, triage, column, row),
+    /// For a column shown as text, integer stand-ins (see [`SortRanks`]) so that ten
+    /// million rows sort without a string built per row; `None` for other columns.
+    fn sort_ranks(&self, kind: Kind, column: usize) -> Option<SortRanks> {
+        let dataset = &*self.dataset;
+        let strings = || (0..dataset.strings.len() as u32).map(|i| dataset.strings.get(i));
+        let locations = |field: fn(&crate::model::Location) -> &str| {
+            crate::tables::text_ranks(dataset.locations.iter().map(field))
         };
-        Cell::Number(f64::from(self.dataset.reports.id_ranks()[report as usize]))
+        Some(match (kind, column) {
+            (Kind::Reports, 1 | 2) | (Kind::Matches, 5) => {
+                SortRanks::Strings(crate::tables::text_ranks(strings()))
+            }
+            (Kind::Matches, 6) => SortRanks::Locations(locations(|l| &l.id)),
+            (Kind::Matches, 7) => SortRanks::Locations(locations(|l| &l.name)),
+            (Kind::Matches, 8) => SortRanks::Locations(locations(|l| &l.country)),
+            (Kind::Matches, 9) => {
+                // Equal address sets share a rank, so that they tie as their text does.
+                let observations = &dataset.observations;
+                let span = |o: usize| {
+                    (
+                        observations[o].addresses.first,
+                        observations[o].addresses.last,
+                    )
+                };
+                let mut order: Vec<usize> = (0..observations.len()).collect();
+                order.sort_by_key(|&o| span(o));
+                let mut ranks = vec![0u32; order.len()];
+                let mut rank = 0;
+                for (i, &o) in order.iter().enumerate() {
+                    if i > 0 && span(order[i - 1]) != span(o) {
+                        rank += 1;
+                    }
+                    ranks[o] = rank;
+                }
+                SortRanks::Observations(ranks)
+            }
+            (Kind::Matches, 12) => SortRanks::Labels(crate::tables::text_ranks(
+                STRENGTHS.iter().map(|s| s.as_str()),
+            )),
+            (Kind::Matches, 14) => SortRanks::Labels(crate::tables::text_ranks(
+                PORT_CHECKS.iter().map(|p| p.as_str()),
+            )),
+            _ => return None,
+        })
+    }
+
+    /// What a column sorts by. Report ids sort by their rank (computed once per data
+    /// set), addresses by value, observations by their first then last address, and text
+    /// columns by `ranks`; the rest by the cell shown.
+    fn sort_key(
+        &self,
+        kind: Kind,
+        triage: &Triage,
+        column: usize,
+        row: u32,
+        ranks: Option<&SortRanks>,
+    ) -> Cell {
+        let dataset = &*self.dataset;
+        let ordinal = |rank: Option<u32>| rank.map_or(Cell::Empty, |r| Cell::Ordinal(r.into()));
+        let report_rank =
+            |report: u32| Cell::Ordinal(dataset.reports.id_ranks()[report as usize].into());
+        match kind {
+            Kind::Locations => self.cell(kind, triage, column, row),
+            Kind::Reports => match (column, ranks) {
+                (0, _) => report_rank(row),
+                (1, Some(SortRanks::Strings(ranks))) => {
+                    ordinal(ranks[dataset.reports.incident_type[row as usize] as usize])
+                }
+                (2, Some(SortRanks::Strings(ranks))) => {
+                    ordinal(ranks[dataset.reports.platform[row as usize] as usize])
+                }
+                _ => self.cell(kind, triage, column, row),
+            },
+            Kind::Matches => {
+                let m = &self.view.matches[row as usize];
+                let e = m.event as usize;
+                let observation = &dataset.observations[m.observation as usize];
+                match (column, ranks) {
+                    (0, _) => report_rank(dataset.events.report[e]),
+                    (9, Some(SortRanks::Observations(ranks))) => {
+                        Cell::Ordinal(ranks[m.observation as usize].into())
+                    }
+                    (15, _) => Cell::Ordinal(u64::from(observation.shared)),
+                    (5, Some(SortRanks::Strings(ranks))) => {
+                        ordinal(ranks[dataset.events.name[e] as usize])
+                    }
+                    (6..=8, Some(SortRanks::Locations(ranks))) => {
+                        ordinal(ranks[observation.location as usize])
+                    }
+                    (12, Some(SortRanks::Labels(ranks))) => {
+                        ordinal(ranks[STRENGTHS.iter().position(|&s| s == m.strength).unwrap_or(0)])
+                    }
+                    (14, Some(SortRanks::Labels(ranks))) => ordinal(
+                        ranks[PORT_CHECKS
+                            .iter()
+                            .position(|&p| p == m.port_check)
+                            .unwrap_or(0)],
+                    ),
+                    _ => self.cell(kind, triage, column, row),
+                }
+            }
+        }
     }
 
     fn text(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> String {
@@ -217,6 +328,7 @@ impl Source {
             Cell::Number(n) => format!("{n}"),
             Cell::Time(t) => format_time(t),
             Cell::Text(t) => t,
+            Cell::Ordinal(n) => n.to_string(),
         }
     }
 
@@ -249,6 +361,22 @@ impl Built {
         Arc::ptr_eq(&self.source.dataset, &workspace.dataset)
             .then(|| self.source.report_of(kind, row))
             .flatten()
+    }
+}
+
+/// Sort Matches rows by the event's address as a number (IPv4 before IPv6): a stable
+/// sort on the low half, then, only if the rows' high halves differ, on the high half.
+fn sort_by_address(rows: &mut Vec<u32>, source: &Source, descending: bool) {
+    let address = |row: u32| {
+        let event = source.view.matches[row as usize].event as usize;
+        source.dataset.events.addr[event]
+    };
+    let high = |row: u32| (address(row) >> 64) as u64;
+    sort_rows(rows, |row| Cell::Ordinal(address(row) as u64), descending);
+    if let Some(&first) = rows.first()
+        && rows.iter().any(|&row| high(row) != high(first))
+    {
+        sort_rows(rows, |row| Cell::Ordinal(high(row)), descending);
     }
 }
 
@@ -335,11 +463,16 @@ impl BuildRequest {
             return None;
         }
         if let Some((column, descending)) = self.key.1 {
-            sort_rows(
-                &mut rows,
-                |row| source.sort_key(kind, &self.triage, column, row),
-                descending,
-            );
+            if (kind, column) == (Kind::Matches, 2) {
+                sort_by_address(&mut rows, &source, descending);
+            } else {
+                let ranks = source.sort_ranks(kind, column);
+                sort_rows(
+                    &mut rows,
+                    |row| source.sort_key(kind, &self.triage, column, row, ranks.as_ref()),
+                    descending,
+                );
+            }
         }
         Some((source, rows))
     }

@@ -338,6 +338,7 @@ impl Workspace {
         let progress = Progress::default();
         let dataset = load(&inputs, options, &progress).map_err(|e| e.to_string())?;
         let matches = match_events(&dataset, match_params, &progress).map_err(|e| e.to_string())?;
+        dataset.reports.id_ranks();
         let mut workspace = Workspace {
             inputs,
             applied: params.clone(),
@@ -456,6 +457,9 @@ impl Workspace {
                 Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
                 Err(e) => return JobOutcome::Failed(e.to_string()),
             };
+            // Rank the report ids here, off the UI thread and once, so that the first
+            // sort by report id does not wait for it.
+            dataset.reports.id_ranks();
             match match_events(&dataset, match_params, progress) {
                 Ok(matches) => JobOutcome::Loaded {
                     inputs,
