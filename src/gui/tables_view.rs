@@ -14,6 +14,7 @@ use crate::model::Dataset;
 use crate::tables::{Cell, Selection, sort_rows, to_tsv};
 use crate::triage::Triage;
 use egui::{RichText, Ui};
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -364,20 +365,36 @@ impl Built {
     }
 }
 
-/// Sort Matches rows by the event's address as a number (IPv4 before IPv6): a stable
-/// sort on the low half, then, only if the rows' high halves differ, on the high half.
+/// Sort Matches rows by the event's address: IPv4 first, then IPv6, each by value. One
+/// `u64` key orders every IPv4 address exactly and IPv6 addresses by their /64; the few
+/// runs of IPv6 rows that tie on it are then ordered by the whole address.
 fn sort_by_address(rows: &mut Vec<u32>, source: &Source, descending: bool) {
+    const IPV6: u64 = 1 << 32;
     let address = |row: u32| {
         let event = source.view.matches[row as usize].event as usize;
         source.dataset.events.addr[event]
     };
-    let high = |row: u32| (address(row) >> 64) as u64;
-    sort_rows(rows, |row| Cell::Ordinal(address(row) as u64), descending);
-    if let Some(&first) = rows.first()
-        && rows.iter().any(|&row| high(row) != high(first))
-    {
-        sort_rows(rows, |row| Cell::Ordinal(high(row)), descending);
-    }
+    let key = |row: u32| {
+        let address = address(row);
+        if address >> 32 == 0xffff {
+            address as u32 as u64
+        } else {
+            ((address >> 64) as u64).max(IPV6)
+        }
+    };
+    sort_rows(rows, |row| Cell::Ordinal(key(row)), descending);
+    let mut runs: Vec<&mut [u32]> = rows
+        .chunk_by_mut(|&a, &b| key(a) == key(b))
+        .filter(|run| run.len() > 1 && key(run[0]) >= IPV6)
+        .collect();
+    // Stable, so equal addresses keep their order.
+    runs.par_iter_mut().for_each(|run| {
+        if descending {
+            run.sort_by_key(|&row| std::cmp::Reverse(address(row)));
+        } else {
+            run.sort_by_key(|&row| address(row));
+        }
+    });
 }
 
 impl BuildRequest {
