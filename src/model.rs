@@ -381,6 +381,15 @@ pub struct Dataset {
     /// Events of each report in input order: `report_events[report_event_start[r]..report_event_start[r + 1]]`.
     pub report_event_start: Vec<u32>,
     pub report_events: Vec<u32>,
+    /// Per-event tables derived on first use; reset when the events are regrouped.
+    pub(crate) event_tables: EventTables,
+}
+
+/// Per-event lookups that tables and exports need for millions of rows, computed once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EventTables {
+    indexes: std::sync::OnceLock<Vec<u32>>,
+    address_ranks: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Dataset {
@@ -392,8 +401,42 @@ impl Dataset {
 
     /// The 1-based position of an event among its report's accepted, distinct events.
     pub fn event_index(&self, event: u32) -> u32 {
-        let events = self.events_of(self.events.report[event as usize]);
-        events.partition_point(|&e| e < event) as u32 + 1
+        let indexes = self.event_tables.indexes.get_or_init(|| {
+            let mut indexes = vec![0u32; self.events.len()];
+            for report in 0..self.reports.len() as u32 {
+                for (i, &e) in self.events_of(report).iter().enumerate() {
+                    indexes[e as usize] = i as u32 + 1;
+                }
+            }
+            indexes
+        });
+        indexes[event as usize]
+    }
+
+    /// Each event's rank by address, IPv4 before IPv6 and each by value (equal addresses
+    /// share a rank), so that a table sorts ten million rows by address on integers.
+    pub fn address_ranks(&self) -> &[u32] {
+        self.event_tables.address_ranks.get_or_init(|| {
+            use rayon::prelude::*;
+            let addr = &self.events.addr;
+            let mut order: Vec<(bool, u128, u32)> = (0..addr.len() as u32)
+                .into_par_iter()
+                .map(|e| {
+                    let a = addr[e as usize];
+                    (!crate::ingest::address::is_v4(a), a, e)
+                })
+                .collect();
+            order.par_sort_unstable();
+            let mut ranks = vec![0u32; addr.len()];
+            let mut rank = 0u32;
+            for i in 0..order.len() {
+                if i > 0 && order[i - 1].1 != order[i].1 {
+                    rank += 1;
+                }
+                ranks[order[i].2 as usize] = rank;
+            }
+            ranks
+        })
     }
 
     pub fn location_index(&self, id: &str) -> Option<u32> {

@@ -14,7 +14,6 @@ use crate::model::Dataset;
 use crate::tables::{Cell, Selection, sort_rows, to_tsv};
 use crate::triage::Triage;
 use egui::{RichText, Ui};
-use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -265,8 +264,8 @@ impl Source {
         })
     }
 
-    /// What a column sorts by. Report ids sort by their rank (computed once per data
-    /// set), addresses by value, observations by their first then last address, and text
+    /// What a column sorts by. Report ids sort by their rank and addresses by theirs
+    /// (IPv4 first; both computed once per data set), observations by their first then last address, and text
     /// columns by `ranks`; the rest by the cell shown.
     fn sort_key(
         &self,
@@ -298,6 +297,7 @@ impl Source {
                 let observation = &dataset.observations[m.observation as usize];
                 match (column, ranks) {
                     (0, _) => report_rank(dataset.events.report[e]),
+                    (2, _) => Cell::Ordinal(dataset.address_ranks()[e].into()),
                     (9, Some(SortRanks::Observations(ranks))) => {
                         Cell::Ordinal(ranks[m.observation as usize].into())
                     }
@@ -363,38 +363,6 @@ impl Built {
             .then(|| self.source.report_of(kind, row))
             .flatten()
     }
-}
-
-/// Sort Matches rows by the event's address: IPv4 first, then IPv6, each by value. One
-/// `u64` key orders every IPv4 address exactly and IPv6 addresses by their /64; the few
-/// runs of IPv6 rows that tie on it are then ordered by the whole address.
-fn sort_by_address(rows: &mut Vec<u32>, source: &Source, descending: bool) {
-    const IPV6: u64 = 1 << 32;
-    let address = |row: u32| {
-        let event = source.view.matches[row as usize].event as usize;
-        source.dataset.events.addr[event]
-    };
-    let key = |row: u32| {
-        let address = address(row);
-        if address >> 32 == 0xffff {
-            address as u32 as u64
-        } else {
-            ((address >> 64) as u64).max(IPV6)
-        }
-    };
-    sort_rows(rows, |row| Cell::Ordinal(key(row)), descending);
-    let mut runs: Vec<&mut [u32]> = rows
-        .chunk_by_mut(|&a, &b| key(a) == key(b))
-        .filter(|run| run.len() > 1 && key(run[0]) >= IPV6)
-        .collect();
-    // Stable, so equal addresses keep their order.
-    runs.par_iter_mut().for_each(|run| {
-        if descending {
-            run.sort_by_key(|&row| std::cmp::Reverse(address(row)));
-        } else {
-            run.sort_by_key(|&row| address(row));
-        }
-    });
 }
 
 impl BuildRequest {
@@ -480,16 +448,12 @@ impl BuildRequest {
             return None;
         }
         if let Some((column, descending)) = self.key.1 {
-            if (kind, column) == (Kind::Matches, 2) {
-                sort_by_address(&mut rows, &source, descending);
-            } else {
-                let ranks = source.sort_ranks(kind, column);
-                sort_rows(
-                    &mut rows,
-                    |row| source.sort_key(kind, &self.triage, column, row, ranks.as_ref()),
-                    descending,
-                );
-            }
+            let ranks = source.sort_ranks(kind, column);
+            sort_rows(
+                &mut rows,
+                |row| source.sort_key(kind, &self.triage, column, row, ranks.as_ref()),
+                descending,
+            );
         }
         Some((source, rows))
     }

@@ -419,6 +419,7 @@ impl Dataset {
     /// Group event ids by report, in input order (a counting sort). Returns whether the
     /// events were already grouped (the grouping is the identity).
     fn rebuild_report_events(&mut self) -> bool {
+        self.event_tables = Default::default();
         let mut start = vec![0u32; self.reports.len() + 1];
         for &r in &self.events.report {
             start[r as usize + 1] += 1;
