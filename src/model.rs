@@ -278,7 +278,7 @@ impl Events {
 }
 
 /// A compound or hub.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Location {
     pub id: String,
     pub name: String,
@@ -320,6 +320,15 @@ impl Observation {
 pub enum FileKind {
     Reports,
     Locations,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Reports => "reports",
+            FileKind::Locations => "locations",
+        }
+    }
 }
 
 /// One input file and what became of its rows.

@@ -373,6 +373,16 @@ impl Workspace {
     }
 
     fn replace_data(&mut self, dataset: Arc<Dataset>, matches: Arc<MatchSet>) {
+        // The per-event tables that sorting by address or event index needs take a
+        // moment at full scale: build them now on a spare thread, not on the first sort.
+        // A sort that comes sooner waits for this same computation instead of repeating it.
+        let warm = Arc::clone(&dataset);
+        std::thread::spawn(move || {
+            warm.address_ranks();
+            if !warm.events.is_empty() {
+                warm.event_index(0);
+            }
+        });
         self.choices = Choices::of(&dataset);
         self.dataset = dataset;
         self.matches = matches;

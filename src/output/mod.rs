@@ -201,7 +201,7 @@ pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> i
 }
 
 /// The parameters of a run, as written to `summary.json`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RunParameters {
     /// As the user wrote it, e.g. "2h".
     pub tolerance: String,
