@@ -90,6 +90,16 @@ impl Filter {
 
     /// The filter in words, for the status line and exports.
     pub fn describe(&self) -> String {
+        self.describe_with(false)
+    }
+
+    /// [`Filter::describe`] with a searched report id or address masked, for screens
+    /// that are shared.
+    pub fn describe_masked(&self) -> String {
+        self.describe_with(true)
+    }
+
+    fn describe_with(&self, mask: bool) -> String {
         if self.is_empty() {
             return "No filter: all data.".to_string();
         }
@@ -124,9 +134,20 @@ impl Filter {
             Search::None => {}
             Search::Addresses(set) => parts.push(format!(
                 "address in {}",
-                crate::ingest::address::format_address_set(set)
+                if mask {
+                    crate::mask::address_set(set)
+                } else {
+                    crate::ingest::address::format_address_set(set)
+                }
             )),
-            Search::ReportId(text) => parts.push(format!("report id containing \"{text}\"")),
+            Search::ReportId(text) => parts.push(format!(
+                "report id containing \"{}\"",
+                if mask {
+                    crate::mask::report_id(&text)
+                } else {
+                    text
+                }
+            )),
         }
         let mut sentence = parts.join("; ");
         if let Some(first) = sentence.get_mut(0..1) {

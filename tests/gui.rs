@@ -729,3 +729,152 @@ fn report_text_columns_sort_like_their_text() {
         }
     }
 }
+
+/// Every label and value on screen, from the accessibility tree.
+fn texts_on_screen(harness: &Harness<'static, WorkbenchApp>) -> Vec<String> {
+    harness
+        .root()
+        .children_recursive()
+        .flat_map(|node| {
+            let node = node.accesskit_node();
+            [node.label(), node.value()]
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn presentation_mode_shows_no_report_id_or_address_of_the_data() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    // A search by address and a selected report in the tables: both would show ids.
+    let (ids, addresses, address) = {
+        let dataset = &harness.state().workspace.dataset;
+        let ids: Vec<String> = (0..dataset.reports.len() as u32)
+            .map(|r| dataset.reports.id(r).to_string())
+            .collect();
+        let addresses: std::collections::BTreeSet<String> = dataset
+            .events
+            .addr
+            .iter()
+            .chain(dataset.observations.iter().map(|o| &o.addresses.first))
+            .flat_map(|&a| compound_atlas::mask::unmasked_forms(a))
+            .collect();
+        let matched = harness.state().workspace.matches.matches[0].event as usize;
+        let address = compound_atlas::ingest::address::format_address(dataset.events.addr[matched]);
+        (ids, addresses, address)
+    };
+    let search = Filter {
+        search: address.clone(),
+        ..Default::default()
+    };
+    harness
+        .state_mut()
+        .workspace
+        .apply(Intent::SetFilter(search));
+    harness.state_mut().detail = Some(0);
+    harness.run_steps(3);
+    // Without presentation mode the address is on screen: the scan below can see it.
+    assert!(
+        texts_on_screen(&harness)
+            .iter()
+            .any(|t| t.contains(&address)),
+        "the searched address should show before presenting"
+    );
+
+    harness.key_press(egui::Key::F5);
+    harness.run_steps(3);
+    assert!(harness.state().presenting);
+    harness.get_by_label("identifiers masked");
+    let shown = texts_on_screen(&harness);
+    assert!(
+        shown
+            .iter()
+            .any(|t| t.contains("Reports linked by IP + time"))
+    );
+    for text in &shown {
+        for id in &ids {
+            assert!(
+                !text.contains(id.as_str()),
+                "report id {id} on screen: {text:?}"
+            );
+        }
+        // Whole addresses only: "198.18.2.1" is not a leak inside "198.18.2.x".
+        for word in text.split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '/' | '-')
+        }) {
+            let word = word.trim_end_matches('.');
+            assert!(
+                !addresses.contains(word),
+                "address {word} on screen: {text:?}"
+            );
+        }
+    }
+    harness.key_press(egui::Key::F5);
+    harness.run_steps(2);
+    assert!(!harness.state().presenting);
+}
+
+#[test]
+fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
+    let mut harness = harness(sample_app());
+    harness.run_steps(2);
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Export evidence set…").click();
+    harness.run_steps(2);
+    assert!(harness.state().export_dialog);
+    harness.get_by_label("Export to a new folder…");
+    harness.get_by_label("Export as one .zip…");
+
+    // The destination comes from a system dialog; the job behind it is what is tested.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set.zip");
+    let search = Filter {
+        search: "198.18.".into(),
+        ..Default::default()
+    };
+    harness
+        .state_mut()
+        .workspace
+        .apply(Intent::SetFilter(search));
+    let choices = compound_atlas::gui::workspace::ExportChoices {
+        mask: true,
+        analyst: "A. Analyst".into(),
+        case_reference: String::new(),
+    };
+    harness
+        .state_mut()
+        .workspace
+        .start_export(out.clone(), choices);
+    let started = std::time::Instant::now();
+    while harness.state().workspace.is_busy() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the export never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.run_steps(1);
+    }
+    let notice = harness.state().workspace.notice.clone().expect("a notice");
+    assert!(!notice.is_error, "{}", notice.text);
+    assert!(
+        notice.text.starts_with("Exported the evidence set"),
+        "{}",
+        notice.text
+    );
+    let verified = compound_atlas::export::verify::verify(&out).unwrap();
+    assert!(verified.is_intact());
+    let file = std::fs::File::open(&out).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_reader(archive.by_name("manifest.json").unwrap()).unwrap();
+    assert_eq!(manifest["masked"], true);
+    assert_eq!(manifest["analyst"], "A. Analyst");
+    assert_eq!(manifest["filter"]["conditions"]["search"], "198.18.");
+    let view = &harness.state().workspace.view.summary.headline;
+    assert_eq!(
+        manifest["counts"]["reports_any_match"],
+        view.reports_any_match
+    );
+}

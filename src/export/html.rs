@@ -92,12 +92,17 @@ pub fn timeline_svg(timeline: &Timeline) -> String {
         left - 4.0
     );
     // A date under the first, middle and last bar.
-    for i in [0, bins / 2, bins.saturating_sub(1)] {
+    // Anchored inwards at the ends so that no date is cut off.
+    for (i, anchor) in [
+        (0, "start"),
+        (bins / 2, "middle"),
+        (bins.saturating_sub(1), "end"),
+    ] {
         if let Some(start) = timeline.starts.get(i) {
             let x = left + (i as f64 + 0.5) * bar_w;
             let _ = write!(
                 svg,
-                r#"<text x="{x:.1}" y="{}" font-size="11" text-anchor="middle">{start}</text>"#,
+                r#"<text x="{x:.1}" y="{}" font-size="11" text-anchor="{anchor}">{start}</text>"#,
                 height - 8.0
             );
         }
@@ -153,7 +158,7 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
 .figures{display:flex;gap:1em;flex-wrap:wrap}.figure{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:12em}\
 .figure b{display:block;font-size:1.8em}.muted{color:#666}table{border-collapse:collapse;width:100%;font-size:.92em}\
-th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:left}td.n,th.n{text-align:right}\
+th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:left}td.t{white-space:nowrap}td.n,th.n{text-align:right}\
 img{max-width:100%;border:1px solid #ddd}.badge{display:inline-block;background:#333;color:#fff;border-radius:4px;padding:.1em .5em;font-size:.85em}\
 .key span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:-.1em}";
 
@@ -219,10 +224,17 @@ pub fn page(p: &Page) -> String {
     html.push_str("<h2>Locations</h2><table><thead><tr><th>Location</th><th>Id</th><th>Country</th><th class=\"n\">Reports IP + time</th><th class=\"n\">Reports IP only</th><th class=\"n\">Events</th><th>First match</th><th>Last match</th></tr></thead><tbody>");
     for row in p.locations {
         let s = &row.stats;
-        let time = |t: Option<i64>| t.map(crate::ingest::time::format_time).unwrap_or_default();
+        // To the minute, for reading; the CSV files keep the exact times.
+        let time = |t: Option<i64>| {
+            t.map(|t| {
+                let text = crate::ingest::time::format_time(t).replacen('T', " ", 1);
+                format!("{} UTC", text.get(..16).unwrap_or(&text))
+            })
+            .unwrap_or_default()
+        };
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
             escape(&row.location.name),
             escape(&row.location.id),
             escape(&row.location.country),

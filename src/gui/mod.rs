@@ -53,7 +53,31 @@ pub struct WorkbenchApp {
     pub detail: Option<u32>,
     triage_draft: tables_view::TriageDraft,
     dark: bool,
+    /// Presentation mode: large type, headline, map and timeline only, identifiers masked.
+    pub presenting: bool,
+    zoom_before_presenting: f32,
+    /// The export dialog, when open, with its choices (kept between exports).
+    pub export_dialog: bool,
+    pub export_choices: workspace::ExportChoices,
+    /// Where a screenshot that was asked for reports whether it was saved.
+    screenshot_saved: Option<std::sync::mpsc::Receiver<Result<PathBuf, String>>>,
 }
+
+/// Write a window image as PNG, atomically.
+fn save_color_image(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+    let [width, height] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let rgba = image::RgbaImage::from_raw(width as u32, height as u32, bytes)
+        .ok_or("the screenshot has no pixels")?;
+    let mut png = Vec::new();
+    rgba.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    crate::output::write_atomically(path, |out| std::io::Write::write_all(out, &png))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// How much larger everything is drawn in presentation mode.
+const PRESENTATION_ZOOM: f32 = 1.35;
 
 /// What the central area shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +108,11 @@ impl WorkbenchApp {
             detail: None,
             triage_draft: tables_view::TriageDraft::default(),
             dark: false,
+            presenting: false,
+            zoom_before_presenting: 1.0,
+            export_dialog: false,
+            export_choices: workspace::ExportChoices::default(),
+            screenshot_saved: None,
         }
     }
 
@@ -151,6 +180,17 @@ impl WorkbenchApp {
                     }
                 });
                 ui.separator();
+                let can_export = !busy && !self.workspace.dataset.reports.is_empty();
+                if ui
+                    .add_enabled(can_export, egui::Button::new("Export evidence set…"))
+                    .clicked()
+                {
+                    self.export_dialog = true;
+                }
+                if ui.button("Save screenshot…").clicked() {
+                    self.ask_for_screenshot(ui.ctx());
+                }
+                ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
@@ -161,6 +201,12 @@ impl WorkbenchApp {
                     "Data sources and filters panel",
                 );
                 ui.checkbox(&mut self.show_timeline_panel, "Timeline panel");
+                if ui
+                    .add(egui::Button::new("Presentation mode").shortcut_text("F5"))
+                    .clicked()
+                {
+                    self.set_presenting(ui.ctx(), true);
+                }
                 if ui.checkbox(&mut self.dark, "Dark theme").changed() {
                     apply_theme(ui.ctx(), self.dark);
                 }
@@ -190,15 +236,19 @@ impl WorkbenchApp {
                 let rows = progress
                     .rows_done
                     .load(std::sync::atomic::Ordering::Relaxed);
-                let text = format!(
-                    "{} · {:.0} of {:.0} MB · {} rows{}",
-                    job.label,
-                    done as f64 / 1e6,
-                    total as f64 / 1e6,
-                    crate::cli::thousands(rows),
-                    eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
-                        .unwrap_or_default()
-                );
+                let text = if job.counts_steps {
+                    format!("{} · file {} of {}", job.label, done.min(total), total)
+                } else {
+                    format!(
+                        "{} · {:.0} of {:.0} MB · {} rows{}",
+                        job.label,
+                        done as f64 / 1e6,
+                        total as f64 / 1e6,
+                        crate::cli::thousands(rows),
+                        eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
+                            .unwrap_or_default()
+                    )
+                };
                 ui.add(
                     egui::ProgressBar::new(fraction)
                         .desired_width(420.0)
@@ -242,10 +292,142 @@ impl WorkbenchApp {
         if ctx.input(|i| i.key_pressed(Key::F1)) {
             self.show_shortcuts = true;
         }
+        if ctx.input(|i| i.key_pressed(Key::F5)) {
+            self.set_presenting(&ctx, !self.presenting);
+        }
         if ctx.input(|i| i.key_pressed(Key::Escape)) {
-            intents.push(Intent::ClearSelection);
+            if self.presenting {
+                self.set_presenting(&ctx, false);
+            } else {
+                intents.push(Intent::ClearSelection);
+            }
         }
         ctx.input_mut(|i| i.consume_shortcut(&FIND))
+    }
+
+    /// Enter or leave presentation mode. The detail window closes on entering, since it
+    /// is full of identifiers.
+    pub fn set_presenting(&mut self, ctx: &egui::Context, on: bool) {
+        if on == self.presenting {
+            return;
+        }
+        if on {
+            self.zoom_before_presenting = ctx.zoom_factor();
+            ctx.set_zoom_factor(self.zoom_before_presenting * PRESENTATION_ZOOM);
+            self.detail = None;
+            self.central = CentralTab::Map;
+        } else {
+            ctx.set_zoom_factor(self.zoom_before_presenting);
+        }
+        self.presenting = on;
+    }
+
+    /// Ask where to save, then ask egui for the window's image. It arrives after the
+    /// frame is drawn; it is written there and the outcome reported back for a notice.
+    fn ask_for_screenshot(&mut self, ctx: &egui::Context) {
+        let name = format!(
+            "compound-atlas-{}.png",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        );
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name(name)
+            .add_filter("PNG image", &["png"])
+            .save_file()
+        else {
+            return;
+        };
+        let (sender, receiver) = std::sync::mpsc::channel();
+        self.screenshot_saved = Some(receiver);
+        let repaint = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            let _ = sender.send(save_color_image(&image, &path).map(|()| path));
+            repaint.request_repaint();
+        });
+    }
+
+    fn report_saved_screenshot(&mut self) {
+        let Some(outcome) = self
+            .screenshot_saved
+            .as_ref()
+            .and_then(|r| r.try_recv().ok())
+        else {
+            return;
+        };
+        self.screenshot_saved = None;
+        self.workspace.notice = Some(match outcome {
+            Ok(path) => workspace::Notice {
+                text: format!("Saved the screenshot to {}.", path.display()),
+                is_error: false,
+            },
+            Err(message) => workspace::Notice {
+                text: format!("Could not save the screenshot: {message}."),
+                is_error: true,
+            },
+        });
+    }
+
+    /// File → Export evidence set…: what to include, then where.
+    fn export_window(&mut self, ctx: &egui::Context) {
+        if !self.export_dialog {
+            return;
+        }
+        let mut open = true;
+        let mut start = None;
+        egui::Window::new("Export evidence set")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                let view = &self.workspace.view.summary.headline;
+                ui.label(format!(
+                    "Exports what the views show: {} — {}, {} with any IP match.",
+                    self.workspace.effective_filter().describe(),
+                    crate::cli::count(view.reports_ip_time, "report IP + time", "reports IP + time"),
+                    crate::cli::count(view.reports_any_match, "report", "reports"),
+                ));
+                ui.add_space(6.0);
+                ui.checkbox(
+                    &mut self.export_choices.mask,
+                    "Mask identifiers (report ids keep their last four characters, addresses their network), for stakeholders",
+                );
+                egui::Grid::new("export-fields").num_columns(2).show(ui, |ui| {
+                    let label = ui.label("Analyst name");
+                    ui.text_edit_singleline(&mut self.export_choices.analyst)
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Case reference");
+                    ui.text_edit_singleline(&mut self.export_choices.case_reference)
+                        .labelled_by(label.id);
+                    ui.end_row();
+                });
+                ui.label(
+                    RichText::new(
+                        "Writes matches, reports, events, locations (CSV, GeoJSON, KML), import errors, map.png, summary.html and manifest.json. Check it later with `compound-atlas verify`.",
+                    )
+                    .weak(),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Export to a new folder…").clicked() {
+                        start = rfd::FileDialog::new()
+                            .set_title("Name the new evidence folder")
+                            .set_file_name("evidence-set")
+                            .save_file();
+                    }
+                    if ui.button("Export as one .zip…").clicked() {
+                        start = rfd::FileDialog::new()
+                            .set_file_name("evidence-set.zip")
+                            .add_filter("Zip archive", &["zip"])
+                            .save_file();
+                    }
+                });
+            });
+        if let Some(out) = start {
+            self.workspace
+                .start_export(out, self.export_choices.clone());
+            self.export_dialog = false;
+        } else {
+            self.export_dialog = open;
+        }
     }
 
     fn dropped_files(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
@@ -295,6 +477,14 @@ impl WorkbenchApp {
         }
         self.dropped_files(ui, &mut intents);
 
+        self.report_saved_screenshot();
+        if self.presenting {
+            self.presentation(ui, &mut intents);
+            for intent in intents {
+                self.workspace.apply(intent);
+            }
+            return;
+        }
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut intents));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut intents));
         let open_errors = egui::Panel::left("sources")
@@ -406,8 +596,47 @@ impl WorkbenchApp {
         }
     }
 
+    /// Presentation mode: the headline, the map and the timeline, in large type, with
+    /// every identifier masked and a badge that says so.
+    fn presentation(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        egui::Panel::top("presenting").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                egui::Frame::new()
+                    .fill(egui::Color32::from_rgb(60, 60, 60))
+                    .corner_radius(4.0)
+                    .inner_margin(egui::Margin::symmetric(8, 2))
+                    .show(ui, |ui| {
+                        ui.label(
+                            RichText::new("identifiers masked")
+                                .strong()
+                                .color(egui::Color32::WHITE),
+                        );
+                    });
+                ui.label(RichText::new(self.workspace.effective_filter().describe_masked()).weak());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Leave presentation (F5)").clicked() {
+                        self.set_presenting(ui.ctx(), false);
+                    }
+                });
+            });
+        });
+        egui::Panel::bottom("timeline")
+            .resizable(true)
+            .default_size(260.0)
+            .min_size(160.0)
+            .show(ui, |ui| {
+                self.timeline.ui(ui, &mut self.workspace, intents);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            views::headline(ui, &self.workspace);
+            ui.add_space(4.0);
+            self.map.ui(ui, &self.workspace, self.dark, intents);
+        });
+    }
+
     fn windows(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         let ctx = ui.ctx().clone();
+        self.export_window(&ctx);
         if let Some(first) = self.workspace.pending.first() {
             let title = format!("Import preview: {}", first.path.display());
             let mut open = true;

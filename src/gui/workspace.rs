@@ -42,6 +42,14 @@ pub fn embedded_inputs() -> Inputs {
     }
 }
 
+/// What the export dialog asks for besides the destination.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExportChoices {
+    pub mask: bool,
+    pub analyst: String,
+    pub case_reference: String,
+}
+
 /// Matching parameters as the user typed them; checked when applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Params {
@@ -62,6 +70,17 @@ impl Default for Params {
 }
 
 impl Params {
+    /// The parameters as exports record them; `None` when they cannot be used.
+    pub fn run_parameters(&self) -> Option<crate::output::RunParameters> {
+        let tolerance = parse_tolerance(&self.tolerance).ok()?;
+        Some(crate::output::RunParameters {
+            tolerance: self.tolerance.trim().to_string(),
+            tolerance_seconds: tolerance / crate::ingest::time::NANOS_PER_SECOND,
+            time_zone: self.zone.trim().to_string(),
+            date_order: Some(self.date_order.trim().to_string()).filter(|o| !o.is_empty()),
+        })
+    }
+
     /// The import options and match parameters, or the reason they cannot be used.
     pub fn resolve(&self) -> Result<(ImportOptions, MatchParams), String> {
         let tolerance = parse_tolerance(&self.tolerance)?;
@@ -181,6 +200,7 @@ pub enum JobOutcome {
         params: Params,
         matches: Arc<MatchSet>,
     },
+    Exported(crate::export::Exported),
     Failed(String),
     Cancelled,
 }
@@ -188,6 +208,8 @@ pub enum JobOutcome {
 /// A job running on its own thread, with shared progress and a cancel flag.
 pub struct RunningJob {
     pub label: String,
+    /// Progress counts files written rather than bytes read.
+    pub counts_steps: bool,
     pub progress: Arc<Progress>,
     pub started: Instant,
     receiver: Receiver<JobOutcome>,
@@ -207,6 +229,7 @@ impl RunningJob {
         });
         RunningJob {
             label,
+            counts_steps: false,
             progress,
             started: Instant::now(),
             receiver,
@@ -482,6 +505,35 @@ impl Workspace {
         }));
     }
 
+    /// Export what is on screen (the filter with the selection, the triage) to `out`, a
+    /// folder or a `.zip`, on a worker thread with progress and Cancel.
+    pub fn start_export(&mut self, out: PathBuf, choices: ExportChoices) {
+        let Some(parameters) = self.applied.run_parameters() else {
+            return;
+        };
+        let options = crate::export::ExportOptions {
+            filter: self.effective_filter(),
+            triage: self.triage.clone(),
+            parameters,
+            mask: choices.mask,
+            analyst: Some(choices.analyst.trim().to_string()).filter(|a| !a.is_empty()),
+            case_reference: Some(choices.case_reference.trim().to_string())
+                .filter(|c| !c.is_empty()),
+        };
+        let dataset = Arc::clone(&self.dataset);
+        let matches = Arc::clone(&self.matches);
+        let mut job = RunningJob::spawn("Exporting the evidence set".into(), move |progress| {
+            let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
+            match crate::export::export(&dataset, &matches, &options, &out, now, progress) {
+                Ok(exported) => JobOutcome::Exported(exported),
+                Err(crate::export::ExportError::Cancelled) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::Failed(format!("The export failed: {e}.")),
+            }
+        });
+        job.counts_steps = true;
+        self.job = Some(job);
+    }
+
     fn start_rematch(&mut self, params: Params, match_params: MatchParams) {
         let dataset = Arc::clone(&self.dataset);
         self.job = Some(RunningJob::spawn(
@@ -539,6 +591,18 @@ impl Workspace {
                 self.refresh_view();
                 self.notice = Some(Notice {
                     text: "Matched again with the new tolerance.".into(),
+                    is_error: false,
+                });
+            }
+            JobOutcome::Exported(exported) => {
+                self.notice = Some(Notice {
+                    text: format!(
+                        "Exported the evidence set {}: {}, {}, {}.",
+                        exported.path.display(),
+                        crate::cli::count(exported.matches, "match", "matches"),
+                        crate::cli::count(exported.reports, "report", "reports"),
+                        crate::cli::count(exported.events, "event", "events"),
+                    ),
                     is_error: false,
                 });
             }
