@@ -323,18 +323,57 @@ fn a_masked_set_holds_no_report_id_or_address_of_the_data() {
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        // Cell by cell, so that "198.18.2.1" does not match inside "198.18.2.10".
-        let cells: std::collections::BTreeSet<&str> = text
-            .split([',', '\n', '"', '<', '>', ' ', ';', '/', '-'])
+        // Cell by cell, so that "198.18.2.1" does not match inside "198.18.2.10"; ids
+        // may hold dashes, while addresses also end at a CIDR's slash or a range's dash.
+        let cells: std::collections::BTreeSet<&str> =
+            text.split([',', '\n', '"', '<', '>', ' ', ';']).collect();
+        let address_cells: std::collections::BTreeSet<&str> = cells
+            .iter()
+            .flat_map(|cell| cell.split(['/', '-']))
             .collect();
         for id in &ids {
             assert!(!cells.contains(id.as_str()), "{name} holds report id {id}");
         }
         for address in &addresses {
             assert!(
-                !cells.contains(address.as_str()),
+                !address_cells.contains(address.as_str()),
                 "{name} holds address {address}"
             );
         }
     }
+}
+
+#[test]
+fn a_cancelled_export_writes_nothing() {
+    use compound_atlas::ingest::{Input, Progress};
+    use compound_atlas::pipeline::{Inputs, analyse, load};
+    let inputs = Inputs {
+        reports: vec![Input::File(sample("reports.csv").into()).into()],
+        locations: vec![Input::File(sample("locations.csv").into()).into()],
+    };
+    let progress = Progress::default();
+    let dataset = load(&inputs, Default::default(), &progress).unwrap();
+    let analysis = analyse(dataset, Default::default(), &progress).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    progress
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let result = compound_atlas::export::export(
+        &analysis.dataset,
+        &analysis.matches,
+        &Default::default(),
+        &out,
+        0,
+        &progress,
+    );
+    assert!(matches!(
+        result,
+        Err(compound_atlas::export::ExportError::Cancelled)
+    ));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing is left behind"
+    );
 }

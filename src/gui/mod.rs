@@ -377,14 +377,22 @@ impl WorkbenchApp {
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
+            .default_width(560.0)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 let view = &self.workspace.view.summary.headline;
                 ui.label(format!(
-                    "Exports what the views show: {} — {}, {} with any IP match.",
-                    self.workspace.effective_filter().describe(),
-                    crate::cli::count(view.reports_ip_time, "report IP + time", "reports IP + time"),
-                    crate::cli::count(view.reports_any_match, "report", "reports"),
+                    "Exports what the views show: {} reports linked by IP and time and {} with any IP match.",
+                    crate::cli::thousands(view.reports_ip_time),
+                    crate::cli::thousands(view.reports_any_match),
                 ));
+                ui.label(
+                    RichText::new(format!(
+                        "Filter: {}",
+                        self.workspace.effective_filter().describe()
+                    ))
+                    .weak(),
+                );
                 ui.add_space(6.0);
                 ui.checkbox(
                     &mut self.export_choices.mask,
@@ -620,10 +628,12 @@ impl WorkbenchApp {
                 });
             });
         });
-        egui::Panel::bottom("timeline")
+        // Its own id, so that the map gets most of the screen whatever size the normal
+        // timeline panel was given.
+        egui::Panel::bottom("presenting-timeline")
             .resizable(true)
-            .default_size(260.0)
-            .min_size(160.0)
+            .default_size(190.0)
+            .min_size(140.0)
             .show(ui, |ui| {
                 self.timeline.ui(ui, &mut self.workspace, intents);
             });
