@@ -209,7 +209,7 @@ pub struct FilterArgs {
     pub countries: Vec<String>,
     /// Only these location ids. Repeatable.
     #[arg(long = "location", value_name = "ID")]
-    pub locations: Vec<String>,
+    pub location_ids: Vec<String>,
 }
 
 impl FilterArgs {
@@ -219,7 +219,7 @@ impl FilterArgs {
             to: self.to,
             strength: self.strength,
             countries: self.countries.iter().cloned().collect(),
-            locations: self.locations.iter().cloned().collect(),
+            locations: self.location_ids.iter().cloned().collect(),
             ..Default::default()
         }
     }
@@ -571,6 +571,19 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Clap checks its definitions only in debug builds, and only when a command is
+    /// parsed; this checks every subcommand's up front (two arguments named `locations`
+    /// once made `map` panic in debug builds). CI runs the tests in debug.
+    #[test]
+    fn the_argument_definitions_are_consistent() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        for command in cli.get_subcommands() {
+            command.clone().debug_assert();
+        }
+        cli.debug_assert();
+    }
 
     #[test]
     fn digit_grouping() {

@@ -17,6 +17,19 @@ fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
         .build_ui_state(|ui, app: &mut WorkbenchApp| app.frame(ui), app)
 }
 
+/// Step frames while background work goes on; fail if it takes more than a minute.
+fn step_while(harness: &mut Harness<'static, WorkbenchApp>, busy: impl Fn(&WorkbenchApp) -> bool) {
+    let started = std::time::Instant::now();
+    while busy(harness.state()) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the background work never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+}
+
 fn sample_app() -> WorkbenchApp {
     WorkbenchApp::new(Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap())
 }
@@ -461,12 +474,7 @@ fn large_tables_sort_in_the_background_and_keep_showing_their_rows_meanwhile() {
     let wait_for_rows = |harness: &mut Harness<'static, WorkbenchApp>| {
         // One frame takes the click, the next starts the build.
         harness.run_steps(2);
-        let started = std::time::Instant::now();
-        while harness.state().matches_table.is_building() {
-            assert!(started.elapsed().as_secs() < 30, "the build never finished");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            harness.run_steps(1);
-        }
+        step_while(harness, |app| app.matches_table.is_building());
     };
     wait_for_rows(&mut harness);
     assert_eq!(harness.state().central, CentralTab::Matches);
@@ -651,12 +659,7 @@ fn every_matches_column_sorts_like_its_values_stably_with_empty_cells_last() {
         for descending in [false, true] {
             harness.state_mut().matches_table.sort = Some((column, descending));
             harness.run_steps(2);
-            let started = std::time::Instant::now();
-            while harness.state().matches_table.is_building() {
-                assert!(started.elapsed().as_secs() < 30, "the build never finished");
-                std::thread::sleep(std::time::Duration::from_millis(5));
-                harness.run_steps(1);
-            }
+            step_while(&mut harness, |app| app.matches_table.is_building());
             let state = harness.state();
             let ws = &state.workspace;
             let order = state.matches_table.order();
@@ -847,15 +850,7 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
         .state_mut()
         .workspace
         .start_export(out.clone(), choices);
-    let started = std::time::Instant::now();
-    while harness.state().workspace.is_busy() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the export never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        harness.run_steps(1);
-    }
+    step_while(&mut harness, |app| app.workspace.is_busy());
     let notice = harness.state().workspace.notice.clone().expect("a notice");
     assert!(!notice.is_error, "{}", notice.text);
     assert!(

@@ -14,12 +14,15 @@ pub mod verify;
 
 use crate::filter::{Filter, FilteredView, apply_with_triage};
 use crate::ingest::Progress;
-use crate::ingest::address::{format_address, format_address_set};
+use crate::ingest::address::format_address;
 use crate::ingest::reader::hex;
 use crate::ingest::time::{Nanos, format_time};
 use crate::matching::{MatchSet, Strength};
 use crate::model::Dataset;
-use crate::output::{MATCHES_HEADER, RunParameters, sorted_match_order};
+use crate::output::{
+    LOCATIONS_SUMMARY_HEADER, MATCHES_HEADER, RunParameters, location_summary_record, match_record,
+    optional_time, sorted_match_order,
+};
 use crate::triage::Triage;
 use geo::LocationRow;
 use safe_csv::SafeCsv;
@@ -145,13 +148,6 @@ impl Ids {
             format_address(addr)
         }
     }
-    fn address_set(&self, set: crate::ingest::address::AddressSet) -> String {
-        if self.mask {
-            crate::mask::address_set(set)
-        } else {
-            format_address_set(set)
-        }
-    }
 }
 
 fn csv_bytes(fill: impl FnOnce(&mut SafeCsv<&mut Vec<u8>>) -> std::io::Result<()>) -> Vec<u8> {
@@ -162,10 +158,6 @@ fn csv_bytes(fill: impl FnOnce(&mut SafeCsv<&mut Vec<u8>>) -> std::io::Result<()
         .and_then(|()| csv.finish())
         .expect("writing CSV to memory");
     bytes
-}
-
-fn optional_time(time: Option<Nanos>) -> String {
-    time.map(format_time).unwrap_or_default()
 }
 
 fn strength_name(strength: Option<Strength>) -> &'static str {
@@ -214,31 +206,8 @@ fn matches_csv(dataset: &Dataset, view: &FilteredView, ids: Ids) -> Vec<u8> {
     csv_bytes(|csv| {
         csv.row(MATCHES_HEADER)?;
         for i in order {
-            let m = &set.matches[i as usize];
-            let e = m.event as usize;
-            let events = &dataset.events;
-            let observation = &dataset.observations[m.observation as usize];
-            let location = &dataset.locations[observation.location as usize];
-            csv.row([
-                ids.report(dataset.reports.id(events.report[e])).as_str(),
-                &dataset.event_index(m.event).to_string(),
-                &ids.address(events.addr[e]),
-                &events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
-                &format_time(events.time[e]),
-                dataset.strings.get(events.name[e]),
-                &location.id,
-                &location.name,
-                &location.country,
-                &ids.address_set(observation.addresses),
-                &optional_time(observation.first_seen),
-                &optional_time(observation.last_seen),
-                m.strength.as_str(),
-                &m.seconds_outside_window
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                m.port_check.as_str(),
-                if observation.shared { "true" } else { "false" },
-            ])?;
+            let record = match_record(dataset, &set.matches[i as usize], ids.mask);
+            csv.row(record.iter().map(String::as_str))?;
         }
         Ok(())
     })
@@ -399,34 +368,10 @@ fn location_rows<'a>(
 
 fn locations_csv(rows: &[LocationRow]) -> Vec<u8> {
     csv_bytes(|csv| {
-        csv.row([
-            "location_id",
-            "name",
-            "country",
-            "lat",
-            "lon",
-            "reports_ip_time",
-            "reports_ip_only",
-            "events_ip_time",
-            "events_ip_only",
-            "first_match",
-            "last_match",
-        ])?;
+        csv.row(LOCATIONS_SUMMARY_HEADER)?;
         for row in rows {
-            let (l, s) = (row.location, &row.stats);
-            csv.row([
-                l.id.as_str(),
-                &l.name,
-                &l.country,
-                &l.lat.map(|v| v.to_string()).unwrap_or_default(),
-                &l.lon.map(|v| v.to_string()).unwrap_or_default(),
-                &s.reports_ip_time.to_string(),
-                &s.reports_ip_only.to_string(),
-                &s.events_ip_time.to_string(),
-                &s.events_ip_only.to_string(),
-                &optional_time(s.first_match),
-                &optional_time(s.last_match),
-            ])?;
+            let record = location_summary_record(row.location, &row.stats);
+            csv.row(record.iter().map(String::as_str))?;
         }
         Ok(())
     })

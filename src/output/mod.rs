@@ -47,7 +47,7 @@ fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
-fn optional_time(time: Option<Nanos>) -> String {
+pub fn optional_time(time: Option<Nanos>) -> String {
     time.map(format_time).unwrap_or_default()
 }
 
@@ -89,40 +89,93 @@ pub fn sorted_match_order(dataset: &Dataset, matches: &MatchSet) -> Vec<u32> {
     order
 }
 
+/// One row of `matches.csv`; with `mask`, the report id and the addresses are masked
+/// (see [`crate::mask`]) for stakeholder exports.
+pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -> [String; 16] {
+    let e = m.event as usize;
+    let events = &dataset.events;
+    let observation = &dataset.observations[m.observation as usize];
+    let location = &dataset.locations[observation.location as usize];
+    let report_id = dataset.reports.id(events.report[e]);
+    let (report_id, ip, addresses) = if mask {
+        (
+            crate::mask::report_id(report_id),
+            crate::mask::address(events.addr[e]),
+            crate::mask::address_set(observation.addresses),
+        )
+    } else {
+        (
+            report_id.to_string(),
+            format_address(events.addr[e]),
+            format_address_set(observation.addresses),
+        )
+    };
+    [
+        report_id,
+        dataset.event_index(m.event).to_string(),
+        ip,
+        events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
+        format_time(events.time[e]),
+        dataset.strings.get(events.name[e]).to_string(),
+        location.id.clone(),
+        location.name.clone(),
+        location.country.clone(),
+        addresses,
+        optional_time(observation.first_seen),
+        optional_time(observation.last_seen),
+        m.strength.as_str().to_string(),
+        m.seconds_outside_window
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        m.port_check.as_str().to_string(),
+        observation.shared.to_string(),
+    ]
+}
+
 pub fn write_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::Result<()> {
     let order = sorted_match_order(dataset, matches);
     write_atomically(path, |out| {
         let mut csv = csv_writer(out);
         csv.write_record(MATCHES_HEADER)?;
         for i in order {
-            let m = &matches.matches[i as usize];
-            let e = m.event as usize;
-            let events = &dataset.events;
-            let observation = &dataset.observations[m.observation as usize];
-            let location = &dataset.locations[observation.location as usize];
-            csv.write_record([
-                dataset.reports.id(events.report[e]),
-                &dataset.event_index(m.event).to_string(),
-                &format_address(events.addr[e]),
-                &events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
-                &format_time(events.time[e]),
-                dataset.strings.get(events.name[e]),
-                &location.id,
-                &location.name,
-                &location.country,
-                &format_address_set(observation.addresses),
-                &optional_time(observation.first_seen),
-                &optional_time(observation.last_seen),
-                m.strength.as_str(),
-                &m.seconds_outside_window
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                m.port_check.as_str(),
-                if observation.shared { "true" } else { "false" },
-            ])?;
+            csv.write_record(match_record(dataset, &matches.matches[i as usize], false))?;
         }
         csv.flush()
     })
+}
+
+pub const LOCATIONS_SUMMARY_HEADER: [&str; 11] = [
+    "location_id",
+    "name",
+    "country",
+    "lat",
+    "lon",
+    "reports_ip_time",
+    "reports_ip_only",
+    "events_ip_time",
+    "events_ip_only",
+    "first_match",
+    "last_match",
+];
+
+/// One row of `locations_summary.csv`.
+pub fn location_summary_record(
+    location: &crate::model::Location,
+    stats: &crate::analysis::LocationStats,
+) -> [String; 11] {
+    [
+        location.id.clone(),
+        location.name.clone(),
+        location.country.clone(),
+        location.lat.map(|v| v.to_string()).unwrap_or_default(),
+        location.lon.map(|v| v.to_string()).unwrap_or_default(),
+        stats.reports_ip_time.to_string(),
+        stats.reports_ip_only.to_string(),
+        stats.events_ip_time.to_string(),
+        stats.events_ip_only.to_string(),
+        optional_time(stats.first_match),
+        optional_time(stats.last_match),
+    ]
 }
 
 pub fn write_locations_summary(
@@ -134,35 +187,12 @@ pub fn write_locations_summary(
     order.sort_by(|&a, &b| dataset.locations[a].id.cmp(&dataset.locations[b].id));
     write_atomically(path, |out| {
         let mut csv = csv_writer(out);
-        csv.write_record([
-            "location_id",
-            "name",
-            "country",
-            "lat",
-            "lon",
-            "reports_ip_time",
-            "reports_ip_only",
-            "events_ip_time",
-            "events_ip_only",
-            "first_match",
-            "last_match",
-        ])?;
+        csv.write_record(LOCATIONS_SUMMARY_HEADER)?;
         for i in order {
-            let location = &dataset.locations[i];
-            let stats = &summary.locations[i];
-            csv.write_record([
-                location.id.as_str(),
-                &location.name,
-                &location.country,
-                &location.lat.map(|v| v.to_string()).unwrap_or_default(),
-                &location.lon.map(|v| v.to_string()).unwrap_or_default(),
-                &stats.reports_ip_time.to_string(),
-                &stats.reports_ip_only.to_string(),
-                &stats.events_ip_time.to_string(),
-                &stats.events_ip_only.to_string(),
-                &optional_time(stats.first_match),
-                &optional_time(stats.last_match),
-            ])?;
+            csv.write_record(location_summary_record(
+                &dataset.locations[i],
+                &summary.locations[i],
+            ))?;
         }
         csv.flush()
     })
