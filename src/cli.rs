@@ -1,4 +1,4 @@
-//! The command line: `match`, `map`, `export`, `verify` and `generate`. Exit codes: 0 when the run completed
+//! The command line: `match`, `map`, `export`, `verify`, `case` and `generate`. Exit codes: 0 when the run completed
 //! (even with rejected rows), 1 for a fatal error, 2 for a usage error.
 
 use crate::ingest::time::{DateOrder, ImportZone, TimeRules};
@@ -44,6 +44,36 @@ pub enum Command {
     /// Re-hash an evidence set (folder or .zip) against its manifest.json and report any
     /// change. Exits with 1 if anything changed, is missing or was added.
     Verify(VerifyArgs),
+    /// Case files: make one from CSV files, or print one's summary and audit log.
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Import (as `match` does) into a new or existing case file.
+    Create(CaseCreateArgs),
+    /// Print a case's inputs, parameters, figures, saved views, tags and audit log.
+    Info(CaseInfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseCreateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The analyst's name, recorded in the audit log.
+    #[arg(long, value_name = "NAME")]
+    pub analyst: Option<String>,
+    /// The case file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseInfoArgs {
+    /// The case file.
+    #[arg(value_name = "FILE")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -95,11 +125,22 @@ fn tolerance_arg(text: &str) -> Result<Tolerance, String> {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// A reports file (CSV: one row per IP capture event). Repeat for several files.
-    #[arg(long = "reports", value_name = "FILE", required = true)]
+    #[arg(
+        long = "reports",
+        value_name = "FILE",
+        required_unless_present = "case"
+    )]
     pub reports: Vec<PathBuf>,
     /// A location list (CSV: one row per observation). Repeat for several files.
-    #[arg(long = "locations", value_name = "FILE", required = true)]
+    #[arg(
+        long = "locations",
+        value_name = "FILE",
+        required_unless_present = "case"
+    )]
     pub locations: Vec<PathBuf>,
+    /// Read the data, parameters and tags from a case file instead of from CSV files.
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "tolerance", "assume_tz", "date_order"])]
+    pub case: Option<PathBuf>,
     /// How far outside an observation window an event still counts as IP+time: 90s, 45m, 2h, 3d.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = tolerance_arg)]
     pub tolerance: Tolerance,
@@ -323,27 +364,52 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Read the inputs and match them, as `match` and `map` both do; also returns how long
-/// the reading took.
-fn load_and_match(input: &InputArgs) -> Result<(Analysis, std::time::Duration), String> {
+/// Read the inputs (CSV files or a case) and match them, as every command that imports
+/// does; also returns how long the reading took and the case's state when read from one.
+fn load_and_match(
+    input: &InputArgs,
+) -> Result<
+    (
+        Analysis,
+        std::time::Duration,
+        Option<crate::case::CaseState>,
+    ),
+    String,
+> {
     let started = Instant::now();
     let progress = Progress::default();
-    let dataset = load(&input.inputs(), input.options(), &progress).map_err(|e| e.to_string())?;
-    let loaded = started.elapsed();
-    let params = MatchParams {
-        tolerance: input.tolerance.nanos,
+    let (dataset, tolerance, state) = match &input.case {
+        Some(path) => {
+            let case = crate::case::open(path).map_err(|e| e.to_string())?;
+            let tolerance = parse_tolerance(&case.state.params.tolerance)?;
+            (case.dataset, tolerance, Some(case.state))
+        }
+        None => (
+            load(&input.inputs(), input.options(), &progress).map_err(|e| e.to_string())?,
+            input.tolerance.nanos,
+            None,
+        ),
     };
-    let analysis = analyse(dataset, params, &progress).map_err(|e| e.to_string())?;
-    Ok((analysis, loaded))
+    let loaded = started.elapsed();
+    let analysis =
+        analyse(dataset, MatchParams { tolerance }, &progress).map_err(|e| e.to_string())?;
+    Ok((analysis, loaded, state))
+}
+
+/// The parameters to record: the case's when read from one, else the arguments.
+fn run_parameters(input: &InputArgs, state: Option<&crate::case::CaseState>) -> RunParameters {
+    state
+        .and_then(|s| s.params.run_parameters())
+        .unwrap_or_else(|| input.run_parameters())
 }
 
 fn run_match(args: &MatchArgs) -> Result<(), String> {
     let started = Instant::now();
-    let (analysis, loaded) = load_and_match(&args.input)?;
+    let (analysis, loaded, state) = load_and_match(&args.input)?;
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
-    write_results(&args.out, &analysis, &args.input.run_parameters(), now)
-        .map_err(|e| e.to_string())?;
+    let parameters = run_parameters(&args.input, state.as_ref());
+    write_results(&args.out, &analysis, &parameters, now).map_err(|e| e.to_string())?;
     let dataset = &analysis.dataset;
     let headline = &analysis.summary.headline;
     let warnings = dataset
@@ -355,7 +421,15 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
         "Read {} with {} from {}; {} rejected, {} merged, {}.",
         count(headline.reports, "report", "reports"),
         count(headline.events, "event", "events"),
-        count(args.input.reports.len() as u64, "file", "files"),
+        count(
+            dataset
+                .files
+                .iter()
+                .filter(|f| f.kind == crate::model::FileKind::Reports)
+                .count() as u64,
+            "file",
+            "files"
+        ),
         count(dataset.rejected_rows(), "row", "rows"),
         count(
             dataset.duplicate_events(),
@@ -372,8 +446,8 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
             "observation",
             "observations"
         ),
-        args.input.tolerance.text,
-        args.input.assume_tz,
+        parameters.tolerance,
+        parameters.time_zone,
     );
     println!();
     println!(
@@ -404,7 +478,7 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
 }
 
 fn run_map(args: &MapArgs) -> Result<(), String> {
-    let (analysis, _) = load_and_match(&args.input)?;
+    let (analysis, _, _) = load_and_match(&args.input)?;
     let filter = args.filter.filter();
     let view = crate::filter::apply(&analysis.dataset, &analysis.matches, &filter);
     let markers = crate::markers::markers(&analysis.dataset, &view.summary.locations);
@@ -450,19 +524,20 @@ fn run_map(args: &MapArgs) -> Result<(), String> {
 }
 
 fn run_export(args: &ExportArgs) -> Result<(), String> {
-    if !args.tags.is_empty() {
+    if !args.tags.is_empty() && args.input.case.is_none() {
         return Err(
-            "--tag needs the reports' triage tags, which are kept in case files; this version \
-             reads no case file yet, so no report carries a tag"
+            "--tag needs the reports' triage tags, which are kept in case files: add --case FILE"
                 .to_string(),
         );
     }
     let started = Instant::now();
-    let (analysis, _) = load_and_match(&args.input)?;
+    let (analysis, _, state) = load_and_match(&args.input)?;
+    let mut filter = args.filter.filter();
+    filter.tags = args.tags.iter().cloned().collect();
     let options = crate::export::ExportOptions {
-        filter: args.filter.filter(),
-        triage: Default::default(),
-        parameters: args.input.run_parameters(),
+        filter,
+        parameters: run_parameters(&args.input, state.as_ref()),
+        triage: state.map(|s| s.triage).unwrap_or_default(),
         mask: args.mask,
         analyst: args.analyst.clone(),
         case_reference: args.case_reference.clone(),
@@ -493,7 +568,156 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
     for (name, size) in &exported.files {
         println!("  {name:<20} {:>12} bytes", thousands(*size));
     }
+    if let Some(case) = &args.input.case {
+        let analyst = args.analyst.clone().unwrap_or_default();
+        crate::case::append_audit(
+            case,
+            &analyst,
+            "export",
+            &format!(
+                "{} to {} ({} matches, {} reports{})",
+                options.filter.describe(),
+                exported.path.display(),
+                exported.matches,
+                exported.reports,
+                if args.mask { ", masked" } else { "" }
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+    }
     eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
+    if args.input.case.is_some() {
+        return Err("case create reads CSV files; give --reports and --locations".into());
+    }
+    let started = Instant::now();
+    let progress = Progress::default();
+    let dataset =
+        load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
+    let params = crate::gui::workspace::Params {
+        tolerance: args.input.tolerance.text.clone(),
+        zone: args.input.assume_tz.to_string(),
+        date_order: args.input.run_parameters().date_order.unwrap_or_default(),
+    };
+    let state = match crate::case::open(&args.out) {
+        Ok(existing) => crate::case::CaseState {
+            params,
+            ..existing.state
+        },
+        Err(_) if !args.out.exists() => crate::case::CaseState {
+            params,
+            ..Default::default()
+        },
+        Err(e) => return Err(e.to_string()),
+    };
+    let state = crate::case::CaseState {
+        analyst: args.analyst.clone().unwrap_or(state.analyst.clone()),
+        ..state
+    };
+    eprintln!("Saving the case…");
+    let files: Vec<String> = dataset
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({} bytes, SHA-256 {})",
+                f.path.display(),
+                f.size,
+                f.sha256
+            )
+        })
+        .collect();
+    crate::case::save(
+        &args.out,
+        &dataset,
+        &state,
+        ("import", &files.join("; ")),
+        &progress,
+    )
+    .map_err(|e| e.to_string())?;
+    println!(
+        "Wrote the case {}: {} with {} from {}.",
+        args.out.display(),
+        count(dataset.reports.len() as u64, "report", "reports"),
+        count(dataset.events.len() as u64, "event", "events"),
+        count(dataset.files.len() as u64, "file", "files"),
+    );
+    eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
+    let case = crate::case::open(&args.path).map_err(|e| e.to_string())?;
+    let dataset = &case.dataset;
+    let size = std::fs::metadata(&args.path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Case {} ({} bytes, layout {})",
+        args.path.display(),
+        thousands(size),
+        case.schema_version
+    );
+    println!(
+        "Data: {} with {}; {} with {}; {} import issues.",
+        count(dataset.reports.len() as u64, "report", "reports"),
+        count(dataset.events.len() as u64, "event", "events"),
+        count(dataset.locations.len() as u64, "location", "locations"),
+        count(
+            dataset.observations.len() as u64,
+            "observation",
+            "observations"
+        ),
+        thousands(dataset.issues.len() as u64)
+    );
+    println!("Inputs:");
+    for f in &dataset.files {
+        println!(
+            "  {} ({}): {} bytes, SHA-256 {}, {} rows accepted, {} rejected",
+            f.path.display(),
+            f.kind.as_str(),
+            thousands(f.size),
+            f.sha256,
+            thousands(f.rows_accepted),
+            thousands(f.rows_rejected)
+        );
+    }
+    let p = &case.state.params;
+    println!(
+        "Parameters: tolerance {}, times without an offset read as {}{}.",
+        p.tolerance,
+        p.zone,
+        if p.date_order.is_empty() {
+            String::new()
+        } else {
+            format!(", slash dates {}", p.date_order)
+        }
+    );
+    println!("Filter: {}", case.state.filter.describe());
+    for (name, filter) in &case.state.views {
+        println!("View \"{name}\": {}", filter.describe());
+    }
+    let tags = case.state.triage.all_tags();
+    let wanted: std::collections::BTreeSet<String> = tags.iter().cloned().collect();
+    println!(
+        "Triage: {} tagged or annotated reports.",
+        thousands(case.state.triage.reports_tagged(&wanted).count() as u64)
+    );
+    println!("Audit log:");
+    for entry in &case.audit {
+        println!(
+            "  {}  {:<8} {}{}",
+            entry.at,
+            entry.action,
+            entry.detail,
+            if entry.analyst.is_empty() {
+                String::new()
+            } else {
+                format!(" (by {})", entry.analyst)
+            }
+        );
+    }
     Ok(())
 }
 
@@ -536,6 +760,8 @@ pub fn main() -> i32 {
         Some(Command::Generate(args)) => crate::generate::run(args).map_err(|e| e.to_string()),
         Some(Command::Map(args)) => run_map(args),
         Some(Command::Export(args)) => run_export(args),
+        Some(Command::Case(CaseCommand::Create(args))) => run_case_create(args),
+        Some(Command::Case(CaseCommand::Info(args))) => run_case_info(args),
         Some(Command::Verify(args)) => match run_verify(args) {
             Ok(true) => Ok(()),
             Ok(false) => return 1,

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod basemap;
+pub mod case;
 pub mod cli;
 pub mod drilldown;
 pub mod export;

@@ -411,6 +411,7 @@ impl Dataset {
                 removed += removed_here;
             }
             self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
+            self.event_tables = Default::default();
         } else {
             self.rebuild_report_events();
         }
@@ -418,7 +419,7 @@ impl Dataset {
 
     /// Group event ids by report, in input order (a counting sort). Returns whether the
     /// events were already grouped (the grouping is the identity).
-    fn rebuild_report_events(&mut self) -> bool {
+    pub(crate) fn rebuild_report_events(&mut self) -> bool {
         self.event_tables = Default::default();
         let mut start = vec![0u32; self.reports.len() + 1];
         for &r in &self.events.report {

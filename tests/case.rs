@@ -1,0 +1,316 @@
+//! Case files: everything saved comes back, foreign and newer files get clear errors,
+//! the audit log only grows, and a process killed in the middle of a save leaves the
+//! case as it was.
+
+use compound_atlas::case::{self, CaseError, CaseState};
+use compound_atlas::filter::Filter;
+use compound_atlas::ingest::{Input, Progress};
+use compound_atlas::matching::Strength;
+use compound_atlas::pipeline::{Inputs, load};
+use std::path::Path;
+use std::process::Command;
+
+fn sample(name: &str) -> String {
+    format!("{}/sample_data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample_dataset() -> compound_atlas::model::Dataset {
+    let inputs = Inputs {
+        reports: vec![Input::File(sample("reports.csv").into()).into()],
+        locations: vec![Input::File(sample("locations.csv").into()).into()],
+    };
+    load(&inputs, Default::default(), &Progress::default()).unwrap()
+}
+
+fn a_state(dataset: &compound_atlas::model::Dataset) -> CaseState {
+    let mut state = CaseState {
+        params: compound_atlas::gui::workspace::Params {
+            tolerance: "90m".into(),
+            zone: "Asia/Yangon".into(),
+            date_order: "dmy".into(),
+        },
+        filter: Filter {
+            strength: Some(Strength::IpTime),
+            countries: ["MM".to_string()].into(),
+            ..Default::default()
+        },
+        views: vec![(
+            "KK Park 2023, IP+time".into(),
+            Filter {
+                from: chrono::NaiveDate::from_ymd_opt(2023, 1, 1),
+                locations: ["syn-kk-park-1".to_string()].into(),
+                ..Default::default()
+            },
+        )],
+        analyst: "A. Analyst".into(),
+        ..Default::default()
+    };
+    let first = dataset.reports.id(0).to_string();
+    state.triage.set_tag([first.as_str()], "escalate", true);
+    state.triage.set_tag([first.as_str()], "kk park lead", true);
+    state
+        .triage
+        .set_note(&first, "Two logins within the window.\nCheck the port.");
+    state
+}
+
+#[test]
+fn everything_saved_comes_back_identical() {
+    let dataset = sample_dataset();
+    let state = a_state(&dataset);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("investigation.case");
+    case::save(
+        &path,
+        &dataset,
+        &state,
+        ("import", "sample"),
+        &Progress::default(),
+    )
+    .unwrap();
+    let reopened = case::open(&path).unwrap();
+    assert_eq!(reopened.state, state);
+    let d = &reopened.dataset;
+    assert_eq!(d.files, dataset.files);
+    assert_eq!(d.reports.len(), dataset.reports.len());
+    for r in 0..dataset.reports.len() as u32 {
+        assert_eq!(d.reports.id(r), dataset.reports.id(r));
+    }
+    assert_eq!(d.reports.incident_type, dataset.reports.incident_type);
+    assert_eq!(d.reports.platform, dataset.reports.platform);
+    assert_eq!(d.reports.report_date, dataset.reports.report_date);
+    assert_eq!(d.strings.len(), dataset.strings.len());
+    assert_eq!(d.events.addr, dataset.events.addr);
+    assert_eq!(d.events.time, dataset.events.time);
+    assert_eq!(d.events.report, dataset.events.report);
+    assert_eq!(d.events.port, dataset.events.port);
+    assert_eq!(d.events.flags, dataset.events.flags);
+    assert_eq!(d.events.name, dataset.events.name);
+    assert_eq!(d.events.line, dataset.events.line);
+    assert_eq!(d.event_extras, dataset.event_extras);
+    assert_eq!(d.locations, dataset.locations);
+    assert_eq!(d.observations, dataset.observations);
+    assert_eq!(d.issues, dataset.issues);
+    assert_eq!(d.report_events, dataset.report_events);
+    assert_eq!(d.report_event_start, dataset.report_event_start);
+    assert_eq!(reopened.audit.len(), 1);
+    assert_eq!(reopened.audit[0].action, "import");
+    assert_eq!(reopened.audit[0].analyst, "A. Analyst");
+
+    // Matching the reopened data gives the same matches as the original.
+    let params = compound_atlas::matching::MatchParams {
+        tolerance: 2 * 3600 * 1_000_000_000,
+    };
+    let before =
+        compound_atlas::matching::match_events(&dataset, params, &Progress::default()).unwrap();
+    let after = compound_atlas::matching::match_events(d, params, &Progress::default()).unwrap();
+    assert_eq!(before.matches, after.matches);
+
+    // A second save replaces the data and adds to the audit log.
+    let mut changed = state.clone();
+    changed
+        .triage
+        .set_tag([dataset.reports.id(1)], "reviewed", true);
+    case::save(
+        &path,
+        &dataset,
+        &changed,
+        ("save", ""),
+        &Progress::default(),
+    )
+    .unwrap();
+    let again = case::open(&path).unwrap();
+    assert_eq!(again.state, changed);
+    assert_eq!(again.dataset.events.len(), dataset.events.len());
+    assert_eq!(
+        again
+            .audit
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>(),
+        ["import", "save"]
+    );
+}
+
+#[test]
+fn the_audit_log_cannot_be_rewritten() {
+    let dataset = sample_dataset();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.case");
+    case::save(
+        &path,
+        &dataset,
+        &CaseState::default(),
+        ("import", "x"),
+        &Progress::default(),
+    )
+    .unwrap();
+    case::append_audit(&path, "B", "export", "to somewhere").unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert!(conn.execute("DELETE FROM audit", []).is_err());
+    assert!(conn.execute("UPDATE audit SET detail = 'x'", []).is_err());
+    drop(conn);
+    let audit = case::open(&path).unwrap().audit;
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[1].detail, "to somewhere");
+}
+
+#[test]
+fn foreign_damaged_and_newer_files_get_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A CSV file is not a database at all.
+    let csv = Path::new(&sample("locations.csv")).to_path_buf();
+    let error = case::open(&csv).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CaseError::NotACase { .. } | CaseError::Damaged { .. }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("locations.csv"), "{error}");
+    // A SQLite database of something else.
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER);")
+        .unwrap();
+    let error = case::open(&other).unwrap_err();
+    assert!(matches!(error, CaseError::NotACase { .. }), "{error}");
+    assert!(error.to_string().contains("not a Compound Atlas case file"));
+    // A missing file.
+    assert!(matches!(
+        case::open(&dir.path().join("none.case")),
+        Err(CaseError::NotACase { .. })
+    ));
+    // A case from a newer version: refused, by name, without a crash.
+    let newer = dir.path().join("newer.case");
+    case::save(
+        &newer,
+        &sample_dataset(),
+        &CaseState::default(),
+        ("import", ""),
+        &Progress::default(),
+    )
+    .unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    let error = case::open(&newer).unwrap_err();
+    assert!(
+        matches!(error, CaseError::Newer { found: 99, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("newer Compound Atlas"));
+    // And a save over it does not touch it either.
+    assert!(matches!(
+        case::save(
+            &newer,
+            &sample_dataset(),
+            &CaseState::default(),
+            ("save", ""),
+            &Progress::default()
+        ),
+        Err(CaseError::Newer { .. })
+    ));
+}
+
+#[test]
+fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
+    let binary = env!("CARGO_BIN_EXE_compound-atlas");
+    let dir = tempfile::tempdir().unwrap();
+    // Data large enough that a save takes a while.
+    let generated = dir.path().join("gen");
+    let status = Command::new(binary)
+        .args([
+            "generate",
+            "--reports",
+            "60000",
+            "--out",
+            generated.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let case_path = dir.path().join("c.case");
+    let small = Command::new(binary)
+        .args([
+            "case",
+            "create",
+            "--reports",
+            &sample("reports.csv"),
+            "--locations",
+            &sample("locations.csv"),
+            "--out",
+            case_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        small.status.success(),
+        "{}",
+        String::from_utf8_lossy(&small.stderr)
+    );
+    let before = case::open(&case_path).unwrap();
+
+    let mut killed_mid_save = 0;
+    for delay_ms in [0u64, 10, 30, 60, 120, 250, 500] {
+        let mut child = Command::new(binary)
+            .args([
+                "case",
+                "create",
+                "--reports",
+                generated.join("reports.csv").to_str().unwrap(),
+                "--locations",
+                generated.join("locations.csv").to_str().unwrap(),
+                "--out",
+                case_path.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the import is done and the save has begun.
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0
+            && !line.contains("Saving the case")
+        {
+            line.clear();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // SIGKILL: no destructor, no rollback by the process itself.
+        let _ = child.kill();
+        let finished = child.wait().unwrap().success();
+        let after = case::open(&case_path).expect("the case opens after a kill");
+        if finished {
+            // The save completed before the kill: the new data, whole.
+            assert_eq!(after.dataset.reports.len(), 60_000);
+            break;
+        }
+        // Killed: either still the old case or (if the commit landed) the new one, whole.
+        let reports = after.dataset.reports.len();
+        assert!(
+            reports == before.dataset.reports.len() || reports == 60_000,
+            "a partial case with {reports} reports"
+        );
+        assert_eq!(
+            after.dataset.events.time.len(),
+            after.dataset.events.addr.len()
+        );
+        if reports == before.dataset.reports.len() {
+            assert_eq!(after.dataset.events.addr, before.dataset.events.addr);
+            assert_eq!(after.audit.len(), before.audit.len());
+            killed_mid_save += 1;
+        }
+    }
+    println!("{killed_mid_save} kills landed during a save and left the old case");
+    assert!(
+        killed_mid_save > 0,
+        "no kill landed before the commit: the test proved nothing"
+    );
+}
