@@ -209,6 +209,9 @@ fn from_le<T, const N: usize>(bytes: &[u8], from_bytes: impl Fn([u8; N]) -> T) -
         .collect()
 }
 
+/// One event column's bytes for a range of events.
+type ColumnBytes<'a> = Box<dyn Fn(std::ops::Range<usize>) -> Vec<u8> + 'a>;
+
 /// Save `dataset` and `state` to `path` (created if needed), in one transaction, and add
 /// `audit_action` to the audit log. Progress counts the steps (11); Cancel is checked
 /// between them and rolls everything back.
@@ -309,7 +312,7 @@ pub fn save(
     step()?;
     {
         let events = &dataset.events;
-        let columns: [(&str, Box<dyn Fn(std::ops::Range<usize>) -> Vec<u8>>); 8] = [
+        let columns: [(&str, ColumnBytes); 8] = [
             (
                 "addr",
                 Box::new(|r| le_bytes(&events.addr[r], u128::to_le_bytes)),
