@@ -649,7 +649,13 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
                     source: row.get(8)?,
                     confidence: row.get(9)?,
                     notes: row.get(10)?,
-                    extras: serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default(),
+                    extras: serde_json::from_str(&row.get::<_, String>(11)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            11,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?,
                     file: row.get::<_, i64>(12)? as u16,
                     line: row.get::<_, i64>(13)? as u32,
                 })
