@@ -509,6 +509,14 @@ impl Workspace {
     /// folder or a `.zip`, on a worker thread with progress and Cancel.
     pub fn start_export(&mut self, out: PathBuf, choices: ExportChoices) {
         let Some(parameters) = self.applied.run_parameters() else {
+            // Applied parameters were checked when applied; say so if that ever fails.
+            self.notice = Some(Notice {
+                text: format!(
+                    "Cannot export: the applied tolerance \"{}\" cannot be read.",
+                    self.applied.tolerance
+                ),
+                is_error: true,
+            });
             return;
         };
         let options = crate::export::ExportOptions {
