@@ -597,7 +597,7 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
     let progress = Progress::default();
     let dataset =
         load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;
-    let params = crate::gui::workspace::Params {
+    let params = crate::params::Params {
         tolerance: args.input.tolerance.text.clone(),
         zone: args.input.assume_tz.to_string(),
         date_order: args.input.run_parameters().date_order.unwrap_or_default(),

@@ -21,6 +21,7 @@ pub mod mask;
 pub mod matching;
 pub mod model;
 pub mod output;
+pub mod params;
 pub mod pipeline;
 pub mod tables;
 pub mod timeline;

@@ -24,7 +24,7 @@ fn sample_dataset() -> compound_atlas::model::Dataset {
 
 fn a_state(dataset: &compound_atlas::model::Dataset) -> CaseState {
     let mut state = CaseState {
-        params: compound_atlas::gui::workspace::Params {
+        params: compound_atlas::params::Params {
             tolerance: "90m".into(),
             zone: "Asia/Yangon".into(),
             date_order: "dmy".into(),

@@ -33,7 +33,7 @@ const CHUNK: usize = 1 << 20;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CaseState {
     /// The matching parameters as the user typed them (tolerance, time zone, date order).
-    pub params: crate::gui::workspace::Params,
+    pub params: crate::params::Params,
     pub filter: Filter,
     /// Named saved views: a name and its filter ("KK Park 2023, IP+time").
     pub views: Vec<(String, Filter)>,
