@@ -72,16 +72,10 @@ pub fn report_detail(dataset: &Dataset, matches: &MatchSet, report: u32) -> Repo
             let e = event as usize;
             let file = &dataset.files[dataset.events.file[e] as usize];
             let extras = dataset
-                .extras_of(event)
-                .map(|values| {
-                    file.extra_columns
-                        .iter()
-                        .zip(values.iter())
-                        .filter(|(_, v)| !v.is_empty())
-                        .map(|(c, v)| (c.clone(), v.to_string()))
-                        .collect()
-                })
-                .unwrap_or_default();
+                .named_extras(event)
+                .into_iter()
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect();
             // Matches are ordered by event, so an event's matches are one run.
             let first = matches.matches.partition_point(|m| m.event < event);
             let found = matches.matches[first..]

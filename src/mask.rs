@@ -41,6 +41,37 @@ pub fn address_set(set: AddressSet) -> String {
     }
 }
 
+/// How identifiers are written in an output: as imported, or masked. One switch for
+/// every writer, so that a masked file never mixes the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Masking(pub bool);
+
+impl Masking {
+    pub fn report_id(self, id: &str) -> String {
+        if self.0 {
+            report_id(id)
+        } else {
+            id.to_string()
+        }
+    }
+
+    pub fn address(self, addr: u128) -> String {
+        if self.0 {
+            address(addr)
+        } else {
+            format_address(addr)
+        }
+    }
+
+    pub fn address_set(self, set: AddressSet) -> String {
+        if self.0 {
+            address_set(set)
+        } else {
+            format_address_set(set)
+        }
+    }
+}
+
 /// Every text form in which `addr` could appear on screen or in a file, for checking
 /// that masked output holds none of them.
 pub fn unmasked_forms(addr: u128) -> Vec<String> {

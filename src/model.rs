@@ -322,6 +322,17 @@ pub enum FileKind {
     Locations,
 }
 
+impl SourceFile {
+    /// The file's name without its folders (which may name the analyst), or the whole
+    /// path when it has no name.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
 impl FileKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -461,6 +472,21 @@ impl Dataset {
 
     pub fn rejected_rows(&self) -> u64 {
         self.files.iter().map(|f| f.rows_rejected).sum()
+    }
+
+    /// An event's extra attributes that have a value, with their column names.
+    pub fn named_extras(&self, event: u32) -> Vec<(&str, &str)> {
+        let file = &self.files[self.events.file[event as usize] as usize];
+        self.extras_of(event)
+            .map(|values| {
+                file.extra_columns
+                    .iter()
+                    .zip(values.iter())
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(c, v)| (c.as_str(), &**v))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn extras_of(&self, event: u32) -> Option<&[Box<str>]> {

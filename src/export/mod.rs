@@ -14,9 +14,9 @@ pub mod verify;
 
 use crate::filter::{Filter, FilteredView, apply_with_triage};
 use crate::ingest::Progress;
-use crate::ingest::address::format_address;
 use crate::ingest::reader::hex;
 use crate::ingest::time::{Nanos, format_time};
+use crate::mask::Masking;
 use crate::matching::{MatchSet, Strength};
 use crate::model::Dataset;
 use crate::output::{
@@ -127,29 +127,6 @@ impl Files {
     }
 }
 
-/// How identifiers are written: as they are, or masked.
-#[derive(Clone, Copy)]
-struct Ids {
-    mask: bool,
-}
-
-impl Ids {
-    fn report(&self, id: &str) -> String {
-        if self.mask {
-            crate::mask::report_id(id)
-        } else {
-            id.to_string()
-        }
-    }
-    fn address(&self, addr: u128) -> String {
-        if self.mask {
-            crate::mask::address(addr)
-        } else {
-            format_address(addr)
-        }
-    }
-}
-
 fn csv_bytes(fill: impl FnOnce(&mut SafeCsv<&mut Vec<u8>>) -> std::io::Result<()>) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut csv = SafeCsv::new(&mut bytes);
@@ -162,13 +139,6 @@ fn csv_bytes(fill: impl FnOnce(&mut SafeCsv<&mut Vec<u8>>) -> std::io::Result<()
 
 fn strength_name(strength: Option<Strength>) -> &'static str {
     strength.map_or("", Strength::as_str)
-}
-
-/// The file name of an input, without the folders (which may name the analyst).
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// The reports of the filtered matches, in id order, with their matched-event facts.
@@ -197,7 +167,7 @@ fn report_facts(dataset: &Dataset, view: &FilteredView) -> BTreeMap<u32, ReportF
     facts
 }
 
-fn matches_csv(dataset: &Dataset, view: &FilteredView, ids: Ids) -> Vec<u8> {
+fn matches_csv(dataset: &Dataset, view: &FilteredView, ids: Masking) -> Vec<u8> {
     let set = MatchSet {
         params: Default::default(),
         matches: view.matches.clone(),
@@ -206,7 +176,7 @@ fn matches_csv(dataset: &Dataset, view: &FilteredView, ids: Ids) -> Vec<u8> {
     csv_bytes(|csv| {
         csv.row(MATCHES_HEADER)?;
         for i in order {
-            let record = match_record(dataset, &set.matches[i as usize], ids.mask);
+            let record = match_record(dataset, &set.matches[i as usize], ids.0);
             csv.row(record.iter().map(String::as_str))?;
         }
         Ok(())
@@ -222,8 +192,9 @@ fn sorted_reports(dataset: &Dataset, facts: &BTreeMap<u32, ReportFacts>) -> Vec<
 fn reports_csv(
     dataset: &Dataset,
     facts: &BTreeMap<u32, ReportFacts>,
+    reports: &[u32],
     triage: &Triage,
-    ids: Ids,
+    ids: Masking,
 ) -> Vec<u8> {
     csv_bytes(|csv| {
         csv.row([
@@ -240,7 +211,7 @@ fn reports_csv(
             "tags",
             "note",
         ])?;
-        for report in sorted_reports(dataset, facts) {
+        for &report in reports {
             let r = report as usize;
             let fact = &facts[&report];
             let events = dataset.events_of(report);
@@ -248,7 +219,7 @@ fn reports_csv(
             let id = dataset.reports.id(report);
             let report_date = dataset.reports.report_date[r];
             csv.row([
-                ids.report(id).as_str(),
+                ids.report_id(id).as_str(),
                 dataset.strings.get(dataset.reports.incident_type[r]),
                 dataset.strings.get(dataset.reports.platform[r]),
                 &optional_time((report_date != crate::model::NO_TIME).then_some(report_date)),
@@ -266,12 +237,7 @@ fn reports_csv(
     })
 }
 
-fn events_csv(
-    dataset: &Dataset,
-    view: &FilteredView,
-    facts: &BTreeMap<u32, ReportFacts>,
-    ids: Ids,
-) -> Vec<u8> {
+fn events_csv(dataset: &Dataset, view: &FilteredView, reports: &[u32], ids: Masking) -> Vec<u8> {
     // Each event's best strength and locations under the filter.
     let mut matched: BTreeMap<u32, (Strength, BTreeSet<&str>)> = BTreeMap::new();
     for m in &view.matches {
@@ -300,24 +266,18 @@ fn events_csv(
             "source_line",
             "extra",
         ])?;
-        for report in sorted_reports(dataset, facts) {
-            let id = ids.report(dataset.reports.id(report));
+        for &report in reports {
+            let id = ids.report_id(dataset.reports.id(report));
             for (index, &event) in dataset.events_of(report).iter().enumerate() {
                 let e = event as usize;
                 let events = &dataset.events;
                 let file = &dataset.files[events.file[e] as usize];
                 let extra = dataset
-                    .extras_of(event)
-                    .map(|values| {
-                        file.extra_columns
-                            .iter()
-                            .zip(values.iter())
-                            .filter(|(_, v)| !v.is_empty())
-                            .map(|(c, v)| format!("{c}={v}"))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
-                    .unwrap_or_default();
+                    .named_extras(event)
+                    .iter()
+                    .map(|(c, v)| format!("{c}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 let hit = matched.get(&event);
                 csv.row([
                     id.as_str(),
@@ -333,7 +293,7 @@ fn events_csv(
                     hit.map_or("", |(s, _)| s.as_str()),
                     &hit.map(|(_, l)| l.iter().copied().collect::<Vec<_>>().join(";"))
                         .unwrap_or_default(),
-                    &file_name(&file.path),
+                    &file.name(),
                     &events.line[e].to_string(),
                     &extra,
                 ])?;
@@ -398,7 +358,7 @@ fn import_errors_csv(dataset: &Dataset, mask: bool) -> Vec<u8> {
                 (issue.value.clone(), issue.message.clone())
             };
             csv.row([
-                file_name(&file.path).as_str(),
+                file.name().as_str(),
                 &issue.line.to_string(),
                 &issue.column,
                 &value,
@@ -544,19 +504,20 @@ fn build(
     progress.bytes_total.store(11, Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
-    let ids = Ids { mask: options.mask };
+    let ids = Masking(options.mask);
     let facts = report_facts(dataset, &view);
+    let reports = sorted_reports(dataset, &facts);
     let locations = location_rows(dataset, &view, &options.filter);
     let mut files = Files { files: Vec::new() };
     files.add("matches.csv", matches_csv(dataset, &view, ids), progress)?;
     files.add(
         "reports.csv",
-        reports_csv(dataset, &facts, &options.triage, ids),
+        reports_csv(dataset, &facts, &reports, &options.triage, ids),
         progress,
     )?;
     files.add(
         "events.csv",
-        events_csv(dataset, &view, &facts, ids),
+        events_csv(dataset, &view, &reports, ids),
         progress,
     )?;
     files.add("locations.csv", locations_csv(&locations), progress)?;
@@ -608,7 +569,7 @@ fn build(
             .files
             .iter()
             .map(|f| ManifestInput {
-                name: file_name(&f.path),
+                name: f.name(),
                 kind: f.kind.as_str().to_string(),
                 size: f.size,
                 sha256: f.sha256.clone(),

@@ -93,10 +93,7 @@ pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent
         kind_index[slot] += 1;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let name = file.path.file_name().map_or_else(
-                || file.path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let name = file.name();
             ui.label(RichText::new(name).strong())
                 .on_hover_text(file.path.display().to_string());
             let kind = match file.kind {

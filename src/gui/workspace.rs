@@ -314,7 +314,6 @@ impl Workspace {
         let progress = Progress::default();
         let dataset = load(&inputs, options, &progress).map_err(|e| e.to_string())?;
         let matches = match_events(&dataset, match_params, &progress).map_err(|e| e.to_string())?;
-        dataset.reports.id_ranks();
         let mut workspace = Workspace {
             inputs,
             applied: params.clone(),
@@ -349,11 +348,12 @@ impl Workspace {
     }
 
     fn replace_data(&mut self, dataset: Arc<Dataset>, matches: Arc<MatchSet>) {
-        // The per-event tables that sorting by address or event index needs take a
-        // moment at full scale: build them now on a spare thread, not on the first sort.
+        // The lookup tables that sorting by report id, address or event index needs take
+        // a moment at full scale: build them now on a spare thread, not on the first sort.
         // A sort that comes sooner waits for this same computation instead of repeating it.
         let warm = Arc::clone(&dataset);
         std::thread::spawn(move || {
+            warm.reports.id_ranks();
             warm.address_ranks();
             if !warm.events.is_empty() {
                 warm.event_index(0);
@@ -443,9 +443,6 @@ impl Workspace {
                 Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
                 Err(e) => return JobOutcome::Failed(e.to_string()),
             };
-            // Rank the report ids here, off the UI thread and once, so that the first
-            // sort by report id does not wait for it.
-            dataset.reports.id_ranks();
             match match_events(&dataset, match_params, progress) {
                 Ok(matches) => JobOutcome::Loaded {
                     inputs,

@@ -3,7 +3,6 @@
 //! same folder and renamed into place, so a reader never sees half a file.
 
 use crate::analysis::Summary;
-use crate::ingest::address::{format_address, format_address_set};
 use crate::ingest::time::{Nanos, format_time};
 use crate::matching::MatchSet;
 use crate::model::Dataset;
@@ -96,31 +95,18 @@ pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -
     let events = &dataset.events;
     let observation = &dataset.observations[m.observation as usize];
     let location = &dataset.locations[observation.location as usize];
-    let report_id = dataset.reports.id(events.report[e]);
-    let (report_id, ip, addresses) = if mask {
-        (
-            crate::mask::report_id(report_id),
-            crate::mask::address(events.addr[e]),
-            crate::mask::address_set(observation.addresses),
-        )
-    } else {
-        (
-            report_id.to_string(),
-            format_address(events.addr[e]),
-            format_address_set(observation.addresses),
-        )
-    };
+    let masking = crate::mask::Masking(mask);
     [
-        report_id,
+        masking.report_id(dataset.reports.id(events.report[e])),
         dataset.event_index(m.event).to_string(),
-        ip,
+        masking.address(events.addr[e]),
         events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
         format_time(events.time[e]),
         dataset.strings.get(events.name[e]).to_string(),
         location.id.clone(),
         location.name.clone(),
         location.country.clone(),
-        addresses,
+        masking.address_set(observation.addresses),
         optional_time(observation.first_seen),
         optional_time(observation.last_seen),
         m.strength.as_str().to_string(),
