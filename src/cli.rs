@@ -27,6 +27,9 @@ pub struct Cli {
     /// A location list to open the workbench with.
     #[arg(long = "locations", value_name = "FILE")]
     pub locations: Vec<PathBuf>,
+    /// A case file to open the workbench with.
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations"])]
+    pub case: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -364,25 +367,28 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// What a command read from a case file besides the data.
+struct FromCase {
+    state: crate::case::CaseState,
+    audit: Vec<crate::case::AuditEntry>,
+}
+
 /// Read the inputs (CSV files or a case) and match them, as every command that imports
 /// does; also returns how long the reading took and the case's state when read from one.
 fn load_and_match(
     input: &InputArgs,
-) -> Result<
-    (
-        Analysis,
-        std::time::Duration,
-        Option<crate::case::CaseState>,
-    ),
-    String,
-> {
+) -> Result<(Analysis, std::time::Duration, Option<FromCase>), String> {
     let started = Instant::now();
     let progress = Progress::default();
-    let (dataset, tolerance, state) = match &input.case {
+    let (dataset, tolerance, from_case) = match &input.case {
         Some(path) => {
-            let case = crate::case::open(path).map_err(|e| e.to_string())?;
+            let case = crate::case::open(path, &progress).map_err(|e| e.to_string())?;
             let tolerance = parse_tolerance(&case.state.params.tolerance)?;
-            (case.dataset, tolerance, Some(case.state))
+            let from_case = FromCase {
+                state: case.state,
+                audit: case.audit,
+            };
+            (case.dataset, tolerance, Some(from_case))
         }
         None => (
             load(&input.inputs(), input.options(), &progress).map_err(|e| e.to_string())?,
@@ -393,13 +399,13 @@ fn load_and_match(
     let loaded = started.elapsed();
     let analysis =
         analyse(dataset, MatchParams { tolerance }, &progress).map_err(|e| e.to_string())?;
-    Ok((analysis, loaded, state))
+    Ok((analysis, loaded, from_case))
 }
 
 /// The parameters to record: the case's when read from one, else the arguments.
-fn run_parameters(input: &InputArgs, state: Option<&crate::case::CaseState>) -> RunParameters {
-    state
-        .and_then(|s| s.params.run_parameters())
+fn run_parameters(input: &InputArgs, from_case: Option<&FromCase>) -> RunParameters {
+    from_case
+        .and_then(|c| c.state.params.run_parameters())
         .unwrap_or_else(|| input.run_parameters())
 }
 
@@ -531,13 +537,18 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
         );
     }
     let started = Instant::now();
-    let (analysis, _, state) = load_and_match(&args.input)?;
+    let (analysis, _, from_case) = load_and_match(&args.input)?;
     let mut filter = args.filter.filter();
     filter.tags = args.tags.iter().cloned().collect();
+    let parameters = run_parameters(&args.input, from_case.as_ref());
+    let (triage, audit) = from_case
+        .map(|c| (c.state.triage, c.audit))
+        .unwrap_or_default();
     let options = crate::export::ExportOptions {
         filter,
-        parameters: run_parameters(&args.input, state.as_ref()),
-        triage: state.map(|s| s.triage).unwrap_or_default(),
+        parameters,
+        triage,
+        audit,
         mask: args.mask,
         analyst: args.analyst.clone(),
         case_reference: args.case_reference.clone(),
@@ -570,8 +581,7 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
     }
     if let Some(case) = &args.input.case {
         let analyst = args.analyst.clone().unwrap_or_default();
-        crate::case::append_audit(
-            case,
+        let entry = crate::case::AuditEntry::now(
             &analyst,
             "export",
             &format!(
@@ -582,8 +592,8 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
                 exported.reports,
                 if args.mask { ", masked" } else { "" }
             ),
-        )
-        .map_err(|e| e.to_string())?;
+        );
+        crate::case::append_audit(case, &[entry]).map_err(|e| e.to_string())?;
     }
     eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());
     Ok(())
@@ -602,7 +612,7 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
         zone: args.input.assume_tz.to_string(),
         date_order: args.input.run_parameters().date_order.unwrap_or_default(),
     };
-    let state = match crate::case::open(&args.out) {
+    let state = match crate::case::open(&args.out, &Progress::default()) {
         Ok(existing) => crate::case::CaseState {
             params,
             ..existing.state
@@ -630,14 +640,13 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
             )
         })
         .collect();
-    crate::case::save(
-        &args.out,
-        &dataset,
-        &state,
-        ("import", &files.join("; ")),
-        &progress,
-    )
-    .map_err(|e| e.to_string())?;
+    let contents = crate::case::CaseContents {
+        dataset: &dataset,
+        state: &state,
+        mappings: &args.input.inputs().mappings_of(&dataset.files),
+    };
+    let entry = crate::case::AuditEntry::now(&state.analyst, "import", &files.join("; "));
+    crate::case::save(&args.out, contents, &[entry], &progress).map_err(|e| e.to_string())?;
     println!(
         "Wrote the case {}: {} with {} from {}.",
         args.out.display(),
@@ -650,7 +659,7 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
 }
 
 fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
-    let case = crate::case::open(&args.path).map_err(|e| e.to_string())?;
+    let case = crate::case::open(&args.path, &Progress::default()).map_err(|e| e.to_string())?;
     let dataset = &case.dataset;
     let size = std::fs::metadata(&args.path).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -768,7 +777,7 @@ pub fn main() -> i32 {
             Err(message) => Err(message),
         },
         None => {
-            let inputs = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
+            let files = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
                 reports: cli
                     .reports
                     .iter()
@@ -782,7 +791,12 @@ pub fn main() -> i32 {
                     .map(|p| Input::File(p).into())
                     .collect(),
             });
-            crate::gui::run(inputs).map_err(|e| format!("the workbench could not start: {e}"))
+            let startup = match (&cli.case, files) {
+                (Some(case), _) => crate::gui::Startup::Case(case.clone()),
+                (None, Some(files)) => crate::gui::Startup::Files(files),
+                (None, None) => crate::gui::Startup::Sample,
+            };
+            crate::gui::run(startup).map_err(|e| format!("the workbench could not start: {e}"))
         }
     };
     match result {

@@ -82,6 +82,42 @@ pub fn unmasked_forms(addr: u128) -> Vec<String> {
     forms
 }
 
+/// Free text such as an audit entry's detail, with every word that is a report id
+/// (`is_report_id`) or an address, block or range masked; the rest is kept as written.
+pub fn free_text(text: &str, is_report_id: impl Fn(&str) -> bool) -> String {
+    let separator = |c: char| c.is_whitespace() || ",;()[]{}\"'".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.find(separator).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        // A sentence's full stop or a label's colon is not part of the word.
+        let core = word.trim_end_matches(['.', ':']);
+        let masked = if core.is_empty() {
+            None
+        } else if is_report_id(core) {
+            Some(report_id(core))
+        } else if core.chars().any(|c| c == '.' || c == ':') {
+            crate::ingest::address::parse_address_set(core)
+                .ok()
+                .map(|parsed| address_set(parsed.set))
+        } else {
+            None
+        };
+        match masked {
+            Some(masked) => {
+                out.push_str(&masked);
+                out.push_str(&word[core.len()..]);
+            }
+            None => out.push_str(word),
+        }
+        let separators = after.len() - after.trim_start_matches(separator).len();
+        out.push_str(&after[..separators]);
+        rest = &after[separators..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +159,27 @@ mod tests {
         );
         assert_eq!(address_set(set("2001:db8::/32")), "2001:db8::/32");
         assert_eq!(address_set(set("2001:db8:5::/64")), "2001:db8:5:…/48");
+    }
+
+    #[test]
+    fn free_text_masks_report_ids_and_addresses_only() {
+        let known = |w: &str| w == "SYN-00000042" || w == "CT-77";
+        assert_eq!(
+            free_text(
+                "tag \"escalate\" added to SYN-00000042, CT-77 (2 reports).",
+                known
+            ),
+            "tag \"escalate\" added to …0042, …T-77 (2 reports)."
+        );
+        assert_eq!(
+            free_text(
+                "login from 203.0.113.9: port 443; block 2001:db8:5::/64.",
+                known
+            ),
+            "login from 203.0.113.x: port 443; block 2001:db8:5:…/48."
+        );
+        // Times, versions, file names and unknown ids are not identifiers of people.
+        let kept = "at 2024-03-01T10:00:00Z wrote reports.csv v0.1.0 for SYN-00000043";
+        assert_eq!(free_text(kept, known), kept);
     }
 }

@@ -5,7 +5,7 @@ use crate::analysis::{Summary, summarize};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::{FileError, ImportOptions, Input, Progress, read_locations, read_reports};
 use crate::matching::{Cancelled, MatchParams, MatchSet, match_events};
-use crate::model::Dataset;
+use crate::model::{Dataset, FileKind, SourceFile};
 use crate::output::{self, RunParameters};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +32,74 @@ pub struct Inputs {
     pub locations: Vec<Source<LocationField>>,
 }
 
+impl Inputs {
+    /// Each loaded file's column mapping from the import preview as JSON (`None` when it
+    /// was detected from the header), in the order of `files`: kind by kind, each kind in
+    /// the order of its inputs, as `load` and `Dataset::add_*` number them.
+    pub fn mappings_of(&self, files: &[SourceFile]) -> Vec<Option<String>> {
+        let (mut reports, mut locations) = (self.reports.iter(), self.locations.iter());
+        files
+            .iter()
+            .map(|file| match file.kind {
+                FileKind::Reports => reports
+                    .next()
+                    .and_then(|s| s.columns.as_ref())
+                    .map(|c| serde_json::to_string(c).expect("JSON")),
+                FileKind::Locations => locations
+                    .next()
+                    .and_then(|s| s.columns.as_ref())
+                    .map(|c| serde_json::to_string(c).expect("JSON")),
+            })
+            .collect()
+    }
+
+    /// The inputs that read `files` again with their `mappings` (as [`Inputs::mappings_of`]
+    /// gives them): the built-in input of the same name, else the file at its path.
+    pub fn for_files(
+        files: &[SourceFile],
+        mappings: &[Option<String>],
+        built_in: &Inputs,
+    ) -> Result<Inputs, String> {
+        fn source<F: serde::de::DeserializeOwned>(
+            file: &SourceFile,
+            mapping: Option<&String>,
+            built_in: &[Source<F>],
+        ) -> Result<Source<F>, String> {
+            let columns = mapping
+                .map(|json| serde_json::from_str(json))
+                .transpose()
+                .map_err(|e| {
+                    format!(
+                        "{}: the stored column mapping cannot be read: {e}",
+                        file.path.display()
+                    )
+                })?;
+            let input = built_in
+                .iter()
+                .map(|s| &s.input)
+                .find(|i| matches!(i, Input::Embedded { name, .. } if Path::new(name) == file.path))
+                .cloned()
+                .unwrap_or_else(|| Input::File(file.path.clone()));
+            Ok(Source { input, columns })
+        }
+        let mut inputs = Inputs::default();
+        for (i, file) in files.iter().enumerate() {
+            let mapping = mappings.get(i).and_then(Option::as_ref);
+            match file.kind {
+                FileKind::Reports => inputs
+                    .reports
+                    .push(source(file, mapping, &built_in.reports)?),
+                FileKind::Locations => {
+                    inputs
+                        .locations
+                        .push(source(file, mapping, &built_in.locations)?)
+                }
+            }
+        }
+        Ok(inputs)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
@@ -51,12 +119,24 @@ pub fn load(
     options: ImportOptions,
     progress: &Progress,
 ) -> Result<Dataset, FileError> {
+    let mut dataset = Dataset::default();
+    add_inputs(&mut dataset, inputs, options, progress)?;
+    Ok(dataset)
+}
+
+/// Read more inputs into `dataset`, after the files it holds (an import into an open
+/// case, whose first files may no longer be on disk). Location lists first, then reports.
+pub fn add_inputs(
+    dataset: &mut Dataset,
+    inputs: &Inputs,
+    options: ImportOptions,
+    progress: &Progress,
+) -> Result<(), FileError> {
     // File indexes are 16-bit; refuse up front rather than fail part-way.
-    let count = inputs.reports.len() + inputs.locations.len();
+    let count = dataset.files.len() + inputs.reports.len() + inputs.locations.len();
     if count > usize::from(u16::MAX) {
         return Err(FileError::TooManyFiles { count });
     }
-    let mut dataset = Dataset::default();
     for source in &inputs.locations {
         dataset.add_locations(read_locations(
             &source.input,
@@ -73,7 +153,7 @@ pub fn load(
             progress,
         )?);
     }
-    Ok(dataset)
+    Ok(())
 }
 
 /// A dataset with its matches and aggregates.

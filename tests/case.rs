@@ -2,7 +2,7 @@
 //! the audit log only grows, and a process killed in the middle of a save leaves the
 //! case as it was.
 
-use compound_atlas::case::{self, CaseError, CaseState};
+use compound_atlas::case::{self, AuditEntry, Case, CaseContents, CaseError, CaseState};
 use compound_atlas::filter::Filter;
 use compound_atlas::ingest::{Input, Progress};
 use compound_atlas::matching::Strength;
@@ -12,6 +12,26 @@ use std::process::Command;
 
 fn sample(name: &str) -> String {
     format!("{}/sample_data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn open(path: &Path) -> Result<Case, CaseError> {
+    case::open(path, &Progress::default())
+}
+
+/// Save with the column mappings detected from the headers and one audit entry.
+fn save(
+    path: &Path,
+    dataset: &compound_atlas::model::Dataset,
+    state: &CaseState,
+    action: &str,
+) -> Result<(), CaseError> {
+    let contents = CaseContents {
+        dataset,
+        state,
+        mappings: &[],
+    };
+    let entry = AuditEntry::now(&state.analyst, action, "");
+    case::save(path, contents, &[entry], &Progress::default())
 }
 
 fn sample_dataset() -> compound_atlas::model::Dataset {
@@ -60,15 +80,8 @@ fn everything_saved_comes_back_identical() {
     let state = a_state(&dataset);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("investigation.case");
-    case::save(
-        &path,
-        &dataset,
-        &state,
-        ("import", "sample"),
-        &Progress::default(),
-    )
-    .unwrap();
-    let reopened = case::open(&path).unwrap();
+    save(&path, &dataset, &state, "import").unwrap();
+    let reopened = open(&path).unwrap();
     assert_eq!(reopened.state, state);
     let d = &reopened.dataset;
     assert_eq!(d.files, dataset.files);
@@ -111,15 +124,8 @@ fn everything_saved_comes_back_identical() {
     changed
         .triage
         .set_tag([dataset.reports.id(1)], "reviewed", true);
-    case::save(
-        &path,
-        &dataset,
-        &changed,
-        ("save", ""),
-        &Progress::default(),
-    )
-    .unwrap();
-    let again = case::open(&path).unwrap();
+    save(&path, &dataset, &changed, "save").unwrap();
+    let again = open(&path).unwrap();
     assert_eq!(again.state, changed);
     assert_eq!(again.dataset.events.len(), dataset.events.len());
     assert_eq!(
@@ -137,20 +143,13 @@ fn the_audit_log_cannot_be_rewritten() {
     let dataset = sample_dataset();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.case");
-    case::save(
-        &path,
-        &dataset,
-        &CaseState::default(),
-        ("import", "x"),
-        &Progress::default(),
-    )
-    .unwrap();
-    case::append_audit(&path, "B", "export", "to somewhere").unwrap();
+    save(&path, &dataset, &CaseState::default(), "import").unwrap();
+    case::append_audit(&path, &[AuditEntry::now("B", "export", "to somewhere")]).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     assert!(conn.execute("DELETE FROM audit", []).is_err());
     assert!(conn.execute("UPDATE audit SET detail = 'x'", []).is_err());
     drop(conn);
-    let audit = case::open(&path).unwrap().audit;
+    let audit = open(&path).unwrap().audit;
     assert_eq!(audit.len(), 2);
     assert_eq!(audit[1].detail, "to somewhere");
 }
@@ -160,7 +159,7 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     // A CSV file is not a database at all.
     let csv = Path::new(&sample("locations.csv")).to_path_buf();
-    let error = case::open(&csv).unwrap_err();
+    let error = open(&csv).unwrap_err();
     assert!(
         matches!(
             error,
@@ -175,24 +174,17 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x INTEGER);")
         .unwrap();
-    let error = case::open(&other).unwrap_err();
+    let error = open(&other).unwrap_err();
     assert!(matches!(error, CaseError::NotACase { .. }), "{error}");
     assert!(error.to_string().contains("not a Compound Atlas case file"));
     // A missing file.
     assert!(matches!(
-        case::open(&dir.path().join("none.case")),
+        open(&dir.path().join("none.case")),
         Err(CaseError::NotACase { .. })
     ));
     // A case from a newer version: refused, by name, without a crash.
     let newer = dir.path().join("newer.case");
-    case::save(
-        &newer,
-        &sample_dataset(),
-        &CaseState::default(),
-        ("import", ""),
-        &Progress::default(),
-    )
-    .unwrap();
+    save(&newer, &sample_dataset(), &CaseState::default(), "import").unwrap();
     rusqlite::Connection::open(&newer)
         .unwrap()
         .execute(
@@ -200,7 +192,7 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
             [],
         )
         .unwrap();
-    let error = case::open(&newer).unwrap_err();
+    let error = open(&newer).unwrap_err();
     assert!(
         matches!(error, CaseError::Newer { found: 99, .. }),
         "{error}"
@@ -208,13 +200,7 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
     assert!(error.to_string().contains("newer Compound Atlas"));
     // And a save over it does not touch it either.
     assert!(matches!(
-        case::save(
-            &newer,
-            &sample_dataset(),
-            &CaseState::default(),
-            ("save", ""),
-            &Progress::default()
-        ),
+        save(&newer, &sample_dataset(), &CaseState::default(), "save"),
         Err(CaseError::Newer { .. })
     ));
 }
@@ -255,7 +241,7 @@ fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
         "{}",
         String::from_utf8_lossy(&small.stderr)
     );
-    let before = case::open(&case_path).unwrap();
+    let before = open(&case_path).unwrap();
 
     let mut killed_mid_save = 0;
     for delay_ms in [0u64, 10, 30, 60, 120, 250, 500] {
@@ -286,7 +272,7 @@ fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
         // SIGKILL: no destructor, no rollback by the process itself.
         let _ = child.kill();
         let finished = child.wait().unwrap().success();
-        let after = case::open(&case_path).expect("the case opens after a kill");
+        let after = open(&case_path).expect("the case opens after a kill");
         if finished {
             // The save completed before the kill: the new data, whole.
             assert_eq!(after.dataset.reports.len(), 60_000);
@@ -313,4 +299,141 @@ fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
         killed_mid_save > 0,
         "no kill landed before the commit: the test proved nothing"
     );
+}
+
+/// A case written by the first layout (version 1), kept as a file: 60 synthetic reports,
+/// a filter, a saved view, tags, a note and two audit entries (import and export).
+fn first_layout_copy(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("first-layout.case");
+    std::fs::copy(
+        format!(
+            "{}/tests/fixtures/case-layout-1.case",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        &path,
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_case_of_the_first_layout_opens_and_the_next_save_migrates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = first_layout_copy(dir.path());
+    let old = open(&path).unwrap();
+    assert_eq!(old.schema_version, 1);
+    assert_eq!(old.dataset.reports.len(), 60);
+    assert_eq!(old.dataset.events.len(), 616);
+    assert_eq!(old.dataset.files.len(), 2);
+    assert_eq!(
+        old.mappings,
+        [None, None],
+        "layout 1 read with detected columns"
+    );
+    assert_eq!(old.state.params.tolerance, "6h");
+    assert_eq!(old.state.filter.countries, ["MM".to_string()].into());
+    assert_eq!(old.state.views[0].0, "KK Park 2023, IP+time");
+    assert_eq!(old.state.views[0].1.strength, Some(Strength::IpTime));
+    assert_eq!(
+        old.state.triage.tags_of("SYN-00000003").collect::<Vec<_>>(),
+        ["escalate", "to review"]
+    );
+    assert_eq!(
+        old.state.triage.note_of("SYN-00000003"),
+        "Check the second login."
+    );
+    assert_eq!(
+        old.audit
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>(),
+        ["import", "export"]
+    );
+    // The data is whole: it matches as it did when the case was made (the export
+    // recorded in its audit log found 4 matches).
+    let params = compound_atlas::matching::MatchParams {
+        tolerance: 6 * 3600 * 1_000_000_000,
+    };
+    let matches =
+        compound_atlas::matching::match_events(&old.dataset, params, &Progress::default()).unwrap();
+    assert_eq!(matches.matches.len(), 4);
+    assert!(old.audit[1].detail.contains("(4 matches"));
+
+    // The next save, even of the state alone, migrates the file in its transaction.
+    let mut state = old.state.clone();
+    state.triage.set_tag(["SYN-00000007"], "escalate", true);
+    let entry = AuditEntry::now(
+        "B. Analyst",
+        "tag",
+        "tag \"escalate\" added to SYN-00000007",
+    );
+    case::save_state(&path, &state, std::slice::from_ref(&entry)).unwrap();
+    let migrated = open(&path).unwrap();
+    assert_eq!(migrated.schema_version, case::SCHEMA_VERSION);
+    assert_eq!(migrated.state, state);
+    assert_eq!(migrated.dataset.events.addr, old.dataset.events.addr);
+    assert_eq!(migrated.dataset.files, old.dataset.files);
+    assert_eq!(migrated.audit[..2], old.audit[..]);
+    assert_eq!(migrated.audit[2], entry);
+    // A migrated file keeps the column mappings that layout 2 added.
+    let mapping = Some(r#"{"header":["x"],"fields":[],"duplicates":[]}"#.to_string());
+    let contents = CaseContents {
+        dataset: &migrated.dataset,
+        state: &state,
+        mappings: &[None, mapping.clone()],
+    };
+    case::save(&path, contents, &[], &Progress::default()).unwrap();
+    assert_eq!(open(&path).unwrap().mappings, [None, mapping]);
+}
+
+#[test]
+fn save_as_replaces_a_file_only_once_complete_and_carries_the_whole_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_case = first_layout_copy(dir.path());
+    let theirs = open(&old_case).unwrap();
+    let target = dir.path().join("target.case");
+    save(&target, &sample_dataset(), &CaseState::default(), "import").unwrap();
+
+    // Save the first case as `target`: its data and its own history, nothing of target's.
+    let mut audit = theirs.audit.clone();
+    audit.push(AuditEntry::now("A", "case", "saved as target.case"));
+    let contents = CaseContents {
+        dataset: &theirs.dataset,
+        state: &theirs.state,
+        mappings: &theirs.mappings,
+    };
+    case::save_as(&target, contents, &audit, &Progress::default()).unwrap();
+    let saved = open(&target).unwrap();
+    assert_eq!(saved.audit, audit);
+    assert_eq!(saved.dataset.reports.len(), 60);
+    assert_eq!(saved.state, theirs.state);
+    assert_eq!(saved.schema_version, case::SCHEMA_VERSION);
+    // No temporary file or journal is left beside it.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("target"))
+        .collect();
+    names.sort();
+    assert!(
+        names.iter().all(|n| n.starts_with("target.case")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("saving")), "{names:?}");
+
+    // A cancelled Save as leaves the file there as it was.
+    let cancelled = Progress::default();
+    cancelled
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let other = CaseContents {
+        dataset: &sample_dataset(),
+        state: &CaseState::default(),
+        mappings: &[],
+    };
+    assert!(matches!(
+        case::save_as(&target, other, &[], &cancelled),
+        Err(CaseError::Cancelled)
+    ));
+    assert_eq!(open(&target).unwrap().audit, audit);
 }

@@ -65,6 +65,7 @@ fn export_then_verify_passes_and_one_changed_byte_fails_naming_the_file() {
     assert_eq!(
         names,
         [
+            "audit_log.csv",
             "events.csv",
             "import_errors.csv",
             "locations.csv",
@@ -79,7 +80,7 @@ fn export_then_verify_passes_and_one_changed_byte_fails_naming_the_file() {
     );
     let ok = run(&["verify", set.to_str().unwrap()]);
     assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: all 9 files"));
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: all 10 files"));
 
     let target = set.join("reports.csv");
     let mut bytes = std::fs::read(&target).unwrap();
@@ -302,11 +303,11 @@ fn the_summary_page_holds_the_headline_figures_and_the_filter() {
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 2);
 }
 
-#[test]
-fn a_masked_set_holds_no_report_id_or_address_of_the_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let set = dir.path().join("set");
-    export(&set, &sample("reports.csv"), &["--mask"]);
+/// The report ids and addresses of the sample reports file.
+fn sample_identifiers() -> (
+    std::collections::BTreeSet<String>,
+    std::collections::BTreeSet<String>,
+) {
     let mut reader = csv::Reader::from_path(sample("reports.csv")).unwrap();
     let mut ids = std::collections::BTreeSet::new();
     let mut addresses = std::collections::BTreeSet::new();
@@ -318,7 +319,12 @@ fn a_masked_set_holds_no_report_id_or_address_of_the_data() {
         }
     }
     assert!(ids.len() > 100 && addresses.len() > 100);
-    for (name, bytes) in files_of(&set) {
+    (ids, addresses)
+}
+
+fn assert_no_identifiers_in(set: &Path) {
+    let (ids, addresses) = sample_identifiers();
+    for (name, bytes) in files_of(set) {
         if name == "map.png" {
             continue;
         }
@@ -341,6 +347,78 @@ fn a_masked_set_holds_no_report_id_or_address_of_the_data() {
             );
         }
     }
+}
+
+#[test]
+fn a_masked_set_holds_no_report_id_or_address_of_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    export(&set, &sample("reports.csv"), &["--mask"]);
+    assert_no_identifiers_in(&set);
+}
+
+#[test]
+fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("c.case");
+    let created = run(&[
+        "case",
+        "create",
+        "--reports",
+        &sample("reports.csv"),
+        "--locations",
+        &sample("locations.csv"),
+        "--analyst",
+        "A. Analyst",
+        "--out",
+        case.to_str().unwrap(),
+    ]);
+    assert!(created.status.success());
+    let (ids, addresses) = sample_identifiers();
+    let id = ids.iter().next().unwrap().clone();
+    let address = addresses.iter().next().unwrap().clone();
+    let detail = format!("tag \"escalate\" added to 1 report: {id} (seen at {address}).");
+    compound_atlas::case::append_audit(
+        &case,
+        &[compound_atlas::case::AuditEntry::now("A. Analyst", "tag", &detail)],
+    )
+    .unwrap();
+
+    let plain = dir.path().join("plain");
+    let case_arg = ["--case", case.to_str().unwrap()];
+    let out = run(&[&["export", "--out", plain.to_str().unwrap()], &case_arg[..]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = std::fs::read_to_string(plain.join("audit_log.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(log.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2, "{log}");
+    assert_eq!(&rows[0][1], "A. Analyst");
+    assert_eq!(&rows[0][2], "import");
+    assert_eq!(&rows[1][3], detail);
+    let manifest = std::fs::read_to_string(plain.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"audit_log.csv\""));
+    let html = std::fs::read_to_string(plain.join("summary.html")).unwrap();
+    assert!(html.contains("<h2>Audit log</h2>") && html.contains(&id));
+    // The export itself went into the case's log.
+    let info = run(&["case", "info", case.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&info.stdout).contains("export"));
+
+    let masked = dir.path().join("masked");
+    let out = run(&[
+        &["export", "--mask", "--out", masked.to_str().unwrap()],
+        &case_arg[..],
+    ]
+    .concat());
+    assert!(out.status.success());
+    let log = std::fs::read_to_string(masked.join("audit_log.csv")).unwrap();
+    assert!(log.contains("tag \"\"escalate\"\" added to 1 report: …"), "{log}");
+    let masked_address = compound_atlas::mask::address(
+        compound_atlas::ingest::address::parse_address(&address).unwrap(),
+    );
+    assert!(log.contains(&format!("(seen at {masked_address}).")), "{log}");
+    assert_no_identifiers_in(&masked);
 }
 
 #[test]

@@ -10,8 +10,9 @@
 //! little-endian bytes, so that saving and reopening copy memory instead of binding
 //! ten million rows one value at a time.
 //!
-//! **Versions.** `meta.schema_version` says which layout a file has; [`open`] migrates
-//! older layouts and refuses newer ones with a clear message.
+//! **Versions.** `meta.schema_version` says which layout a file has. [`open`] reads
+//! every older layout and refuses newer ones with a clear message; the next save
+//! migrates an older file in the same transaction as the save (see [`MIGRATIONS`]).
 
 use crate::filter::Filter;
 use crate::ingest::Progress;
@@ -24,7 +25,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 /// The layout this version writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// What turns layout `n` into `n + 1`, in order from layout 1.
+///
+/// - 1 → 2: each source remembers the column mapping chosen in the import preview, so
+///   that a case can read its files again (another time zone, a removed file) exactly
+///   as they were first read. Layout-1 sources were read with the detected mapping.
+const MIGRATIONS: [&str; 1] = ["ALTER TABLE sources ADD COLUMN columns TEXT"];
 
 /// Events per stored chunk of a column.
 const CHUNK: usize = 1 << 20;
@@ -39,6 +47,21 @@ pub struct CaseState {
     pub views: Vec<(String, Filter)>,
     pub triage: Triage,
     pub analyst: String,
+    /// Locations selected on the map or in a table (they narrow every view).
+    #[serde(default)]
+    pub selection: std::collections::BTreeSet<String>,
+    /// Where the workbench was when saved.
+    #[serde(default)]
+    pub layout: Layout,
+}
+
+/// What the workbench showed: its central tab and the report open in the detail window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Layout {
+    /// "map", "locations", "reports" or "matches".
+    pub tab: String,
+    /// The report id shown in the detail window, if any.
+    pub report: String,
 }
 
 /// One line of the audit log.
@@ -51,10 +74,34 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+impl AuditEntry {
+    /// An entry stamped with the current time.
+    pub fn now(analyst: &str, action: &str, detail: &str) -> AuditEntry {
+        AuditEntry {
+            at: now(),
+            analyst: analyst.to_string(),
+            action: action.to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// What a save writes besides the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseContents<'a> {
+    pub dataset: &'a Dataset,
+    pub state: &'a CaseState,
+    /// Per file of `dataset.files`, the column mapping chosen in the import preview as
+    /// JSON (see `pipeline::Inputs::mappings_of`), or `None` for the detected one.
+    pub mappings: &'a [Option<String>],
+}
+
 /// A case as read back.
 #[derive(Debug, Clone)]
 pub struct Case {
     pub dataset: Dataset,
+    /// Per file of `dataset.files`, as [`CaseContents::mappings`].
+    pub mappings: Vec<Option<String>>,
     pub state: CaseState,
     pub audit: Vec<AuditEntry>,
     pub schema_version: i64,
@@ -70,7 +117,7 @@ pub enum CaseError {
     Newer { path: PathBuf, found: i64 },
     #[error("{path}: the case file is damaged: {reason}")]
     Damaged { path: PathBuf, reason: String },
-    #[error("the save was cancelled; the case is as it was before")]
+    #[error("cancelled; the case file is as it was before")]
     Cancelled,
 }
 
@@ -89,7 +136,8 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL,
     size INTEGER NOT NULL, sha256 TEXT NOT NULL, rows_accepted INTEGER NOT NULL, rows_rejected INTEGER NOT NULL,
-    rows_with_warnings INTEGER NOT NULL, duplicate_events INTEGER NOT NULL, extra_columns TEXT NOT NULL);
+    rows_with_warnings INTEGER NOT NULL, duplicate_events INTEGER NOT NULL, extra_columns TEXT NOT NULL,
+    columns TEXT);
 CREATE TABLE IF NOT EXISTS strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, report_id TEXT NOT NULL,
     incident_type INTEGER NOT NULL, platform INTEGER NOT NULL, report_date INTEGER NOT NULL);
@@ -166,20 +214,41 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<i64, CaseError> {
         .map_err(|_| not_a_case(format!("its schema version is \"{version}\"")))
 }
 
-/// Add a line to the audit log of the case at `path` (which must exist).
-pub fn append_audit(
-    path: &Path,
-    analyst: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), CaseError> {
-    let conn = connect(path)?;
-    check_version(&conn, path)?;
-    conn.execute(
+/// Add lines to the audit log of the case at `path` (which must exist).
+pub fn append_audit(path: &Path, entries: &[AuditEntry]) -> Result<(), CaseError> {
+    let mut conn = connect(path)?;
+    let version = check_version(&conn, path)?;
+    let fail = damaged(path);
+    let tx = conn.transaction().map_err(&fail)?;
+    upgrade(&tx, Some(version)).map_err(&fail)?;
+    insert_audit(&tx, entries).map_err(&fail)?;
+    tx.commit().map_err(&fail)
+}
+
+fn insert_audit(conn: &Connection, entries: &[AuditEntry]) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare_cached(
         "INSERT INTO audit (at, analyst, action, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![now(), analyst, action, detail],
-    )
-    .map_err(damaged(path))?;
+    )?;
+    for entry in entries {
+        insert.execute(params![entry.at, entry.analyst, entry.action, entry.detail])?;
+    }
+    Ok(())
+}
+
+/// Bring a file of layout `from` (`None`: a new file) up to [`SCHEMA_VERSION`], inside
+/// the transaction of the save that needs it, so that a failed save leaves it as it was.
+fn upgrade(tx: &Connection, from: Option<i64>) -> rusqlite::Result<()> {
+    if let Some(from) = from {
+        let done = usize::try_from(from - 1).unwrap_or(0);
+        for migration in MIGRATIONS.iter().skip(done) {
+            tx.execute_batch(migration)?;
+        }
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+        params![SCHEMA_VERSION.to_string()],
+    )?;
     Ok(())
 }
 
@@ -212,23 +281,118 @@ fn from_le<T, const N: usize>(bytes: &[u8], from_bytes: impl Fn([u8; N]) -> T) -
 /// One event column's bytes for a range of events.
 type ColumnBytes<'a> = Box<dyn Fn(std::ops::Range<usize>) -> Vec<u8> + 'a>;
 
-/// Save `dataset` and `state` to `path` (created if needed), in one transaction, and add
-/// `audit_action` to the audit log. Progress counts the steps (11); Cancel is checked
+/// Save `contents` to the case at `path` (created if needed) and add `new_audit` to its
+/// audit log, in one transaction. An existing file must be a case; an older layout is
+/// migrated in the same transaction. Progress counts the steps (11); Cancel is checked
 /// between them and rolls everything back.
 pub fn save(
     path: &Path,
-    dataset: &Dataset,
-    state: &CaseState,
-    audit_action: (&str, &str),
+    contents: CaseContents,
+    new_audit: &[AuditEntry],
     progress: &Progress,
 ) -> Result<(), CaseError> {
     let exists = path.exists();
     let mut conn = connect(path)?;
-    if exists {
-        check_version(&conn, path)?;
+    let version = if exists {
+        Some(check_version(&conn, path)?)
+    } else {
+        None
+    };
+    write(&mut conn, path, version, contents, new_audit, progress)
+}
+
+/// Write a new case at `path` with `contents` and the whole audit log `audit` (the case
+/// it was saved from keeps its history). Whatever is at `path` is replaced only once the
+/// new file is complete: it is written under a temporary name beside it, then renamed.
+pub fn save_as(
+    path: &Path,
+    contents: CaseContents,
+    audit: &[AuditEntry],
+    progress: &Progress,
+) -> Result<(), CaseError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".into());
+    let temp = path.with_file_name(format!(".{name}.saving"));
+    let io = |e: std::io::Error| CaseError::Damaged {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    // A file left by a save that was killed is garbage; never anyone's case.
+    remove_with_journals(&temp).map_err(io)?;
+    let written = (|| {
+        let mut conn = connect(&temp)?;
+        write(&mut conn, &temp, None, contents, audit, progress)?;
+        // Out of WAL mode, so that the renamed file holds everything by itself.
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(damaged(&temp))?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = remove_with_journals(&temp);
+        return Err(e);
     }
+    // The journals of the file being replaced would be read as the new file's.
+    remove_with_journals(path).map_err(io)?;
+    std::fs::rename(&temp, path).map_err(io)
+}
+
+fn remove_with_journals(path: &Path) -> std::io::Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Save only `state` and `new_audit` to the case at `path`, whose data is unchanged since
+/// it was last saved: what an autosave does between imports, in milliseconds where a
+/// whole save of full-scale data takes seconds.
+pub fn save_state(
+    path: &Path,
+    state: &CaseState,
+    new_audit: &[AuditEntry],
+) -> Result<(), CaseError> {
+    let mut conn = connect(path)?;
+    let version = check_version(&conn, path)?;
     let fail = damaged(path);
-    conn.execute_batch(SCHEMA).map_err(&fail)?;
+    let tx = conn.transaction().map_err(&fail)?;
+    upgrade(&tx, Some(version)).map_err(&fail)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO state (key, value) VALUES ('case', ?1)",
+        params![serde_json::to_string(state).expect("JSON")],
+    )
+    .map_err(&fail)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?1)",
+        params![now()],
+    )
+    .map_err(&fail)?;
+    insert_audit(&tx, new_audit).map_err(&fail)?;
+    tx.commit().map_err(&fail)
+}
+
+fn write(
+    conn: &mut Connection,
+    path: &Path,
+    version: Option<i64>,
+    contents: CaseContents,
+    new_audit: &[AuditEntry],
+    progress: &Progress,
+) -> Result<(), CaseError> {
+    let CaseContents {
+        dataset,
+        state,
+        mappings,
+    } = contents;
+    let fail = damaged(path);
+    let tx = conn.transaction().map_err(&fail)?;
+    upgrade(&tx, version).map_err(&fail)?;
     progress.bytes_total.store(11, Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let step = || {
@@ -239,13 +403,11 @@ pub fn save(
             Ok(())
         }
     };
-    let tx = conn.transaction().map_err(&fail)?;
     for table in DATA_TABLES {
         tx.execute(&format!("DELETE FROM {table}"), [])
             .map_err(&fail)?;
     }
     let meta = [
-        ("schema_version", SCHEMA_VERSION.to_string()),
         ("app_version", env!("CARGO_PKG_VERSION").to_string()),
         ("saved_at", now()),
     ];
@@ -264,7 +426,7 @@ pub fn save(
     step()?;
     {
         let mut insert = tx
-            .prepare("INSERT INTO sources VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            .prepare("INSERT INTO sources VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
             .map_err(&fail)?;
         for (i, f) in dataset.files.iter().enumerate() {
             insert
@@ -279,6 +441,7 @@ pub fn save(
                     f.rows_with_warnings as i64,
                     f.duplicate_events as i64,
                     serde_json::to_string(&f.extra_columns).expect("JSON"),
+                    mappings.get(i).cloned().flatten(),
                 ])
                 .map_err(&fail)?;
         }
@@ -433,19 +596,15 @@ pub fn save(
             params![serde_json::to_string(state).expect("JSON")],
         )
         .map_err(&fail)?;
-        tx.execute(
-            "INSERT INTO audit (at, analyst, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![now(), state.analyst, audit_action.0, audit_action.1],
-        )
-        .map_err(&fail)?;
+        insert_audit(&tx, new_audit).map_err(&fail)?;
     }
     step()?;
     tx.commit().map_err(&fail)?;
     Ok(())
 }
 
-/// Read the case at `path`.
-pub fn open(path: &Path) -> Result<Case, CaseError> {
+/// Read the case at `path`. Progress counts the steps (11); Cancel is checked between them.
+pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
     if !path.is_file() {
         return Err(CaseError::NotACase {
             path: path.to_path_buf(),
@@ -456,14 +615,31 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(damaged(path))?;
     let schema_version = check_version(&conn, path)?;
+    progress.bytes_total.store(11, Ordering::Relaxed);
+    progress.bytes_done.store(0, Ordering::Relaxed);
+    let step = || {
+        progress.bytes_done.fetch_add(1, Ordering::Relaxed);
+        if progress.is_cancelled() {
+            Err(CaseError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let fail = damaged(path);
     let bad = |reason: String| CaseError::Damaged {
         path: path.to_path_buf(),
         reason,
     };
     let mut dataset = Dataset::default();
+    let mut mappings = Vec::new();
     {
-        let mut query = conn.prepare("SELECT path, kind, size, sha256, rows_accepted, rows_rejected, rows_with_warnings, duplicate_events, extra_columns FROM sources ORDER BY id").map_err(&fail)?;
+        // Layout 1 has no column mappings: its files were read with the detected ones.
+        let columns = if schema_version >= 2 {
+            "columns"
+        } else {
+            "NULL"
+        };
+        let mut query = conn.prepare(&format!("SELECT path, kind, size, sha256, rows_accepted, rows_rejected, rows_with_warnings, duplicate_events, extra_columns, {columns} FROM sources ORDER BY id")).map_err(&fail)?;
         let rows = query
             .query_map([], |row| {
                 Ok((
@@ -478,11 +654,13 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
                     ],
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(8)?,
+                    row.get::<_, Option<String>>(9)?,
                 ))
             })
             .map_err(&fail)?;
         for row in rows {
-            let (file_path, kind, n, sha256, extra) = row.map_err(&fail)?;
+            let (file_path, kind, n, sha256, extra, mapping) = row.map_err(&fail)?;
+            mappings.push(mapping);
             dataset.files.push(SourceFile {
                 path: file_path.into(),
                 kind: if kind == "locations" {
@@ -532,7 +710,9 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
         }
     }
     {
+        step()?;
         let column = |name: &str| -> Result<Vec<u8>, CaseError> {
+            step()?;
             let mut query = conn
                 .prepare("SELECT bytes FROM event_chunks WHERE name = ?1 ORDER BY chunk")
                 .map_err(&fail)?;
@@ -592,6 +772,7 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
         }
     }
     {
+        step()?;
         let mut query = conn.prepare("SELECT location_id, name, country, lat, lon, extras, file, line FROM locations ORDER BY id").map_err(&fail)?;
         let rows = query
             .query_map([], |row| {
@@ -690,6 +871,7 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
         }
     }
     dataset.rebuild_report_events();
+    step()?;
     let state: Option<String> = conn
         .query_row("SELECT value FROM state WHERE key = 'case'", [], |row| {
             row.get(0)
@@ -703,6 +885,7 @@ pub fn open(path: &Path) -> Result<Case, CaseError> {
     let audit = read_audit(&conn).map_err(&fail)?;
     Ok(Case {
         dataset,
+        mappings,
         state,
         audit,
         schema_version,

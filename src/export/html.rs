@@ -21,8 +21,13 @@ pub struct Page<'a> {
     /// Matched events by weekday (Monday first) and hour, UTC.
     pub activity: &'a [[u64; 24]; 7],
     pub locations: &'a [LocationRow<'a>],
+    /// The case's audit log, masked already when the set is.
+    pub audit: &'a [crate::case::AuditEntry],
     pub masked: bool,
 }
+
+/// The audit log's latest entries shown in the summary; audit_log.csv holds them all.
+const AUDIT_SHOWN: usize = 40;
 
 /// Escape text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -246,9 +251,43 @@ pub fn page(p: &Page) -> String {
         );
     }
     html.push_str("</tbody></table>\n");
+    audit_section(&mut html, p.audit);
     html.push_str(METHODOLOGY);
     html.push_str("</body></html>\n");
     html
+}
+
+fn audit_section(html: &mut String, audit: &[crate::case::AuditEntry]) {
+    html.push_str("<h2>Audit log</h2>");
+    if audit.is_empty() {
+        html.push_str("<p class=\"muted\">No case file: the data was exported without a recorded history.</p>\n");
+        return;
+    }
+    let skipped = audit.len().saturating_sub(AUDIT_SHOWN);
+    let _ = write!(
+        html,
+        "<p class=\"muted\">What was imported, changed and exported in the case, oldest first{}.</p><table><thead><tr><th>When (UTC)</th><th>Analyst</th><th>Action</th><th>Detail</th></tr></thead><tbody>",
+        if skipped > 0 {
+            format!(
+                "; the latest {AUDIT_SHOWN} of {} entries (all are in audit_log.csv)",
+                thousands(audit.len() as u64)
+            )
+        } else {
+            String::new()
+        }
+    );
+    for entry in &audit[skipped..] {
+        let at = entry.at.replacen('T', " ", 1);
+        let _ = write!(
+            html,
+            "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(at.get(..19).unwrap_or(&at)),
+            escape(&entry.analyst),
+            escape(&entry.action),
+            escape(&entry.detail)
+        );
+    }
+    html.push_str("</tbody></table>\n");
 }
 
 const METHODOLOGY: &str = "<h2>Method and caveats</h2>
@@ -305,6 +344,12 @@ mod tests {
             timeline: &timeline,
             activity: &[[0; 24]; 7],
             locations: &rows,
+            audit: &[crate::case::AuditEntry {
+                at: "2026-11-23T04:35:55.5Z".into(),
+                analyst: "A. <Analyst>".into(),
+                action: "import".into(),
+                detail: "reports.csv".into(),
+            }],
             masked: true,
         });
         for needle in [
@@ -317,6 +362,9 @@ mod tests {
             "data:image/png;base64,AQID",
             "<svg",
             "a lead, not proof",
+            "<h2>Audit log</h2>",
+            "2026-11-23 04:35:55",
+            "A. &lt;Analyst&gt;",
         ] {
             assert!(page.contains(needle), "missing {needle}");
         }

@@ -3,8 +3,9 @@
 //!
 //! It holds `matches.csv`, `reports.csv`, `events.csv` (every event of the exported
 //! reports, matched or not), `locations.csv`, `locations.geojson`, `locations.kml`,
-//! `import_errors.csv`, `map.png`, `summary.html` and `manifest.json`, which records the
-//! inputs' and outputs' SHA-256. Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
+//! `import_errors.csv`, `audit_log.csv` (the case's history: what was imported, changed
+//! and exported, when and by whom), `map.png`, `summary.html` and `manifest.json`, which
+//! records the inputs' and outputs' SHA-256. Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
 //! same inputs and filter give the same bytes, apart from the manifest's creation time.
 
 pub mod geo;
@@ -12,6 +13,7 @@ pub mod html;
 pub mod safe_csv;
 pub mod verify;
 
+use crate::case::AuditEntry;
 use crate::filter::{Filter, FilteredView, apply_with_triage};
 use crate::ingest::Progress;
 use crate::ingest::reader::hex;
@@ -45,6 +47,8 @@ pub struct ExportOptions {
     pub mask: bool,
     pub analyst: Option<String>,
     pub case_reference: Option<String>,
+    /// The case's audit log up to this export (empty without a case).
+    pub audit: Vec<AuditEntry>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -370,6 +374,36 @@ fn import_errors_csv(dataset: &Dataset, mask: bool) -> Vec<u8> {
     })
 }
 
+/// The audit log, each detail masked like the rest of a masked set.
+fn audit_entries(dataset: &Dataset, audit: &[AuditEntry], mask: bool) -> Vec<AuditEntry> {
+    audit
+        .iter()
+        .map(|entry| AuditEntry {
+            detail: if mask {
+                crate::mask::free_text(&entry.detail, |word| dataset.reports.find(word).is_some())
+            } else {
+                entry.detail.clone()
+            },
+            ..entry.clone()
+        })
+        .collect()
+}
+
+fn audit_log_csv(audit: &[AuditEntry]) -> Vec<u8> {
+    csv_bytes(|csv| {
+        csv.row(["at", "analyst", "action", "detail"])?;
+        for entry in audit {
+            csv.row([
+                entry.at.as_str(),
+                &entry.analyst,
+                &entry.action,
+                &entry.detail,
+            ])?;
+        }
+        Ok(())
+    })
+}
+
 fn map_png(dataset: &Dataset, view: &FilteredView) -> Vec<u8> {
     let markers = crate::markers::markers(dataset, &view.summary.locations);
     let names: Vec<String> = dataset.locations.iter().map(|l| l.name.clone()).collect();
@@ -435,6 +469,7 @@ fn summary_html(
     options: &ExportOptions,
     locations: &[LocationRow],
     map: &[u8],
+    audit: &[AuditEntry],
 ) -> Vec<u8> {
     let zone = crate::ingest::time::ImportZone::Utc;
     let days = view
@@ -483,6 +518,7 @@ fn summary_html(
         timeline: &timeline,
         activity: &activity,
         locations: &shown,
+        audit,
         masked: options.mask,
     })
     .into_bytes()
@@ -501,7 +537,7 @@ fn build(
     created_at: Nanos,
     progress: &Progress,
 ) -> Result<(Files, Exported), ExportError> {
-    progress.bytes_total.store(11, Ordering::Relaxed);
+    progress.bytes_total.store(12, Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
     let ids = Masking(options.mask);
@@ -531,8 +567,10 @@ fn build(
         import_errors_csv(dataset, options.mask),
         progress,
     )?;
+    let audit = audit_entries(dataset, &options.audit, options.mask);
+    files.add("audit_log.csv", audit_log_csv(&audit), progress)?;
     let map = map_png(dataset, &view);
-    let html = summary_html(dataset, &view, options, &locations, &map);
+    let html = summary_html(dataset, &view, options, &locations, &map, &audit);
     files.add("map.png", map, progress)?;
     files.add("summary.html", html, progress)?;
 

@@ -4,6 +4,7 @@
 
 mod background;
 mod basemap_tiles;
+pub mod case_panel;
 pub mod map_view;
 pub mod tables_view;
 pub mod theme;
@@ -28,12 +29,50 @@ struct Remembered {
     /// The user agreed to online map tiles (see the map's Layers menu).
     #[serde(default)]
     online_tiles_opt_in: bool,
+    #[serde(default)]
+    recent_cases: Vec<PathBuf>,
+    /// The analyst's name, for the audit log of every case.
+    #[serde(default)]
+    analyst: String,
+}
+
+/// What the workbench opens with.
+pub enum Startup {
+    /// The built-in sample data and gazetteer.
+    Sample,
+    /// These files, read in the background.
+    Files(Inputs),
+    /// This case file, read in the background.
+    Case(PathBuf),
+}
+
+/// Something the user asked for that would drop work never saved as a case; asked about first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsaved {
+    Close,
+    NewCase,
+    OpenCase(Option<PathBuf>),
+}
+
+/// Where closing the window has got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    /// Waiting for the running job, then saving.
+    WaitingForJob,
+    /// The save before closing is running.
+    Saving,
+    /// Nothing (more) to save: the window may close.
+    Allowed,
 }
 
 const IMPORT_REPORTS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 const IMPORT_LOCATIONS: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::O);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+
+/// The file name filter of case files.
+const CASE_EXTENSION: &str = "case";
 
 pub struct WorkbenchApp {
     pub workspace: Workspace,
@@ -61,6 +100,13 @@ pub struct WorkbenchApp {
     pub export_choices: workspace::ExportChoices,
     /// Where a screenshot that was asked for reports whether it was saved.
     screenshot_saved: Option<std::sync::mpsc::Receiver<Result<PathBuf, String>>>,
+    pub case_section: case_panel::CaseSection,
+    pub show_audit: bool,
+    /// The question about unsaved work, when asked.
+    pub unsaved: Option<Unsaved>,
+    closing: Option<Closing>,
+    /// The window title last set, so that it is sent only when it changes.
+    title: String,
 }
 
 /// Write a window image as PNG, atomically.
@@ -113,6 +159,168 @@ impl WorkbenchApp {
             export_dialog: false,
             export_choices: workspace::ExportChoices::default(),
             screenshot_saved: None,
+            case_section: case_panel::CaseSection::default(),
+            show_audit: false,
+            unsaved: None,
+            closing: None,
+            title: String::new(),
+        }
+    }
+
+    fn pick_case_to_open() -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Open case")
+            .add_filter("Compound Atlas case", &[CASE_EXTENSION])
+            .pick_file()
+    }
+
+    fn pick_case_to_write(title: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .set_file_name(format!("investigation.{CASE_EXTENSION}"))
+            .add_filter("Compound Atlas case", &[CASE_EXTENSION])
+            .save_file()
+            .map(|path| {
+                if path.extension().is_none() {
+                    path.with_extension(CASE_EXTENSION)
+                } else {
+                    path
+                }
+            })
+    }
+
+    /// New, Open and Close drop work that was never saved as a case: ask first. An open
+    /// case needs no question; it is saved before switching or closing.
+    fn ask_unless_saved(&mut self, wanted: Unsaved, intents: &mut Vec<Intent>) {
+        if self.workspace.case_path.is_none() && self.workspace.has_unsaved_work() {
+            self.unsaved = Some(wanted);
+        } else {
+            self.go_ahead(wanted, intents);
+        }
+    }
+
+    fn go_ahead(&mut self, wanted: Unsaved, intents: &mut Vec<Intent>) {
+        match wanted {
+            Unsaved::Close => {
+                self.closing = Some(Closing::Allowed);
+            }
+            Unsaved::NewCase => {
+                if let Some(path) = Self::pick_case_to_write("New case: where to keep it") {
+                    intents.push(Intent::NewCase(path));
+                }
+            }
+            Unsaved::OpenCase(path) => {
+                if let Some(path) = path.or_else(Self::pick_case_to_open) {
+                    intents.push(Intent::OpenCase(path));
+                }
+            }
+        }
+    }
+
+    /// Save the open case, or ask where when there is none.
+    fn save(&mut self, intents: &mut Vec<Intent>) {
+        if self.workspace.case_path.is_some() {
+            intents.push(Intent::SaveCase);
+        } else if let Some(path) = Self::pick_case_to_write("Save case as") {
+            intents.push(Intent::SaveCaseAs(path));
+        }
+    }
+
+    /// The window was asked to close: an open case with changes is saved first (after any
+    /// running job), and work never saved as a case is asked about. Returns whether the
+    /// window may close now.
+    pub fn may_close(&mut self) -> bool {
+        match self.closing {
+            Some(Closing::Allowed) => return true,
+            Some(_) => return false,
+            None => {}
+        }
+        if self.workspace.case_path.is_some() {
+            if self.workspace.needs_save_on_close() || self.workspace.is_busy() {
+                self.closing = Some(Closing::WaitingForJob);
+                return false;
+            }
+            return true;
+        }
+        if self.workspace.has_unsaved_work() {
+            self.unsaved = Some(Unsaved::Close);
+            return false;
+        }
+        true
+    }
+
+    /// Carry closing on: save once the running job is done, close once saved. A failed
+    /// save stops closing; its notice says why.
+    fn continue_closing(&mut self, ctx: &egui::Context) {
+        let Some(step) = self.closing else { return };
+        if self.workspace.is_busy() {
+            return;
+        }
+        match step {
+            Closing::WaitingForJob if self.workspace.needs_save_on_close() => {
+                self.workspace.apply(Intent::SaveCase);
+                self.closing = Some(Closing::Saving);
+            }
+            Closing::Saving if self.workspace.needs_save_on_close() => self.closing = None,
+            _ => {
+                self.closing = Some(Closing::Allowed);
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// The question about work never saved as a case.
+    fn unsaved_window(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
+        let Some(wanted) = self.unsaved.clone() else {
+            return;
+        };
+        let doing = match wanted {
+            Unsaved::Close => "Closing",
+            Unsaved::NewCase => "Starting a new case",
+            Unsaved::OpenCase(_) => "Opening a case",
+        };
+        let mut answer = None;
+        egui::Window::new("Keep this work?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "This work (imports, tags, notes, views) is not saved in a case file. {doing} drops it."
+                ));
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Save as a case…").clicked() {
+                        answer = Some(0);
+                    }
+                    if ui.button("Discard the work").clicked() {
+                        answer = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(2);
+                    }
+                });
+            });
+        match answer {
+            Some(0) => {
+                self.unsaved = None;
+                if let Some(path) = Self::pick_case_to_write("Save case as") {
+                    intents.push(Intent::SaveCaseAs(path));
+                    // Carried on once saved: the case is then open and saved.
+                    if wanted == Unsaved::Close {
+                        self.closing = Some(Closing::WaitingForJob);
+                    }
+                }
+            }
+            Some(1) => {
+                self.unsaved = None;
+                self.go_ahead(wanted.clone(), intents);
+                if wanted == Unsaved::Close {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            Some(_) => self.unsaved = None,
+            None => {}
         }
     }
 
@@ -139,6 +347,48 @@ impl WorkbenchApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 let busy = self.workspace.is_busy();
+                if ui
+                    .add_enabled(!busy, egui::Button::new("New case…"))
+                    .clicked()
+                {
+                    self.ask_unless_saved(Unsaved::NewCase, intents);
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Open case…"))
+                    .clicked()
+                {
+                    self.ask_unless_saved(Unsaved::OpenCase(None), intents);
+                }
+                ui.menu_button("Recent cases", |ui| {
+                    if self.workspace.recent_cases.is_empty() {
+                        ui.label("none yet");
+                    }
+                    for path in self.workspace.recent_cases.clone() {
+                        if ui
+                            .add_enabled(!busy, egui::Button::new(path.display().to_string()))
+                            .clicked()
+                        {
+                            self.ask_unless_saved(Unsaved::OpenCase(Some(path)), intents);
+                        }
+                    }
+                });
+                if ui
+                    .add_enabled(
+                        !busy,
+                        egui::Button::new("Save case").shortcut_text("Ctrl+S"),
+                    )
+                    .clicked()
+                {
+                    self.save(intents);
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Save case as…"))
+                    .clicked()
+                    && let Some(path) = Self::pick_case_to_write("Save case as")
+                {
+                    intents.push(Intent::SaveCaseAs(path));
+                }
+                ui.separator();
                 if ui
                     .add_enabled(
                         !busy,
@@ -186,6 +436,9 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.export_dialog = true;
+                    if self.export_choices.analyst.is_empty() {
+                        self.export_choices.analyst = self.workspace.analyst.clone();
+                    }
                 }
                 if ui.button("Save screenshot…").clicked() {
                     self.ask_for_screenshot(ui.ctx());
@@ -200,6 +453,9 @@ impl WorkbenchApp {
                     &mut self.show_sources_panel,
                     "Data sources and filters panel",
                 );
+                if ui.button("Audit log").clicked() {
+                    self.show_audit = true;
+                }
                 ui.checkbox(&mut self.show_timeline_panel, "Timeline panel");
                 if ui
                     .add(egui::Button::new("Presentation mode").shortcut_text("F5"))
@@ -236,8 +492,8 @@ impl WorkbenchApp {
                 let rows = progress
                     .rows_done
                     .load(std::sync::atomic::Ordering::Relaxed);
-                let text = if job.counts_steps {
-                    format!("{} · file {} of {}", job.label, done.min(total), total)
+                let text = if let Some(step) = job.steps {
+                    format!("{} · {step} {} of {}", job.label, done.min(total), total)
                 } else {
                     format!(
                         "{} · {:.0} of {:.0} MB · {} rows{}",
@@ -288,6 +544,9 @@ impl WorkbenchApp {
         }
         if ctx.input_mut(|i| i.consume_shortcut(&IMPORT_REPORTS)) && !self.workspace.is_busy() {
             self.pick_and_import(FileKind::Reports, intents);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) && !self.workspace.is_busy() {
+            self.save(intents);
         }
         if ctx.input(|i| i.key_pressed(Key::F1)) {
             self.show_shortcuts = true;
@@ -473,6 +732,16 @@ impl WorkbenchApp {
         if self.workspace.poll_job() {
             self.dates = views::DateTexts::default();
         }
+        let ctx = ui.ctx().clone();
+        if ctx.input(|i| i.viewport().close_requested()) && !self.may_close() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        }
+        self.continue_closing(&ctx);
+        if let Some(wait) = self.workspace.autosave_if_due() {
+            ctx.request_repaint_after(wait);
+        }
+        self.restore_layout();
+        self.update_title(&ctx);
         if self.workspace.is_busy() {
             // Progress is shown at least four times a second while a job runs.
             ui.ctx()
@@ -488,6 +757,7 @@ impl WorkbenchApp {
         self.report_saved_screenshot();
         if self.presenting {
             self.presentation(ui, &mut intents);
+            self.unsaved_window(&ctx, &mut intents);
             for intent in intents {
                 self.workspace.apply(intent);
             }
@@ -503,6 +773,17 @@ impl WorkbenchApp {
                 egui::ScrollArea::vertical()
                     .show(ui, |ui| {
                         let mut open = None;
+                        egui::CollapsingHeader::new(RichText::new("Case").strong())
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                case_panel::case_section(
+                                    ui,
+                                    &self.workspace,
+                                    &mut self.case_section,
+                                    &mut self.show_audit,
+                                    &mut intents,
+                                );
+                            });
                         egui::CollapsingHeader::new(RichText::new("Data sources").strong())
                             .default_open(true)
                             .show(ui, |ui| {
@@ -596,11 +877,66 @@ impl WorkbenchApp {
             }
         });
         self.windows(ui, &mut intents);
+        intents.push(Intent::SetLayout(self.layout()));
         for intent in intents {
-            if intent == Intent::ResetFilter {
+            if matches!(intent, Intent::ResetFilter | Intent::ApplyView(_)) {
                 self.dates = views::DateTexts::default();
             }
             self.workspace.apply(intent);
+        }
+    }
+
+    /// The tab and the report in the detail window, as a case keeps them.
+    fn layout(&self) -> crate::case::Layout {
+        let tab = match self.central {
+            CentralTab::Map => "map",
+            CentralTab::Locations => "locations",
+            CentralTab::Reports => "reports",
+            CentralTab::Matches => "matches",
+        };
+        let report = self
+            .detail
+            .filter(|&r| (r as usize) < self.workspace.dataset.reports.len())
+            .map(|r| self.workspace.dataset.reports.id(r).to_string())
+            .unwrap_or_default();
+        crate::case::Layout {
+            tab: tab.into(),
+            report,
+        }
+    }
+
+    /// Show the tab and the report a case was saved with, once it is opened.
+    fn restore_layout(&mut self) {
+        let Some(layout) = self.workspace.restore_layout.take() else {
+            return;
+        };
+        self.central = match layout.tab.as_str() {
+            "locations" => CentralTab::Locations,
+            "reports" => CentralTab::Reports,
+            "matches" => CentralTab::Matches,
+            _ => CentralTab::Map,
+        };
+        self.detail = self.workspace.dataset.reports.find(&layout.report);
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.workspace.case_path {
+            Some(path) => format!(
+                "{}{} — Compound Atlas",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                if self.workspace.is_modified() {
+                    " •"
+                } else {
+                    ""
+                }
+            ),
+            None => "Compound Atlas".to_string(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 
@@ -647,6 +983,8 @@ impl WorkbenchApp {
     fn windows(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         let ctx = ui.ctx().clone();
         self.export_window(&ctx);
+        self.unsaved_window(&ctx, intents);
+        case_panel::audit_window(&ctx, &self.workspace, &mut self.show_audit);
         if let Some(first) = self.workspace.pending.first() {
             let title = format!("Import preview: {}", first.path.display());
             let mut open = true;
@@ -748,14 +1086,15 @@ impl eframe::App for WorkbenchApp {
             dark: self.dark,
             recent: self.workspace.recent.clone(),
             online_tiles_opt_in: self.map.online_opt_in,
+            recent_cases: self.workspace.recent_cases.clone(),
+            analyst: self.workspace.analyst.clone(),
         };
         eframe::set_value(storage, STORAGE_KEY, &remembered);
     }
 }
 
-/// Open the workbench with `inputs` (read in the background), or with the built-in
-/// sample data and gazetteer when there are none.
-pub fn run(inputs: Option<Inputs>) -> eframe::Result {
+/// Open the workbench with what `startup` names.
+pub fn run(startup: Startup) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Compound Atlas")
@@ -776,13 +1115,20 @@ pub fn run(inputs: Option<Inputs>) -> eframe::Result {
             } else {
                 Params::default()
             };
-            let mut workspace = match inputs {
-                Some(inputs) => Workspace::load_in_background(inputs, params),
-                None => Workspace::load_blocking(embedded_inputs(), params.clone())
+            let mut workspace = match startup {
+                Startup::Files(inputs) => Workspace::load_in_background(inputs, params),
+                Startup::Case(path) => {
+                    let mut workspace = Workspace::load_blocking(Inputs::default(), params)?;
+                    workspace.apply(Intent::OpenCase(path));
+                    workspace
+                }
+                Startup::Sample => Workspace::load_blocking(embedded_inputs(), params.clone())
                     .or_else(|_| Workspace::load_blocking(embedded_inputs(), Params::default()))
                     .map_err(|e| format!("the built-in sample data could not be read: {e}"))?,
             };
             workspace.recent = remembered.recent;
+            workspace.recent_cases = remembered.recent_cases;
+            workspace.analyst = remembered.analyst;
             let mut app = WorkbenchApp::new(workspace);
             app.dark = remembered.dark;
             app.map.online_opt_in = remembered.online_tiles_opt_in;

@@ -2,6 +2,9 @@
 //! selection and the running background job. Views read it and change it only through
 //! [`Intent`]s, applied in one place after each frame.
 
+mod case_io;
+pub use case_io::AUTOSAVE_EVERY;
+
 use crate::filter::{Filter, FilteredView};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::preview::{FileStart, file_start};
@@ -139,6 +142,21 @@ pub enum Intent {
     ClearSelection,
     CancelJob,
     DismissNotice,
+    /// Start an empty case saved at this path (the current case is saved first).
+    NewCase(PathBuf),
+    /// Open the case at this path (the current case is saved first).
+    OpenCase(PathBuf),
+    /// Save to the open case; nothing happens without one (the GUI asks for a path).
+    SaveCase,
+    /// Save everything, with the whole audit log, as a new case at this path.
+    SaveCaseAs(PathBuf),
+    /// Keep the current filter and selection under a name.
+    SaveView(String),
+    ApplyView(usize),
+    DeleteView(usize),
+    SetAnalyst(String),
+    /// Where the workbench is (tab, detail window), kept with the case.
+    SetLayout(crate::case::Layout),
 }
 
 /// What a finished background job hands back.
@@ -153,16 +171,62 @@ pub enum JobOutcome {
         params: Params,
         matches: Arc<MatchSet>,
     },
-    Exported(crate::export::Exported),
+    /// The export and what was exported, in words, for the audit log.
+    Exported(crate::export::Exported, String),
+    CaseSaved(CaseSaved),
+    CaseOpened(Box<OpenedCase>),
     Failed(String),
     Cancelled,
+}
+
+/// What a finished save wrote, to mark it saved.
+pub struct CaseSaved {
+    pub path: PathBuf,
+    /// The layout saved.
+    layout: crate::case::Layout,
+    /// The marks of the workspace when the save started; later edits stay unsaved.
+    marks: SaveMarks,
+    /// How many audit entries the file now holds.
+    audit_written: usize,
+    /// The whole data was written, not only the state.
+    pub whole: bool,
+    pub autosave: bool,
+    then: Option<AfterSave>,
+}
+
+/// A case read back and matched, ready to replace the workspace's contents.
+pub struct OpenedCase {
+    pub path: PathBuf,
+    inputs: Inputs,
+    dataset: Arc<Dataset>,
+    matches: Arc<MatchSet>,
+    state: crate::case::CaseState,
+    audit: Vec<crate::case::AuditEntry>,
+}
+
+/// What to do once the open case is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AfterSave {
+    Open(PathBuf),
+    New(PathBuf),
+}
+
+/// Counters that say what the workspace holds; compared with those of the last save.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct SaveMarks {
+    /// Every change kept in a case (filter, selection, tags, notes, views, parameters).
+    edits: u64,
+    /// Changes that would be work lost if not saved (not filter or selection).
+    work: u64,
+    /// Changes whenever the data is replaced.
+    data: u64,
 }
 
 /// A job running on its own thread, with shared progress and a cancel flag.
 pub struct RunningJob {
     pub label: String,
-    /// Progress counts files written rather than bytes read.
-    pub counts_steps: bool,
+    /// Progress counts these ("file", "step") rather than bytes read.
+    pub steps: Option<&'static str>,
     pub progress: Arc<Progress>,
     pub started: Instant,
     receiver: Receiver<JobOutcome>,
@@ -182,7 +246,7 @@ impl RunningJob {
         });
         RunningJob {
             label,
-            counts_steps: false,
+            steps: None,
             progress,
             started: Instant::now(),
             receiver,
@@ -257,6 +321,32 @@ pub struct Workspace {
     pub pending: Vec<PendingImport>,
     /// Files confirmed in the preview, read together once the preview is done.
     staged: Inputs,
+    /// The case file the work is saved to; `None` until it is first saved as a case.
+    pub case_path: Option<PathBuf>,
+    /// Named saved views: a name and the filter with the selection.
+    pub views: Vec<(String, Filter)>,
+    /// Who is working, recorded in the audit log and exports.
+    pub analyst: String,
+    /// The audit log: the entries saved in the case first, then those not yet saved.
+    pub audit: Vec<crate::case::AuditEntry>,
+    /// How many of `audit` the case file holds.
+    pub audit_saved: usize,
+    /// Where the workbench is, kept with the case (the GUI keeps it current).
+    pub layout: crate::case::Layout,
+    marks: SaveMarks,
+    /// The layout the case file holds.
+    saved_layout: crate::case::Layout,
+    /// The marks at the last save (or when the case was opened or the workbench started).
+    saved_marks: SaveMarks,
+    /// The data generation the case file holds, so that a save without new data writes
+    /// only the state.
+    case_data: Option<u64>,
+    /// When the case was last saved or opened, for the autosave interval.
+    pub last_saved: Instant,
+    /// Case files opened or saved recently, newest first.
+    pub recent_cases: Vec<PathBuf>,
+    /// The layout of a case just opened, for the GUI to take and show.
+    pub restore_layout: Option<crate::case::Layout>,
 }
 
 /// The values present in the data, for the filter checkboxes.
@@ -302,6 +392,11 @@ impl Choices {
     }
 }
 
+fn reading_label(inputs: &Inputs) -> String {
+    let files = inputs.reports.len() + inputs.locations.len();
+    format!("Reading {files} file{}", if files == 1 { "" } else { "s" })
+}
+
 fn tolerance_of(params: &Params) -> i64 {
     params.resolve().map(|(_, m)| m.tolerance).unwrap_or(0)
 }
@@ -333,8 +428,24 @@ impl Workspace {
             staged: Inputs::default(),
             triage: crate::triage::Triage::default(),
             triage_generation: 0,
+            case_path: None,
+            views: Vec::new(),
+            analyst: String::new(),
+            audit: Vec::new(),
+            audit_saved: 0,
+            layout: Default::default(),
+            marks: SaveMarks::default(),
+            saved_marks: SaveMarks::default(),
+            saved_layout: Default::default(),
+            case_data: None,
+            last_saved: Instant::now(),
+            recent_cases: Vec::new(),
+            restore_layout: None,
         };
+        workspace.record_imports(&Dataset::default(), &dataset);
         workspace.replace_data(Arc::new(dataset), Arc::new(matches));
+        // What the workbench opens with is not work to save.
+        workspace.saved_marks = workspace.marks;
         Ok(workspace)
     }
 
@@ -362,6 +473,7 @@ impl Workspace {
         self.choices = Choices::of(&dataset);
         self.dataset = dataset;
         self.matches = matches;
+        self.marks.data += 1;
         let known: BTreeSet<&str> = self
             .dataset
             .locations
@@ -435,8 +547,7 @@ impl Workspace {
                 return;
             }
         };
-        let files = inputs.reports.len() + inputs.locations.len();
-        let label = format!("Reading {files} file{}", if files == 1 { "" } else { "s" });
+        let label = reading_label(&inputs);
         self.job = Some(RunningJob::spawn(label, move |progress| {
             let dataset = match load(&inputs, options, progress) {
                 Ok(dataset) => dataset,
@@ -477,18 +588,24 @@ impl Workspace {
             analyst: Some(choices.analyst.trim().to_string()).filter(|a| !a.is_empty()),
             case_reference: Some(choices.case_reference.trim().to_string())
                 .filter(|c| !c.is_empty()),
+            audit: self.audit.clone(),
         };
+        let what = format!(
+            "{}{}",
+            options.filter.describe(),
+            if options.mask { " (masked)" } else { "" }
+        );
         let dataset = Arc::clone(&self.dataset);
         let matches = Arc::clone(&self.matches);
         let mut job = RunningJob::spawn("Exporting the evidence set".into(), move |progress| {
             let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
             match crate::export::export(&dataset, &matches, &options, &out, now, progress) {
-                Ok(exported) => JobOutcome::Exported(exported),
+                Ok(exported) => JobOutcome::Exported(exported, what),
                 Err(crate::export::ExportError::Cancelled) => JobOutcome::Cancelled,
                 Err(e) => JobOutcome::Failed(format!("The export failed: {e}.")),
             }
         });
-        job.counts_steps = true;
+        job.steps = Some("file");
         self.job = Some(job);
     }
 
@@ -526,9 +643,12 @@ impl Workspace {
                 matches,
             } => {
                 self.inputs = inputs;
-                self.applied = params;
+                let before = std::mem::replace(&mut self.applied, params);
                 let rejected = dataset.rejected_rows();
+                let previous = Arc::clone(&self.dataset);
                 self.replace_data(dataset, matches);
+                self.record_imports(&previous, &Arc::clone(&self.dataset));
+                self.record_params(&before);
                 self.notice = Some(Notice {
                     text: format!(
                         "Loaded {} files in {:.1} s{}.",
@@ -544,7 +664,8 @@ impl Workspace {
                 });
             }
             JobOutcome::Matched { params, matches } => {
-                self.applied = params;
+                let before = std::mem::replace(&mut self.applied, params);
+                self.record_params(&before);
                 self.matches = matches;
                 self.refresh_view();
                 self.notice = Some(Notice {
@@ -552,7 +673,16 @@ impl Workspace {
                     is_error: false,
                 });
             }
-            JobOutcome::Exported(exported) => {
+            JobOutcome::Exported(exported, what) => {
+                self.log(
+                    "export",
+                    &format!(
+                        "{what} to {} ({} matches, {} reports)",
+                        exported.path.display(),
+                        exported.matches,
+                        exported.reports
+                    ),
+                );
                 self.notice = Some(Notice {
                     text: format!(
                         "Exported the evidence set {}: {}, {}, {}.",
@@ -564,6 +694,8 @@ impl Workspace {
                     is_error: false,
                 });
             }
+            JobOutcome::CaseSaved(saved) => self.mark_saved(saved, elapsed),
+            JobOutcome::CaseOpened(opened) => self.adopt_case(*opened, elapsed),
             JobOutcome::Failed(message) => {
                 self.notice = Some(Notice {
                     text: format!("{message} Nothing was changed."),
@@ -608,10 +740,7 @@ impl Workspace {
             return;
         }
         let staged = std::mem::take(&mut self.staged);
-        let mut inputs = self.inputs.clone();
-        inputs.reports.extend(staged.reports);
-        inputs.locations.extend(staged.locations);
-        self.start_load(inputs);
+        self.start_import(staged);
     }
 
     pub fn apply(&mut self, intent: Intent) {
@@ -620,15 +749,15 @@ impl Workspace {
                 if self.is_busy() || paths.is_empty() {
                     return;
                 }
-                let mut inputs = self.inputs.clone();
+                let mut more = Inputs::default();
                 for path in paths {
                     self.remember(kind, &path);
                     match kind {
-                        FileKind::Reports => inputs.reports.push(Input::File(path).into()),
-                        FileKind::Locations => inputs.locations.push(Input::File(path).into()),
+                        FileKind::Reports => more.reports.push(Input::File(path).into()),
+                        FileKind::Locations => more.locations.push(Input::File(path).into()),
                     }
                 }
-                self.start_load(inputs);
+                self.start_import(more);
             }
             Intent::Preview { kind, paths } => {
                 for path in paths {
@@ -686,7 +815,7 @@ impl Workspace {
                         .is_some(),
                 };
                 if removed {
-                    self.start_load(inputs);
+                    self.start_reread(inputs);
                 }
             }
             Intent::ApplyParams => {
@@ -705,7 +834,7 @@ impl Workspace {
                             || self.params.date_order != self.applied.date_order;
                         if reading_changed {
                             // Times without an offset are read in the zone: the files are read again.
-                            self.start_load(self.inputs.clone());
+                            self.start_reread(self.inputs.clone());
                         } else if tolerance_of(&self.params) != tolerance_of(&self.applied) {
                             self.start_rematch(self.params.clone(), match_params);
                         }
@@ -715,12 +844,14 @@ impl Workspace {
             Intent::SetFilter(filter) => {
                 if filter != self.filter {
                     self.filter = filter;
+                    self.touch(false);
                     self.refresh_view();
                 }
             }
             Intent::ResetFilter => {
                 self.filter = Filter::default();
                 self.selection.clear();
+                self.touch(false);
                 self.refresh_view();
             }
             Intent::ToggleLocation {
@@ -736,11 +867,13 @@ impl Workspace {
                 } else {
                     self.selection = [id].into();
                 }
+                self.touch(false);
                 self.refresh_selection();
             }
             Intent::SelectLocations(ids) => {
                 if ids != self.selection {
                     self.selection = ids;
+                    self.touch(false);
                     self.refresh_selection();
                 }
             }
@@ -752,6 +885,7 @@ impl Workspace {
                 self.triage
                     .set_tag(ids.iter().map(String::as_str), &tag, on);
                 self.triage_generation += 1;
+                self.log_tag(&ids, &tag, on);
                 if !self.filter.tags.is_empty() {
                     self.refresh_view();
                 }
@@ -760,10 +894,12 @@ impl Workspace {
                 let id = self.dataset.reports.id(report).to_string();
                 self.triage.set_note(&id, &note);
                 self.triage_generation += 1;
+                self.log_note(&id, &note);
             }
             Intent::ClearSelection => {
                 if !self.selection.is_empty() {
                     self.selection.clear();
+                    self.touch(false);
                     self.refresh_selection();
                 }
             }
@@ -773,6 +909,35 @@ impl Workspace {
                 }
             }
             Intent::DismissNotice => self.notice = None,
+            Intent::NewCase(path) => self.switch_case(AfterSave::New(path)),
+            Intent::OpenCase(path) => self.switch_case(AfterSave::Open(path)),
+            Intent::SaveCase => self.save_case(false),
+            Intent::SaveCaseAs(path) => self.save_case_as(path),
+            Intent::SaveView(name) => self.save_view(name),
+            Intent::ApplyView(index) => self.apply_view(index),
+            Intent::DeleteView(index) => {
+                if index < self.views.len() {
+                    let (name, _) = self.views.remove(index);
+                    self.log("view", &format!("deleted the saved view \"{name}\""));
+                }
+            }
+            Intent::SetAnalyst(name) => {
+                let name = name.trim().to_string();
+                if name != self.analyst {
+                    let before = std::mem::replace(&mut self.analyst, name);
+                    let detail = match (before.is_empty(), self.analyst.is_empty()) {
+                        (_, true) => format!("analyst name cleared (was {before})"),
+                        (true, false) => format!("analyst name set to {}", self.analyst),
+                        (false, false) => {
+                            format!("analyst name changed from {before} to {}", self.analyst)
+                        }
+                    };
+                    self.log("analyst", &detail);
+                }
+            }
+            // Not a change by itself (looking at another tab is not worth a save); it is
+            // kept by the next save, and closing saves it.
+            Intent::SetLayout(layout) => self.layout = layout,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! underscores, with the aliases of the file contract (design.md §3).
 
 /// The fields of a reports file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReportField {
     ReportId,
     Ip,
@@ -70,7 +71,8 @@ impl ReportField {
 }
 
 /// The fields of a location file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LocationField {
     LocationId,
     Name,
@@ -147,7 +149,7 @@ pub fn normalize_header(name: &str) -> String {
 }
 
 /// Which column holds each field. Every other column is kept as an extra attribute.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnMap<F> {
     /// The header row as written in the file.
     pub header: Vec<String>,
