@@ -77,7 +77,7 @@ impl Inputs {
             let input = built_in
                 .iter()
                 .map(|s| &s.input)
-                .find(|i| matches!(i, Input::Embedded { name, .. } if Path::new(name) == file.path))
+                .find(|i| matches!(i, Input::Embedded { .. }) && i.label() == file.path)
                 .cloned()
                 .unwrap_or_else(|| Input::File(file.path.clone()));
             Ok(Source { input, columns })

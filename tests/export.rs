@@ -380,14 +380,22 @@ fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
     let detail = format!("tag \"escalate\" added to 1 report: {id} (seen at {address}).");
     compound_atlas::case::append_audit(
         &case,
-        &[compound_atlas::case::AuditEntry::now("A. Analyst", "tag", &detail)],
+        &[compound_atlas::case::AuditEntry::now(
+            "A. Analyst",
+            "tag",
+            &detail,
+        )],
     )
     .unwrap();
 
     let plain = dir.path().join("plain");
     let case_arg = ["--case", case.to_str().unwrap()];
     let out = run(&[&["export", "--out", plain.to_str().unwrap()], &case_arg[..]].concat());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log = std::fs::read_to_string(plain.join("audit_log.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(log.as_bytes())
         .records()
@@ -413,11 +421,17 @@ fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
     .concat());
     assert!(out.status.success());
     let log = std::fs::read_to_string(masked.join("audit_log.csv")).unwrap();
-    assert!(log.contains("tag \"\"escalate\"\" added to 1 report: …"), "{log}");
+    assert!(
+        log.contains("tag \"\"escalate\"\" added to 1 report: …"),
+        "{log}"
+    );
     let masked_address = compound_atlas::mask::address(
         compound_atlas::ingest::address::parse_address(&address).unwrap(),
     );
-    assert!(log.contains(&format!("(seen at {masked_address}).")), "{log}");
+    assert!(
+        log.contains(&format!("(seen at {masked_address}).")),
+        "{log}"
+    );
     assert_no_identifiers_in(&masked);
 }
 

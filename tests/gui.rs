@@ -451,8 +451,17 @@ fn tag_many_rows_at_once_then_filter_by_the_tag() {
     assert_eq!(tagged.len(), 3);
     assert!(tagged.contains(&first) && tagged.contains(&third));
 
+    // The tag filter is at the bottom of the side panel: room is made and it is scrolled
+    // to, as a user would.
+    harness.get_by_label("Case").click();
+    harness.get_by_label("Data sources").click();
+    harness.run_steps(2);
     harness.get_by_label("Tags (0)").click();
     harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "escalate")
+        .scroll_to_me();
+    harness.run_steps(3);
     harness
         .get_by_role_and_label(egui::accesskit::Role::CheckBox, "escalate")
         .click();

@@ -61,9 +61,9 @@ pub fn case_section(
         None => {
             ui.label(RichText::new("Not saved as a case").strong());
             let hint = if workspace.has_unsaved_work() {
-                "File → Save case as… keeps this work (data, tags, notes, views) in one file."
+                "File > Save case as… keeps this work (data, tags, notes, views) in one file."
             } else {
-                "File → New case… or Save case as… starts a case file that saves itself."
+                "File > New case… or Save case as… starts a case file that saves itself."
             };
             ui.label(RichText::new(hint).weak());
         }

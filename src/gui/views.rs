@@ -152,7 +152,7 @@ pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent
         });
     }
     if workspace.dataset.files.is_empty() {
-        ui.label("No files loaded. Use File → Import reports… or drop CSV files here.");
+        ui.label("No files loaded. Use File > Import reports… or drop CSV files here.");
     }
     open_errors
 }

@@ -119,7 +119,7 @@ impl Workspace {
         ]
         .into_iter()
         .filter(|(_, a, b)| a != b)
-        .map(|(what, a, b)| format!("{what} {a} → {b}"))
+        .map(|(what, a, b)| format!("{what} changed from {a} to {b}"))
         .collect();
         if !changes.is_empty() {
             self.log("parameters", &changes.join("; "));
