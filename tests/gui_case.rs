@@ -369,3 +369,36 @@ fn opening_a_file_that_is_not_a_case_says_so_and_changes_nothing() {
     w.wait_for_job();
     assert!(w.notice.clone().unwrap().text.contains("no such file"));
 }
+
+#[test]
+fn a_new_case_saves_the_open_one_first_and_starts_empty_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.case");
+    let second = dir.path().join("second.case");
+    let mut w = sample_workspace();
+    w.apply(Intent::SaveCaseAs(first.clone()));
+    finish(&mut w);
+    w.apply(Intent::Tag {
+        reports: vec![1],
+        tag: "to review".into(),
+        on: true,
+    });
+    let tagged = w.dataset.reports.id(1).to_string();
+    w.apply(Intent::NewCase(second.clone()));
+    // The open case is saved, then the new one is written.
+    w.wait_for_job();
+    w.wait_for_job();
+    assert_eq!(w.case_path.as_deref(), Some(second.as_path()));
+    assert!(w.dataset.reports.is_empty() && w.triage.is_empty() && w.views.is_empty());
+    assert!(!w.is_modified());
+    let kept = case::open(&first, &Progress::default()).unwrap();
+    assert_eq!(
+        kept.state.triage.tags_of(&tagged).collect::<Vec<_>>(),
+        ["to review"]
+    );
+    let fresh = case::open(&second, &Progress::default()).unwrap();
+    assert_eq!(fresh.dataset.reports.len(), 0);
+    assert_eq!(fresh.audit.len(), 1);
+    assert_eq!(fresh.audit[0].action, "case");
+    assert_eq!(w.recent_cases, [second, first]);
+}
