@@ -581,18 +581,8 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
     }
     if let Some(case) = &args.input.case {
         let analyst = args.analyst.clone().unwrap_or_default();
-        let entry = crate::case::AuditEntry::now(
-            &analyst,
-            "export",
-            &format!(
-                "{} to {} ({} matches, {} reports{})",
-                options.filter.describe(),
-                exported.path.display(),
-                exported.matches,
-                exported.reports,
-                if args.mask { ", masked" } else { "" }
-            ),
-        );
+        let detail = crate::export::audit_detail(&options.filter, args.mask, &exported);
+        let entry = crate::case::AuditEntry::now(&analyst, "export", &detail);
         crate::case::append_audit(case, &[entry]).map_err(|e| e.to_string())?;
     }
     eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());

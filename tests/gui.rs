@@ -869,6 +869,10 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
     );
     let verified = compound_atlas::export::verify::verify(&out).unwrap();
     assert!(verified.is_intact());
+    // The export goes into the audit log (kept with the case once saved as one).
+    let last = harness.state().workspace.audit.last().unwrap().clone();
+    assert_eq!(last.action, "export");
+    assert!(last.detail.contains("set.zip") && last.detail.ends_with(", masked)"));
     let file = std::fs::File::open(&out).unwrap();
     let mut archive = zip::ZipArchive::new(file).unwrap();
     let manifest: serde_json::Value =

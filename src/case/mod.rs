@@ -278,6 +278,20 @@ fn from_le<T, const N: usize>(bytes: &[u8], from_bytes: impl Fn([u8; N]) -> T) -
         .collect()
 }
 
+/// Progress counted in `total` steps: each call counts one, and fails when cancelled.
+fn steps_of(progress: &Progress, total: u64) -> impl Fn() -> Result<(), CaseError> + '_ {
+    progress.bytes_total.store(total, Ordering::Relaxed);
+    progress.bytes_done.store(0, Ordering::Relaxed);
+    move || {
+        progress.bytes_done.fetch_add(1, Ordering::Relaxed);
+        if progress.is_cancelled() {
+            Err(CaseError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// One event column's bytes for a range of events.
 type ColumnBytes<'a> = Box<dyn Fn(std::ops::Range<usize>) -> Vec<u8> + 'a>;
 
@@ -393,16 +407,7 @@ fn write(
     let fail = damaged(path);
     let tx = conn.transaction().map_err(&fail)?;
     upgrade(&tx, version).map_err(&fail)?;
-    progress.bytes_total.store(11, Ordering::Relaxed);
-    progress.bytes_done.store(0, Ordering::Relaxed);
-    let step = || {
-        progress.bytes_done.fetch_add(1, Ordering::Relaxed);
-        if progress.is_cancelled() {
-            Err(CaseError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
+    let step = steps_of(progress, 11);
     for table in DATA_TABLES {
         tx.execute(&format!("DELETE FROM {table}"), [])
             .map_err(&fail)?;
@@ -615,16 +620,7 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(damaged(path))?;
     let schema_version = check_version(&conn, path)?;
-    progress.bytes_total.store(11, Ordering::Relaxed);
-    progress.bytes_done.store(0, Ordering::Relaxed);
-    let step = || {
-        progress.bytes_done.fetch_add(1, Ordering::Relaxed);
-        if progress.is_cancelled() {
-            Err(CaseError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
+    let step = steps_of(progress, 11);
     let fail = damaged(path);
     let bad = |reason: String| CaseError::Damaged {
         path: path.to_path_buf(),

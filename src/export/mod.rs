@@ -374,6 +374,18 @@ fn import_errors_csv(dataset: &Dataset, mask: bool) -> Vec<u8> {
     })
 }
 
+/// What an export adds to its case's audit log.
+pub fn audit_detail(filter: &Filter, masked: bool, exported: &Exported) -> String {
+    format!(
+        "{} to {} ({} matches, {} reports{})",
+        filter.describe(),
+        exported.path.display(),
+        exported.matches,
+        exported.reports,
+        if masked { ", masked" } else { "" }
+    )
+}
+
 /// The audit log, each detail masked like the rest of a masked set.
 fn audit_entries(dataset: &Dataset, audit: &[AuditEntry], mask: bool) -> Vec<AuditEntry> {
     audit

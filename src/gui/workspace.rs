@@ -171,8 +171,8 @@ pub enum JobOutcome {
         params: Params,
         matches: Arc<MatchSet>,
     },
-    /// The export and what was exported, in words, for the audit log.
-    Exported(crate::export::Exported, String),
+    /// The export, and its filter and masking for the audit log.
+    Exported(crate::export::Exported, (Filter, bool)),
     CaseSaved(CaseSaved),
     CaseOpened(Box<OpenedCase>),
     Failed(String),
@@ -535,8 +535,20 @@ impl Workspace {
         self.job.is_some()
     }
 
+    /// Read all of `inputs` afresh with the parameters being edited, and match.
     fn start_load(&mut self, inputs: Inputs) {
-        let params = self.params.clone();
+        self.start_reading(self.params.clone(), None, inputs.clone(), inputs);
+    }
+
+    /// Read `read` into a copy of `base` (or into nothing) with `params` and match, on a
+    /// worker thread; once done, the workspace holds `inputs`.
+    fn start_reading(
+        &mut self,
+        params: Params,
+        base: Option<Arc<Dataset>>,
+        read: Inputs,
+        inputs: Inputs,
+    ) {
         let (options, match_params) = match params.resolve() {
             Ok(resolved) => resolved,
             Err(message) => {
@@ -547,13 +559,14 @@ impl Workspace {
                 return;
             }
         };
-        let label = reading_label(&inputs);
+        let label = reading_label(&read);
         self.job = Some(RunningJob::spawn(label, move |progress| {
-            let dataset = match load(&inputs, options, progress) {
-                Ok(dataset) => dataset,
+            let mut dataset = base.map(|b| Dataset::clone(&b)).unwrap_or_default();
+            match crate::pipeline::add_inputs(&mut dataset, &read, options, progress) {
+                Ok(()) => {}
                 Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
                 Err(e) => return JobOutcome::Failed(e.to_string()),
-            };
+            }
             match match_events(&dataset, match_params, progress) {
                 Ok(matches) => JobOutcome::Loaded {
                     inputs,
@@ -590,11 +603,7 @@ impl Workspace {
                 .filter(|c| !c.is_empty()),
             audit: self.audit.clone(),
         };
-        let what = format!(
-            "{}{}",
-            options.filter.describe(),
-            if options.mask { " (masked)" } else { "" }
-        );
+        let what = (options.filter.clone(), options.mask);
         let dataset = Arc::clone(&self.dataset);
         let matches = Arc::clone(&self.matches);
         let mut job = RunningJob::spawn("Exporting the evidence set".into(), move |progress| {
@@ -673,15 +682,10 @@ impl Workspace {
                     is_error: false,
                 });
             }
-            JobOutcome::Exported(exported, what) => {
+            JobOutcome::Exported(exported, (filter, masked)) => {
                 self.log(
                     "export",
-                    &format!(
-                        "{what} to {} ({} matches, {} reports)",
-                        exported.path.display(),
-                        exported.matches,
-                        exported.reports
-                    ),
+                    &crate::export::audit_detail(&filter, masked, &exported),
                 );
                 self.notice = Some(Notice {
                     text: format!(

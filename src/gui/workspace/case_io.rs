@@ -5,13 +5,12 @@
 
 use super::{
     AfterSave, CaseSaved, JobOutcome, Notice, OpenedCase, RunningJob, Workspace, embedded_inputs,
-    reading_label,
 };
 use crate::case::{self, AuditEntry, CaseContents, CaseError, CaseState};
 use crate::filter::Filter;
 use crate::matching::{MatchSet, match_events};
 use crate::model::{Dataset, SourceFile};
-use crate::pipeline::{Inputs, add_inputs};
+use crate::pipeline::Inputs;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -447,39 +446,11 @@ impl Workspace {
     /// Read more files into the data as it is (the files read before need not be on
     /// disk any more: a case keeps its data), then match again.
     pub(super) fn start_import(&mut self, more: Inputs) {
-        let params = self.applied.clone();
-        let (options, match_params) = match params.resolve() {
-            Ok(resolved) => resolved,
-            Err(message) => {
-                self.notice = Some(Notice {
-                    text: message,
-                    is_error: true,
-                });
-                return;
-            }
-        };
-        let base = Arc::clone(&self.dataset);
         let mut inputs = self.inputs.clone();
         inputs.reports.extend(more.reports.iter().cloned());
         inputs.locations.extend(more.locations.iter().cloned());
-        self.job = Some(RunningJob::spawn(reading_label(&more), move |progress| {
-            let mut dataset = Dataset::clone(&base);
-            drop(base);
-            match add_inputs(&mut dataset, &more, options, progress) {
-                Ok(()) => {}
-                Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
-                Err(e) => return JobOutcome::Failed(e.to_string()),
-            }
-            match match_events(&dataset, match_params, progress) {
-                Ok(matches) => JobOutcome::Loaded {
-                    inputs,
-                    params,
-                    dataset: Arc::new(dataset),
-                    matches: Arc::new(matches),
-                },
-                Err(_) => JobOutcome::Cancelled,
-            }
-        }));
+        let base = Arc::clone(&self.dataset);
+        self.start_reading(self.applied.clone(), Some(base), more, inputs);
     }
 
     /// Read all the files again (another time zone or date order, a file removed), after
