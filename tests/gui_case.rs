@@ -402,3 +402,30 @@ fn a_new_case_saves_the_open_one_first_and_starts_empty_on_disk() {
     assert_eq!(fresh.audit[0].action, "case");
     assert_eq!(w.recent_cases, [second, first]);
 }
+
+#[test]
+fn a_failing_autosave_says_why_and_waits_before_trying_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.case");
+    let mut w = sample_workspace();
+    w.apply(Intent::SaveCaseAs(path.clone()));
+    finish(&mut w);
+    w.apply(Intent::Tag {
+        reports: vec![2],
+        tag: "escalate".into(),
+        on: true,
+    });
+    // The case file is replaced by something that is not a case.
+    std::fs::write(&path, "not a case").unwrap();
+    w.last_saved -= compound_atlas::gui::workspace::AUTOSAVE_EVERY;
+    assert!(w.autosave_if_due().is_some());
+    w.wait_for_job();
+    let notice = w.notice.clone().unwrap();
+    assert!(notice.is_error, "{}", notice.text);
+    assert!(notice.text.contains("Could not save the case"), "{}", notice.text);
+    assert!(w.is_modified(), "the change is still unsaved");
+    assert_eq!(std::fs::read(&path).unwrap(), b"not a case", "left alone");
+    // Not again at once.
+    w.autosave_if_due();
+    assert!(!w.is_busy());
+}

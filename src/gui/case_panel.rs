@@ -148,6 +148,9 @@ pub fn audit_window(ctx: &egui::Context, workspace: &Workspace, open: &mut bool)
     egui::Window::new("Audit log")
         .open(open)
         .default_size([900.0, 420.0])
+        // Centred, so that it does not open over the report window at the top left.
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             ui.label(
                 RichText::new(format!(

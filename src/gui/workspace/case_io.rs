@@ -192,6 +192,9 @@ impl Workspace {
             return Some(AUTOSAVE_EVERY - waited);
         }
         if !self.is_busy() {
+            // Counted from the attempt, so that a save that fails (a full disk, a file
+            // gone read-only) is tried again after the interval, not at every frame.
+            self.last_saved = Instant::now();
             self.save_case(true);
         }
         Some(AUTOSAVE_EVERY)
