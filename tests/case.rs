@@ -437,3 +437,107 @@ fn save_as_replaces_a_file_only_once_complete_and_carries_the_whole_audit_log() 
     ));
     assert_eq!(open(&target).unwrap().audit, audit);
 }
+
+/// Run by `a_process_killed_during_save_as_leaves_the_old_file_as_it_was` in a child
+/// process (this test binary, run again): read the CSV files named by the environment
+/// and Save as over the case it names. Does nothing when run as an ordinary test.
+#[test]
+#[ignore = "run in a child process by the Save-as kill test"]
+fn child_saving_as() {
+    let (Ok(reports), Ok(locations), Ok(target)) = (
+        std::env::var("CHILD_REPORTS"),
+        std::env::var("CHILD_LOCATIONS"),
+        std::env::var("CHILD_TARGET"),
+    ) else {
+        return;
+    };
+    let inputs = Inputs {
+        reports: vec![Input::File(reports.into()).into()],
+        locations: vec![Input::File(locations.into()).into()],
+    };
+    let dataset = load(&inputs, Default::default(), &Progress::default()).unwrap();
+    let state = CaseState::default();
+    let contents = CaseContents {
+        dataset: &dataset,
+        state: &state,
+        mappings: &[],
+    };
+    eprintln!("Saving the case");
+    case::save_as(
+        Path::new(&target),
+        contents,
+        &[AuditEntry::now("", "case", "saved as")],
+        &Progress::default(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_process_killed_during_save_as_leaves_the_old_file_as_it_was() {
+    let binary = env!("CARGO_BIN_EXE_compound-atlas");
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("gen");
+    let made = Command::new(binary)
+        .args(["generate", "--reports", "60000", "--out"])
+        .arg(&generated)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let target = dir.path().join("target.case");
+    save(&target, &sample_dataset(), &CaseState::default(), "import").unwrap();
+    let before = open(&target).unwrap();
+
+    let mut killed_mid_save = 0;
+    for delay_ms in [0u64, 50, 250, 1500] {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "child_saving_as", "--ignored", "--nocapture"])
+            .env("CHILD_REPORTS", generated.join("reports.csv"))
+            .env("CHILD_LOCATIONS", generated.join("locations.csv"))
+            .env("CHILD_TARGET", &target)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0
+            && !line.contains("Saving the case")
+        {
+            line.clear();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let finished = child.wait().unwrap().success();
+        let after = open(&target).expect("the case opens after a kill");
+        let reports = after.dataset.reports.len();
+        if finished || reports == 60_000 {
+            // The rename landed: the new case, whole, with its own log only.
+            assert_eq!(reports, 60_000);
+            assert_eq!(after.audit.len(), 1);
+            assert_eq!(after.audit[0].detail, "saved as");
+            break;
+        }
+        assert_eq!(reports, before.dataset.reports.len(), "a partial case");
+        assert_eq!(after.dataset.events.addr, before.dataset.events.addr);
+        assert_eq!(after.audit, before.audit);
+        killed_mid_save += 1;
+    }
+    println!("{killed_mid_save} kills landed during a Save as and left the old case");
+    assert!(
+        killed_mid_save > 0,
+        "no kill landed before the rename: the test proved nothing"
+    );
+    // A later Save as clears what a killed one left beside the file.
+    let contents = CaseContents {
+        dataset: &before.dataset,
+        state: &before.state,
+        mappings: &before.mappings,
+    };
+    case::save_as(&target, contents, &before.audit, &Progress::default()).unwrap();
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".saving"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -422,7 +422,11 @@ fn a_failing_autosave_says_why_and_waits_before_trying_again() {
     w.wait_for_job();
     let notice = w.notice.clone().unwrap();
     assert!(notice.is_error, "{}", notice.text);
-    assert!(notice.text.contains("Could not save the case"), "{}", notice.text);
+    assert!(
+        notice.text.contains("Could not save the case"),
+        "{}",
+        notice.text
+    );
     assert!(w.is_modified(), "the change is still unsaved");
     assert_eq!(std::fs::read(&path).unwrap(), b"not a case", "left alone");
     // Not again at once.
