@@ -177,6 +177,20 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
     let error = open(&other).unwrap_err();
     assert!(matches!(error, CaseError::NotACase { .. }), "{error}");
     assert!(error.to_string().contains("not a Compound Atlas case file"));
+    // A case cut in half (a disk that filled up, a copy interrupted): refused, not read.
+    let cut = dir.path().join("cut.case");
+    save(&cut, &sample_dataset(), &CaseState::default(), "import").unwrap();
+    let bytes = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let error = open(&cut).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CaseError::Damaged { .. } | CaseError::NotACase { .. }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("cut.case"), "{error}");
     // A missing file.
     assert!(matches!(
         open(&dir.path().join("none.case")),
