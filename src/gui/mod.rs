@@ -105,6 +105,9 @@ pub struct WorkbenchApp {
     /// The question about unsaved work, when asked.
     pub unsaved: Option<Unsaved>,
     closing: Option<Closing>,
+    /// What the user asked for once the work is saved as a case (the "Save as a case…"
+    /// answer to the question about unsaved work).
+    after_saving: Option<Unsaved>,
     /// The window title last set, so that it is sent only when it changes.
     title: String,
 }
@@ -163,6 +166,7 @@ impl WorkbenchApp {
             show_audit: false,
             unsaved: None,
             closing: None,
+            after_saving: None,
             title: String::new(),
         }
     }
@@ -269,6 +273,25 @@ impl WorkbenchApp {
         }
     }
 
+    /// Go on with what waited for the work to be saved as a case, once the save is done;
+    /// drop it if the save failed or was cancelled (its notice says so).
+    fn continue_after_saving(&mut self, intents: &mut Vec<Intent>) {
+        if self.workspace.is_busy() {
+            return;
+        }
+        let Some(wanted) = self.after_saving.take() else {
+            return;
+        };
+        if self.workspace.case_path.is_none() {
+            return;
+        }
+        match wanted {
+            // The case is open and saved now: closing saves whatever changed since.
+            Unsaved::Close => self.closing = Some(Closing::WaitingForJob),
+            other => self.go_ahead(other, intents),
+        }
+    }
+
     /// The question about work never saved as a case.
     fn unsaved_window(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
         let Some(wanted) = self.unsaved.clone() else {
@@ -306,10 +329,7 @@ impl WorkbenchApp {
                 self.unsaved = None;
                 if let Some(path) = Self::pick_case_to_write("Save case as") {
                     intents.push(Intent::SaveCaseAs(path));
-                    // Carried on once saved: the case is then open and saved.
-                    if wanted == Unsaved::Close {
-                        self.closing = Some(Closing::WaitingForJob);
-                    }
+                    self.after_saving = Some(wanted);
                 }
             }
             Some(1) => {
@@ -737,6 +757,8 @@ impl WorkbenchApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         }
         self.continue_closing(&ctx);
+        let mut intents = Vec::new();
+        self.continue_after_saving(&mut intents);
         if let Some(wait) = self.workspace.autosave_if_due() {
             ctx.request_repaint_after(wait);
         }
