@@ -433,3 +433,35 @@ fn a_failing_autosave_says_why_and_waits_before_trying_again() {
     w.autosave_if_due();
     assert!(!w.is_busy());
 }
+
+#[test]
+fn closing_goes_on_once_the_work_is_saved_as_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.case");
+    let mut app = harness(WorkbenchApp::new(sample_workspace()));
+    app.run_steps(2);
+    app.state_mut().workspace.apply(Intent::Tag {
+        reports: vec![5],
+        tag: "escalate".into(),
+        on: true,
+    });
+    assert!(!app.state_mut().may_close());
+    app.run_steps(2);
+    // "Save as a case…" and a path chosen in the system dialog come down to this:
+    let state = app.state_mut();
+    state.unsaved = None;
+    state.after_saving = Some(compound_atlas::gui::Unsaved::Close);
+    state.workspace.apply(Intent::SaveCaseAs(path.clone()));
+    let started = std::time::Instant::now();
+    while !app.state().is_closing() {
+        assert!(started.elapsed().as_secs() < 60, "closing never went on");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.run_steps(1);
+    }
+    let saved = case::open(&path, &Progress::default()).unwrap();
+    assert_eq!(
+        saved.dataset.reports.len(),
+        app.state().workspace.dataset.reports.len()
+    );
+    assert!(!saved.state.triage.is_empty());
+}

@@ -107,7 +107,7 @@ pub struct WorkbenchApp {
     closing: Option<Closing>,
     /// What the user asked for once the work is saved as a case (the "Save as a case…"
     /// answer to the question about unsaved work).
-    after_saving: Option<Unsaved>,
+    pub after_saving: Option<Unsaved>,
     /// The window title last set, so that it is sent only when it changes.
     title: String,
 }
@@ -251,6 +251,11 @@ impl WorkbenchApp {
             return false;
         }
         true
+    }
+
+    /// Whether the window has been let go: everything is saved (or was discarded).
+    pub fn is_closing(&self) -> bool {
+        self.closing == Some(Closing::Allowed)
     }
 
     /// Carry closing on: save once the running job is done, close once saved. A failed
