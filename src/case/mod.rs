@@ -55,13 +55,17 @@ pub struct CaseState {
     pub layout: Layout,
 }
 
-/// What the workbench showed: its central tab and the report open in the detail window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What the workbench showed: its central tab, the report open in the detail window and
+/// the map's area.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Layout {
     /// "map", "locations", "reports" or "matches".
     pub tab: String,
     /// The report id shown in the detail window, if any.
     pub report: String,
+    /// The map's centre and zoom: longitude, latitude, zoom level.
+    #[serde(default)]
+    pub map: Option<[f64; 3]>,
 }
 
 /// One line of the audit log.

@@ -57,6 +57,23 @@ pub struct MapView {
     pub notice: Option<String>,
 }
 
+impl MapView {
+    /// The map's centre and zoom (longitude, latitude, zoom), once it has been drawn.
+    pub fn area(&self) -> Option<[f64; 3]> {
+        self.memory
+            .detached()
+            .map(|centre| [centre.x(), centre.y(), self.memory.zoom()])
+    }
+
+    /// Show this area of `dataset`'s map (a case reopened), instead of framing its data.
+    pub fn show_area(&mut self, [lon, lat, zoom]: [f64; 3], dataset: &Arc<crate::model::Dataset>) {
+        self.memory.center_at(lon_lat(lon, lat));
+        let _ = self.memory.set_zoom(zoom);
+        clamp_zoom(&mut self.memory);
+        self.fitted_to = Some(Arc::as_ptr(dataset) as usize);
+    }
+}
+
 impl Default for MapView {
     fn default() -> Self {
         let mut memory = MapMemory::default();

@@ -929,6 +929,7 @@ impl WorkbenchApp {
         crate::case::Layout {
             tab: tab.into(),
             report,
+            map: self.map.area(),
         }
     }
 
@@ -944,6 +945,9 @@ impl WorkbenchApp {
             _ => CentralTab::Map,
         };
         self.detail = self.workspace.dataset.reports.find(&layout.report);
+        if let Some(area) = layout.map {
+            self.map.show_area(area, &self.workspace.dataset);
+        }
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
