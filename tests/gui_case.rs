@@ -146,7 +146,10 @@ fn the_tab_and_the_report_open_are_restored_with_the_case() {
     first.run_steps(2);
     // Zoomed in on the Moei river, as a user would have left the map.
     let dataset = std::sync::Arc::clone(&first.state().workspace.dataset);
-    first.state_mut().map.show_area([98.55, 16.75, 10.5], &dataset);
+    first
+        .state_mut()
+        .map
+        .show_area([98.55, 16.75, 10.5], &dataset);
     first.run_steps(2);
     first.get_by_label("Matches").click();
     first.run_steps(2);
@@ -172,7 +175,10 @@ fn the_tab_and_the_report_open_are_restored_with_the_case() {
     assert_eq!(app.workspace.dataset.reports.id(detail), report_id);
     second.get_by_label(&format!("Report {report_id}"));
     let [lon, lat, zoom] = app.map.area().expect("the map's area");
-    assert!((lon - 98.55).abs() < 1e-6 && (lat - 16.75).abs() < 1e-6, "{lon} {lat}");
+    assert!(
+        (lon - 98.55).abs() < 1e-6 && (lat - 16.75).abs() < 1e-6,
+        "{lon} {lat}"
+    );
     assert!((zoom - 10.5).abs() < 1e-6, "{zoom}");
     // The map keeps it when shown, instead of framing the data anew.
     second.get_by_label("Map").click();
