@@ -555,3 +555,106 @@ fn a_process_killed_during_save_as_leaves_the_old_file_as_it_was() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Run by `a_process_killed_during_autosaves_keeps_the_last_one_whole` in a child process:
+/// autosave the case named by the environment over and over, each time with a note and an
+/// audit entry numbered alike, and say on stderr when each one begins and ends.
+#[test]
+#[ignore = "run in a child process by the autosave kill test"]
+fn child_autosaving() {
+    let Ok(target) = std::env::var("CHILD_CASE") else {
+        return;
+    };
+    let path = Path::new(&target);
+    let case = open(path).unwrap();
+    let mut state = case.state;
+    let first = case.dataset.reports.id(0).to_string();
+    for n in 1.. {
+        // A large note so that each autosave writes more than one page.
+        state
+            .triage
+            .set_note(&first, &format!("autosave {n}\n{}", "x".repeat(20_000)));
+        let entry = AuditEntry::now("", "note", &format!("autosave {n}"));
+        eprintln!("saving {n}");
+        case::save_state(path, &state, &[entry]).unwrap();
+        eprintln!("saved {n}");
+    }
+}
+
+#[test]
+fn a_process_killed_during_autosaves_keeps_the_last_one_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = sample_dataset();
+    let state = a_state(&dataset);
+    let first = dataset.reports.id(0).to_string();
+
+    let mut killed_mid_save = 0;
+    for delay_ms in [5u64, 20, 45, 80, 130, 200] {
+        let path = dir.path().join(format!("c{delay_ms}.case"));
+        save(&path, &dataset, &state, "import").unwrap();
+        let before = open(&path).unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "child_autosaving", "--ignored", "--nocapture"])
+            .env("CHILD_CASE", &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            std::io::BufRead::lines(std::io::BufReader::new(stderr))
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200 + delay_ms));
+        // SIGKILL: no destructor, no rollback by the process itself.
+        let _ = child.kill();
+        let _ = child.wait();
+        let lines = reader.join().unwrap();
+        let last_saved = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("saved "))
+            .filter_map(|n| n.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        if lines.last().is_some_and(|l| l.starts_with("saving ")) {
+            killed_mid_save += 1;
+        }
+        println!(
+            "killed after {last_saved} autosaves, last said {:?}",
+            lines.last()
+        );
+
+        let after = open(&path).expect("the case opens after a kill");
+        assert_eq!(after.dataset.events.addr, before.dataset.events.addr);
+        assert_eq!(after.dataset.reports.len(), before.dataset.reports.len());
+        // The state and the audit log agree: both come from the same autosave, the last
+        // one that finished or the one killed just after its commit.
+        let autosaves = after.audit.len() - before.audit.len();
+        assert!(
+            autosaves == last_saved || autosaves == last_saved + 1,
+            "autosave {last_saved} finished but the case holds {autosaves}"
+        );
+        assert_eq!(after.audit[..before.audit.len()], before.audit[..]);
+        let note = after.state.triage.note_of(&first);
+        if autosaves == 0 {
+            assert_eq!(after.state, before.state);
+        } else {
+            assert_eq!(
+                after.audit.last().unwrap().detail,
+                format!("autosave {autosaves}")
+            );
+            assert!(
+                note.starts_with(&format!("autosave {autosaves}\n")),
+                "{note:.20}"
+            );
+            assert_eq!(after.state.views, before.state.views);
+            assert_eq!(after.state.filter, before.state.filter);
+        }
+    }
+    println!("{killed_mid_save} kills landed during an autosave");
+    assert!(
+        killed_mid_save > 0,
+        "no kill landed during an autosave: the test proved nothing"
+    );
+}
