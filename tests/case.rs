@@ -191,6 +191,40 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
         "{error}"
     );
     assert!(error.to_string().contains("cut.case"), "{error}");
+    // A case whose numbers point past its tables (a damaged or hand-edited file): refused
+    // with the reason, where the workbench would otherwise crash on the first view.
+    for (name, edit, reason) in [
+        (
+            "platform.case",
+            "UPDATE reports SET platform = 99999 WHERE id = (SELECT min(id) FROM reports)",
+            "platform",
+        ),
+        (
+            "observation.case",
+            "UPDATE observations SET location = 99999 WHERE id = (SELECT max(id) FROM observations)",
+            "location that is not there",
+        ),
+        (
+            "texts.case",
+            "UPDATE strings SET text = (SELECT text FROM strings WHERE id = 1) WHERE id = 2",
+            "stored twice",
+        ),
+    ] {
+        let edited = dir.path().join(name);
+        save(&edited, &sample_dataset(), &CaseState::default(), "import").unwrap();
+        let changed = rusqlite::Connection::open(&edited)
+            .unwrap()
+            .execute(edit, [])
+            .unwrap();
+        assert_eq!(changed, 1, "{edit}");
+        let error = open(&edited).unwrap_err();
+        assert!(matches!(error, CaseError::Damaged { .. }), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains(name) && message.contains(reason),
+            "{message}"
+        );
+    }
     // A missing file.
     assert!(matches!(
         open(&dir.path().join("none.case")),

@@ -684,7 +684,13 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
             .query_map([], |row| row.get::<_, String>(0))
             .map_err(&fail)?
         {
-            dataset.strings.intern(&text.map_err(&fail)?);
+            let text = text.map_err(&fail)?;
+            let expected = dataset.strings.len() as u32;
+            // Texts are stored once each, in the order of their numbers: a repeated one
+            // would shift every number after it.
+            if !text.is_empty() && dataset.strings.intern(&text) != expected {
+                return Err(bad(format!("the text {text:?} is stored twice")));
+            }
         }
         let mut query = conn
             .prepare(
@@ -870,6 +876,9 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
             dataset.issues.push(row.map_err(&fail)?);
         }
     }
+    if let Some(reason) = dangling_reference(&dataset) {
+        return Err(bad(reason));
+    }
     dataset.rebuild_report_events();
     step()?;
     let state: Option<String> = conn
@@ -890,6 +899,55 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
         audit,
         schema_version,
     })
+}
+
+/// What in `dataset` points past the table it numbers into, if anything. Every view looks
+/// these numbers up without a check, so a case whose numbers are wrong (a damaged or
+/// hand-edited file) is refused when opened rather than crashing the workbench later.
+fn dangling_reference(dataset: &Dataset) -> Option<String> {
+    let strings = dataset.strings.len() as u32;
+    let files = dataset.files.len() as u16;
+    let locations = dataset.locations.len() as u32;
+    if let Some(r) = (0..dataset.reports.len()).find(|&r| {
+        dataset.reports.platform[r] >= strings || dataset.reports.incident_type[r] >= strings
+    }) {
+        return Some(format!(
+            "report {} has a platform or incident type that is not among the case's texts",
+            dataset.reports.id(r as u32)
+        ));
+    }
+    if let Some(e) = dataset.events.name.iter().position(|&s| s >= strings) {
+        return Some(format!(
+            "event {e} has a name that is not among the case's texts"
+        ));
+    }
+    if let Some(e) = dataset.events.file.iter().position(|&f| f >= files) {
+        return Some(format!(
+            "event {e} comes from a source file that is not there"
+        ));
+    }
+    let file_of_row = dataset
+        .locations
+        .iter()
+        .map(|l| l.file)
+        .chain(dataset.observations.iter().map(|o| o.file))
+        .chain(dataset.issues.iter().map(|i| i.file));
+    if file_of_row.into_iter().any(|f| f >= files) {
+        return Some(
+            "a location, observation or import problem comes from a source file that is not there"
+                .into(),
+        );
+    }
+    if let Some(o) = dataset
+        .observations
+        .iter()
+        .position(|o| o.location >= locations)
+    {
+        return Some(format!(
+            "observation {o} belongs to a location that is not there"
+        ));
+    }
+    None
 }
 
 fn read_audit(conn: &Connection) -> rusqlite::Result<Vec<AuditEntry>> {
