@@ -10,6 +10,40 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// `println!` for the command line's results: when whoever reads them has gone (`| head`),
+/// the rest of the output is dropped instead of panicking, and the command still finishes
+/// its work and ends with its own exit code (`verify` still fails on a changed file).
+macro_rules! out {
+    () => {
+        $crate::cli::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// Set once standard output's reader has gone.
+static READER_GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Write one line to standard output; see [`out!`].
+pub(crate) fn write_line(line: std::fmt::Arguments) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if READER_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{line}") {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            READER_GONE.store(true, Ordering::Relaxed);
+            return;
+        }
+        // Output going nowhere (a full disk) must not pass for a complete run.
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "compound-atlas",
@@ -423,7 +457,7 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
         .iter()
         .filter(|i| i.severity == crate::model::Severity::Warning)
         .count() as u64;
-    println!(
+    out!(
         "Read {} with {} from {}; {} rejected, {} merged, {}.",
         count(headline.reports, "report", "reports"),
         count(headline.events, "event", "events"),
@@ -444,7 +478,7 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
         ),
         count(warnings, "warning", "warnings"),
     );
-    println!(
+    out!(
         "Locations: {} with {}. Tolerance {}, times without an offset read as {}.",
         thousands(dataset.locations.len() as u64),
         count(
@@ -455,21 +489,21 @@ fn run_match(args: &MatchArgs) -> Result<(), String> {
         parameters.tolerance,
         parameters.time_zone,
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "  Reports linked by IP and time (ip_time):  {:>12}",
         thousands(headline.reports_ip_time)
     );
-    println!(
+    out!(
         "  Reports with any IP match:                {:>12}",
         thousands(headline.reports_any_match)
     );
-    println!(
+    out!(
         "  Locations with IP+time links:             {:>12}",
         thousands(headline.locations_ip_time)
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "Wrote matches.csv ({} rows), locations_summary.csv, import_errors.csv and summary.json to {}.",
         thousands(analysis.matches.matches.len() as u64),
         args.out.display()
@@ -516,7 +550,7 @@ fn run_map(args: &MapArgs) -> Result<(), String> {
     let image = crate::map_image::render(&map_view, &style, &input);
     crate::map_image::save_png(&image, &args.out)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    println!(
+    out!(
         "Wrote {} ({}×{} px, zoom {:.1}): {} locations drawn, {} with reports. {}",
         args.out.display(),
         args.width,
@@ -563,7 +597,7 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
         &Progress::default(),
     )
     .map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "Wrote the evidence set {}: {}, {} and {} ({}). {}",
         exported.path.display(),
         count(exported.matches, "match", "matches"),
@@ -577,7 +611,7 @@ fn run_export(args: &ExportArgs) -> Result<(), String> {
         options.filter.describe()
     );
     for (name, size) in &exported.files {
-        println!("  {name:<20} {:>12} bytes", thousands(*size));
+        out!("  {name:<20} {:>12} bytes", thousands(*size));
     }
     if let Some(case) = &args.input.case {
         let analyst = args.analyst.clone().unwrap_or_default();
@@ -637,7 +671,7 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
     };
     let entry = crate::case::AuditEntry::now(&state.analyst, "import", &files.join("; "));
     crate::case::save(&args.out, contents, &[entry], &progress).map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "Wrote the case {}: {} with {} from {}.",
         args.out.display(),
         count(dataset.reports.len() as u64, "report", "reports"),
@@ -652,13 +686,13 @@ fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
     let case = crate::case::open(&args.path, &Progress::default()).map_err(|e| e.to_string())?;
     let dataset = &case.dataset;
     let size = std::fs::metadata(&args.path).map(|m| m.len()).unwrap_or(0);
-    println!(
+    out!(
         "Case {} ({} bytes, layout {})",
         args.path.display(),
         thousands(size),
         case.schema_version
     );
-    println!(
+    out!(
         "Data: {} with {}; {} with {}; {} import issues.",
         count(dataset.reports.len() as u64, "report", "reports"),
         count(dataset.events.len() as u64, "event", "events"),
@@ -670,9 +704,9 @@ fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
         ),
         thousands(dataset.issues.len() as u64)
     );
-    println!("Inputs:");
+    out!("Inputs:");
     for f in &dataset.files {
-        println!(
+        out!(
             "  {} ({}): {} bytes, SHA-256 {}, {} rows accepted, {} rejected",
             f.path.display(),
             f.kind.as_str(),
@@ -683,7 +717,7 @@ fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
         );
     }
     let p = &case.state.params;
-    println!(
+    out!(
         "Parameters: tolerance {}, times without an offset read as {}{}.",
         p.tolerance,
         p.zone,
@@ -693,19 +727,19 @@ fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
             format!(", slash dates {}", p.date_order)
         }
     );
-    println!("Filter: {}", case.state.filter.describe());
+    out!("Filter: {}", case.state.filter.describe());
     for (name, filter) in &case.state.views {
-        println!("View \"{name}\": {}", filter.describe());
+        out!("View \"{name}\": {}", filter.describe());
     }
     let tags = case.state.triage.all_tags();
     let wanted: std::collections::BTreeSet<String> = tags.iter().cloned().collect();
-    println!(
+    out!(
         "Triage: {} tagged or annotated reports.",
         thousands(case.state.triage.reports_tagged(&wanted).count() as u64)
     );
-    println!("Audit log:");
+    out!("Audit log:");
     for entry in &case.audit {
-        println!(
+        out!(
             "  {}  {:<8} {}{}",
             entry.at,
             entry.action,
@@ -724,16 +758,16 @@ fn run_case_info(args: &CaseInfoArgs) -> Result<(), String> {
 fn run_verify(args: &VerifyArgs) -> Result<bool, String> {
     let result = crate::export::verify::verify(&args.path).map_err(|e| e.to_string())?;
     for line in result.lines() {
-        println!("{line}");
+        out!("{line}");
     }
     if result.is_intact() {
-        println!(
+        out!(
             "OK: all {} files match the manifest of {}.",
             result.unchanged.len(),
             args.path.display()
         );
     } else {
-        println!(
+        out!(
             "FAILED: {} of {} listed files unchanged; {} changed, {} missing, {} not listed.",
             result.unchanged.len(),
             result.unchanged.len() + result.changed.len() + result.missing.len(),

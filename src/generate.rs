@@ -736,7 +736,7 @@ pub fn run(args: &GenerateArgs) -> std::io::Result<()> {
         Ok(())
     })?;
     let (ip_time, ip_only) = planted_counts(args.reports);
-    println!(
+    crate::cli::out!(
         "Wrote {} reports ({} planted IP+time, {} planted IP only) and {} locations with {} observations to {}.",
         crate::cli::thousands(args.reports),
         crate::cli::thousands(ip_time),

@@ -206,6 +206,32 @@ fn input_files_are_hashed_and_never_modified() {
 }
 
 #[test]
+fn a_reader_that_goes_away_stops_the_output_quietly() {
+    // `compound-atlas match … | head -1`: the reader has gone before the summary is
+    // printed. The command ends with success and its files, not with a panic.
+    let dir = tempfile::tempdir().unwrap();
+    let data = generate(dir.path(), "200", "3");
+    let out = dir.path().join("out");
+    let mut child = binary()
+        .args(["match", "--reports"])
+        .arg(data.join("reports.csv"))
+        .arg("--locations")
+        .arg(data.join("locations.csv"))
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let finished = child.wait_with_output().unwrap();
+    let stderr = text(&finished.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(finished.status.success(), "{:?} {stderr}", finished.status);
+    assert!(out.join("matches.csv").exists());
+}
+
+#[test]
 fn usage_errors_exit_2_and_fatal_errors_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let data = generate(dir.path(), "50", "1");

@@ -91,6 +91,18 @@ fn export_then_verify_passes_and_one_changed_byte_fails_naming_the_file() {
     let report = String::from_utf8_lossy(&failed.stdout);
     assert!(report.contains("CHANGED  reports.csv"), "{report}");
     assert!(!report.contains("CHANGED  matches.csv"), "{report}");
+    // `verify … | head -1`: the reader goes away, and a changed file still fails.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_compound-atlas"))
+        .arg("verify")
+        .arg(&set)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let gone = child.wait_with_output().unwrap();
+    assert_eq!(gone.status.code(), Some(1), "{gone:?}");
+    assert!(!String::from_utf8_lossy(&gone.stderr).contains("panicked"));
 
     std::fs::remove_file(set.join("map.png")).unwrap();
     std::fs::write(set.join("notes.txt"), "added").unwrap();
