@@ -60,9 +60,11 @@ pub struct MapView {
 impl MapView {
     /// The map's centre and zoom (longitude, latitude, zoom), once it has been drawn.
     pub fn area(&self) -> Option<[f64; 3]> {
+        // JSON has no NaN: one saved would make the case's state unreadable.
         self.memory
             .detached()
             .map(|centre| [centre.x(), centre.y(), self.memory.zoom()])
+            .filter(|area| area.iter().all(|v| v.is_finite()))
     }
 
     /// Show this area of `dataset`'s map (a case reopened), instead of framing its data.
