@@ -628,6 +628,15 @@ fn run_case_create(args: &CaseCreateArgs) -> Result<(), String> {
         return Err("case create reads CSV files; give --reports and --locations".into());
     }
     let started = Instant::now();
+    // Before reading anything: a case open in a workbench would overwrite this at its
+    // next save, or this would overwrite the workbench's state.
+    let _lock = crate::case::lock::CaseLock::acquire(
+        &args.out,
+        args.analyst
+            .as_deref()
+            .unwrap_or("compound-atlas case create"),
+    )
+    .map_err(|e| e.to_string())?;
     let progress = Progress::default();
     let dataset =
         load(&args.input.inputs(), args.input.options(), &progress).map_err(|e| e.to_string())?;

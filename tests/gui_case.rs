@@ -107,7 +107,8 @@ fn a_case_saved_in_the_workbench_reopens_as_it_was_left() {
     assert_eq!(audit[7].detail, "tolerance changed from 2h to 3h");
     assert!(audit[3..].iter().all(|a| a.analyst == "A. Analyst"));
 
-    // The next day: a new workbench opens the case.
+    // The next day: the window was closed, and a new workbench opens the case.
+    drop(app);
     let mut reopened = WorkbenchApp::new(empty_workspace());
     reopened.workspace.apply(Intent::OpenCase(path.clone()));
     finish(&mut reopened.workspace);
@@ -161,6 +162,7 @@ fn the_tab_and_the_report_open_are_restored_with_the_case() {
         .workspace
         .apply(Intent::SaveCaseAs(path.clone()));
     finish(&mut first.state_mut().workspace);
+    drop(first);
 
     let mut second = harness(WorkbenchApp::new(empty_workspace()));
     second
@@ -275,6 +277,7 @@ fn an_import_into_a_case_whose_files_are_gone_keeps_its_data() {
     finish(&mut w);
     std::fs::remove_file(&reports).unwrap();
     std::fs::remove_file(&locations).unwrap();
+    drop(w);
 
     let mut w = empty_workspace();
     w.apply(Intent::OpenCase(path.clone()));
@@ -482,4 +485,58 @@ fn closing_goes_on_once_the_work_is_saved_as_a_case() {
         app.state().workspace.dataset.reports.len()
     );
     assert!(!saved.state.triage.is_empty());
+}
+
+#[test]
+fn a_case_open_in_one_window_is_refused_by_another_until_it_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared.case");
+    let mut first = sample_workspace();
+    first.analyst = "A. Analyst".into();
+    first.apply(Intent::SaveCaseAs(shared.clone()));
+    finish(&mut first);
+    let saved = case::open(&shared, &Progress::default()).unwrap();
+
+    // A second window can neither open it nor save over it.
+    let mut second = empty_workspace();
+    second.apply(Intent::OpenCase(shared.clone()));
+    second.wait_for_job();
+    let notice = second.notice.clone().unwrap();
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("in use by another Compound Atlas")
+            && notice.text.contains("A. Analyst (process"),
+        "{}",
+        notice.text
+    );
+    assert!(second.case_path.is_none() && second.dataset.reports.is_empty());
+    second.apply(Intent::SaveCaseAs(shared.clone()));
+    second.wait_for_job();
+    assert!(second.notice.clone().unwrap().is_error);
+    assert!(second.case_path.is_none());
+    // Nor can `case create` write it.
+    let created = std::process::Command::new(env!("CARGO_BIN_EXE_compound-atlas"))
+        .args(["case", "create", "--reports"])
+        .arg(sample("reports.csv"))
+        .arg("--locations")
+        .arg(sample("locations.csv"))
+        .arg("--out")
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert_eq!(created.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&created.stderr).contains("in use by another"));
+    let after = case::open(&shared, &Progress::default()).unwrap();
+    assert_eq!(after.audit, saved.audit);
+    assert_eq!(after.dataset.reports.len(), saved.dataset.reports.len());
+    // The first window itself goes on saving to it.
+    first.apply(Intent::SaveCase);
+    finish(&mut first);
+
+    // Once the first window has closed it, the second opens it.
+    drop(first);
+    second.apply(Intent::OpenCase(shared.clone()));
+    finish(&mut second);
+    assert_eq!(second.case_path.as_deref(), Some(shared.as_path()));
+    assert_eq!(second.dataset.reports.len(), saved.dataset.reports.len());
 }

@@ -14,6 +14,8 @@
 //! every older layout and refuses newer ones with a clear message; the next save
 //! migrates an older file in the same transaction as the save (see [`MIGRATIONS`]).
 
+pub mod lock;
+
 use crate::filter::Filter;
 use crate::ingest::Progress;
 use crate::ingest::address::AddressSet;
@@ -123,6 +125,10 @@ pub enum CaseError {
     Damaged { path: PathBuf, reason: String },
     #[error("cancelled; the case file is as it was before")]
     Cancelled,
+    #[error(
+        "{path} is in use by another Compound Atlas: {by}; close it there first, or open a copy of it"
+    )]
+    InUse { path: PathBuf, by: String },
 }
 
 fn damaged(path: &Path) -> impl Fn(rusqlite::Error) -> CaseError + '_ {

@@ -504,62 +504,73 @@ impl WorkbenchApp {
     }
 
     fn status_bar(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
-        ui.horizontal(|ui| {
-            if let Some(job) = &self.workspace.job {
-                let (fraction, eta) = job.fraction_and_eta();
-                let progress = &job.progress;
-                let done = progress
-                    .bytes_done
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let total = progress
-                    .bytes_total
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let rows = progress
-                    .rows_done
-                    .load(std::sync::atomic::Ordering::Relaxed);
-                let text = if let Some(step) = job.steps {
-                    format!("{} · {step} {} of {}", job.label, done.min(total), total)
-                } else {
-                    format!(
-                        "{} · {:.0} of {:.0} MB · {} rows{}",
-                        job.label,
-                        done as f64 / 1e6,
-                        total as f64 / 1e6,
-                        crate::cli::thousands(rows),
-                        eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
-                            .unwrap_or_default()
-                    )
-                };
-                ui.add(
-                    egui::ProgressBar::new(fraction)
-                        .desired_width(420.0)
-                        .text(text),
-                );
-                if ui.button("Cancel").clicked() {
-                    intents.push(Intent::CancelJob);
-                }
-            } else if let Some(notice) = &self.workspace.notice {
-                let colour = if notice.is_error {
-                    theme::ERROR
-                } else {
-                    ui.visuals().text_color()
-                };
-                ui.colored_label(colour, &notice.text);
-                if ui.small_button("Dismiss").clicked() {
-                    intents.push(Intent::DismissNotice);
-                }
-            } else {
-                ui.label(format!(
-                    "{} files · tolerance {} · times without an offset read as {}",
-                    self.workspace.dataset.files.len(),
-                    self.workspace.applied.tolerance,
-                    self.workspace.applied.zone
-                ));
+        // Right to left, so that a long notice wraps in the space left by the offline
+        // note and its Dismiss button instead of running under them.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.label(RichText::new("Offline: no network connections").weak());
+            if self.workspace.job.is_none()
+                && self.workspace.notice.is_some()
+                && ui.small_button("Dismiss").clicked()
+            {
+                intents.push(Intent::DismissNotice);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(RichText::new("Offline: no network connections").weak());
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                self.status_text(ui, intents);
             });
         });
+    }
+
+    /// The left of the status bar: the running job with Cancel, else the notice, else
+    /// what is loaded.
+    fn status_text(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        if let Some(job) = &self.workspace.job {
+            let (fraction, eta) = job.fraction_and_eta();
+            let progress = &job.progress;
+            let done = progress
+                .bytes_done
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let total = progress
+                .bytes_total
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let rows = progress
+                .rows_done
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let text = if let Some(step) = job.steps {
+                format!("{} · {step} {} of {}", job.label, done.min(total), total)
+            } else {
+                format!(
+                    "{} · {:.0} of {:.0} MB · {} rows{}",
+                    job.label,
+                    done as f64 / 1e6,
+                    total as f64 / 1e6,
+                    crate::cli::thousands(rows),
+                    eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
+                        .unwrap_or_default()
+                )
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(420.0)
+                    .text(text),
+            );
+            if ui.button("Cancel").clicked() {
+                intents.push(Intent::CancelJob);
+            }
+        } else if let Some(notice) = &self.workspace.notice {
+            let colour = if notice.is_error {
+                theme::ERROR
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.add(egui::Label::new(RichText::new(&notice.text).color(colour)).wrap());
+        } else {
+            ui.label(format!(
+                "{} files · tolerance {} · times without an offset read as {}",
+                self.workspace.dataset.files.len(),
+                self.workspace.applied.tolerance,
+                self.workspace.applied.zone
+            ));
+        }
     }
 
     fn keyboard(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) -> bool {
@@ -1150,6 +1161,8 @@ pub fn run(startup: Startup) -> eframe::Result {
                 Startup::Files(inputs) => Workspace::load_in_background(inputs, params),
                 Startup::Case(path) => {
                     let mut workspace = Workspace::load_blocking(Inputs::default(), params)?;
+                    // Before opening: the case's lock names who has it.
+                    workspace.analyst = remembered.analyst.clone();
                     workspace.apply(Intent::OpenCase(path));
                     workspace
                 }

@@ -192,6 +192,8 @@ pub struct CaseSaved {
     pub whole: bool,
     pub autosave: bool,
     then: Option<AfterSave>,
+    /// The lock of a case saved to a new file, which the workspace holds from now on.
+    lock: Option<crate::case::lock::CaseLock>,
 }
 
 /// A case read back and matched, ready to replace the workspace's contents.
@@ -202,6 +204,7 @@ pub struct OpenedCase {
     matches: Arc<MatchSet>,
     state: crate::case::CaseState,
     audit: Vec<crate::case::AuditEntry>,
+    lock: Option<crate::case::lock::CaseLock>,
 }
 
 /// What to do once the open case is saved.
@@ -323,6 +326,8 @@ pub struct Workspace {
     staged: Inputs,
     /// The case file the work is saved to; `None` until it is first saved as a case.
     pub case_path: Option<PathBuf>,
+    /// Keeps other windows from opening `case_path` while this one has it.
+    case_lock: Option<crate::case::lock::CaseLock>,
     /// Named saved views: a name and the filter with the selection.
     pub views: Vec<(String, Filter)>,
     /// Who is working, recorded in the audit log and exports.
@@ -434,6 +439,7 @@ impl Workspace {
             triage: crate::triage::Triage::default(),
             triage_generation: 0,
             case_path: None,
+            case_lock: None,
             views: Vec::new(),
             analyst: String::new(),
             audit: Vec::new(),

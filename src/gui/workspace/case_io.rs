@@ -6,6 +6,7 @@
 use super::{
     AfterSave, CaseSaved, JobOutcome, Notice, OpenedCase, RunningJob, Workspace, embedded_inputs,
 };
+use crate::case::lock::CaseLock;
 use crate::case::{self, AuditEntry, CaseContents, CaseError, CaseState};
 use crate::filter::Filter;
 use crate::matching::{MatchSet, match_events};
@@ -210,13 +211,16 @@ impl Workspace {
         }
         // A case file deleted behind our back is written anew, with the whole log.
         let as_new = !path.exists();
-        self.start_save(path, as_new, autosave, None);
+        self.start_save(path, as_new, autosave, None, None);
     }
 
     pub(super) fn save_case_as(&mut self, path: PathBuf) {
         if self.is_busy() {
             return;
         }
+        let Some(lock) = self.lock_for(&path) else {
+            return;
+        };
         let detail = match &self.case_path {
             Some(old) if *old != path => {
                 format!("saved as {}, a copy of {}", path.display(), old.display())
@@ -224,7 +228,25 @@ impl Workspace {
             _ => format!("saved as the case {}", path.display()),
         };
         self.log("case", &detail);
-        self.start_save(path, true, false, None);
+        self.start_save(path, true, false, None, lock);
+    }
+
+    /// The lock for writing the case at `path`: `Some(None)` when it is the open case
+    /// (already held), `None` after saying that another window has it.
+    fn lock_for(&mut self, path: &Path) -> Option<Option<CaseLock>> {
+        if self.case_path.as_deref() == Some(path) {
+            return Some(None);
+        }
+        match CaseLock::acquire(path, &self.analyst) {
+            Ok(lock) => Some(Some(lock)),
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: format!("{e}. Nothing was changed."),
+                    is_error: true,
+                });
+                None
+            }
+        }
     }
 
     /// Go to another case (or a new one), saving the open case first if it changed.
@@ -235,7 +257,7 @@ impl Workspace {
         match self.case_path.clone() {
             Some(path) if self.is_modified() => {
                 let as_new = !path.exists();
-                self.start_save(path, as_new, false, Some(next));
+                self.start_save(path, as_new, false, Some(next), None);
             }
             _ => self.go_on(next),
         }
@@ -250,7 +272,15 @@ impl Workspace {
 
     /// `as_new`: write a complete new file (Save as, a new case) with the whole audit log;
     /// otherwise update the open case, adding only the entries it does not hold yet.
-    fn start_save(&mut self, path: PathBuf, as_new: bool, autosave: bool, then: Option<AfterSave>) {
+    /// `lock`: the new file's, held by the workspace once saved (none for the open case).
+    fn start_save(
+        &mut self,
+        path: PathBuf,
+        as_new: bool,
+        autosave: bool,
+        then: Option<AfterSave>,
+        lock: Option<CaseLock>,
+    ) {
         let whole = as_new || self.case_data != Some(self.marks.data);
         let dataset = Arc::clone(&self.dataset);
         let state = self.case_state();
@@ -289,6 +319,7 @@ impl Workspace {
                     whole,
                     autosave,
                     then,
+                    lock,
                 }),
                 Err(CaseError::Cancelled) => JobOutcome::Cancelled,
                 Err(e) => JobOutcome::Failed(format!("Could not save the case: {e}.")),
@@ -299,6 +330,10 @@ impl Workspace {
     }
 
     pub(super) fn mark_saved(&mut self, saved: CaseSaved, took: Duration) {
+        if saved.lock.is_some() {
+            // Releases the case this window had before, if any.
+            self.case_lock = saved.lock;
+        }
         self.case_path = Some(saved.path.clone());
         self.case_data = Some(saved.marks.data);
         self.saved_marks = saved.marks;
@@ -338,6 +373,9 @@ impl Workspace {
 
     /// Start an empty case, written at `path` straight away so that it autosaves.
     fn start_new(&mut self, path: PathBuf) {
+        let Some(lock) = self.lock_for(&path) else {
+            return;
+        };
         self.inputs = Inputs::default();
         self.filter = Filter::default();
         self.selection.clear();
@@ -351,10 +389,12 @@ impl Workspace {
         self.case_data = None;
         self.replace_data(Arc::new(Dataset::default()), Arc::new(MatchSet::default()));
         self.log("case", &format!("new case {}", path.display()));
-        self.start_save(path, true, false, None);
+        self.start_save(path, true, false, None, lock);
     }
 
     fn start_open(&mut self, path: PathBuf) {
+        let already_ours = self.case_path.as_deref() == Some(path.as_path());
+        let holder = self.analyst.clone();
         let label = format!(
             "Opening the case {}",
             path.file_name()
@@ -366,6 +406,16 @@ impl Workspace {
                 Ok(opened) => opened,
                 Err(CaseError::Cancelled) => return JobOutcome::Cancelled,
                 Err(e) => return JobOutcome::Failed(format!("Could not open the case: {e}.")),
+            };
+            // Locked only once known to be a case, so that opening some other file by
+            // mistake leaves nothing beside it.
+            let lock = if already_ours {
+                None
+            } else {
+                match CaseLock::acquire(&path, &holder) {
+                    Ok(lock) => Some(lock),
+                    Err(e) => return JobOutcome::Failed(format!("Could not open the case: {e}.")),
+                }
             };
             let match_params = match opened.state.params.resolve() {
                 Ok((_, match_params)) => match_params,
@@ -396,6 +446,7 @@ impl Workspace {
                 matches: Arc::new(matches),
                 state: opened.state,
                 audit: opened.audit,
+                lock,
             }))
         });
         job.steps = Some("step");
@@ -410,7 +461,11 @@ impl Workspace {
             matches,
             state,
             audit,
+            lock,
         } = opened;
+        if lock.is_some() {
+            self.case_lock = lock;
+        }
         self.inputs = inputs;
         self.params = state.params.clone();
         self.applied = state.params;
