@@ -253,23 +253,44 @@ fn foreign_damaged_and_newer_files_get_a_clear_error() {
     ));
 }
 
+/// A generated data set large enough that saving it takes a while: 60,000 reports.
+fn generated_large(dir: &Path) -> std::path::PathBuf {
+    let generated = dir.join("gen");
+    let made = Command::new(env!("CARGO_BIN_EXE_compound-atlas"))
+        .args(["generate", "--reports", "60000", "--out"])
+        .arg(&generated)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    generated
+}
+
+/// Start `command`, wait until it says on stderr that its save has begun, wait `delay_ms`
+/// more, then SIGKILL it: no destructor, no rollback by the process itself. Whether it
+/// had finished before the kill.
+fn kill_while_saving(mut command: Command, delay_ms: u64) -> bool {
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0
+        && !line.contains("Saving the case")
+    {
+        line.clear();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = child.kill();
+    child.wait().unwrap().success()
+}
+
 #[test]
 fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
     let binary = env!("CARGO_BIN_EXE_compound-atlas");
     let dir = tempfile::tempdir().unwrap();
-    // Data large enough that a save takes a while.
-    let generated = dir.path().join("gen");
-    let status = Command::new(binary)
-        .args([
-            "generate",
-            "--reports",
-            "60000",
-            "--out",
-            generated.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    let generated = generated_large(dir.path());
     let case_path = dir.path().join("c.case");
     let small = Command::new(binary)
         .args([
@@ -293,33 +314,15 @@ fn a_process_killed_during_a_save_leaves_the_case_as_it_was() {
 
     let mut killed_mid_save = 0;
     for delay_ms in [0u64, 10, 30, 60, 120, 250, 500] {
-        let mut child = Command::new(binary)
-            .args([
-                "case",
-                "create",
-                "--reports",
-                generated.join("reports.csv").to_str().unwrap(),
-                "--locations",
-                generated.join("locations.csv").to_str().unwrap(),
-                "--out",
-                case_path.to_str().unwrap(),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Wait until the import is done and the save has begun.
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0
-            && !line.contains("Saving the case")
-        {
-            line.clear();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        // SIGKILL: no destructor, no rollback by the process itself.
-        let _ = child.kill();
-        let finished = child.wait().unwrap().success();
+        let mut create = Command::new(binary);
+        create
+            .args(["case", "create", "--reports"])
+            .arg(generated.join("reports.csv"))
+            .arg("--locations")
+            .arg(generated.join("locations.csv"))
+            .arg("--out")
+            .arg(&case_path);
+        let finished = kill_while_saving(create, delay_ms);
         let after = open(&case_path).expect("the case opens after a kill");
         if finished {
             // The save completed before the kill: the new data, whole.
@@ -522,40 +525,21 @@ fn child_saving_as() {
 
 #[test]
 fn a_process_killed_during_save_as_leaves_the_old_file_as_it_was() {
-    let binary = env!("CARGO_BIN_EXE_compound-atlas");
     let dir = tempfile::tempdir().unwrap();
-    let generated = dir.path().join("gen");
-    let made = Command::new(binary)
-        .args(["generate", "--reports", "60000", "--out"])
-        .arg(&generated)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let generated = generated_large(dir.path());
     let target = dir.path().join("target.case");
     save(&target, &sample_dataset(), &CaseState::default(), "import").unwrap();
     let before = open(&target).unwrap();
 
     let mut killed_mid_save = 0;
     for delay_ms in [0u64, 50, 250, 1500] {
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut saving_as = Command::new(std::env::current_exe().unwrap());
+        saving_as
             .args(["--exact", "child_saving_as", "--ignored", "--nocapture"])
             .env("CHILD_REPORTS", generated.join("reports.csv"))
             .env("CHILD_LOCATIONS", generated.join("locations.csv"))
-            .env("CHILD_TARGET", &target)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0
-            && !line.contains("Saving the case")
-        {
-            line.clear();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let finished = child.wait().unwrap().success();
+            .env("CHILD_TARGET", &target);
+        let finished = kill_while_saving(saving_as, delay_ms);
         let after = open(&target).expect("the case opens after a kill");
         let reports = after.dataset.reports.len();
         if finished || reports == 60_000 {
