@@ -2,8 +2,10 @@
 //! writes one, hold an operating-system lock on a small file beside it (`.NAME.lock`), so
 //! that a second window cannot open the same case and overwrite the first one's work at
 //! its next save. The operating system releases the lock when the process ends, however
-//! it ends, so a crash never leaves a case locked. Reading a case (`case info`,
-//! `match --case`, `export --case`) takes no lock.
+//! it ends, so a crash never leaves a case locked. `case info` and `match --case` only
+//! read and take no lock; nor does `export --case`, which adds one line to the audit log
+//! in its own transaction (SQLite keeps that safe beside a workbench's saves, and an
+//! append loses nothing of anyone's work).
 //!
 //! The lock is on a separate file because SQLite locks byte ranges of the case file
 //! itself, and on Windows a whole-file lock there would block SQLite's own reads.
@@ -25,11 +27,7 @@ pub struct CaseLock {
 
 /// The lock file of the case at `case`: hidden, beside it.
 pub fn lock_path(case: &Path) -> PathBuf {
-    let name = case
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    case.with_file_name(format!(".{name}.lock"))
+    super::hidden_beside(case, "lock")
 }
 
 impl CaseLock {

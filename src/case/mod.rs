@@ -334,11 +334,7 @@ pub fn save_as(
     audit: &[AuditEntry],
     progress: &Progress,
 ) -> Result<(), CaseError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".into());
-    let temp = path.with_file_name(format!(".{name}.saving"));
+    let temp = hidden_beside(path, "saving");
     let io = |e: std::io::Error| CaseError::Damaged {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -360,6 +356,15 @@ pub fn save_as(
     // The journals of the file being replaced would be read as the new file's.
     remove_with_journals(path).map_err(io)?;
     std::fs::rename(&temp, path).map_err(io)
+}
+
+/// A hidden file beside the case at `path` for one purpose: `.NAME.purpose`.
+fn hidden_beside(path: &Path, purpose: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".into());
+    path.with_file_name(format!(".{name}.{purpose}"))
 }
 
 fn remove_with_journals(path: &Path) -> std::io::Result<()> {
