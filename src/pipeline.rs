@@ -37,18 +37,16 @@ impl Inputs {
     /// was detected from the header), in the order of `files`: kind by kind, each kind in
     /// the order of its inputs, as `load` and `Dataset::add_*` number them.
     pub fn mappings_of(&self, files: &[SourceFile]) -> Vec<Option<String>> {
+        fn json<F: serde::Serialize>(source: Option<&Source<F>>) -> Option<String> {
+            let columns = source?.columns.as_ref()?;
+            Some(serde_json::to_string(columns).expect("JSON"))
+        }
         let (mut reports, mut locations) = (self.reports.iter(), self.locations.iter());
         files
             .iter()
             .map(|file| match file.kind {
-                FileKind::Reports => reports
-                    .next()
-                    .and_then(|s| s.columns.as_ref())
-                    .map(|c| serde_json::to_string(c).expect("JSON")),
-                FileKind::Locations => locations
-                    .next()
-                    .and_then(|s| s.columns.as_ref())
-                    .map(|c| serde_json::to_string(c).expect("JSON")),
+                FileKind::Reports => json(reports.next()),
+                FileKind::Locations => json(locations.next()),
             })
             .collect()
     }
