@@ -112,6 +112,13 @@ pub struct WorkbenchApp {
     title: String,
 }
 
+/// One section of the side panel: a bold heading, open at first, that folds its body away.
+fn side_section(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .default_open(true)
+        .show(ui, body);
+}
+
 /// Write a window image as PNG, atomically.
 fn save_color_image(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
     let [width, height] = image.size;
@@ -811,38 +818,30 @@ impl WorkbenchApp {
                 egui::ScrollArea::vertical()
                     .show(ui, |ui| {
                         let mut open = None;
-                        egui::CollapsingHeader::new(RichText::new("Case").strong())
-                            .default_open(true)
-                            .show(ui, |ui| {
-                                case_panel::case_section(
-                                    ui,
-                                    &self.workspace,
-                                    &mut self.case_section,
-                                    &mut self.show_audit,
-                                    &mut intents,
-                                );
-                            });
-                        egui::CollapsingHeader::new(RichText::new("Data sources").strong())
-                            .default_open(true)
-                            .show(ui, |ui| {
-                                open = views::data_sources(ui, &self.workspace, &mut intents);
-                            });
-                        egui::CollapsingHeader::new(RichText::new("Matching").strong())
-                            .default_open(true)
-                            .show(ui, |ui| {
-                                views::matching_params(ui, &mut self.workspace, &mut intents);
-                            });
-                        egui::CollapsingHeader::new(RichText::new("Filters").strong())
-                            .default_open(true)
-                            .show(ui, |ui| {
-                                views::filters(
-                                    ui,
-                                    &self.workspace,
-                                    &mut self.dates,
-                                    focus_search,
-                                    &mut intents,
-                                );
-                            });
+                        side_section(ui, "Case", |ui| {
+                            case_panel::case_section(
+                                ui,
+                                &self.workspace,
+                                &mut self.case_section,
+                                &mut self.show_audit,
+                                &mut intents,
+                            );
+                        });
+                        side_section(ui, "Data sources", |ui| {
+                            open = views::data_sources(ui, &self.workspace, &mut intents);
+                        });
+                        side_section(ui, "Matching", |ui| {
+                            views::matching_params(ui, &mut self.workspace, &mut intents);
+                        });
+                        side_section(ui, "Filters", |ui| {
+                            views::filters(
+                                ui,
+                                &self.workspace,
+                                &mut self.dates,
+                                focus_search,
+                                &mut intents,
+                            );
+                        });
                         open
                     })
                     .inner
