@@ -4,11 +4,11 @@
 //! Run with `cargo bench --bench case` (uses bench-data/n1180000; `cargo bench --bench
 //! workbench` generates it); its rows go into the case section of docs/benchmarks.md.
 
+mod common;
+
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{AUTOSAVE_EVERY, Intent, Params, Workspace};
-use compound_atlas::ingest::Input;
 use compound_atlas::pipeline::Inputs;
-use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -43,16 +43,7 @@ fn run_job(
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/n1180000");
-    assert!(
-        dir.join("reports.csv").exists(),
-        "run `cargo bench --bench workbench` first: it generates {}",
-        dir.display()
-    );
-    let inputs = Inputs {
-        reports: vec![Input::File(dir.join("reports.csv")).into()],
-        locations: vec![Input::File(dir.join("locations.csv")).into()],
-    };
+    let inputs = common::full_scale_inputs();
     let params = Params {
         tolerance: "2h".into(),
         ..Params::default()

@@ -3,25 +3,17 @@
 //! Run with `cargo bench --bench export` (uses bench-data/n1180000, which
 //! `cargo bench --bench workbench` generates); rows go to docs/benchmarks.md.
 
+mod common;
+
 use compound_atlas::export::{ExportOptions, export};
 use compound_atlas::filter::Filter;
-use compound_atlas::ingest::{Input, Progress};
+use compound_atlas::ingest::Progress;
 use compound_atlas::matching::MatchParams;
-use compound_atlas::pipeline::{Inputs, analyse, load};
-use std::path::Path;
+use compound_atlas::pipeline::{analyse, load};
 use std::time::Instant;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/n1180000");
-    assert!(
-        dir.join("reports.csv").exists(),
-        "run `cargo bench --bench workbench` first: it generates {}",
-        dir.display()
-    );
-    let inputs = Inputs {
-        reports: vec![Input::File(dir.join("reports.csv")).into()],
-        locations: vec![Input::File(dir.join("locations.csv")).into()],
-    };
+    let inputs = common::full_scale_inputs();
     let progress = Progress::default();
     let started = Instant::now();
     let dataset = load(&inputs, Default::default(), &progress).unwrap();
