@@ -8,7 +8,7 @@ mod common;
 
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{AUTOSAVE_EVERY, Intent, Params, Workspace};
-use compound_atlas::pipeline::Inputs;
+use compound_atlas_core::pipeline::Inputs;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 

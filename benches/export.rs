@@ -5,11 +5,11 @@
 
 mod common;
 
-use compound_atlas::export::{ExportOptions, export};
-use compound_atlas::filter::Filter;
-use compound_atlas::ingest::Progress;
-use compound_atlas::matching::MatchParams;
-use compound_atlas::pipeline::{analyse, load};
+use compound_atlas_core::analysis::filter::Filter;
+use compound_atlas_core::export::{ExportOptions, export};
+use compound_atlas_core::matching::MatchParams;
+use compound_atlas_core::pipeline::{analyse, load};
+use compound_atlas_core::values::progress::Progress;
 use std::time::Instant;
 
 fn main() {

@@ -3,12 +3,12 @@
 //! UI-thread time). Run with `cargo bench --bench map`; the rows go into
 //! docs/benchmarks.md.
 
-use compound_atlas::basemap::projection::tile_of;
-use compound_atlas::basemap::render::{Basemap, Style};
 use compound_atlas::gui::workspace::{Params, Workspace};
 use compound_atlas::gui::{CentralTab, WorkbenchApp};
-use compound_atlas::ingest::Input;
-use compound_atlas::pipeline::Inputs;
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::map::basemap::projection::tile_of;
+use compound_atlas_core::map::basemap::render::{Basemap, Style};
+use compound_atlas_core::pipeline::Inputs;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -54,7 +54,7 @@ fn tiles() {
         summary(times)
     );
     let n = f64::from(1u32 << 12);
-    let (lon, lat) = compound_atlas::basemap::projection::from_world(
+    let (lon, lat) = compound_atlas_core::map::basemap::projection::from_world(
         (f64::from(wx) + 0.5) / n,
         (f64::from(wy) + 0.5) / n,
     );

@@ -2,15 +2,15 @@
 //! Run with `cargo bench --bench workbench` (uses bench-data/n1180000, generating it if
 //! needed); its table rows are pasted into the workbench section of docs/benchmarks.md.
 
-use compound_atlas::filter::{Filter, apply};
 use compound_atlas::gui::workspace::{Params, Workspace};
 use compound_atlas::gui::{CentralTab, WorkbenchApp};
-use compound_atlas::ingest::Input;
-use compound_atlas::ingest::time::ImportZone;
-use compound_atlas::matching::Strength;
-use compound_atlas::pipeline::Inputs;
-use compound_atlas::tables::{Cell, sort_rows};
-use compound_atlas::timeline::{BinSize, activity, spans, timeline};
+use compound_atlas_core::analysis::filter::{Filter, apply};
+use compound_atlas_core::analysis::tables::{Cell, sort_rows};
+use compound_atlas_core::analysis::timeline::{BinSize, activity, spans, timeline};
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::pipeline::Inputs;
+use compound_atlas_core::values::time::ImportZone;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -251,7 +251,10 @@ fn main() {
         frames.iter().max().unwrap().as_secs_f64() * 1e3
     );
     // Every column, so that no kind of key (time, number, ranked text, address) hides.
-    for (column, name) in compound_atlas::output::MATCHES_HEADER.iter().enumerate() {
+    for (column, name) in compound_atlas_core::output::MATCHES_HEADER
+        .iter()
+        .enumerate()
+    {
         harness.state_mut().matches_table.sort = Some((column, true));
         let (ready, frames) = frames_until_built(&mut harness);
         println!(

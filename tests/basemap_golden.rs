@@ -2,8 +2,8 @@
 //! for anti-aliasing differences. After an intended change of style or data, look at the
 //! new tiles and rewrite them with `UPDATE_GOLDEN=1 cargo test --test basemap_golden`.
 
-use compound_atlas::basemap::projection::tile_of;
-use compound_atlas::basemap::render::{Basemap, Style};
+use compound_atlas_core::map::basemap::projection::tile_of;
+use compound_atlas_core::map::basemap::render::{Basemap, Style};
 use std::path::PathBuf;
 use tiny_skia::Pixmap;
 

@@ -2,11 +2,12 @@
 //! the audit log only grows, and a process killed in the middle of a save leaves the
 //! case as it was.
 
-use compound_atlas::case::{self, AuditEntry, Case, CaseContents, CaseError, CaseState};
-use compound_atlas::filter::Filter;
-use compound_atlas::ingest::{Input, Progress};
-use compound_atlas::matching::Strength;
-use compound_atlas::pipeline::{Inputs, load};
+use compound_atlas_core::analysis::filter::Filter;
+use compound_atlas_core::case::{self, AuditEntry, Case, CaseContents, CaseError, CaseState};
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::pipeline::{Inputs, load};
+use compound_atlas_core::values::progress::Progress;
 use std::path::Path;
 use std::process::Command;
 
@@ -21,7 +22,7 @@ fn open(path: &Path) -> Result<Case, CaseError> {
 /// Save with the column mappings detected from the headers and one audit entry.
 fn save(
     path: &Path,
-    dataset: &compound_atlas::model::Dataset,
+    dataset: &compound_atlas_core::model::Dataset,
     state: &CaseState,
     action: &str,
 ) -> Result<(), CaseError> {
@@ -34,7 +35,7 @@ fn save(
     case::save(path, contents, &[entry], &Progress::default())
 }
 
-fn sample_dataset() -> compound_atlas::model::Dataset {
+fn sample_dataset() -> compound_atlas_core::model::Dataset {
     let inputs = Inputs {
         reports: vec![Input::File(sample("reports.csv").into()).into()],
         locations: vec![Input::File(sample("locations.csv").into()).into()],
@@ -42,9 +43,9 @@ fn sample_dataset() -> compound_atlas::model::Dataset {
     load(&inputs, Default::default(), &Progress::default()).unwrap()
 }
 
-fn a_state(dataset: &compound_atlas::model::Dataset) -> CaseState {
+fn a_state(dataset: &compound_atlas_core::model::Dataset) -> CaseState {
     let mut state = CaseState {
-        params: compound_atlas::params::Params {
+        params: compound_atlas_core::params::Params {
             tolerance: "90m".into(),
             zone: "Asia/Yangon".into(),
             date_order: "dmy".into(),
@@ -111,12 +112,14 @@ fn everything_saved_comes_back_identical() {
     assert_eq!(reopened.audit[0].analyst, "A. Analyst");
 
     // Matching the reopened data gives the same matches as the original.
-    let params = compound_atlas::matching::MatchParams {
+    let params = compound_atlas_core::matching::MatchParams {
         tolerance: 2 * 3600 * 1_000_000_000,
     };
     let before =
-        compound_atlas::matching::match_events(&dataset, params, &Progress::default()).unwrap();
-    let after = compound_atlas::matching::match_events(d, params, &Progress::default()).unwrap();
+        compound_atlas_core::matching::match_events(&dataset, params, &Progress::default())
+            .unwrap();
+    let after =
+        compound_atlas_core::matching::match_events(d, params, &Progress::default()).unwrap();
     assert_eq!(before.matches, after.matches);
 
     // A second save replaces the data and adds to the audit log.
@@ -402,11 +405,12 @@ fn a_case_of_the_first_layout_opens_and_the_next_save_migrates_it() {
     );
     // The data is whole: it matches as it did when the case was made (the export
     // recorded in its audit log found 4 matches).
-    let params = compound_atlas::matching::MatchParams {
+    let params = compound_atlas_core::matching::MatchParams {
         tolerance: 6 * 3600 * 1_000_000_000,
     };
     let matches =
-        compound_atlas::matching::match_events(&old.dataset, params, &Progress::default()).unwrap();
+        compound_atlas_core::matching::match_events(&old.dataset, params, &Progress::default())
+            .unwrap();
     assert_eq!(matches.matches.len(), 4);
     assert!(old.audit[1].detail.contains("(4 matches"));
 
@@ -484,7 +488,7 @@ fn save_as_replaces_a_file_only_once_complete_and_carries_the_whole_audit_log() 
     };
     assert!(matches!(
         case::save_as(&target, other, &[], &cancelled),
-        Err(CaseError::Cancelled)
+        Err(CaseError::Cancelled(_))
     ));
     assert_eq!(open(&target).unwrap().audit, audit);
 }

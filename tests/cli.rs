@@ -194,7 +194,7 @@ fn input_files_are_hashed_and_never_modified() {
     assert_eq!(std::fs::read(data.join("reports.csv")).unwrap(), before);
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    let expected = compound_atlas::ingest::reader::hex(&sha2::Sha256::digest(&before));
+    let expected = compound_atlas_core::values::text::hex(&sha2::Sha256::digest(&before));
     let reports_input = summary["inputs"]
         .as_array()
         .unwrap()

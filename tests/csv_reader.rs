@@ -1,8 +1,9 @@
 //! The CSV layer against the csv-spectrum corpus, and against the `csv` crate read
 //! sequentially when a file is cut into tiny blocks at arbitrary places.
 
-use compound_atlas::ingest::Input;
-use compound_atlas::ingest::reader::{Progress, read_csv_in_blocks};
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::ingest::reader::read_csv_in_blocks;
+use compound_atlas_core::values::progress::Progress;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;

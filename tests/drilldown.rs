@@ -1,9 +1,10 @@
 //! The report detail: every event, matched or not, and why each matched.
 
-use compound_atlas::drilldown::report_detail;
-use compound_atlas::ingest::{ImportOptions, Input, Progress};
-use compound_atlas::matching::{MatchParams, PortCheck, Strength, match_events};
-use compound_atlas::pipeline::{Inputs, load};
+use compound_atlas_core::analysis::drilldown::report_detail;
+use compound_atlas_core::ingest::{ImportOptions, Input};
+use compound_atlas_core::matching::{MatchParams, PortCheck, Strength, match_events};
+use compound_atlas_core::pipeline::{Inputs, load};
+use compound_atlas_core::values::progress::Progress;
 
 #[test]
 fn the_detail_lists_every_event_with_its_matches_provenance_and_extras() {

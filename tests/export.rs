@@ -224,7 +224,7 @@ fn formula_payloads_from_the_input_are_neutralised_in_every_csv() {
                 {
                     seen_payload = true;
                     assert_eq!(
-                        compound_atlas::export::safe_csv::recover(cell)
+                        compound_atlas_core::export::safe_csv::recover(cell)
                             .chars()
                             .next(),
                         cell.chars().nth(1)
@@ -390,9 +390,9 @@ fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
     let id = ids.iter().next().unwrap().clone();
     let address = addresses.iter().next().unwrap().clone();
     let detail = format!("tag \"escalate\" added to 1 report: {id} (seen at {address}).");
-    compound_atlas::case::append_audit(
+    compound_atlas_core::case::append_audit(
         &case,
-        &[compound_atlas::case::AuditEntry::now(
+        &[compound_atlas_core::case::AuditEntry::now(
             "A. Analyst",
             "tag",
             &detail,
@@ -437,8 +437,8 @@ fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
         log.contains("tag \"\"escalate\"\" added to 1 report: …"),
         "{log}"
     );
-    let masked_address = compound_atlas::mask::address(
-        compound_atlas::ingest::address::parse_address(&address).unwrap(),
+    let masked_address = compound_atlas_core::analysis::mask::address(
+        compound_atlas_core::values::address::parse_address(&address).unwrap(),
     );
     assert!(
         log.contains(&format!("(seen at {masked_address}).")),
@@ -449,8 +449,9 @@ fn a_set_exported_from_a_case_carries_its_audit_log_masked_when_the_set_is() {
 
 #[test]
 fn a_cancelled_export_writes_nothing() {
-    use compound_atlas::ingest::{Input, Progress};
-    use compound_atlas::pipeline::{Inputs, analyse, load};
+    use compound_atlas_core::ingest::Input;
+    use compound_atlas_core::pipeline::{Inputs, analyse, load};
+    use compound_atlas_core::values::progress::Progress;
     let inputs = Inputs {
         reports: vec![Input::File(sample("reports.csv").into()).into()],
         locations: vec![Input::File(sample("locations.csv").into()).into()],
@@ -463,7 +464,7 @@ fn a_cancelled_export_writes_nothing() {
     progress
         .cancel
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    let result = compound_atlas::export::export(
+    let result = compound_atlas_core::export::export(
         &analysis.dataset,
         &analysis.matches,
         &Default::default(),
@@ -473,7 +474,7 @@ fn a_cancelled_export_writes_nothing() {
     );
     assert!(matches!(
         result,
-        Err(compound_atlas::export::ExportError::Cancelled)
+        Err(compound_atlas_core::export::ExportError::Cancelled(_))
     ));
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

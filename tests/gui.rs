@@ -1,12 +1,12 @@
 //! The workbench through egui_kittest: widgets found by label, clicked, and the state
 //! and figures checked against the library and the command line.
 
-use compound_atlas::cli::thousands;
-use compound_atlas::filter::{Filter, apply};
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};
-use compound_atlas::matching::Strength;
-use compound_atlas::model::FileKind;
+use compound_atlas_core::analysis::filter::{Filter, apply};
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::model::FileKind;
+use compound_atlas_core::values::text::thousands;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use std::sync::Arc;
@@ -71,7 +71,7 @@ fn opens_with_the_sample_data_and_the_command_lines_figures() {
     harness.get_by_label("Reports linked by IP + time");
     harness.get_by_label(&thousands(headline.reports_ip_time));
     harness.get_by_label(&thousands(headline.reports_any_match));
-    harness.get_by_label(&compound_atlas::cli::count(
+    harness.get_by_label(&compound_atlas_core::values::text::count(
         headline.events,
         "event",
         "events",
@@ -653,7 +653,9 @@ fn reference_key(
 
 fn compare_reference(a: &Reference, b: &Reference) -> std::cmp::Ordering {
     match (a, b) {
-        (Reference::Text(x), Reference::Text(y)) => compound_atlas::tables::compare_text(x, y),
+        (Reference::Text(x), Reference::Text(y)) => {
+            compound_atlas_core::values::text::compare_text(x, y)
+        }
         _ => a.partial_cmp(b).unwrap(),
     }
 }
@@ -664,7 +666,7 @@ fn every_matches_column_sorts_like_its_values_stably_with_empty_cells_last() {
     let mut app = sample_app();
     app.central = compound_atlas::gui::CentralTab::Matches;
     let mut harness = harness(app);
-    for column in 0..compound_atlas::output::MATCHES_HEADER.len() {
+    for column in 0..compound_atlas_core::output::MATCHES_HEADER.len() {
         for descending in [false, true] {
             harness.state_mut().matches_table.sort = Some((column, descending));
             harness.run_steps(2);
@@ -673,7 +675,7 @@ fn every_matches_column_sorts_like_its_values_stably_with_empty_cells_last() {
             let ws = &state.workspace;
             let order = state.matches_table.order();
             assert_eq!(order.len(), ws.view.matches.len());
-            let name = compound_atlas::output::MATCHES_HEADER[column];
+            let name = compound_atlas_core::output::MATCHES_HEADER[column];
             for pair in order.windows(2) {
                 let (a, b) = (
                     reference_key(ws, pair[0], column),
@@ -726,8 +728,8 @@ fn report_text_columns_sort_like_their_text() {
                 let ordering = match (a.is_empty(), b.is_empty()) {
                     (true, false) => panic!("an empty cell before {b:?}"),
                     (_, true) => std::cmp::Ordering::Less,
-                    _ if descending => compound_atlas::tables::compare_text(b, a),
-                    _ => compound_atlas::tables::compare_text(a, b),
+                    _ if descending => compound_atlas_core::values::text::compare_text(b, a),
+                    _ => compound_atlas_core::values::text::compare_text(a, b),
                 };
                 assert_ne!(
                     ordering,
@@ -770,10 +772,11 @@ fn presentation_mode_shows_no_report_id_or_address_of_the_data() {
             .addr
             .iter()
             .chain(dataset.observations.iter().map(|o| &o.addresses.first))
-            .flat_map(|&a| compound_atlas::mask::unmasked_forms(a))
+            .flat_map(|&a| compound_atlas_core::analysis::mask::unmasked_forms(a))
             .collect();
         let matched = harness.state().workspace.matches.matches[0].event as usize;
-        let address = compound_atlas::ingest::address::format_address(dataset.events.addr[matched]);
+        let address =
+            compound_atlas_core::values::address::format_address(dataset.events.addr[matched]);
         (ids, addresses, address)
     };
     let search = Filter {
@@ -867,7 +870,7 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
         "{}",
         notice.text
     );
-    let verified = compound_atlas::export::verify::verify(&out).unwrap();
+    let verified = compound_atlas_core::export::verify::verify(&out).unwrap();
     assert!(verified.is_intact());
     // The export goes into the audit log (kept with the case once saved as one).
     let last = harness.state().workspace.audit.last().unwrap().clone();

@@ -1,9 +1,10 @@
 //! The reading rules of design.md §3, through the library, on small files.
 
-use compound_atlas::ingest::time::{DateOrder, TimeRules, format_time};
-use compound_atlas::ingest::{ImportOptions, Input, Progress, read_locations, read_reports};
-use compound_atlas::matching::{MatchParams, Strength, match_events};
-use compound_atlas::model::{Dataset, Severity};
+use compound_atlas_core::ingest::{ImportOptions, Input, read_locations, read_reports};
+use compound_atlas_core::matching::{MatchParams, Strength, match_events};
+use compound_atlas_core::model::{Dataset, Severity};
+use compound_atlas_core::values::progress::Progress;
+use compound_atlas_core::values::time::{DateOrder, TimeRules, format_time};
 use std::path::PathBuf;
 
 struct Files(tempfile::TempDir);
@@ -50,7 +51,7 @@ fn aliases_bom_semicolons_crlf_quotes_and_blank_lines() {
     assert!(dataset.issues.is_empty(), "{:?}", dataset.issues);
     let events = &dataset.events;
     assert_eq!(
-        compound_atlas::ingest::address::format_address(events.addr[0]),
+        compound_atlas_core::values::address::format_address(events.addr[0]),
         "203.0.113.7"
     );
     assert_eq!(events.port_of(0), Some(443));
@@ -193,7 +194,7 @@ fn location_rows_observations_and_coordinates_only() {
     assert_eq!(dataset.observations.len(), 3);
     let first = &dataset.observations[0];
     assert_eq!(
-        compound_atlas::ingest::address::format_address_set(first.addresses),
+        compound_atlas_core::values::address::format_address_set(first.addresses),
         "198.51.100.0/24"
     );
     assert_eq!(
@@ -207,7 +208,7 @@ fn location_rows_observations_and_coordinates_only() {
     let second = &dataset.observations[1];
     assert!(second.shared && second.first_seen.is_none() && second.ports.is_some());
     assert_eq!(
-        compound_atlas::ingest::address::format_address_set(second.addresses),
+        compound_atlas_core::values::address::format_address_set(second.addresses),
         "203.0.113.10-203.0.113.20"
     );
     assert!(
@@ -286,7 +287,7 @@ fn overlapping_observations_from_two_locations_both_match() {
 
 #[test]
 fn more_files_than_the_file_index_holds_are_refused_with_a_message() {
-    use compound_atlas::pipeline::{Inputs, load};
+    use compound_atlas_core::pipeline::{Inputs, load};
     let inputs = Inputs {
         reports: (0..65_536)
             .map(|i| Input::File(format!("r{i}.csv").into()).into())

@@ -1,11 +1,11 @@
 //! The indexed matcher against a brute-force scan written straight from design.md §2,
 //! on random, overlapping IPv4 and IPv6 observations with ports, windows and tolerance.
 
-use compound_atlas::ingest::Progress;
-use compound_atlas::ingest::address::{AddressSet, IPV4_MAPPED_BASE};
-use compound_atlas::ingest::values::PortRange;
-use compound_atlas::matching::{MatchParams, PortCheck, Strength, match_events};
-use compound_atlas::model::{Dataset, Location, Observation, event_flags};
+use compound_atlas_core::matching::{MatchParams, PortCheck, Strength, match_events};
+use compound_atlas_core::model::{Dataset, Location, Observation, event_flags};
+use compound_atlas_core::values::address::{AddressSet, IPV4_MAPPED_BASE};
+use compound_atlas_core::values::progress::Progress;
+use compound_atlas_core::values::scalars::PortRange;
 use proptest::prelude::*;
 
 /// Addresses are drawn near these bases so that sets overlap and edges are hit.

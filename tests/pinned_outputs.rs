@@ -137,21 +137,37 @@ fn sample_outputs(temp: &Path) {
     sample(&["match"], &["--out", &out("match")]);
     sample(&["export"], &["--country", "MM", "--out", &out("export")]);
     let masked = ["--mask", "--analyst", "A. Analyst", "--case-ref", "R-1"];
-    sample(&["export"], &[&masked[..], &["--out", &out("masked.zip")]].concat());
+    sample(
+        &["export"],
+        &[&masked[..], &["--out", &out("masked.zip")]].concat(),
+    );
     sample(&["map"], &["--out", &out("map.png")]);
     let border = ["--centre", "98.53,16.69", "--zoom", "12", "--dark"];
     let size = ["--width", "800", "--height", "500"];
-    sample(&["map"], &[&border[..], &size, &["--out", &out("border.png")]].concat());
+    sample(
+        &["map"],
+        &[&border[..], &size, &["--out", &out("border.png")]].concat(),
+    );
     let case = out("sample.case");
-    sample(&["case", "create"], &["--analyst", "Tester", "--out", &case]);
+    sample(
+        &["case", "create"],
+        &["--analyst", "Tester", "--out", &case],
+    );
     let info = run(root(), &["case", "info", &case]);
     std::fs::write(temp.join("sample_case_info.txt"), info).unwrap();
-    run(root(), &["match", "--case", &case, "--out", &out("case_match")]);
+    run(
+        root(),
+        &["match", "--case", &case, "--out", &out("case_match")],
+    );
 }
 
 /// The command's words, then its arguments.
 fn command(words: &[&str], args: &[String]) -> Vec<String> {
-    words.iter().map(|w| w.to_string()).chain(args.iter().cloned()).collect()
+    words
+        .iter()
+        .map(|w| w.to_string())
+        .chain(args.iter().cloned())
+        .collect()
 }
 
 /// `generate --reports 100000` and the commands on what it wrote, run inside `temp` so
@@ -175,9 +191,15 @@ fn generated_outputs(temp: &Path) {
     run(temp, &with(&["match"], &["--out", "gen_match"]));
     run(
         temp,
-        &with(&["export"], &["--strength", "ip_time", "--out", "gen_export"]),
+        &with(
+            &["export"],
+            &["--strength", "ip_time", "--out", "gen_export"],
+        ),
     );
-    run(temp, &with(&["map"], &["--no-towns", "--out", "gen_map.png"]));
+    run(
+        temp,
+        &with(&["map"], &["--no-towns", "--out", "gen_map.png"]),
+    );
     run(temp, &with(&["case", "create"], &["--out", "gen.case"]));
     let info = run(temp, &["case", "info", "gen.case"]);
     std::fs::write(temp.join("gen_case_info.txt"), info).unwrap();
@@ -229,5 +251,9 @@ fn every_output_is_byte_identical_to_the_pinned_hashes() {
             )
         })
         .collect();
-    assert!(changed.is_empty(), "outputs changed:\n{}", changed.join("\n"));
+    assert!(
+        changed.is_empty(),
+        "outputs changed:\n{}",
+        changed.join("\n")
+    );
 }

@@ -1,16 +1,19 @@
 //! Timeline bins and the activity pattern on a small data set with known answers.
 
 use chrono::NaiveDate;
-use compound_atlas::ingest::time::ImportZone;
-use compound_atlas::ingest::{ImportOptions, Input, Progress};
-use compound_atlas::matching::{MatchParams, match_events};
-use compound_atlas::pipeline::{Inputs, load};
-use compound_atlas::timeline::{BinSize, activity, spans, timeline, write_timeline_csv};
+use compound_atlas_core::analysis::timeline::{
+    BinSize, activity, spans, timeline, write_timeline_csv,
+};
+use compound_atlas_core::ingest::{ImportOptions, Input};
+use compound_atlas_core::matching::{MatchParams, match_events};
+use compound_atlas_core::pipeline::{Inputs, load};
+use compound_atlas_core::values::progress::Progress;
+use compound_atlas_core::values::time::ImportZone;
 
 fn data() -> (
     tempfile::TempDir,
-    compound_atlas::model::Dataset,
-    compound_atlas::matching::MatchSet,
+    compound_atlas_core::model::Dataset,
+    compound_atlas_core::matching::MatchSet,
 ) {
     let dir = tempfile::tempdir().unwrap();
     let locations = dir.path().join("l.csv");
@@ -124,11 +127,11 @@ fn the_sample_data_shows_myanmars_night_shift_in_yangon_time() {
     };
     let dataset = load(&inputs, ImportOptions::default(), &Progress::default()).unwrap();
     let matches = match_events(&dataset, MatchParams::default(), &Progress::default()).unwrap();
-    let myanmar = compound_atlas::filter::Filter {
+    let myanmar = compound_atlas_core::analysis::filter::Filter {
         countries: ["MM".to_string()].into(),
         ..Default::default()
     };
-    let view = compound_atlas::filter::apply(&dataset, &matches, &myanmar);
+    let view = compound_atlas_core::analysis::filter::apply(&dataset, &matches, &myanmar);
     let grid = activity(
         &dataset,
         &view.matches,

@@ -1,8 +1,8 @@
 //! What the full-scale benchmarks share: the study-sized data set that
 //! `cargo bench --bench workbench` generates in bench-data/n1180000.
 
-use compound_atlas::ingest::Input;
-use compound_atlas::pipeline::Inputs;
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::pipeline::Inputs;
 use std::path::Path;
 
 /// The inputs of the full-scale data set, which must have been generated already.

@@ -2,7 +2,7 @@
 //! worker threads, newest request first, and kept as textures; until a tile is ready
 //! the nearest rendered ancestor is shown, scaled up.
 
-use crate::basemap::render::{Basemap, Style};
+use compound_atlas_core::map::basemap::render::{Basemap, Style};
 use egui::{ColorImage, Context, Rect, TextureHandle, TextureOptions, pos2};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -209,7 +209,7 @@ impl Tiles for BasemapTiles {
 
     fn attribution(&self) -> Attribution {
         Attribution {
-            text: crate::map_image::ATTRIBUTION,
+            text: compound_atlas_core::map::image::ATTRIBUTION,
             url: "",
             logo_light: None,
             logo_dark: None,

@@ -3,7 +3,7 @@
 
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::cli::thousands;
+use compound_atlas_core::values::text::thousands;
 use egui::{RichText, Ui};
 
 /// What the case section keeps between frames: the texts being typed.
@@ -135,7 +135,11 @@ pub fn case_section(
     if ui
         .button(format!(
             "Audit log ({})",
-            crate::cli::count(workspace.audit.len() as u64, "entry", "entries")
+            compound_atlas_core::values::text::count(
+                workspace.audit.len() as u64,
+                "entry",
+                "entries"
+            )
         ))
         .clicked()
     {
@@ -155,7 +159,7 @@ pub fn audit_window(ctx: &egui::Context, workspace: &Workspace, open: &mut bool)
             ui.label(
                 RichText::new(format!(
                     "{} · {} not yet saved · times in UTC · append-only: saved entries cannot be changed",
-                    crate::cli::count(workspace.audit.len() as u64, "entry", "entries"),
+                    compound_atlas_core::values::text::count(workspace.audit.len() as u64, "entry", "entries"),
                     thousands((workspace.audit.len() - workspace.audit_saved) as u64)
                 ))
                 .weak(),

@@ -6,12 +6,12 @@
 use super::basemap_tiles::BasemapTiles;
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
-use crate::basemap::render::{Style, View};
-use crate::filter::FilteredView;
-use crate::ingest::time::format_time;
-use crate::map_image::{self, DrawnCluster, LabelKind, Scene, SceneInput};
-use crate::markers::{self, Marker, MarkerStrength};
+use compound_atlas_core::analysis::filter::FilteredView;
+use compound_atlas_core::map::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
+use compound_atlas_core::map::basemap::render::{Style, View};
+use compound_atlas_core::map::image::{self, DrawnCluster, LabelKind, Scene, SceneInput};
+use compound_atlas_core::map::markers::{self, Marker, MarkerStrength};
+use compound_atlas_core::values::time::format_time;
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -68,7 +68,11 @@ impl MapView {
     }
 
     /// Show this area of `dataset`'s map (a case reopened), instead of framing its data.
-    pub fn show_area(&mut self, [lon, lat, zoom]: [f64; 3], dataset: &Arc<crate::model::Dataset>) {
+    pub fn show_area(
+        &mut self,
+        [lon, lat, zoom]: [f64; 3],
+        dataset: &Arc<compound_atlas_core::model::Dataset>,
+    ) {
         self.memory.center_at(lon_lat(lon, lat));
         let _ = self.memory.set_zoom(zoom);
         clamp_zoom(&mut self.memory);
@@ -227,7 +231,7 @@ impl MapView {
                 selected: &selected,
                 show_towns,
             };
-            let scene = map_image::plan(&view, &input);
+            let scene = image::plan(&view, &input);
             let hovered = response.hover_pos();
             paint_scene(ui, rect, &scene, style);
             drawn = Some((view, scene, hovered));
@@ -429,7 +433,7 @@ impl MapView {
 
     fn overlays(&self, ui: &Ui, map_rect: Rect, view: &View, style: Style) {
         let painter = ui.painter().with_clip_rect(map_rect);
-        let (text, _, halo) = map_image::text_colours(&style);
+        let (text, _, halo) = image::text_colours(&style);
         let text = rgb(text);
         let panel = rgb(halo).gamma_multiply(0.85);
         // Legend, top left.
@@ -476,7 +480,7 @@ impl MapView {
         painter.text(
             base - vec2(0.0, 8.0),
             Align2::LEFT_BOTTOM,
-            map_image::format_distance(metres),
+            image::format_distance(metres),
             FontId::proportional(11.0),
             text,
         );
@@ -494,7 +498,7 @@ impl MapView {
         } else {
             lines.push(format!("zoom {:.1}", view.zoom));
         }
-        let mut credit = map_image::ATTRIBUTION.to_string();
+        let mut credit = image::ATTRIBUTION.to_string();
         if self.online.is_some() {
             credit.push_str("; © OpenStreetMap contributors");
         }
@@ -550,8 +554,8 @@ impl MapView {
             selected,
             show_towns: self.show_towns,
         };
-        let image = map_image::render(&view, &style, &input);
-        self.notice = Some(match map_image::save_png(&image, &path) {
+        let image = image::render(&view, &style, &input);
+        self.notice = Some(match image::save_png(&image, &path) {
             Ok(()) => format!("Saved {} ({})", path.display(), workspace.filter.describe()),
             Err(e) => format!("Could not save {}: {e}", path.display()),
         });
@@ -588,7 +592,7 @@ fn cluster_at(scene: &Scene, map_rect: Rect, pointer: Pos2) -> Option<&DrawnClus
 
 fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
     let painter = ui.painter().with_clip_rect(rect);
-    let (location_text, town_text, halo) = map_image::text_colours(&style);
+    let (location_text, town_text, halo) = image::text_colours(&style);
     let outline = if style.dark {
         Color32::from_gray(240)
     } else {
@@ -615,8 +619,8 @@ fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
     }
     for label in &scene.labels {
         let (size, colour) = match label.kind {
-            LabelKind::Location => (map_image::LOCATION_TEXT, location_text),
-            LabelKind::Town => (map_image::TOWN_TEXT, town_text),
+            LabelKind::Location => (image::LOCATION_TEXT, location_text),
+            LabelKind::Town => (image::TOWN_TEXT, town_text),
         };
         let at = rect.min + vec2(label.at.0, label.at.1);
         let font = FontId::proportional(size);
@@ -662,11 +666,11 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
             row("Country", location.country.clone());
             row(
                 "Reports, IP + time",
-                crate::cli::thousands(counts.reports_ip_time),
+                compound_atlas_core::values::text::thousands(counts.reports_ip_time),
             );
             row(
                 "Reports, IP only",
-                crate::cli::thousands(counts.reports_ip_only),
+                compound_atlas_core::values::text::thousands(counts.reports_ip_only),
             );
             row(
                 "First match",
@@ -678,7 +682,7 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
             );
             row(
                 "Observations",
-                crate::cli::thousands(observations_of(marker)),
+                compound_atlas_core::values::text::thousands(observations_of(marker)),
             );
         });
         ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
@@ -688,8 +692,8 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
         RichText::new(format!(
             "{} locations: {} reports IP + time, {} IP only",
             members.len(),
-            crate::cli::thousands(cluster.cluster.reports_ip_time),
-            crate::cli::thousands(cluster.cluster.reports_ip_only)
+            compound_atlas_core::values::text::thousands(cluster.cluster.reports_ip_time),
+            compound_atlas_core::values::text::thousands(cluster.cluster.reports_ip_only)
         ))
         .strong(),
     );
@@ -713,9 +717,15 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
                 let counts = counts_of(marker);
                 ui.label(&location.name);
                 ui.label(&location.country);
-                ui.label(crate::cli::thousands(counts.reports_ip_time));
-                ui.label(crate::cli::thousands(counts.reports_ip_only));
-                ui.label(crate::cli::thousands(observations_of(marker)));
+                ui.label(compound_atlas_core::values::text::thousands(
+                    counts.reports_ip_time,
+                ));
+                ui.label(compound_atlas_core::values::text::thousands(
+                    counts.reports_ip_only,
+                ));
+                ui.label(compound_atlas_core::values::text::thousands(
+                    observations_of(marker),
+                ));
                 ui.end_row();
             }
         });

@@ -12,8 +12,8 @@ pub mod timeline_view;
 pub mod views;
 pub mod workspace;
 
-use crate::model::FileKind;
-use crate::pipeline::Inputs;
+use compound_atlas_core::model::FileKind;
+use compound_atlas_core::pipeline::Inputs;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::PathBuf;
 use workspace::{Intent, Params, Workspace, embedded_inputs};
@@ -128,8 +128,10 @@ fn save_color_image(image: &egui::ColorImage, path: &std::path::Path) -> Result<
     let mut png = Vec::new();
     rgba.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
-    crate::output::write_atomically(path, |out| std::io::Write::write_all(out, &png))
-        .map_err(|e| format!("{}: {e}", path.display()))
+    compound_atlas_core::values::atomic::write_atomically(path, |out| {
+        std::io::Write::write_all(out, &png)
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// How much larger everything is drawn in presentation mode.
@@ -550,7 +552,7 @@ impl WorkbenchApp {
                     job.label,
                     done as f64 / 1e6,
                     total as f64 / 1e6,
-                    crate::cli::thousands(rows),
+                    compound_atlas_core::values::text::thousands(rows),
                     eta.map(|d| format!(" · {:.0} s left", d.as_secs_f64().ceil()))
                         .unwrap_or_default()
                 )
@@ -685,8 +687,8 @@ impl WorkbenchApp {
                 let view = &self.workspace.view.summary.headline;
                 ui.label(format!(
                     "Exports what the views show: {} reports linked by IP and time and {} with any IP match.",
-                    crate::cli::thousands(view.reports_ip_time),
-                    crate::cli::thousands(view.reports_any_match),
+                    compound_atlas_core::values::text::thousands(view.reports_ip_time),
+                    compound_atlas_core::values::text::thousands(view.reports_any_match),
                 ));
                 ui.label(
                     RichText::new(format!(
@@ -751,7 +753,7 @@ impl WorkbenchApp {
         });
         let mut unknown = Vec::new();
         for path in dropped {
-            match crate::ingest::classify(&path) {
+            match compound_atlas_core::ingest::classify(&path) {
                 Some(kind) => intents.push(Intent::Preview {
                     kind,
                     paths: vec![path],
@@ -924,7 +926,7 @@ impl WorkbenchApp {
     }
 
     /// The tab and the report in the detail window, as a case keeps them.
-    fn layout(&self) -> crate::case::Layout {
+    fn layout(&self) -> compound_atlas_core::case::Layout {
         let tab = match self.central {
             CentralTab::Map => "map",
             CentralTab::Locations => "locations",
@@ -936,7 +938,7 @@ impl WorkbenchApp {
             .filter(|&r| (r as usize) < self.workspace.dataset.reports.len())
             .map(|r| self.workspace.dataset.reports.id(r).to_string())
             .unwrap_or_default();
-        crate::case::Layout {
+        compound_atlas_core::case::Layout {
             tab: tab.into(),
             report,
             map: self.map.area(),
@@ -1103,7 +1105,8 @@ impl WorkbenchApp {
         else {
             return;
         };
-        let result = crate::output::write_issues(&path, &self.workspace.dataset, Some(file));
+        let result =
+            compound_atlas_core::output::write_issues(&path, &self.workspace.dataset, Some(file));
         self.workspace.notice = Some(workspace::Notice::of_save(&path, result));
     }
 }

@@ -5,14 +5,14 @@
 use super::background::{Derived, INLINE_ITEMS};
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::drilldown::{SHARED_CAVEAT, report_detail};
-use crate::filter::FilteredView;
-use crate::ingest::address::{format_address, format_address_set};
-use crate::ingest::time::format_time;
-use crate::matching::Strength;
-use crate::model::Dataset;
-use crate::tables::{Cell, Selection, sort_rows, to_tsv};
-use crate::triage::Triage;
+use compound_atlas_core::analysis::drilldown::{SHARED_CAVEAT, report_detail};
+use compound_atlas_core::analysis::filter::FilteredView;
+use compound_atlas_core::analysis::tables::{Cell, Selection, sort_rows, to_tsv};
+use compound_atlas_core::analysis::triage::Triage;
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::model::Dataset;
+use compound_atlas_core::values::address::{format_address, format_address_set};
+use compound_atlas_core::values::time::format_time;
 use egui::{RichText, Ui};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -67,7 +67,7 @@ struct Source {
     report_rows: HashMap<u32, ReportRow>,
     /// Per-location counts under the filter but not the selection, so that the Locations
     /// table keeps every row to add to the selection.
-    location_stats: Vec<crate::analysis::LocationStats>,
+    location_stats: Vec<compound_atlas_core::analysis::LocationStats>,
 }
 
 /// Integer stand-ins for a text column: each distinct value's rank in the column's text
@@ -85,10 +85,10 @@ enum SortRanks {
 
 /// Every strength and port check, for ranking their labels.
 const STRENGTHS: [Strength; 2] = [Strength::IpOnly, Strength::IpTime];
-const PORT_CHECKS: [crate::matching::PortCheck; 3] = [
-    crate::matching::PortCheck::Match,
-    crate::matching::PortCheck::NoPort,
-    crate::matching::PortCheck::NotApplicable,
+const PORT_CHECKS: [compound_atlas_core::matching::PortCheck; 3] = [
+    compound_atlas_core::matching::PortCheck::Match,
+    compound_atlas_core::matching::PortCheck::NoPort,
+    compound_atlas_core::matching::PortCheck::NotApplicable,
 ];
 
 /// What the rows were built for: the filter generation, the sort (column, descending),
@@ -101,9 +101,9 @@ struct BuildRequest {
     key: BuildKey,
     dataset: Arc<Dataset>,
     view: Arc<FilteredView>,
-    all_matches: Arc<crate::matching::MatchSet>,
+    all_matches: Arc<compound_atlas_core::matching::MatchSet>,
     /// The filter without the location selection (for the Locations table).
-    filter: crate::filter::Filter,
+    filter: compound_atlas_core::analysis::filter::Filter,
     selected_locations: BTreeSet<String>,
     triage: Triage,
 }
@@ -223,12 +223,12 @@ impl Source {
     fn sort_ranks(&self, kind: Kind, column: usize) -> Option<SortRanks> {
         let dataset = &*self.dataset;
         let strings = || (0..dataset.strings.len() as u32).map(|i| dataset.strings.get(i));
-        let locations = |field: fn(&crate::model::Location) -> &str| {
-            crate::tables::text_ranks(dataset.locations.iter().map(field))
+        let locations = |field: fn(&compound_atlas_core::model::Location) -> &str| {
+            compound_atlas_core::analysis::tables::text_ranks(dataset.locations.iter().map(field))
         };
         Some(match (kind, column) {
             (Kind::Reports, 1 | 2) | (Kind::Matches, 5) => {
-                SortRanks::Strings(crate::tables::text_ranks(strings()))
+                SortRanks::Strings(compound_atlas_core::analysis::tables::text_ranks(strings()))
             }
             (Kind::Matches, 6) => SortRanks::Locations(locations(|l| &l.id)),
             (Kind::Matches, 7) => SortRanks::Locations(locations(|l| &l.name)),
@@ -254,12 +254,16 @@ impl Source {
                 }
                 SortRanks::Observations(ranks)
             }
-            (Kind::Matches, 12) => SortRanks::Labels(crate::tables::text_ranks(
-                STRENGTHS.iter().map(|s| s.as_str()),
-            )),
-            (Kind::Matches, 14) => SortRanks::Labels(crate::tables::text_ranks(
-                PORT_CHECKS.iter().map(|p| p.as_str()),
-            )),
+            (Kind::Matches, 12) => {
+                SortRanks::Labels(compound_atlas_core::analysis::tables::text_ranks(
+                    STRENGTHS.iter().map(|s| s.as_str()),
+                ))
+            }
+            (Kind::Matches, 14) => {
+                SortRanks::Labels(compound_atlas_core::analysis::tables::text_ranks(
+                    PORT_CHECKS.iter().map(|p| p.as_str()),
+                ))
+            }
             _ => return None,
         })
     }
@@ -386,7 +390,7 @@ impl BuildRequest {
         let matches = &self.view.matches;
         let mut rows: Vec<u32> = match kind {
             Kind::Locations => {
-                let unselected = crate::filter::apply_with_triage(
+                let unselected = compound_atlas_core::analysis::filter::apply_with_triage(
                     dataset,
                     &self.all_matches,
                     &self.filter,
@@ -472,7 +476,7 @@ impl Table {
         match kind {
             Kind::Locations => &LOCATION_COLUMNS,
             Kind::Reports => &REPORT_COLUMNS,
-            Kind::Matches => &crate::output::MATCHES_HEADER,
+            Kind::Matches => &compound_atlas_core::output::MATCHES_HEADER,
         }
     }
 
@@ -553,14 +557,14 @@ impl Table {
             .labelled_by(label.id);
             ui.label(format!(
                 "{} · {} selected",
-                crate::cli::count(order.len() as u64, "row", "rows"),
-                crate::cli::thousands(self.selection.ids.len() as u64)
+                compound_atlas_core::values::text::count(order.len() as u64, "row", "rows"),
+                compound_atlas_core::values::text::thousands(self.selection.ids.len() as u64)
             ));
             if let Some(rows) = self.rows.building() {
                 ui.spinner();
                 ui.label(format!(
                     "Sorting and searching {}…",
-                    crate::cli::count(rows as u64, "row", "rows")
+                    compound_atlas_core::values::text::count(rows as u64, "row", "rows")
                 ));
             }
             if ui
@@ -787,7 +791,7 @@ pub fn report_window(
             .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Add").clicked() || enter)
-            && crate::triage::normalize_tag(&draft.new_tag).is_some()
+            && compound_atlas_core::analysis::triage::normalize_tag(&draft.new_tag).is_some()
         {
             intents.push(Intent::Tag {
                 reports: vec![report],

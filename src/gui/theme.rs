@@ -1,6 +1,6 @@
 //! Design tokens: the one place for the colours that carry meaning across views.
 
-use crate::markers::MarkerStrength;
+use compound_atlas_core::map::markers::MarkerStrength;
 use egui::Color32;
 
 /// The colour of a strength, as the map and its images draw it.

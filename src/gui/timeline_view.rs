@@ -5,12 +5,12 @@
 use super::background;
 use super::theme;
 use super::workspace::{Intent, Notice, Workspace};
-use crate::filter::{Filter, FilteredView, apply_with_triage};
-use crate::ingest::time::{ImportZone, format_time};
-use crate::model::Dataset;
-use crate::timeline::{
+use compound_atlas_core::analysis::filter::{Filter, FilteredView, apply_with_triage};
+use compound_atlas_core::analysis::timeline::{
     BinSize, Span, Timeline, activity, date_of_day, day_number, spans, timeline, zone_of_country,
 };
+use compound_atlas_core::model::Dataset;
+use compound_atlas_core::values::time::{ImportZone, format_time};
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Plot, Span as PlotSpan};
 use std::collections::BTreeSet;
@@ -224,7 +224,7 @@ impl TimelineView {
                 ui.spinner();
                 ui.label(format!(
                     "Recomputing over {}…",
-                    crate::cli::count(matches as u64, "match", "matches")
+                    compound_atlas_core::values::text::count(matches as u64, "match", "matches")
                 ));
             }
         });
@@ -431,7 +431,7 @@ impl TimelineView {
         let total: u64 = grid.iter().flatten().sum();
         ui.label(format!(
             "{} matched events by weekday and hour, in {}. Shifts show as bands.",
-            crate::cli::thousands(total),
+            compound_atlas_core::values::text::thousands(total),
             derived.activity_zone_name
         ));
         let max = grid.iter().flatten().copied().max().unwrap_or(0).max(1);
@@ -489,7 +489,7 @@ impl TimelineView {
                 let value = grid[day as usize][hour as usize];
                 response.on_hover_text(format!(
                     "{}, {:02}:00–{:02}:59: {value} events",
-                    crate::timeline::WEEKDAYS[day as usize],
+                    compound_atlas_core::analysis::timeline::WEEKDAYS[day as usize],
                     hour as u32,
                     hour as u32
                 ));
@@ -589,7 +589,9 @@ impl TimelineView {
                 let t = derived.timeline.clone();
                 (
                     "timeline.csv",
-                    Box::new(move |p| crate::timeline::write_timeline_csv(p, &t)),
+                    Box::new(move |p| {
+                        compound_atlas_core::analysis::timeline::write_timeline_csv(p, &t)
+                    }),
                 )
             }
             Tab::Activity => {
@@ -597,7 +599,9 @@ impl TimelineView {
                 let zone = derived.activity_zone;
                 (
                     "activity.csv",
-                    Box::new(move |p| crate::timeline::write_activity_csv(p, &grid, zone)),
+                    Box::new(move |p| {
+                        compound_atlas_core::analysis::timeline::write_activity_csv(p, &grid, zone)
+                    }),
                 )
             }
             Tab::Comparison => {
@@ -613,7 +617,9 @@ impl TimelineView {
                     .collect();
                 (
                     "location_activity.csv",
-                    Box::new(move |p| crate::timeline::write_spans_csv(p, &rows)),
+                    Box::new(move |p| {
+                        compound_atlas_core::analysis::timeline::write_spans_csv(p, &rows)
+                    }),
                 )
             }
         };
@@ -657,7 +663,7 @@ pub fn save_region_as_png(
         let region = image.region(&rect, Some(pixels_per_point));
         let [width, height] = region.size;
         let bytes: Vec<u8> = region.pixels.iter().flat_map(|p| p.to_array()).collect();
-        let outcome = crate::output::write_atomically(&path, |out| {
+        let outcome = compound_atlas_core::values::atomic::write_atomically(&path, |out| {
             image::write_buffer_with_format(
                 out,
                 &bytes,

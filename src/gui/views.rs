@@ -3,9 +3,9 @@
 
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use crate::cli::{count, thousands};
-use crate::matching::Strength;
-use crate::model::{FileKind, Severity};
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::model::{FileKind, Severity};
+use compound_atlas_core::values::text::{count, thousands};
 use egui::{RichText, Ui};
 use std::collections::BTreeSet;
 
@@ -349,7 +349,7 @@ pub fn filters(
 
 /// The import errors of one file, in a table that can be saved as CSV.
 pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
-    let issues: Vec<&crate::model::Issue> = workspace
+    let issues: Vec<&compound_atlas_core::model::Issue> = workspace
         .dataset
         .issues
         .iter()
@@ -456,7 +456,7 @@ pub fn shortcuts(ui: &mut Ui) {
 
 fn field_mapping<F: Copy + PartialEq>(
     ui: &mut Ui,
-    columns: &mut crate::ingest::headers::ColumnMap<F>,
+    columns: &mut compound_atlas_core::ingest::headers::ColumnMap<F>,
     fields: &[F],
     required: &[F],
     name: impl Fn(F) -> &'static str,
@@ -518,7 +518,7 @@ fn date_order_choice(ui: &mut Ui, id: &str, date_order: &mut String) {
 /// The import preview of the first pending file: delimiter, column mapping, time zone,
 /// day/month order and the first rows as they will be read.
 pub fn import_preview(ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<Intent>) {
-    use crate::ingest::headers::{LocationField, ReportField};
+    use compound_atlas_core::ingest::headers::{LocationField, ReportField};
     let waiting = workspace.pending.len();
     let pending = &mut workspace.pending[0];
     ui.horizontal(|ui| {
@@ -585,7 +585,7 @@ pub fn import_preview(ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<
         .iter()
         .map(|(line, row)| {
             let cells: Cells = match pending.kind {
-                FileKind::Reports => crate::ingest::preview::read_report_row(
+                FileKind::Reports => compound_atlas_core::ingest::preview::read_report_row(
                     &pending.report_columns,
                     row,
                     time_rules,
@@ -593,7 +593,7 @@ pub fn import_preview(ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<
                 .into_iter()
                 .map(|(f, r)| (f.name().to_string(), r))
                 .collect(),
-                FileKind::Locations => crate::ingest::preview::read_location_row(
+                FileKind::Locations => compound_atlas_core::ingest::preview::read_location_row(
                     &pending.location_columns,
                     row,
                     time_rules,

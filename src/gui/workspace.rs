@@ -5,13 +5,14 @@
 mod case_io;
 pub use case_io::AUTOSAVE_EVERY;
 
-use crate::filter::{Filter, FilteredView};
-use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
-use crate::ingest::preview::{FileStart, file_start};
-use crate::ingest::{Input, Progress};
-use crate::matching::{MatchParams, MatchSet, match_events};
-use crate::model::{Dataset, FileKind};
-use crate::pipeline::{Inputs, Source, load};
+use compound_atlas_core::analysis::filter::{Filter, FilteredView};
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::ingest::headers::{ColumnMap, LocationField, ReportField};
+use compound_atlas_core::ingest::preview::{FileStart, file_start};
+use compound_atlas_core::matching::{MatchParams, MatchSet, match_events};
+use compound_atlas_core::model::{Dataset, FileKind};
+use compound_atlas_core::pipeline::{Inputs, Source, load};
+use compound_atlas_core::values::progress::Progress;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,29 +21,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 /// The data the workbench opens with: the synthetic sample set and the gazetteer.
-pub fn embedded_inputs() -> Inputs {
-    Inputs {
-        reports: vec![
-            Input::Embedded {
-                name: "sample_data/reports.csv",
-                bytes: include_bytes!("../../sample_data/reports.csv"),
-            }
-            .into(),
-        ],
-        locations: vec![
-            Input::Embedded {
-                name: "sample_data/locations.csv",
-                bytes: include_bytes!("../../sample_data/locations.csv"),
-            }
-            .into(),
-            Input::Embedded {
-                name: "assets/compounds.csv",
-                bytes: crate::generate::GAZETTEER_CSV.as_bytes(),
-            }
-            .into(),
-        ],
-    }
-}
+pub use compound_atlas_core::embedded::sample_inputs as embedded_inputs;
 
 /// What the export dialog asks for besides the destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -52,7 +31,7 @@ pub struct ExportChoices {
     pub case_reference: String,
 }
 
-pub use crate::params::Params;
+pub use compound_atlas_core::params::Params;
 
 /// A file shown in the import preview before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +135,7 @@ pub enum Intent {
     DeleteView(usize),
     SetAnalyst(String),
     /// Where the workbench is (tab, detail window), kept with the case.
-    SetLayout(crate::case::Layout),
+    SetLayout(compound_atlas_core::case::Layout),
 }
 
 /// What a finished background job hands back.
@@ -172,7 +151,7 @@ pub enum JobOutcome {
         matches: Arc<MatchSet>,
     },
     /// The export, and its filter and masking for the audit log.
-    Exported(crate::export::Exported, (Filter, bool)),
+    Exported(compound_atlas_core::export::Exported, (Filter, bool)),
     CaseSaved(CaseSaved),
     CaseOpened(Box<OpenedCase>),
     Failed(String),
@@ -183,7 +162,7 @@ pub enum JobOutcome {
 pub struct CaseSaved {
     pub path: PathBuf,
     /// The layout saved.
-    layout: crate::case::Layout,
+    layout: compound_atlas_core::case::Layout,
     /// The marks of the workspace when the save started; later edits stay unsaved.
     marks: SaveMarks,
     /// How many audit entries the file now holds.
@@ -193,7 +172,7 @@ pub struct CaseSaved {
     pub autosave: bool,
     then: Option<AfterSave>,
     /// The lock of a case saved to a new file, which the workspace holds from now on.
-    lock: Option<crate::case::lock::CaseLock>,
+    lock: Option<compound_atlas_core::case::lock::CaseLock>,
 }
 
 /// A case read back and matched, ready to replace the workspace's contents.
@@ -202,9 +181,9 @@ pub struct OpenedCase {
     inputs: Inputs,
     dataset: Arc<Dataset>,
     matches: Arc<MatchSet>,
-    state: crate::case::CaseState,
-    audit: Vec<crate::case::AuditEntry>,
-    lock: Option<crate::case::lock::CaseLock>,
+    state: compound_atlas_core::case::CaseState,
+    audit: Vec<compound_atlas_core::case::AuditEntry>,
+    lock: Option<compound_atlas_core::case::lock::CaseLock>,
 }
 
 /// What to do once the open case is saved.
@@ -317,7 +296,7 @@ pub struct Workspace {
     /// Files the user imported recently, newest first.
     pub recent: Vec<(FileKind, PathBuf)>,
     /// Tags and notes, by report id.
-    pub triage: crate::triage::Triage,
+    pub triage: compound_atlas_core::analysis::triage::Triage,
     /// Changes whenever `triage` does, so views can cache what they show of it.
     pub triage_generation: u64,
     /// Files waiting in the import preview; the first is shown.
@@ -327,20 +306,20 @@ pub struct Workspace {
     /// The case file the work is saved to; `None` until it is first saved as a case.
     pub case_path: Option<PathBuf>,
     /// Keeps other windows from opening `case_path` while this one has it.
-    case_lock: Option<crate::case::lock::CaseLock>,
+    case_lock: Option<compound_atlas_core::case::lock::CaseLock>,
     /// Named saved views: a name and the filter with the selection.
     pub views: Vec<(String, Filter)>,
     /// Who is working, recorded in the audit log and exports.
     pub analyst: String,
     /// The audit log: the entries saved in the case first, then those not yet saved.
-    pub audit: Vec<crate::case::AuditEntry>,
+    pub audit: Vec<compound_atlas_core::case::AuditEntry>,
     /// How many of `audit` the case file holds.
     pub audit_saved: usize,
     /// Where the workbench is, kept with the case (the GUI keeps it current).
-    pub layout: crate::case::Layout,
+    pub layout: compound_atlas_core::case::Layout,
     marks: SaveMarks,
     /// The layout the case file holds.
-    saved_layout: crate::case::Layout,
+    saved_layout: compound_atlas_core::case::Layout,
     /// The marks at the last save (or when the case was opened or the workbench started).
     saved_marks: SaveMarks,
     /// The data generation the case file holds, so that a save without new data writes
@@ -351,7 +330,7 @@ pub struct Workspace {
     /// Case files opened or saved recently, newest first.
     pub recent_cases: Vec<PathBuf>,
     /// The layout of a case just opened, for the GUI to take and show.
-    pub restore_layout: Option<crate::case::Layout>,
+    pub restore_layout: Option<compound_atlas_core::case::Layout>,
 }
 
 /// The values present in the data, for the filter checkboxes.
@@ -436,7 +415,7 @@ impl Workspace {
             recent: Vec::new(),
             pending: Vec::new(),
             staged: Inputs::default(),
-            triage: crate::triage::Triage::default(),
+            triage: compound_atlas_core::analysis::triage::Triage::default(),
             triage_generation: 0,
             case_path: None,
             case_lock: None,
@@ -523,7 +502,7 @@ impl Workspace {
     }
 
     fn refresh_view_for(&mut self, only_selection_changed: bool) {
-        self.view = Arc::new(crate::filter::apply_with_triage(
+        self.view = Arc::new(compound_atlas_core::analysis::filter::apply_with_triage(
             &self.dataset,
             &self.matches,
             &self.effective_filter(),
@@ -532,7 +511,7 @@ impl Workspace {
         if self.selection.is_empty() {
             self.unselected = Arc::clone(&self.view);
         } else if !only_selection_changed || self.unselected.summary.locations.is_empty() {
-            self.unselected = Arc::new(crate::filter::apply_with_triage(
+            self.unselected = Arc::new(compound_atlas_core::analysis::filter::apply_with_triage(
                 &self.dataset,
                 &self.matches,
                 &self.filter,
@@ -573,9 +552,12 @@ impl Workspace {
         let label = reading_label(&read);
         self.job = Some(RunningJob::spawn(label, move |progress| {
             let mut dataset = base.map(|b| Dataset::clone(&b)).unwrap_or_default();
-            match crate::pipeline::add_inputs(&mut dataset, &read, options, progress) {
+            match compound_atlas_core::pipeline::add_inputs(&mut dataset, &read, options, progress)
+            {
                 Ok(()) => {}
-                Err(crate::ingest::FileError::Cancelled) => return JobOutcome::Cancelled,
+                Err(compound_atlas_core::ingest::FileError::Cancelled(_)) => {
+                    return JobOutcome::Cancelled;
+                }
                 Err(e) => return JobOutcome::Failed(e.to_string()),
             }
             match match_events(&dataset, match_params, progress) {
@@ -604,7 +586,7 @@ impl Workspace {
             });
             return;
         };
-        let options = crate::export::ExportOptions {
+        let options = compound_atlas_core::export::ExportOptions {
             filter: self.effective_filter(),
             triage: self.triage.clone(),
             parameters,
@@ -619,9 +601,13 @@ impl Workspace {
         let matches = Arc::clone(&self.matches);
         let mut job = RunningJob::spawn("Exporting the evidence set".into(), move |progress| {
             let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
-            match crate::export::export(&dataset, &matches, &options, &out, now, progress) {
+            match compound_atlas_core::export::export(
+                &dataset, &matches, &options, &out, now, progress,
+            ) {
                 Ok(exported) => JobOutcome::Exported(exported, what),
-                Err(crate::export::ExportError::Cancelled) => JobOutcome::Cancelled,
+                Err(compound_atlas_core::export::ExportError::Cancelled(_)) => {
+                    JobOutcome::Cancelled
+                }
                 Err(e) => JobOutcome::Failed(format!("The export failed: {e}.")),
             }
         });
@@ -696,15 +682,27 @@ impl Workspace {
             JobOutcome::Exported(exported, (filter, masked)) => {
                 self.log(
                     "export",
-                    &crate::export::audit_detail(&filter, masked, &exported),
+                    &compound_atlas_core::export::audit_detail(&filter, masked, &exported),
                 );
                 self.notice = Some(Notice {
                     text: format!(
                         "Exported the evidence set {}: {}, {}, {}.",
                         exported.path.display(),
-                        crate::cli::count(exported.matches, "match", "matches"),
-                        crate::cli::count(exported.reports, "report", "reports"),
-                        crate::cli::count(exported.events, "event", "events"),
+                        compound_atlas_core::values::text::count(
+                            exported.matches,
+                            "match",
+                            "matches"
+                        ),
+                        compound_atlas_core::values::text::count(
+                            exported.reports,
+                            "report",
+                            "reports"
+                        ),
+                        compound_atlas_core::values::text::count(
+                            exported.events,
+                            "event",
+                            "events"
+                        ),
                     ),
                     is_error: false,
                 });

@@ -6,12 +6,12 @@
 use super::{
     AfterSave, CaseSaved, JobOutcome, Notice, OpenedCase, RunningJob, Workspace, embedded_inputs,
 };
-use crate::case::lock::CaseLock;
-use crate::case::{self, AuditEntry, CaseContents, CaseError, CaseState};
-use crate::filter::Filter;
-use crate::matching::{MatchSet, match_events};
-use crate::model::{Dataset, SourceFile};
-use crate::pipeline::Inputs;
+use compound_atlas_core::analysis::filter::Filter;
+use compound_atlas_core::case::lock::CaseLock;
+use compound_atlas_core::case::{self, AuditEntry, CaseContents, CaseError, CaseState};
+use compound_atlas_core::matching::{MatchSet, match_events};
+use compound_atlas_core::model::{Dataset, SourceFile};
+use compound_atlas_core::pipeline::Inputs;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,7 +41,7 @@ impl Workspace {
     }
 
     pub(super) fn log_tag(&mut self, ids: &[String], tag: &str, on: bool) {
-        let Some(tag) = crate::triage::normalize_tag(tag) else {
+        let Some(tag) = compound_atlas_core::analysis::triage::normalize_tag(tag) else {
             return;
         };
         self.log(
@@ -49,7 +49,7 @@ impl Workspace {
             &format!(
                 "tag \"{tag}\" {} {}: {}",
                 if on { "added to" } else { "removed from" },
-                crate::cli::count(ids.len() as u64, "report", "reports"),
+                compound_atlas_core::values::text::count(ids.len() as u64, "report", "reports"),
                 ids.join(", ")
             ),
         );
@@ -110,7 +110,7 @@ impl Workspace {
     }
 
     /// Log how the applied parameters differ from `before`.
-    pub(super) fn record_params(&mut self, before: &crate::params::Params) {
+    pub(super) fn record_params(&mut self, before: &compound_atlas_core::params::Params) {
         let now = &self.applied;
         let changes: Vec<String> = [
             ("tolerance", &before.tolerance, &now.tolerance),
@@ -321,7 +321,7 @@ impl Workspace {
                     then,
                     lock,
                 }),
-                Err(CaseError::Cancelled) => JobOutcome::Cancelled,
+                Err(CaseError::Cancelled(_)) => JobOutcome::Cancelled,
                 Err(e) => JobOutcome::Failed(format!("Could not save the case: {e}.")),
             }
         });
@@ -404,7 +404,7 @@ impl Workspace {
         let mut job = RunningJob::spawn(label, move |progress| {
             let opened = match case::open(&path, progress) {
                 Ok(opened) => opened,
-                Err(CaseError::Cancelled) => return JobOutcome::Cancelled,
+                Err(CaseError::Cancelled(_)) => return JobOutcome::Cancelled,
                 Err(e) => return JobOutcome::Failed(format!("Could not open the case: {e}.")),
             };
             // Locked only once known to be a case, so that opening some other file by
@@ -493,8 +493,16 @@ impl Workspace {
             text: format!(
                 "Opened the case {}: {}, {} ({:.1} s).",
                 path.display(),
-                crate::cli::count(self.dataset.reports.len() as u64, "report", "reports"),
-                crate::cli::count(self.matches.matches.len() as u64, "match", "matches"),
+                compound_atlas_core::values::text::count(
+                    self.dataset.reports.len() as u64,
+                    "report",
+                    "reports"
+                ),
+                compound_atlas_core::values::text::count(
+                    self.matches.matches.len() as u64,
+                    "match",
+                    "matches"
+                ),
                 took.as_secs_f64()
             ),
             is_error: false,
@@ -520,7 +528,7 @@ impl Workspace {
             .map(|s| &s.input)
             .chain(inputs.locations.iter().map(|s| &s.input))
             .filter_map(|input| match input {
-                crate::ingest::Input::File(path) if !path.is_file() => {
+                compound_atlas_core::ingest::Input::File(path) if !path.is_file() => {
                     Some(path.display().to_string())
                 }
                 _ => None,

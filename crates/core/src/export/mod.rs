@@ -1,0 +1,754 @@
+//! The evidence set: the data under the current filter written as a folder (or one
+//! `.zip`) that a stakeholder can open without the tool and anyone can verify.
+//!
+//! It holds `matches.csv`, `reports.csv`, `events.csv` (every event of the exported
+//! reports, matched or not), `locations.csv`, `locations.geojson`, `locations.kml`,
+//! `import_errors.csv`, `audit_log.csv` (the case's history: what was imported, changed
+//! and exported, when and by whom), `map.png`, `summary.html` and `manifest.json`, which
+//! records the inputs' and outputs' SHA-256. Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
+//! same inputs and filter give the same bytes, apart from the manifest's creation time.
+
+pub mod geo;
+pub mod html;
+pub mod safe_csv;
+pub mod verify;
+
+use crate::analysis::filter::{Filter, FilteredView, apply_with_triage};
+use crate::analysis::mask::Masking;
+use crate::analysis::triage::Triage;
+use crate::case::AuditEntry;
+use crate::matching::{MatchSet, Strength};
+use crate::model::Dataset;
+use crate::output::{
+    LOCATIONS_SUMMARY_HEADER, MATCHES_HEADER, RunParameters, location_summary_record, match_record,
+    optional_time, sorted_match_order,
+};
+use crate::values::progress::{Cancelled, Progress};
+use crate::values::text::hex;
+use crate::values::time::{Nanos, format_time};
+use geo::LocationRow;
+use safe_csv::SafeCsv;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+/// The name of the manifest inside every evidence set.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What to export and how.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    pub filter: Filter,
+    pub triage: Triage,
+    pub parameters: RunParameters,
+    /// Mask report ids and addresses, for stakeholders (see [`crate::analysis::mask`]).
+    pub mask: bool,
+    pub analyst: Option<String>,
+    pub case_reference: Option<String>,
+    /// The case's audit log up to this export (empty without a case).
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the export was cancelled; nothing was written")]
+    Cancelled(#[from] Cancelled),
+    #[error("{0} already exists and is not empty; choose a new folder or file name")]
+    Exists(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub path: PathBuf,
+    pub matches: u64,
+    pub reports: u64,
+    pub events: u64,
+    /// Each file's name and size, in the order written.
+    pub files: Vec<(String, u64)>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ManifestFile {
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ManifestInput {
+    pub name: String,
+    pub kind: String,
+    pub size: u64,
+    pub sha256: String,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ManifestFilter {
+    pub description: String,
+    pub conditions: Filter,
+}
+
+/// `manifest.json`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    pub created_at: String,
+    pub analyst: Option<String>,
+    pub case_reference: Option<String>,
+    pub masked: bool,
+    pub parameters: serde_json::Value,
+    pub filter: ManifestFilter,
+    pub counts: BTreeMap<String, u64>,
+    pub inputs: Vec<ManifestInput>,
+    pub outputs: Vec<ManifestFile>,
+}
+
+/// The exported files, in memory until they are all made (an evidence set is small:
+/// the matched reports, not the whole data).
+struct Files {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Files {
+    fn add(&mut self, name: &str, bytes: Vec<u8>, progress: &Progress) -> Result<(), ExportError> {
+        if progress.is_cancelled() {
+            return Err(ExportError::Cancelled(Cancelled));
+        }
+        self.files.push((name.to_string(), bytes));
+        progress.bytes_done.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn csv_bytes(fill: impl FnOnce(&mut SafeCsv<&mut Vec<u8>>) -> std::io::Result<()>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut csv = SafeCsv::new(&mut bytes);
+    // Writing to memory cannot fail.
+    fill(&mut csv)
+        .and_then(|()| csv.finish())
+        .expect("writing CSV to memory");
+    bytes
+}
+
+fn strength_name(strength: Option<Strength>) -> &'static str {
+    strength.map_or("", Strength::as_str)
+}
+
+/// The reports of the filtered matches, in id order, with their matched-event facts.
+struct ReportFacts {
+    best: Option<Strength>,
+    matched_events: BTreeSet<u32>,
+    locations: BTreeSet<String>,
+}
+
+fn report_facts(dataset: &Dataset, view: &FilteredView) -> BTreeMap<u32, ReportFacts> {
+    let mut facts: BTreeMap<u32, ReportFacts> = BTreeMap::new();
+    for m in &view.matches {
+        let report = dataset.events.report[m.event as usize];
+        let entry = facts.entry(report).or_insert_with(|| ReportFacts {
+            best: None,
+            matched_events: BTreeSet::new(),
+            locations: BTreeSet::new(),
+        });
+        entry.best = entry.best.max(Some(m.strength));
+        entry.matched_events.insert(m.event);
+        let location = dataset.observations[m.observation as usize].location;
+        entry
+            .locations
+            .insert(dataset.locations[location as usize].id.clone());
+    }
+    facts
+}
+
+fn matches_csv(dataset: &Dataset, view: &FilteredView, ids: Masking) -> Vec<u8> {
+    let set = MatchSet {
+        params: Default::default(),
+        matches: view.matches.clone(),
+    };
+    let order = sorted_match_order(dataset, &set);
+    csv_bytes(|csv| {
+        csv.row(MATCHES_HEADER)?;
+        for i in order {
+            let record = match_record(dataset, &set.matches[i as usize], ids.0);
+            csv.row(record.iter().map(String::as_str))?;
+        }
+        Ok(())
+    })
+}
+
+fn sorted_reports(dataset: &Dataset, facts: &BTreeMap<u32, ReportFacts>) -> Vec<u32> {
+    let mut reports: Vec<u32> = facts.keys().copied().collect();
+    reports.sort_by(|&a, &b| dataset.reports.id(a).cmp(dataset.reports.id(b)));
+    reports
+}
+
+fn reports_csv(
+    dataset: &Dataset,
+    facts: &BTreeMap<u32, ReportFacts>,
+    reports: &[u32],
+    triage: &Triage,
+    ids: Masking,
+) -> Vec<u8> {
+    csv_bytes(|csv| {
+        csv.row([
+            "report_id",
+            "incident_type",
+            "platform",
+            "report_date",
+            "best_strength",
+            "events",
+            "matched_events",
+            "locations",
+            "first_event",
+            "last_event",
+            "tags",
+            "note",
+        ])?;
+        for &report in reports {
+            let r = report as usize;
+            let fact = &facts[&report];
+            let events = dataset.events_of(report);
+            let times = || events.iter().map(|&e| dataset.events.time[e as usize]);
+            let id = dataset.reports.id(report);
+            let report_date = dataset.reports.report_date[r];
+            csv.row([
+                ids.report_id(id).as_str(),
+                dataset.strings.get(dataset.reports.incident_type[r]),
+                dataset.strings.get(dataset.reports.platform[r]),
+                &optional_time((report_date != crate::model::NO_TIME).then_some(report_date)),
+                strength_name(fact.best),
+                &events.len().to_string(),
+                &fact.matched_events.len().to_string(),
+                &fact.locations.iter().cloned().collect::<Vec<_>>().join(";"),
+                &optional_time(times().min()),
+                &optional_time(times().max()),
+                &triage.tags_of(id).collect::<Vec<_>>().join(";"),
+                triage.note_of(id),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+fn events_csv(dataset: &Dataset, view: &FilteredView, reports: &[u32], ids: Masking) -> Vec<u8> {
+    // Each event's best strength and locations under the filter.
+    let mut matched: BTreeMap<u32, (Strength, BTreeSet<&str>)> = BTreeMap::new();
+    for m in &view.matches {
+        let location = dataset.observations[m.observation as usize].location;
+        let entry = matched
+            .entry(m.event)
+            .or_insert((m.strength, BTreeSet::new()));
+        entry.0 = entry.0.max(m.strength);
+        entry
+            .1
+            .insert(dataset.locations[location as usize].id.as_str());
+    }
+    csv_bytes(|csv| {
+        csv.row([
+            "report_id",
+            "event_index",
+            "ip",
+            "port",
+            "event_time",
+            "event_name",
+            "possible_proxy",
+            "matched",
+            "best_strength",
+            "locations",
+            "source_file",
+            "source_line",
+            "extra",
+        ])?;
+        for &report in reports {
+            let id = ids.report_id(dataset.reports.id(report));
+            for (index, &event) in dataset.events_of(report).iter().enumerate() {
+                let e = event as usize;
+                let events = &dataset.events;
+                let file = &dataset.files[events.file[e] as usize];
+                let extra = dataset
+                    .named_extras(event)
+                    .iter()
+                    .map(|(c, v)| format!("{c}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let hit = matched.get(&event);
+                csv.row([
+                    id.as_str(),
+                    &(index + 1).to_string(),
+                    &ids.address(events.addr[e]),
+                    &events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
+                    &format_time(events.time[e]),
+                    dataset.strings.get(events.name[e]),
+                    events
+                        .proxy_of(e)
+                        .map_or("", |p| if p { "true" } else { "false" }),
+                    if hit.is_some() { "true" } else { "false" },
+                    hit.map_or("", |(s, _)| s.as_str()),
+                    &hit.map(|(_, l)| l.iter().copied().collect::<Vec<_>>().join(";"))
+                        .unwrap_or_default(),
+                    &file.name(),
+                    &events.line[e].to_string(),
+                    &extra,
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The locations the filter's location and country conditions allow, in id order.
+fn location_rows<'a>(
+    dataset: &'a Dataset,
+    view: &FilteredView,
+    filter: &Filter,
+) -> Vec<LocationRow<'a>> {
+    let mut rows: Vec<LocationRow> = dataset
+        .locations
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            (filter.countries.is_empty() || filter.countries.contains(&l.country))
+                && (filter.locations.is_empty() || filter.locations.contains(&l.id))
+        })
+        .map(|(i, location)| LocationRow {
+            location,
+            stats: view.summary.locations.get(i).copied().unwrap_or_default(),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.location.id.cmp(&b.location.id));
+    rows
+}
+
+fn locations_csv(rows: &[LocationRow]) -> Vec<u8> {
+    csv_bytes(|csv| {
+        csv.row(LOCATIONS_SUMMARY_HEADER)?;
+        for row in rows {
+            let record = location_summary_record(row.location, &row.stats);
+            csv.row(record.iter().map(String::as_str))?;
+        }
+        Ok(())
+    })
+}
+
+fn import_errors_csv(dataset: &Dataset, mask: bool) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..dataset.issues.len()).collect();
+    order.sort_by_key(|&i| (dataset.issues[i].file, dataset.issues[i].line));
+    csv_bytes(|csv| {
+        csv.row(["file", "line", "column", "value", "severity", "message"])?;
+        for i in order {
+            let issue = &dataset.issues[i];
+            let file = &dataset.files[issue.file as usize];
+            // A bad value in a reports file may be an address or an id: masked sets
+            // keep where and why, not the value.
+            let hide =
+                mask && file.kind == crate::model::FileKind::Reports && !issue.value.is_empty();
+            let (value, message) = if hide {
+                (
+                    "(masked)".to_string(),
+                    issue.message.replace(&issue.value, "(masked)"),
+                )
+            } else {
+                (issue.value.clone(), issue.message.clone())
+            };
+            csv.row([
+                file.name().as_str(),
+                &issue.line.to_string(),
+                &issue.column,
+                &value,
+                issue.severity.as_str(),
+                &message,
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// What an export adds to its case's audit log.
+pub fn audit_detail(filter: &Filter, masked: bool, exported: &Exported) -> String {
+    format!(
+        "{} to {} ({} matches, {} reports{})",
+        filter.describe(),
+        exported.path.display(),
+        exported.matches,
+        exported.reports,
+        if masked { ", masked" } else { "" }
+    )
+}
+
+/// The audit log, each detail masked like the rest of a masked set.
+fn audit_entries(dataset: &Dataset, audit: &[AuditEntry], mask: bool) -> Vec<AuditEntry> {
+    audit
+        .iter()
+        .map(|entry| AuditEntry {
+            detail: if mask {
+                crate::analysis::mask::free_text(&entry.detail, |word| {
+                    dataset.reports.find(word).is_some()
+                })
+            } else {
+                entry.detail.clone()
+            },
+            ..entry.clone()
+        })
+        .collect()
+}
+
+fn audit_log_csv(audit: &[AuditEntry]) -> Vec<u8> {
+    csv_bytes(|csv| {
+        csv.row(["at", "analyst", "action", "detail"])?;
+        for entry in audit {
+            csv.row([
+                entry.at.as_str(),
+                &entry.analyst,
+                &entry.action,
+                &entry.detail,
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+fn map_png(dataset: &Dataset, view: &FilteredView) -> Vec<u8> {
+    let markers = crate::map::markers::markers(dataset, &view.summary.locations);
+    let names: Vec<String> = dataset.locations.iter().map(|l| l.name.clone()).collect();
+    let bbox = crate::map::markers::framing_bounds(&markers).unwrap_or([92.0, 5.0, 110.0, 25.0]);
+    let map_view = crate::map::image::view_of_bbox(bbox, 1600, 1000);
+    let input = crate::map::image::SceneInput {
+        markers: &markers,
+        names: &names,
+        selected: &Default::default(),
+        show_towns: true,
+    };
+    let image = crate::map::image::render(
+        &map_view,
+        &crate::map::basemap::render::Style::LIGHT,
+        &input,
+    );
+    image.encode_png().unwrap_or_default()
+}
+
+fn parameters_in_words(options: &ExportOptions) -> Vec<(&'static str, String)> {
+    let p = &options.parameters;
+    let mut rows = vec![
+        (
+            "Time tolerance",
+            if p.tolerance_seconds == 0 {
+                "none (events must fall inside the observation period)".to_string()
+            } else {
+                format!(
+                    "{} ({} seconds either side of an observation period)",
+                    p.tolerance, p.tolerance_seconds
+                )
+            },
+        ),
+        ("Times without an offset read as", p.time_zone.clone()),
+        (
+            "Slash dates read as",
+            p.date_order
+                .clone()
+                .unwrap_or_else(|| "not chosen (rejected)".into()),
+        ),
+        (
+            "Identifiers",
+            if options.mask {
+                "masked"
+            } else {
+                "as imported"
+            }
+            .to_string(),
+        ),
+        (
+            "Tool",
+            format!("Compound Atlas {}", env!("CARGO_PKG_VERSION")),
+        ),
+    ];
+    if let Some(analyst) = &options.analyst {
+        rows.push(("Analyst", analyst.clone()));
+    }
+    if let Some(case) = &options.case_reference {
+        rows.push(("Case reference", case.clone()));
+    }
+    rows
+}
+
+fn summary_html(
+    dataset: &Dataset,
+    view: &FilteredView,
+    options: &ExportOptions,
+    locations: &[LocationRow],
+    map: &[u8],
+    audit: &[AuditEntry],
+) -> Vec<u8> {
+    let zone = crate::values::time::ImportZone::Utc;
+    let days = view
+        .matches
+        .iter()
+        .map(|m| dataset.events.time[m.event as usize])
+        .fold(None, |acc: Option<(Nanos, Nanos)>, t| {
+            Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+        })
+        .map_or(0, |(a, b)| {
+            (b - a) / crate::values::time::NANOS_PER_SECOND / 86_400
+        });
+    let timeline = crate::analysis::timeline::timeline(
+        dataset,
+        &view.matches,
+        crate::analysis::timeline::BinSize::auto(days),
+        zone,
+        None,
+    );
+    let activity = crate::analysis::timeline::activity(dataset, &view.matches, zone);
+    // The locations with matches, most IP + time reports first.
+    let mut shown: Vec<LocationRow> = locations
+        .iter()
+        .filter(|r| r.stats.reports() > 0)
+        .map(|r| LocationRow {
+            location: r.location,
+            stats: r.stats,
+        })
+        .collect();
+    shown.sort_by(|a, b| {
+        (b.stats.reports_ip_time, b.stats.reports())
+            .cmp(&(a.stats.reports_ip_time, a.stats.reports()))
+            .then_with(|| a.location.id.cmp(&b.location.id))
+    });
+    let title = match &options.case_reference {
+        Some(case) => format!("Evidence set — {case}"),
+        None => "Evidence set".to_string(),
+    };
+    let parameters = parameters_in_words(options);
+    html::page(&html::Page {
+        title: &title,
+        headline: view.summary.headline,
+        filter: &options.filter.describe(),
+        parameters: &parameters,
+        map_png: map,
+        timeline: &timeline,
+        activity: &activity,
+        locations: &shown,
+        audit,
+        masked: options.mask,
+    })
+    .into_bytes()
+}
+
+/// SHA-256 as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The files of the evidence set and the figures, without writing anything.
+fn build(
+    dataset: &Dataset,
+    all_matches: &MatchSet,
+    options: &ExportOptions,
+    created_at: Nanos,
+    progress: &Progress,
+) -> Result<(Files, Exported), ExportError> {
+    progress.bytes_total.store(12, Ordering::Relaxed);
+    progress.bytes_done.store(0, Ordering::Relaxed);
+    let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
+    let ids = Masking(options.mask);
+    let facts = report_facts(dataset, &view);
+    let reports = sorted_reports(dataset, &facts);
+    let locations = location_rows(dataset, &view, &options.filter);
+    let mut files = Files { files: Vec::new() };
+    files.add("matches.csv", matches_csv(dataset, &view, ids), progress)?;
+    files.add(
+        "reports.csv",
+        reports_csv(dataset, &facts, &reports, &options.triage, ids),
+        progress,
+    )?;
+    files.add(
+        "events.csv",
+        events_csv(dataset, &view, &reports, ids),
+        progress,
+    )?;
+    files.add("locations.csv", locations_csv(&locations), progress)?;
+    let geojson = serde_json::to_vec_pretty(&geo::geojson(&locations)).expect("JSON in memory");
+    files.add("locations.geojson", geojson, progress)?;
+    let mut kml = Vec::new();
+    geo::write_kml(&mut kml, "Compound Atlas locations", &locations).expect("KML in memory");
+    files.add("locations.kml", kml, progress)?;
+    files.add(
+        "import_errors.csv",
+        import_errors_csv(dataset, options.mask),
+        progress,
+    )?;
+    let audit = audit_entries(dataset, &options.audit, options.mask);
+    files.add("audit_log.csv", audit_log_csv(&audit), progress)?;
+    let map = map_png(dataset, &view);
+    let html = summary_html(dataset, &view, options, &locations, &map, &audit);
+    files.add("map.png", map, progress)?;
+    files.add("summary.html", html, progress)?;
+
+    let events: u64 = facts
+        .keys()
+        .map(|&r| dataset.events_of(r).len() as u64)
+        .sum();
+    let counts: BTreeMap<String, u64> = [
+        ("matches", view.matches.len() as u64),
+        ("reports", facts.len() as u64),
+        ("events", events),
+        ("locations", locations.len() as u64),
+        ("reports_ip_time", view.summary.headline.reports_ip_time),
+        ("reports_any_match", view.summary.headline.reports_any_match),
+        ("locations_ip_time", view.summary.headline.locations_ip_time),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let manifest = Manifest {
+        tool: "compound-atlas".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        created_at: format_time(created_at),
+        analyst: options.analyst.clone(),
+        case_reference: options.case_reference.clone(),
+        masked: options.mask,
+        parameters: serde_json::to_value(&options.parameters).expect("parameters as JSON"),
+        filter: ManifestFilter {
+            description: options.filter.describe(),
+            conditions: options.filter.clone(),
+        },
+        counts,
+        inputs: dataset
+            .files
+            .iter()
+            .map(|f| ManifestInput {
+                name: f.name(),
+                kind: f.kind.as_str().to_string(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+                rows_accepted: f.rows_accepted,
+                rows_rejected: f.rows_rejected,
+            })
+            .collect(),
+        outputs: files
+            .files
+            .iter()
+            .map(|(name, bytes)| ManifestFile {
+                file: name.clone(),
+                size: bytes.len() as u64,
+                sha256: sha256_hex(bytes),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest as JSON");
+    json.push(b'\n');
+    files.add(MANIFEST, json, progress)?;
+    let exported = Exported {
+        path: PathBuf::new(),
+        matches: view.matches.len() as u64,
+        reports: facts.len() as u64,
+        events,
+        files: files
+            .files
+            .iter()
+            .map(|(n, b)| (n.clone(), b.len() as u64))
+            .collect(),
+    };
+    Ok((files, exported))
+}
+
+/// Whether `out` names a zip archive rather than a folder.
+pub fn is_zip(out: &Path) -> bool {
+    out.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// Export the data under `options.filter` to `out`: a folder, or one archive when `out`
+/// ends in `.zip`. Nothing appears at `out` until every file is complete: the folder is
+/// filled under a temporary name and renamed; the archive is written to a temporary file.
+/// An existing non-empty folder or an existing file is never overwritten.
+pub fn export(
+    dataset: &Dataset,
+    matches: &MatchSet,
+    options: &ExportOptions,
+    out: &Path,
+    created_at: Nanos,
+    progress: &Progress,
+) -> Result<Exported, ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Io { path, source }
+    };
+    let occupied = if is_zip(out) {
+        out.exists()
+    } else {
+        out.exists() && std::fs::read_dir(out).map_err(io(out))?.next().is_some()
+    };
+    if occupied {
+        return Err(ExportError::Exists(out.to_path_buf()));
+    }
+    let (files, mut exported) = build(dataset, matches, options, created_at, progress)?;
+    if progress.is_cancelled() {
+        return Err(ExportError::Cancelled(Cancelled));
+    }
+    exported.path = out.to_path_buf();
+    if is_zip(out) {
+        crate::values::atomic::write_atomically(out, |writer| write_zip(writer, &files))
+            .map_err(io(out))?;
+    } else {
+        write_folder(out, &files).map_err(io(out))?;
+    }
+    Ok(exported)
+}
+
+fn write_zip(writer: &mut std::io::BufWriter<std::fs::File>, files: &Files) -> std::io::Result<()> {
+    let mut zip = zip::ZipWriter::new(writer);
+    // A fixed time on every entry, so that the same export gives the same archive.
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (name, bytes) in &files.files {
+        zip.start_file(name.as_str(), options)
+            .map_err(std::io::Error::other)?;
+        zip.write_all(bytes)?;
+    }
+    zip.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+fn write_folder(out: &Path, files: &Files) -> std::io::Result<()> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("the output path has no folder name"))?;
+    let temp = parent.join(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        std::fs::create_dir(&temp)?;
+        for (name, bytes) in &files.files {
+            let mut file = std::fs::File::create(temp.join(name))?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+        }
+        if out.exists() {
+            // Checked empty above; a folder the user made for the export.
+            std::fs::remove_dir(out)?;
+        }
+        std::fs::rename(&temp, out)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result
+}

@@ -1,0 +1,363 @@
+//! Reading a location list: one row per observation, or a row with no `ip` for a
+//! location with coordinates only (the gazetteer is such a list).
+
+use super::headers::{ColumnMap, LocationField};
+use super::reader::{CsvHeader, FileError, Piece, read_csv};
+use super::reports::{missing_columns_message, unterminated_quote_issue};
+use super::{ImportOptions, Input, RowIssues, shown_value, text_of};
+use crate::model::{FileKind, Issue, Location, Observation, SourceFile};
+use crate::values::address::parse_address_set;
+use crate::values::progress::Progress;
+use crate::values::scalars::{parse_degrees, parse_flag, parse_port_range};
+use crate::values::time::{DateOnly, parse_time};
+
+/// One parsed row: the location it names, and its observation if it has an `ip`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationRow {
+    pub location: Location,
+    pub observation: Option<Observation>,
+}
+
+/// One location list read on its own.
+#[derive(Debug, Clone, Default)]
+pub struct LocationsFile {
+    pub source: Option<SourceFile>,
+    pub rows: Vec<LocationRow>,
+    pub issues: Vec<Issue>,
+}
+
+struct Context {
+    columns: ColumnMap<LocationField>,
+    extras: Vec<(usize, String)>,
+    width: usize,
+    options: ImportOptions,
+}
+
+#[derive(Default)]
+struct PieceOut {
+    rows: Vec<LocationRow>,
+    issues: Vec<Issue>,
+    rows_rejected: u64,
+    rows_with_warnings: u64,
+}
+
+/// A location id from a name: lowercase letters and digits joined by dashes ("KK Park" → "kk-park").
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
+    if fields.iter().all(|f| f.trim_ascii().is_empty()) {
+        return;
+    }
+    let mut issues = RowIssues::new(line);
+    if fields.len() != ctx.width {
+        issues.error(
+            "",
+            &shown_value(&fields.join(&b","[..])),
+            format!(
+                "the row has {} fields but the header has {}",
+                fields.len(),
+                ctx.width
+            ),
+        );
+        out.rows_rejected += 1;
+        out.issues.extend(issues.into_issues());
+        return;
+    }
+    let raw = |f: LocationField| {
+        ctx.columns
+            .column(f)
+            .map(|i| (ctx.columns.header[i].as_str(), fields[i].trim_ascii()))
+    };
+    let text = |f: LocationField, issues: &mut RowIssues| -> String {
+        raw(f)
+            .map(|(column, bytes)| text_of(column, bytes, issues).into_owned())
+            .unwrap_or_default()
+    };
+
+    let name = text(LocationField::Name, &mut issues);
+    if name.is_empty() {
+        let column = raw(LocationField::Name).map_or("name", |(c, _)| c);
+        issues.error(column, "", "the location name is empty".into());
+    }
+    let given_id = text(LocationField::LocationId, &mut issues);
+    let id = if given_id.is_empty() {
+        slug(&name)
+    } else {
+        given_id
+    };
+    let country = text(LocationField::Country, &mut issues);
+    let degrees = |field: LocationField, limit: f64, issues: &mut RowIssues| {
+        let (column, bytes) = raw(field).filter(|(_, b)| !b.is_empty())?;
+        match parse_degrees(&String::from_utf8_lossy(bytes), limit) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                issues.warning(
+                    column,
+                    &shown_value(bytes),
+                    format!("{e}; the coordinate was dropped"),
+                );
+                None
+            }
+        }
+    };
+    let lat = degrees(LocationField::Lat, 90.0, &mut issues);
+    let lon = degrees(LocationField::Lon, 180.0, &mut issues);
+
+    let mut observation = None;
+    let ip = raw(LocationField::Ip).filter(|(_, b)| !b.is_empty());
+    let window_bound = |field: LocationField, date_only: DateOnly, issues: &mut RowIssues| {
+        let (column, bytes) = raw(field).filter(|(_, b)| !b.is_empty())?;
+        match parse_time(&String::from_utf8_lossy(bytes), ctx.options.time, date_only) {
+            Ok(parsed) => {
+                if let Some(w) = parsed.warning {
+                    issues.warning(column, &shown_value(bytes), w);
+                }
+                Some(parsed.nanos)
+            }
+            Err(e) => {
+                issues.error(
+                    column,
+                    &shown_value(bytes),
+                    format!("{e}; a wrong window would change match strengths"),
+                );
+                None
+            }
+        }
+    };
+    let source = text(LocationField::Source, &mut issues);
+    let confidence = text(LocationField::Confidence, &mut issues);
+    let notes = text(LocationField::Notes, &mut issues);
+    let extras: Vec<(String, String)> = ctx
+        .extras
+        .iter()
+        .map(|(i, column)| {
+            (
+                column.clone(),
+                text_of(column, fields[*i].trim_ascii(), &mut issues).into_owned(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let mut location_extras = extras.clone();
+
+    if let Some((ip_column, ip_bytes)) = ip {
+        let set = match parse_address_set(&String::from_utf8_lossy(ip_bytes)) {
+            Ok(parsed) => {
+                if let Some(w) = parsed.warning {
+                    issues.warning(ip_column, &shown_value(ip_bytes), w);
+                }
+                Some(parsed.set)
+            }
+            Err(e) => {
+                issues.error(ip_column, &shown_value(ip_bytes), e.to_string());
+                None
+            }
+        };
+        let first_seen = window_bound(LocationField::FirstSeen, DateOnly::StartOfDay, &mut issues);
+        let last_seen = window_bound(LocationField::LastSeen, DateOnly::EndOfDay, &mut issues);
+        if let (Some(first), Some(last)) = (first_seen, last_seen)
+            && first > last
+        {
+            let column = raw(LocationField::FirstSeen).map_or("first_seen", |(c, _)| c);
+            issues.error(column, "", "first_seen is after last_seen".into());
+        }
+        let ports = raw(LocationField::Ports)
+            .filter(|(_, b)| !b.is_empty())
+            .and_then(|(column, bytes)| {
+                parse_port_range(&String::from_utf8_lossy(bytes))
+                    .map_err(|e| {
+                        issues.warning(
+                            column,
+                            &shown_value(bytes),
+                            format!("{e}; the port restriction was dropped, so any port matches"),
+                        )
+                    })
+                    .ok()
+            });
+        let shared = match raw(LocationField::Shared).filter(|(_, b)| !b.is_empty()) {
+            None => false,
+            Some((column, bytes)) => {
+                parse_flag(&String::from_utf8_lossy(bytes)).unwrap_or_else(|e| {
+                    issues.warning(
+                        column,
+                        &shown_value(bytes),
+                        format!("{e}; taken as not shared"),
+                    );
+                    false
+                })
+            }
+        };
+        if let Some(addresses) = set {
+            observation = Some(Observation {
+                location: 0,
+                addresses,
+                ports,
+                first_seen,
+                last_seen,
+                shared,
+                source,
+                confidence,
+                notes,
+                extras,
+                file: 0,
+                line: line.min(u64::from(u32::MAX)) as u32,
+            });
+        }
+    } else {
+        for field in [
+            LocationField::FirstSeen,
+            LocationField::LastSeen,
+            LocationField::Ports,
+        ] {
+            if let Some((column, bytes)) = raw(field).filter(|(_, b)| !b.is_empty()) {
+                issues.warning(
+                    column,
+                    &shown_value(bytes),
+                    "ignored: the row has no ip".into(),
+                );
+            }
+        }
+        // On a row without an address these describe the location itself.
+        for (key, value) in [
+            ("source", source),
+            ("confidence", confidence),
+            ("notes", notes),
+        ] {
+            if !value.is_empty() {
+                location_extras.push((key.to_string(), value));
+            }
+        }
+    }
+
+    if issues.has_errors() {
+        out.rows_rejected += 1;
+        out.issues.extend(issues.into_issues());
+        return;
+    }
+    if issues.has_any() {
+        out.rows_with_warnings += 1;
+        out.issues.extend(issues.into_issues());
+    }
+    let location = Location {
+        id,
+        name,
+        country,
+        lat,
+        lon,
+        extras: location_extras,
+        file: 0,
+        line: line.min(u64::from(u32::MAX)) as u32,
+    };
+    out.rows.push(LocationRow {
+        location,
+        observation,
+    });
+}
+
+fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
+    let mut out = PieceOut::default();
+    piece.for_each_record(|line, fields| parse_row(ctx, line, fields, &mut out));
+    out
+}
+
+/// Read one location list.
+pub fn read_locations(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<LocationField>>,
+    progress: &Progress,
+) -> Result<LocationsFile, FileError> {
+    let mut file = LocationsFile::default();
+    let (mut rejected, mut warned) = (0, 0);
+    let mut extra_columns = Vec::new();
+    let on_header = |header: &CsvHeader| {
+        let columns = columns
+            .filter(|c| c.header == header.names)
+            .unwrap_or_else(|| {
+                ColumnMap::from_header(&header.names, &LocationField::ALL, LocationField::names)
+            });
+        if columns.column(LocationField::Name).is_none() {
+            return Err(FileError::BadHeader {
+                path: input.label(),
+                line: header.line,
+                message: missing_columns_message(&["name"], &header.names, |_| {
+                    LocationField::Name.names()
+                }),
+            });
+        }
+        let extras = columns.extras();
+        extra_columns = extras.iter().map(|(_, n)| n.clone()).collect();
+        Ok(Context {
+            width: header.names.len(),
+            extras,
+            columns,
+            options,
+        })
+    };
+    let facts = read_csv(
+        input,
+        progress,
+        on_header,
+        parse_piece,
+        |piece: PieceOut, lines_before| {
+            rejected += piece.rows_rejected;
+            warned += piece.rows_with_warnings;
+            let offset = lines_before.min(u64::from(u32::MAX)) as u32;
+            file.rows.extend(piece.rows.into_iter().map(|mut row| {
+                row.location.line = row.location.line.saturating_add(offset);
+                if let Some(o) = &mut row.observation {
+                    o.line = o.line.saturating_add(offset);
+                }
+                row
+            }));
+            file.issues.extend(piece.issues.into_iter().map(|mut i| {
+                i.line += lines_before;
+                i
+            }));
+        },
+    )?;
+    if let Some(line) = facts.unterminated_quote_line {
+        rejected += 1;
+        file.issues.push(unterminated_quote_issue(line));
+    }
+    file.source = Some(SourceFile {
+        path: input.label(),
+        kind: FileKind::Locations,
+        size: facts.size,
+        sha256: facts.sha256,
+        rows_accepted: file.rows.len() as u64,
+        rows_rejected: rejected,
+        rows_with_warnings: warned,
+        duplicate_events: 0,
+        extra_columns,
+    });
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("KK Park"), "kk-park");
+        assert_eq!(
+            slug("  Payathonzu / Three Pagodas Pass "),
+            "payathonzu-three-pagodas-pass"
+        );
+        assert_eq!(slug("O'Smach"), "o-smach");
+    }
+}

@@ -1,0 +1,37 @@
+//! Compound Atlas's core: match child-exploitation report metadata to scam-compound
+//! locations by IP address and time, offline. No GUI and no command line: the workbench
+//! and the `compound-atlas` command are its clients, never the other way round.
+//!
+//! The modules form a pipeline, each importing only from those listed before it:
+//!
+//! 1. [`values`]: addresses, times, ports, text, progress and cancellation, atomic writes;
+//! 2. [`model`]: reports, events, locations and observations, column-wise;
+//! 3. [`ingest`] reads files by the contract; [`matching`] finds (event, observation)
+//!    matches; [`params`] holds the parameters as a user types them;
+//! 4. [`analysis`]: the filter, aggregates, timeline, drill-down, triage, masking, tables;
+//! 5. [`map`]: the offline basemap, markers and headless map images;
+//! 6. [`output`] writes the result files, [`pipeline`] reads and matches in one call,
+//!    [`export`] writes evidence sets, [`case`] keeps an investigation in one file;
+//! 7. [`generate`] makes synthetic data, [`embedded`] holds what the program ships.
+//!
+//! `docs/architecture.md` walks the data through these layers.
+
+pub mod values;
+
+pub mod model;
+
+pub mod ingest;
+pub mod matching;
+pub mod params;
+
+pub mod analysis;
+
+pub mod map;
+
+pub mod case;
+pub mod export;
+pub mod output;
+pub mod pipeline;
+
+pub mod embedded;
+pub mod generate;

@@ -1,0 +1,6 @@
+//! The map without a screen: the offline basemap (data, projection, rasteriser, labels),
+//! locations as markers and clusters, and the map as a PNG image.
+
+pub mod basemap;
+pub mod image;
+pub mod markers;

@@ -1,0 +1,277 @@
+//! The result files of design.md §3 "Writing": `matches.csv`, `locations_summary.csv`,
+//! `import_errors.csv` and `summary.json`. Each is written to a temporary file in the
+//! same folder and renamed into place, so a reader never sees half a file.
+
+use crate::analysis::Summary;
+use crate::matching::MatchSet;
+use crate::model::Dataset;
+use crate::values::atomic::write_atomically;
+use crate::values::time::{Nanos, format_time};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+pub fn optional_time(time: Option<Nanos>) -> String {
+    time.map(format_time).unwrap_or_default()
+}
+
+pub const MATCHES_HEADER: [&str; 16] = [
+    "report_id",
+    "event_index",
+    "ip",
+    "port",
+    "event_time",
+    "event_name",
+    "location_id",
+    "location_name",
+    "country",
+    "observation",
+    "first_seen",
+    "last_seen",
+    "strength",
+    "seconds_outside_window",
+    "port_check",
+    "shared",
+];
+
+/// Match indexes in the contract's order: report_id, event_index, location_id, then
+/// observation id so that the order is total and the file deterministic.
+pub fn sorted_match_order(dataset: &Dataset, matches: &MatchSet) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..matches.matches.len() as u32).collect();
+    let key = |i: &u32| {
+        let m = &matches.matches[*i as usize];
+        let event = m.event as usize;
+        let observation = &dataset.observations[m.observation as usize];
+        (
+            dataset.reports.id(dataset.events.report[event]),
+            dataset.event_index(m.event),
+            dataset.locations[observation.location as usize].id.as_str(),
+            m.observation,
+        )
+    };
+    order.sort_by(|a, b| key(a).cmp(&key(b)));
+    order
+}
+
+/// One row of `matches.csv`; with `mask`, the report id and the addresses are masked
+/// (see [`crate::analysis::mask`]) for stakeholder exports.
+pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -> [String; 16] {
+    let e = m.event as usize;
+    let events = &dataset.events;
+    let observation = &dataset.observations[m.observation as usize];
+    let location = &dataset.locations[observation.location as usize];
+    let masking = crate::analysis::mask::Masking(mask);
+    [
+        masking.report_id(dataset.reports.id(events.report[e])),
+        dataset.event_index(m.event).to_string(),
+        masking.address(events.addr[e]),
+        events.port_of(e).map(|p| p.to_string()).unwrap_or_default(),
+        format_time(events.time[e]),
+        dataset.strings.get(events.name[e]).to_string(),
+        location.id.clone(),
+        location.name.clone(),
+        location.country.clone(),
+        masking.address_set(observation.addresses),
+        optional_time(observation.first_seen),
+        optional_time(observation.last_seen),
+        m.strength.as_str().to_string(),
+        m.seconds_outside_window
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        m.port_check.as_str().to_string(),
+        observation.shared.to_string(),
+    ]
+}
+
+pub fn write_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::Result<()> {
+    let order = sorted_match_order(dataset, matches);
+    write_atomically(path, |out| {
+        let mut csv = csv_writer(out);
+        csv.write_record(MATCHES_HEADER)?;
+        for i in order {
+            csv.write_record(match_record(dataset, &matches.matches[i as usize], false))?;
+        }
+        csv.flush()
+    })
+}
+
+pub const LOCATIONS_SUMMARY_HEADER: [&str; 11] = [
+    "location_id",
+    "name",
+    "country",
+    "lat",
+    "lon",
+    "reports_ip_time",
+    "reports_ip_only",
+    "events_ip_time",
+    "events_ip_only",
+    "first_match",
+    "last_match",
+];
+
+/// One row of `locations_summary.csv`.
+pub fn location_summary_record(
+    location: &crate::model::Location,
+    stats: &crate::analysis::LocationStats,
+) -> [String; 11] {
+    [
+        location.id.clone(),
+        location.name.clone(),
+        location.country.clone(),
+        location.lat.map(|v| v.to_string()).unwrap_or_default(),
+        location.lon.map(|v| v.to_string()).unwrap_or_default(),
+        stats.reports_ip_time.to_string(),
+        stats.reports_ip_only.to_string(),
+        stats.events_ip_time.to_string(),
+        stats.events_ip_only.to_string(),
+        optional_time(stats.first_match),
+        optional_time(stats.last_match),
+    ]
+}
+
+pub fn write_locations_summary(
+    path: &Path,
+    dataset: &Dataset,
+    summary: &Summary,
+) -> io::Result<()> {
+    let mut order: Vec<usize> = (0..dataset.locations.len()).collect();
+    order.sort_by(|&a, &b| dataset.locations[a].id.cmp(&dataset.locations[b].id));
+    write_atomically(path, |out| {
+        let mut csv = csv_writer(out);
+        csv.write_record(LOCATIONS_SUMMARY_HEADER)?;
+        for i in order {
+            csv.write_record(location_summary_record(
+                &dataset.locations[i],
+                &summary.locations[i],
+            ))?;
+        }
+        csv.flush()
+    })
+}
+
+/// Issues in file order, then line order (the order they were met).
+pub fn write_import_errors(path: &Path, dataset: &Dataset) -> io::Result<()> {
+    write_issues(path, dataset, None)
+}
+
+/// The issues of one input file (or of all, with `None`), as `import_errors.csv`.
+pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::Result<()> {
+    let mut order: Vec<usize> = (0..dataset.issues.len())
+        .filter(|&i| only_file.is_none_or(|f| dataset.issues[i].file == f))
+        .collect();
+    order.sort_by_key(|&i| (dataset.issues[i].file, dataset.issues[i].line));
+    write_atomically(path, |out| {
+        let mut csv = csv_writer(out);
+        csv.write_record(["file", "line", "column", "value", "severity", "message"])?;
+        for i in order {
+            let issue = &dataset.issues[i];
+            csv.write_record([
+                &dataset.files[issue.file as usize]
+                    .path
+                    .display()
+                    .to_string(),
+                &issue.line.to_string(),
+                &issue.column,
+                &issue.value,
+                issue.severity.as_str(),
+                &issue.message,
+            ])?;
+        }
+        csv.flush()
+    })
+}
+
+/// The parameters of a run, as written to `summary.json`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunParameters {
+    /// As the user wrote it, e.g. "2h".
+    pub tolerance: String,
+    pub tolerance_seconds: i64,
+    pub time_zone: String,
+    pub date_order: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Counts {
+    reports: u64,
+    events: u64,
+    rejected_rows: u64,
+    duplicate_events: u64,
+    rows_with_warnings: u64,
+    locations: u64,
+    observations: u64,
+    matches: u64,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct InputFile {
+    path: PathBuf,
+    kind: crate::model::FileKind,
+    size: u64,
+    sha256: String,
+    rows_accepted: u64,
+    rows_rejected: u64,
+    rows_with_warnings: u64,
+    duplicate_events: u64,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct SummaryJson<'a> {
+    tool: &'static str,
+    version: &'static str,
+    created_at: String,
+    parameters: &'a RunParameters,
+    counts: Counts,
+    headline: &'a crate::analysis::Headline,
+    inputs: Vec<InputFile>,
+}
+
+pub fn write_summary_json(
+    path: &Path,
+    dataset: &Dataset,
+    matches: &MatchSet,
+    summary: &Summary,
+    parameters: &RunParameters,
+    created_at: Nanos,
+) -> io::Result<()> {
+    let json = SummaryJson {
+        tool: "compound-atlas",
+        version: env!("CARGO_PKG_VERSION"),
+        created_at: format_time(created_at),
+        parameters,
+        counts: Counts {
+            reports: dataset.reports.len() as u64,
+            events: dataset.events.len() as u64,
+            rejected_rows: dataset.rejected_rows(),
+            duplicate_events: dataset.duplicate_events(),
+            rows_with_warnings: dataset.files.iter().map(|f| f.rows_with_warnings).sum(),
+            locations: dataset.locations.len() as u64,
+            observations: dataset.observations.len() as u64,
+            matches: matches.matches.len() as u64,
+        },
+        headline: &summary.headline,
+        inputs: dataset
+            .files
+            .iter()
+            .map(|f| InputFile {
+                path: f.path.clone(),
+                kind: f.kind,
+                size: f.size,
+                sha256: f.sha256.clone(),
+                rows_accepted: f.rows_accepted,
+                rows_rejected: f.rows_rejected,
+                rows_with_warnings: f.rows_with_warnings,
+                duplicate_events: f.duplicate_events,
+            })
+            .collect(),
+    };
+    write_atomically(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &json)?;
+        out.write_all(b"\n")
+    })
+}

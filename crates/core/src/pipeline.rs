@@ -1,0 +1,208 @@
+//! The whole job as the command line runs it: read the inputs, match, aggregate and
+//! write the result files. The GUI runs the same steps on a background thread.
+
+use crate::analysis::{Summary, summarize};
+use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
+use crate::ingest::{FileError, ImportOptions, Input, read_locations, read_reports};
+use crate::matching::{MatchParams, MatchSet, match_events};
+use crate::model::{Dataset, FileKind, SourceFile};
+use crate::output::{self, RunParameters};
+use crate::values::progress::Cancelled;
+use crate::values::progress::Progress;
+use std::path::{Path, PathBuf};
+
+/// One input file and, when the user corrected it in the import preview, its column mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source<F> {
+    pub input: Input,
+    pub columns: Option<ColumnMap<F>>,
+}
+
+impl<F> From<Input> for Source<F> {
+    fn from(input: Input) -> Self {
+        Source {
+            input,
+            columns: None,
+        }
+    }
+}
+
+/// The files of one analysis, in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub reports: Vec<Source<ReportField>>,
+    pub locations: Vec<Source<LocationField>>,
+}
+
+impl Inputs {
+    /// Each loaded file's column mapping from the import preview as JSON (`None` when it
+    /// was detected from the header), in the order of `files`: kind by kind, each kind in
+    /// the order of its inputs, as `load` and `Dataset::add_*` number them.
+    pub fn mappings_of(&self, files: &[SourceFile]) -> Vec<Option<String>> {
+        fn json<F: serde::Serialize>(source: Option<&Source<F>>) -> Option<String> {
+            let columns = source?.columns.as_ref()?;
+            Some(serde_json::to_string(columns).expect("JSON"))
+        }
+        let (mut reports, mut locations) = (self.reports.iter(), self.locations.iter());
+        files
+            .iter()
+            .map(|file| match file.kind {
+                FileKind::Reports => json(reports.next()),
+                FileKind::Locations => json(locations.next()),
+            })
+            .collect()
+    }
+
+    /// The inputs that read `files` again with their `mappings` (as [`Inputs::mappings_of`]
+    /// gives them): the built-in input of the same name, else the file at its path.
+    pub fn for_files(
+        files: &[SourceFile],
+        mappings: &[Option<String>],
+        built_in: &Inputs,
+    ) -> Result<Inputs, String> {
+        fn source<F: serde::de::DeserializeOwned>(
+            file: &SourceFile,
+            mapping: Option<&String>,
+            built_in: &[Source<F>],
+        ) -> Result<Source<F>, String> {
+            let columns = mapping
+                .map(|json| serde_json::from_str(json))
+                .transpose()
+                .map_err(|e| {
+                    format!(
+                        "{}: the stored column mapping cannot be read: {e}",
+                        file.path.display()
+                    )
+                })?;
+            let input = built_in
+                .iter()
+                .map(|s| &s.input)
+                .find(|i| matches!(i, Input::Embedded { .. }) && i.label() == file.path)
+                .cloned()
+                .unwrap_or_else(|| Input::File(file.path.clone()));
+            Ok(Source { input, columns })
+        }
+        let mut inputs = Inputs::default();
+        for (i, file) in files.iter().enumerate() {
+            let mapping = mappings.get(i).and_then(Option::as_ref);
+            match file.kind {
+                FileKind::Reports => inputs
+                    .reports
+                    .push(source(file, mapping, &built_in.reports)?),
+                FileKind::Locations => {
+                    inputs
+                        .locations
+                        .push(source(file, mapping, &built_in.locations)?)
+                }
+            }
+        }
+        Ok(inputs)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Read every input into one dataset. Location lists first, then reports.
+pub fn load(
+    inputs: &Inputs,
+    options: ImportOptions,
+    progress: &Progress,
+) -> Result<Dataset, FileError> {
+    let mut dataset = Dataset::default();
+    add_inputs(&mut dataset, inputs, options, progress)?;
+    Ok(dataset)
+}
+
+/// Read more inputs into `dataset`, after the files it holds (an import into an open
+/// case, whose first files may no longer be on disk). Location lists first, then reports.
+pub fn add_inputs(
+    dataset: &mut Dataset,
+    inputs: &Inputs,
+    options: ImportOptions,
+    progress: &Progress,
+) -> Result<(), FileError> {
+    // File indexes are 16-bit; refuse up front rather than fail part-way.
+    let count = dataset.files.len() + inputs.reports.len() + inputs.locations.len();
+    if count > usize::from(u16::MAX) {
+        return Err(FileError::TooManyFiles { count });
+    }
+    for source in &inputs.locations {
+        dataset.add_locations(read_locations(
+            &source.input,
+            options,
+            source.columns.clone(),
+            progress,
+        )?);
+    }
+    for source in &inputs.reports {
+        dataset.add_reports(read_reports(
+            &source.input,
+            options,
+            source.columns.clone(),
+            progress,
+        )?);
+    }
+    Ok(())
+}
+
+/// A dataset with its matches and aggregates.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub dataset: Dataset,
+    pub matches: MatchSet,
+    pub summary: Summary,
+}
+
+pub fn analyse(
+    dataset: Dataset,
+    params: MatchParams,
+    progress: &Progress,
+) -> Result<Analysis, Cancelled> {
+    let matches = match_events(&dataset, params, progress)?;
+    let summary = summarize(&dataset, &matches.matches);
+    Ok(Analysis {
+        dataset,
+        matches,
+        summary,
+    })
+}
+
+/// The four result files of design.md §3, in `dir` (created if needed).
+pub fn write_results(
+    dir: &Path,
+    analysis: &Analysis,
+    parameters: &RunParameters,
+    created_at: i64,
+) -> Result<(), RunError> {
+    let fail = |path: PathBuf| move |source| RunError::Write { path, source };
+    std::fs::create_dir_all(dir).map_err(fail(dir.to_path_buf()))?;
+    let path = dir.join("matches.csv");
+    output::write_matches(&path, &analysis.dataset, &analysis.matches).map_err(fail(path))?;
+    let path = dir.join("locations_summary.csv");
+    output::write_locations_summary(&path, &analysis.dataset, &analysis.summary)
+        .map_err(fail(path))?;
+    let path = dir.join("import_errors.csv");
+    output::write_import_errors(&path, &analysis.dataset).map_err(fail(path))?;
+    let path = dir.join("summary.json");
+    output::write_summary_json(
+        &path,
+        &analysis.dataset,
+        &analysis.matches,
+        &analysis.summary,
+        parameters,
+        created_at,
+    )
+    .map_err(fail(path))?;
+    Ok(())
+}

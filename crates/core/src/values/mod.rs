@@ -1,0 +1,10 @@
+//! The values everything else is made of: addresses, times, ports and flags, text for
+//! people, progress and cancellation, and files written atomically. Nothing here knows of
+//! reports or locations.
+
+pub mod address;
+pub mod atomic;
+pub mod progress;
+pub mod scalars;
+pub mod text;
+pub mod time;

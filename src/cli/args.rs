@@ -1,0 +1,239 @@
+//! The arguments shared by the commands that import (inputs, reading choices, tolerance)
+//! and those that filter, with their parsers; and reading plus matching them, as every
+//! importing command does.
+
+use super::CliError;
+use clap::Args;
+use compound_atlas_core::ingest::{ImportOptions, Input};
+use compound_atlas_core::matching::{MatchParams, parse_tolerance};
+use compound_atlas_core::output::RunParameters;
+use compound_atlas_core::pipeline::{Analysis, Inputs, analyse, load};
+use compound_atlas_core::values::progress::Progress;
+use compound_atlas_core::values::time::{DateOrder, ImportZone, TimeRules};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// A tolerance as written (`2h`) and in nanoseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tolerance {
+    pub text: String,
+    pub nanos: i64,
+}
+
+fn tolerance_arg(text: &str) -> Result<Tolerance, String> {
+    parse_tolerance(text).map(|nanos| Tolerance {
+        text: text.trim().to_string(),
+        nanos,
+    })
+}
+
+/// The inputs and reading choices shared by the commands that import.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// A reports file (CSV: one row per IP capture event). Repeat for several files.
+    #[arg(
+        long = "reports",
+        value_name = "FILE",
+        required_unless_present = "case"
+    )]
+    pub reports: Vec<PathBuf>,
+    /// A location list (CSV: one row per observation). Repeat for several files.
+    #[arg(
+        long = "locations",
+        value_name = "FILE",
+        required_unless_present = "case"
+    )]
+    pub locations: Vec<PathBuf>,
+    /// Read the data, parameters and tags from a case file instead of from CSV files.
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "tolerance", "assume_tz", "date_order"])]
+    pub case: Option<PathBuf>,
+    /// How far outside an observation window an event still counts as IP+time: 90s, 45m, 2h, 3d.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = tolerance_arg)]
+    pub tolerance: Tolerance,
+    /// Time zone for times written without an offset: an IANA name or UTC.
+    #[arg(long = "assume-tz", value_name = "ZONE", default_value = "UTC")]
+    pub assume_tz: ImportZone,
+    /// Order of day and month in slash dates such as 03/04/2023: dmy or mdy.
+    #[arg(long = "date-order", value_name = "ORDER")]
+    pub date_order: Option<DateOrder>,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            time: TimeRules {
+                zone: self.assume_tz,
+                date_order: self.date_order,
+            },
+        }
+    }
+
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            reports: self
+                .reports
+                .iter()
+                .cloned()
+                .map(|p| Input::File(p).into())
+                .collect(),
+            locations: self
+                .locations
+                .iter()
+                .cloned()
+                .map(|p| Input::File(p).into())
+                .collect(),
+        }
+    }
+
+    pub fn run_parameters(&self) -> RunParameters {
+        RunParameters {
+            tolerance: self.tolerance.text.clone(),
+            tolerance_seconds: self.tolerance.nanos
+                / compound_atlas_core::values::time::NANOS_PER_SECOND,
+            time_zone: self.assume_tz.to_string(),
+            date_order: self.date_order.map(|o| match o {
+                DateOrder::DayFirst => "dmy".to_string(),
+                DateOrder::MonthFirst => "mdy".to_string(),
+            }),
+        }
+    }
+}
+
+/// The filter conditions a map (and later an export) can be narrowed by.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// First day of events counted (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of events counted (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Only matches of this strength: ip_time or ip_only.
+    #[arg(long, value_name = "STRENGTH", value_parser = strength_arg)]
+    pub strength: Option<compound_atlas_core::matching::Strength>,
+    /// Only these location countries (as written in the lists). Repeatable.
+    #[arg(long = "country", value_name = "CODE")]
+    pub countries: Vec<String>,
+    /// Only these location ids. Repeatable.
+    #[arg(long = "location", value_name = "ID")]
+    pub location_ids: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn filter(&self) -> compound_atlas_core::analysis::filter::Filter {
+        compound_atlas_core::analysis::filter::Filter {
+            from: self.from,
+            to: self.to,
+            strength: self.strength,
+            countries: self.countries.iter().cloned().collect(),
+            locations: self.location_ids.iter().cloned().collect(),
+            ..Default::default()
+        }
+    }
+}
+
+fn strength_arg(text: &str) -> Result<compound_atlas_core::matching::Strength, String> {
+    match text.trim() {
+        "ip_time" => Ok(compound_atlas_core::matching::Strength::IpTime),
+        "ip_only" => Ok(compound_atlas_core::matching::Strength::IpOnly),
+        other => Err(format!(
+            "\"{other}\" is not a strength: use ip_time or ip_only"
+        )),
+    }
+}
+
+pub fn centre_arg(text: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [lon, lat] = parts[..] else {
+        return Err(format!("a centre is lon,lat; got \"{text}\""));
+    };
+    let number = |t: &str| {
+        t.parse::<f64>()
+            .map_err(|_| format!("\"{t}\" is not a number"))
+    };
+    let (lon, lat) = (number(lon)?, number(lat)?);
+    if !(-180.0..=180.0).contains(&lon) || !(-85.0..=85.0).contains(&lat) {
+        return Err("the centre must lie within -180..180 and -85..85".to_string());
+    }
+    Ok((lon, lat))
+}
+
+pub fn zoom_arg(text: &str) -> Result<f64, String> {
+    let zoom: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a zoom"))?;
+    if (compound_atlas_core::map::basemap::projection::MIN_ZOOM
+        ..=compound_atlas_core::map::basemap::projection::MAX_ZOOM)
+        .contains(&zoom)
+    {
+        Ok(zoom)
+    } else {
+        Err("the zoom must lie between 3 and 16".to_string())
+    }
+}
+
+pub fn bbox_arg(text: &str) -> Result<[f64; 4], String> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|part| {
+            part.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("\"{}\" in the box is not a number", part.trim()))
+        })
+        .collect::<Result<_, _>>()?;
+    let [w, s, e, n] = numbers[..] else {
+        return Err(format!(
+            "a box is four numbers lon1,lat1,lon2,lat2; got {}",
+            numbers.len()
+        ));
+    };
+    if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
+        return Err("longitudes must lie between -180 and 180".to_string());
+    }
+    if !(-85.0..=85.0).contains(&s) || !(-85.0..=85.0).contains(&n) {
+        return Err("latitudes must lie between -85 and 85".to_string());
+    }
+    Ok([w.min(e), s.min(n), w.max(e), s.max(n)])
+}
+
+/// What a command read from a case file besides the data.
+pub struct FromCase {
+    pub state: compound_atlas_core::case::CaseState,
+    pub audit: Vec<compound_atlas_core::case::AuditEntry>,
+}
+
+/// Read the inputs (CSV files or a case) and match them, as every command that imports
+/// does; also returns how long the reading took and the case's state when read from one.
+pub fn load_and_match(
+    input: &InputArgs,
+) -> Result<(Analysis, std::time::Duration, Option<FromCase>), CliError> {
+    let started = Instant::now();
+    let progress = Progress::default();
+    let (dataset, tolerance, from_case) = match &input.case {
+        Some(path) => {
+            let case = compound_atlas_core::case::open(path, &progress)?;
+            let tolerance = parse_tolerance(&case.state.params.tolerance)?;
+            let from_case = FromCase {
+                state: case.state,
+                audit: case.audit,
+            };
+            (case.dataset, tolerance, Some(from_case))
+        }
+        None => (
+            load(&input.inputs(), input.options(), &progress)?,
+            input.tolerance.nanos,
+            None,
+        ),
+    };
+    let loaded = started.elapsed();
+    let analysis = analyse(dataset, MatchParams { tolerance }, &progress)?;
+    Ok((analysis, loaded, from_case))
+}
+
+/// The parameters to record: the case's when read from one, else the arguments.
+pub fn run_parameters(input: &InputArgs, from_case: Option<&FromCase>) -> RunParameters {
+    from_case
+        .and_then(|c| c.state.params.run_parameters())
+        .unwrap_or_else(|| input.run_parameters())
+}
