@@ -6,7 +6,7 @@ use super::CliError;
 use clap::Args;
 use compound_atlas_core::ingest::{ImportOptions, Input};
 use compound_atlas_core::matching::{MatchParams, parse_tolerance};
-use compound_atlas_core::output::RunParameters;
+use compound_atlas_core::params::RunParameters;
 use compound_atlas_core::pipeline::{Analysis, Inputs, analyse, load};
 use compound_atlas_core::values::progress::Progress;
 use compound_atlas_core::values::time::{DateOrder, ImportZone, TimeRules};

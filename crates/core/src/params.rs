@@ -27,9 +27,9 @@ impl Default for Params {
 
 impl Params {
     /// The parameters as exports record them; `None` when they cannot be used.
-    pub fn run_parameters(&self) -> Option<crate::output::RunParameters> {
+    pub fn run_parameters(&self) -> Option<RunParameters> {
         let tolerance = parse_tolerance(&self.tolerance).ok()?;
-        Some(crate::output::RunParameters {
+        Some(RunParameters {
             tolerance: self.tolerance.trim().to_string(),
             tolerance_seconds: tolerance / crate::values::time::NANOS_PER_SECOND,
             time_zone: self.zone.trim().to_string(),
@@ -52,4 +52,14 @@ impl Params {
             MatchParams { tolerance },
         ))
     }
+}
+
+/// The parameters of a run, as written to `summary.json`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunParameters {
+    /// As the user wrote it, e.g. "2h".
+    pub tolerance: String,
+    pub tolerance_seconds: i64,
+    pub time_zone: String,
+    pub date_order: Option<String>,
 }

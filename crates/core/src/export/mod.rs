@@ -20,9 +20,10 @@ use crate::case::AuditEntry;
 use crate::matching::{MatchSet, Strength};
 use crate::model::Dataset;
 use crate::output::{
-    LOCATIONS_SUMMARY_HEADER, MATCHES_HEADER, RunParameters, location_summary_record, match_record,
-    optional_time, sorted_match_order,
+    LOCATIONS_SUMMARY_HEADER, MATCHES_HEADER, location_summary_record, match_record, optional_time,
+    sorted_match_order,
 };
+use crate::params::RunParameters;
 use crate::values::progress::{Cancelled, Progress};
 use crate::values::text::hex;
 use crate::values::time::{Nanos, format_time};

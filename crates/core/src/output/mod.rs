@@ -5,6 +5,7 @@
 use crate::analysis::Summary;
 use crate::matching::MatchSet;
 use crate::model::Dataset;
+use crate::params::RunParameters;
 use crate::values::atomic::write_atomically;
 use crate::values::time::{Nanos, format_time};
 use std::io::{self, Write};
@@ -184,16 +185,6 @@ pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> i
         }
         csv.flush()
     })
-}
-
-/// The parameters of a run, as written to `summary.json`.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct RunParameters {
-    /// As the user wrote it, e.g. "2h".
-    pub tolerance: String,
-    pub tolerance_seconds: i64,
-    pub time_zone: String,
-    pub date_order: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
