@@ -2,13 +2,14 @@
 //! autosave; closing saves; imports into a case whose files are gone; saved views and
 //! the audit log through the case section; the question before unsaved work is dropped.
 
-use compound_atlas::case;
-use compound_atlas::filter::Filter;
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};
-use compound_atlas::ingest::{Input, Progress};
-use compound_atlas::matching::Strength;
-use compound_atlas::pipeline::Inputs;
+use compound_atlas_core::analysis::filter::Filter;
+use compound_atlas_core::case;
+use compound_atlas_core::ingest::Input;
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::pipeline::Inputs;
+use compound_atlas_core::values::progress::Progress;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::Path;
@@ -262,12 +263,12 @@ fn an_import_into_a_case_whose_files_are_gone_keeps_its_data() {
     let path = dir.path().join("gone.case");
     let mut w = empty_workspace();
     w.apply(Intent::Import {
-        kind: compound_atlas::model::FileKind::Locations,
+        kind: compound_atlas_core::model::FileKind::Locations,
         paths: vec![locations.clone()],
     });
     finish(&mut w);
     w.apply(Intent::Import {
-        kind: compound_atlas::model::FileKind::Reports,
+        kind: compound_atlas_core::model::FileKind::Reports,
         paths: vec![reports.clone()],
     });
     finish(&mut w);
@@ -286,7 +287,7 @@ fn an_import_into_a_case_whose_files_are_gone_keeps_its_data() {
     assert_eq!(w.matches.matches.len(), matches_before);
     // Another location list is added to the data as it is.
     w.apply(Intent::Import {
-        kind: compound_atlas::model::FileKind::Locations,
+        kind: compound_atlas_core::model::FileKind::Locations,
         paths: vec![format!("{}/assets/compounds.csv", env!("CARGO_MANIFEST_DIR")).into()],
     });
     finish(&mut w);
@@ -296,7 +297,7 @@ fn an_import_into_a_case_whose_files_are_gone_keeps_its_data() {
     assert_eq!(w.audit.last().unwrap().action, "import");
     // Reading the files again needs them: the notice names the missing one.
     w.apply(Intent::RemoveInput {
-        kind: compound_atlas::model::FileKind::Locations,
+        kind: compound_atlas_core::model::FileKind::Locations,
         index: 1,
     });
     assert!(!w.is_busy());
@@ -539,4 +540,78 @@ fn a_case_open_in_one_window_is_refused_by_another_until_it_is_closed() {
     finish(&mut second);
     assert_eq!(second.case_path.as_deref(), Some(shared.as_path()));
     assert_eq!(second.dataset.reports.len(), saved.dataset.reports.len());
+}
+
+/// "Save as a case…" in the question before opening another case: once the save is done,
+/// the case asked for is opened (the intent used to be dropped with a shadowed list).
+#[test]
+fn opening_goes_on_once_the_work_is_saved_as_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("kept.case");
+    let other = dir.path().join("other.case");
+    let mut maker = empty_workspace();
+    maker.apply(Intent::SaveCaseAs(other.clone()));
+    finish(&mut maker);
+    drop(maker);
+
+    let mut app = harness(WorkbenchApp::new(sample_workspace()));
+    app.run_steps(2);
+    app.state_mut().workspace.apply(Intent::Tag {
+        reports: vec![5],
+        tag: "escalate".into(),
+        on: true,
+    });
+    let state = app.state_mut();
+    state.unsaved = None;
+    state.after_saving = Some(compound_atlas::gui::Unsaved::OpenCase(Some(other.clone())));
+    state.workspace.apply(Intent::SaveCaseAs(kept.clone()));
+    let started = std::time::Instant::now();
+    while app.state().workspace.case_path.as_deref() != Some(other.as_path()) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the case asked for never opened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.run_steps(1);
+    }
+    app.state_mut().workspace.wait_for_job();
+    assert!(app.state().workspace.dataset.reports.is_empty());
+    let saved = case::open(&kept, &Progress::default()).unwrap();
+    assert!(!saved.state.triage.is_empty());
+}
+
+/// "Save as a case…" in the question before a new case: once the save is done, the new
+/// case is started where the user chose (the intent used to be dropped, as with Open).
+#[test]
+fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("kept.case");
+    let fresh = dir.path().join("fresh.case");
+    let mut app = harness(WorkbenchApp::new(sample_workspace()));
+    let answer = fresh.clone();
+    app.state_mut().picker = Box::new(move |request| {
+        assert_eq!(*request, compound_atlas::gui::file_dialogs::FileRequest::NewCase);
+        vec![answer.clone()]
+    });
+    app.run_steps(2);
+    app.state_mut().workspace.apply(Intent::Tag {
+        reports: vec![5],
+        tag: "escalate".into(),
+        on: true,
+    });
+    let state = app.state_mut();
+    state.unsaved = None;
+    state.after_saving = Some(compound_atlas::gui::Unsaved::NewCase);
+    state.workspace.apply(Intent::SaveCaseAs(kept.clone()));
+    let started = std::time::Instant::now();
+    while app.state().workspace.case_path.as_deref() != Some(fresh.as_path()) {
+        assert!(started.elapsed().as_secs() < 60, "the new case was never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.run_steps(1);
+    }
+    app.state_mut().workspace.wait_for_job();
+    assert!(app.state().workspace.dataset.reports.is_empty());
+    assert!(fresh.exists());
+    let saved = case::open(&kept, &Progress::default()).unwrap();
+    assert!(!saved.state.triage.is_empty());
 }

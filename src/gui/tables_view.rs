@@ -5,7 +5,6 @@
 use super::background::{Derived, INLINE_ITEMS};
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use compound_atlas_core::analysis::drilldown::{SHARED_CAVEAT, report_detail};
 use compound_atlas_core::analysis::filter::FilteredView;
 use compound_atlas_core::analysis::tables::{Cell, Selection, sort_rows, to_tsv};
 use compound_atlas_core::analysis::triage::Triage;
@@ -127,7 +126,7 @@ pub struct Table {
     rows: Derived<BuildKey, Built>,
 }
 
-fn strength_text(strength: Option<Strength>) -> &'static str {
+pub(crate) fn strength_text(strength: Option<Strength>) -> &'static str {
     match strength {
         Some(Strength::IpTime) => "IP + time",
         Some(Strength::IpOnly) => "IP only",
@@ -754,192 +753,6 @@ impl Table {
         }
         open
     }
-}
-
-/// Everything about one report: each event, matched or not, and why it matched.
-pub fn report_window(
-    ui: &mut Ui,
-    workspace: &Workspace,
-    report: u32,
-    draft: &mut TriageDraft,
-    intents: &mut Vec<Intent>,
-) {
-    let detail = report_detail(&workspace.dataset, &workspace.matches, report);
-    if draft.report != Some(report) {
-        *draft = TriageDraft {
-            report: Some(report),
-            note: workspace.triage.note_of(&detail.id).to_string(),
-            new_tag: String::new(),
-        };
-    }
-    ui.horizontal_wrapped(|ui| {
-        ui.strong("Tags");
-        let current: BTreeSet<&str> = workspace.triage.tags_of(&detail.id).collect();
-        for tag in workspace.triage.all_tags() {
-            let mut on = current.contains(tag.as_str());
-            if ui.checkbox(&mut on, &tag).changed() {
-                intents.push(Intent::Tag {
-                    reports: vec![report],
-                    tag,
-                    on,
-                });
-            }
-        }
-        let label = ui.label("New tag");
-        let field = ui
-            .add(egui::TextEdit::singleline(&mut draft.new_tag).desired_width(120.0))
-            .labelled_by(label.id);
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Add").clicked() || enter)
-            && compound_atlas_core::analysis::triage::normalize_tag(&draft.new_tag).is_some()
-        {
-            intents.push(Intent::Tag {
-                reports: vec![report],
-                tag: std::mem::take(&mut draft.new_tag),
-                on: true,
-            });
-        }
-    });
-    ui.horizontal(|ui| {
-        let label = ui.label("Note");
-        let note = ui
-            .add(
-                egui::TextEdit::multiline(&mut draft.note)
-                    .desired_rows(2)
-                    .desired_width(560.0),
-            )
-            .labelled_by(label.id);
-        // Kept as the user types, so nothing is lost when the window closes.
-        if note.changed() {
-            intents.push(Intent::SetNote {
-                report,
-                note: draft.note.clone(),
-            });
-        }
-    });
-    ui.separator();
-    egui::Grid::new("report-facts")
-        .num_columns(2)
-        .show(ui, |ui| {
-            for (label, value) in [
-                ("Incident type", detail.incident_type.clone()),
-                ("Platform", detail.platform.clone()),
-                (
-                    "Report date",
-                    detail.report_date.map(format_time).unwrap_or_default(),
-                ),
-                ("Best strength", strength_text(detail.best).to_string()),
-                ("Events", detail.events.len().to_string()),
-            ] {
-                ui.label(label);
-                ui.strong(value);
-                ui.end_row();
-            }
-        });
-    ui.separator();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for event in &detail.events {
-            let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
-            let summary = format!(
-                "#{} · {} · {}{} · {}{}",
-                event.index,
-                format_time(event.time),
-                event.ip,
-                port,
-                if event.name.is_empty() {
-                    "(no event name)"
-                } else {
-                    &event.name
-                },
-                match event.matches.len() {
-                    0 => " · no match".to_string(),
-                    1 => " · matched 1 observation".to_string(),
-                    n => format!(" · matched {n} observations"),
-                }
-            );
-            egui::CollapsingHeader::new(summary)
-                .id_salt(("event", event.event))
-                .default_open(!event.matches.is_empty())
-                .show(ui, |ui| {
-                    provenance(ui, "From", &event.provenance);
-                    if let Some(proxy) = event.possible_proxy {
-                        ui.label(format!("Possible proxy: {proxy}"));
-                    }
-                    for (column, value) in &event.extras {
-                        ui.label(format!("{column}: {value}"));
-                    }
-                    for m in &event.matches {
-                        egui::Frame::group(ui.style()).show(ui, |ui| {
-                            let colour = if m.strength == Strength::IpTime {
-                                theme::IP_TIME
-                            } else {
-                                theme::IP_ONLY
-                            };
-                            ui.horizontal_wrapped(|ui| {
-                                ui.colored_label(colour, strength_text(Some(m.strength)));
-                                ui.strong(format!("{} ({})", m.location_name, m.country));
-                                ui.label(format!("observation {}", m.observation));
-                            });
-                            let window = match (m.first_seen, m.last_seen) {
-                                (None, None) => "no time window".to_string(),
-                                (first, last) => format!(
-                                    "window {} to {}",
-                                    first.map(format_time).unwrap_or_else(|| "…".into()),
-                                    last.map(format_time).unwrap_or_else(|| "…".into())
-                                ),
-                            };
-                            let outside = match m.seconds_outside_window {
-                                None => String::new(),
-                                Some(0) => "; inside the window".to_string(),
-                                Some(s) => format!("; {} outside the window", human_seconds(s)),
-                            };
-                            ui.label(format!("{window}{outside}"));
-                            ui.label(format!(
-                                "port check: {}{}",
-                                m.port_check.as_str(),
-                                m.ports
-                                    .as_ref()
-                                    .map(|p| format!(" (ports {p})"))
-                                    .unwrap_or_default()
-                            ));
-                            if !m.source.is_empty() || !m.confidence.is_empty() {
-                                ui.label(format!(
-                                    "source: {} · confidence: {}",
-                                    m.source, m.confidence
-                                ));
-                            }
-                            if !m.notes.is_empty() {
-                                ui.label(format!("notes: {}", m.notes));
-                            }
-                            if m.shared {
-                                ui.colored_label(
-                                    theme::WARNING,
-                                    format!("Caveat: {SHARED_CAVEAT}."),
-                                );
-                            }
-                            provenance(ui, "Observation from", &m.provenance);
-                        });
-                    }
-                });
-        }
-    });
-}
-
-/// "From FILE line N", small: where a value came from.
-fn provenance(ui: &mut Ui, what: &str, (file, line): &(std::path::PathBuf, u32)) {
-    ui.label(
-        RichText::new(format!("{what} {} line {line}", file.display()))
-            .small()
-            .weak(),
-    );
-}
-
-/// The note and new tag being typed in the report window.
-#[derive(Debug, Clone, Default)]
-pub struct TriageDraft {
-    report: Option<u32>,
-    note: String,
-    new_tag: String,
 }
 
 /// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.

@@ -1,0 +1,371 @@
+//! The workbench window: [`WorkbenchApp`] and its frame, which draws the panels and the
+//! central tab, and applies what the views asked for as intents, in one place.
+
+use super::closing::{Closing, Unsaved};
+use super::file_dialogs::{Picker, native_picker};
+use super::tabs::CentralTab;
+use super::workspace::{self, Intent, Workspace};
+use super::{
+    case_panel, headline, map_view, report_window, side_panel, tables_view, timeline_view,
+};
+use egui::{RichText, Ui};
+use std::path::PathBuf;
+
+/// How much larger everything is drawn in presentation mode.
+const PRESENTATION_ZOOM: f32 = 1.35;
+
+/// The workbench: the workspace (all state that matters) and what only the screen needs
+/// (open windows, tabs, tables' sort orders, the map's view).
+pub struct WorkbenchApp {
+    pub workspace: Workspace,
+    pub(crate) dates: side_panel::DateTexts,
+    pub(crate) errors_for: Option<u16>,
+    pub show_about: bool,
+    pub(crate) show_shortcuts: bool,
+    pub(crate) show_sources_panel: bool,
+    pub(crate) show_timeline_panel: bool,
+    pub timeline: timeline_view::TimelineView,
+    pub central: CentralTab,
+    pub map: map_view::MapView,
+    pub locations_table: tables_view::Table,
+    pub reports_table: tables_view::Table,
+    pub matches_table: tables_view::Table,
+    /// The report shown in the detail window.
+    pub detail: Option<u32>,
+    pub(crate) triage_draft: report_window::TriageDraft,
+    pub(crate) dark: bool,
+    /// Presentation mode: large type, headline, map and timeline only, identifiers masked.
+    pub presenting: bool,
+    pub(crate) zoom_before_presenting: f32,
+    /// The export dialog, when open, with its choices (kept between exports).
+    pub export_dialog: bool,
+    pub export_choices: workspace::ExportChoices,
+    /// Where a screenshot that was asked for reports whether it was saved.
+    pub(crate) screenshot_saved: Option<std::sync::mpsc::Receiver<Result<PathBuf, String>>>,
+    pub case_section: case_panel::CaseSection,
+    pub show_audit: bool,
+    /// The question about unsaved work, when asked.
+    pub unsaved: Option<Unsaved>,
+    pub(crate) closing: Option<Closing>,
+    /// What the user asked for once the work is saved as a case (the "Save as a case…"
+    /// answer to the question about unsaved work).
+    pub after_saving: Option<Unsaved>,
+    /// The window title last set, so that it is sent only when it changes.
+    pub(crate) title: String,
+    /// Answers every question for a path (the platform's dialogs; tests answer themselves).
+    pub picker: Picker,
+}
+
+impl WorkbenchApp {
+    pub fn new(workspace: Workspace) -> Self {
+        WorkbenchApp {
+            workspace,
+            dates: side_panel::DateTexts::default(),
+            errors_for: None,
+            show_about: false,
+            show_shortcuts: false,
+            show_sources_panel: true,
+            show_timeline_panel: true,
+            timeline: timeline_view::TimelineView::default(),
+            central: CentralTab::Map,
+            map: map_view::MapView::default(),
+            // Locations with the most IP + time reports first, as the study ranks them.
+            locations_table: tables_view::Table::sorted_by(2, true),
+            reports_table: tables_view::Table::default(),
+            matches_table: tables_view::Table::default(),
+            detail: None,
+            triage_draft: report_window::TriageDraft::default(),
+            dark: false,
+            presenting: false,
+            zoom_before_presenting: 1.0,
+            export_dialog: false,
+            export_choices: workspace::ExportChoices::default(),
+            screenshot_saved: None,
+            case_section: case_panel::CaseSection::default(),
+            show_audit: false,
+            unsaved: None,
+            closing: None,
+            after_saving: None,
+            title: String::new(),
+            picker: native_picker(),
+        }
+    }
+
+    /// Draw one frame and apply what the views asked for.
+    pub fn frame(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let mut intents = Vec::new();
+        self.before_drawing(&ctx, &mut intents);
+        let focus_search = self.keyboard(ui, &mut intents);
+        if focus_search {
+            self.show_sources_panel = true;
+        }
+        self.dropped_files(ui, &mut intents);
+        self.report_saved_screenshot();
+        if self.presenting {
+            self.presentation(ui, &mut intents);
+            self.unsaved_window(&ctx, &mut intents);
+        } else {
+            egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut intents));
+            egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut intents));
+            self.side_panel(ui, focus_search, &mut intents);
+            self.timeline_panel(ui, &mut intents);
+            self.central_panel(ui, &mut intents);
+            self.windows(ui, &mut intents);
+            intents.push(Intent::SetLayout(self.layout()));
+        }
+        self.apply_all(intents);
+    }
+
+    /// What comes before drawing: a finished job, closing, what waited for a save (its
+    /// intents go into this frame's), autosave, a case's layout to show, the title.
+    fn before_drawing(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
+        if self.workspace.poll_job() {
+            self.dates = side_panel::DateTexts::default();
+        }
+        if ctx.input(|i| i.viewport().close_requested()) && !self.may_close() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        }
+        self.continue_closing(ctx);
+        self.continue_after_saving(intents);
+        if let Some(wait) = self.workspace.autosave_if_due() {
+            ctx.request_repaint_after(wait);
+        }
+        self.restore_layout();
+        self.update_title(ctx);
+        if self.workspace.is_busy() {
+            // Progress is shown at least four times a second while a job runs.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Apply the frame's intents to the workspace, in the order they were asked for.
+    fn apply_all(&mut self, intents: Vec<Intent>) {
+        for intent in intents {
+            if matches!(intent, Intent::ResetFilter | Intent::ApplyView(_)) {
+                self.dates = side_panel::DateTexts::default();
+            }
+            self.workspace.apply(intent);
+        }
+    }
+
+    /// The side panel: case, data sources, matching parameters and filters.
+    fn side_panel(&mut self, ui: &mut Ui, focus_search: bool, intents: &mut Vec<Intent>) {
+        let open_errors = egui::Panel::left("sources")
+            .resizable(true)
+            .default_size(330.0)
+            .min_size(240.0)
+            .show_collapsible(ui, &mut self.show_sources_panel, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| {
+                        let mut open = None;
+                        side_panel::side_section(ui, "Case", |ui| {
+                            case_panel::case_section(
+                                ui,
+                                &self.workspace,
+                                &mut self.case_section,
+                                &mut self.show_audit,
+                                intents,
+                            );
+                        });
+                        side_panel::side_section(ui, "Data sources", |ui| {
+                            open = side_panel::data_sources(ui, &self.workspace, intents);
+                        });
+                        side_panel::side_section(ui, "Matching", |ui| {
+                            side_panel::matching_params(ui, &self.workspace, intents);
+                        });
+                        side_panel::side_section(ui, "Filters", |ui| {
+                            side_panel::filters(
+                                ui,
+                                &self.workspace,
+                                &mut self.dates,
+                                focus_search,
+                                intents,
+                            );
+                        });
+                        open
+                    })
+                    .inner
+            })
+            .and_then(|r| r.inner);
+        if open_errors.is_some() {
+            self.errors_for = open_errors;
+        }
+    }
+
+    /// The timeline and activity panel, below the central area only, so that the side
+    /// panel keeps the full height.
+    fn timeline_panel(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        egui::Panel::bottom("timeline")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(180.0)
+            .show_collapsible(ui, &mut self.show_timeline_panel, |ui| {
+                self.timeline.ui(ui, &mut self.workspace, intents);
+            });
+    }
+
+    /// The headline, the filter in words, the tab strip and the tab shown.
+    fn central_panel(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            headline::headline(ui, &self.workspace);
+            ui.add_space(4.0);
+            headline::filter_line(ui, &self.workspace, intents);
+            ui.separator();
+            ui.horizontal(|ui| {
+                for tab in CentralTab::all() {
+                    ui.selectable_value(
+                        &mut self.central,
+                        tab,
+                        RichText::new(tab.label()).heading(),
+                    );
+                }
+            });
+            let opened = match self.central {
+                CentralTab::Map => {
+                    self.map.ui(ui, &self.workspace, self.dark, intents);
+                    None
+                }
+                CentralTab::Locations => self.locations_table.ui(
+                    ui,
+                    tables_view::Kind::Locations,
+                    &self.workspace,
+                    intents,
+                ),
+                CentralTab::Reports => {
+                    self.reports_table
+                        .ui(ui, tables_view::Kind::Reports, &self.workspace, intents)
+                }
+                CentralTab::Matches => {
+                    self.matches_table
+                        .ui(ui, tables_view::Kind::Matches, &self.workspace, intents)
+                }
+            };
+            if opened.is_some() {
+                self.detail = opened;
+            }
+        });
+    }
+
+    /// Enter or leave presentation mode. The detail window closes on entering, since it
+    /// is full of identifiers.
+    pub fn set_presenting(&mut self, ctx: &egui::Context, on: bool) {
+        if on == self.presenting {
+            return;
+        }
+        if on {
+            self.zoom_before_presenting = ctx.zoom_factor();
+            ctx.set_zoom_factor(self.zoom_before_presenting * PRESENTATION_ZOOM);
+            self.detail = None;
+            self.central = CentralTab::Map;
+        } else {
+            ctx.set_zoom_factor(self.zoom_before_presenting);
+        }
+        self.presenting = on;
+    }
+
+    /// The tab and the report in the detail window, as a case keeps them.
+    fn layout(&self) -> compound_atlas_core::case::Layout {
+        let report = self
+            .detail
+            .filter(|&r| (r as usize) < self.workspace.dataset.reports.len())
+            .map(|r| self.workspace.dataset.reports.id(r).to_string())
+            .unwrap_or_default();
+        compound_atlas_core::case::Layout {
+            tab: self.central.key().into(),
+            report,
+            map: self.map.area(),
+        }
+    }
+
+    /// Show the tab and the report a case was saved with, once it is opened.
+    fn restore_layout(&mut self) {
+        let Some(layout) = self.workspace.restore_layout.take() else {
+            return;
+        };
+        self.central = CentralTab::from_key(&layout.tab);
+        self.detail = self.workspace.dataset.reports.find(&layout.report);
+        if let Some(area) = layout.map {
+            self.map.show_area(area, &self.workspace.dataset);
+        }
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.workspace.case_path {
+            Some(path) => format!(
+                "{}{} — Compound Atlas",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                if self.workspace.is_modified() {
+                    " •"
+                } else {
+                    ""
+                }
+            ),
+            None => "Compound Atlas".to_string(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// Presentation mode: the headline, the map and the timeline, in large type, with
+    /// every identifier masked and a badge that says so.
+    fn presentation(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        egui::Panel::top("presenting").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                egui::Frame::new()
+                    .fill(egui::Color32::from_rgb(60, 60, 60))
+                    .corner_radius(4.0)
+                    .inner_margin(egui::Margin::symmetric(8, 2))
+                    .show(ui, |ui| {
+                        ui.label(
+                            RichText::new("identifiers masked")
+                                .strong()
+                                .color(egui::Color32::WHITE),
+                        );
+                    });
+                ui.label(RichText::new(self.workspace.effective_filter().describe_masked()).weak());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Leave presentation (F5)").clicked() {
+                        self.set_presenting(ui.ctx(), false);
+                    }
+                });
+            });
+        });
+        // Its own id, so that the map gets most of the screen whatever size the normal
+        // timeline panel was given.
+        egui::Panel::bottom("presenting-timeline")
+            .resizable(true)
+            .default_size(190.0)
+            .min_size(140.0)
+            .show(ui, |ui| {
+                self.timeline.ui(ui, &mut self.workspace, intents);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            headline::headline(ui, &self.workspace);
+            ui.add_space(4.0);
+            self.map.ui(ui, &self.workspace, self.dark, intents);
+        });
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let remembered = super::Remembered {
+            params: self.workspace.params.clone(),
+            dark: self.dark,
+            recent: self.workspace.recent.clone(),
+            online_tiles_opt_in: self.map.online_opt_in,
+            recent_cases: self.workspace.recent_cases.clone(),
+            analyst: self.workspace.analyst.clone(),
+        };
+        eframe::set_value(storage, super::STORAGE_KEY, &remembered);
+    }
+}

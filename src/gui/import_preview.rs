@@ -1,0 +1,225 @@
+//! The import preview of the first file waiting: its delimiter, a column for each field,
+//! the time zone and day/month order, and the first rows as they will be read.
+
+use super::side_panel::date_order_choice;
+use super::theme;
+use super::workspace::{Intent, Workspace};
+use compound_atlas_core::model::FileKind;
+use egui::{RichText, Ui};
+
+fn field_mapping<F: Copy + PartialEq>(
+    ui: &mut Ui,
+    columns: &mut compound_atlas_core::ingest::headers::ColumnMap<F>,
+    fields: &[F],
+    required: &[F],
+    name: impl Fn(F) -> &'static str,
+) {
+    let header = columns.header.clone();
+    egui::Grid::new("preview-mapping")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for &field in fields {
+                let current = columns.column(field);
+                let shown = current.map_or("(not in this file)".to_string(), |i| header[i].clone());
+                let label = if required.contains(&field) {
+                    format!("{} (required)", name(field))
+                } else {
+                    name(field).to_string()
+                };
+                let mut chosen = current;
+                ui.label(&label);
+                egui::ComboBox::new(("map", name(field)), "")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut chosen, None, "(not in this file)");
+                        for (i, column) in header.iter().enumerate() {
+                            ui.selectable_value(&mut chosen, Some(i), column);
+                        }
+                    })
+                    .response
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::ComboBox,
+                            true,
+                            format!("column for {}", name(field)),
+                        )
+                    });
+                if chosen != current {
+                    columns.set(field, chosen);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// The import preview of the first pending file: delimiter, column mapping, time zone,
+/// day/month order and the first rows as they will be read.
+pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    use compound_atlas_core::ingest::headers::{LocationField, ReportField};
+    let waiting = workspace.pending.len();
+    let mut edited = workspace.pending[0].clone();
+    let mut params = workspace.params.clone();
+    let pending = &mut edited;
+    ui.horizontal(|ui| {
+        ui.label(format!("Delimiter: {}.", pending.start.delimiter_name()));
+        ui.label("Read as");
+        ui.radio_value(&mut pending.kind, FileKind::Reports, "reports file");
+        ui.radio_value(&mut pending.kind, FileKind::Locations, "location list");
+        if waiting > 1 {
+            ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
+        }
+    });
+    ui.separator();
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.strong("Columns");
+        match pending.kind {
+            FileKind::Reports => {
+                field_mapping(ui, &mut pending.report_columns, &ReportField::ALL, &ReportField::REQUIRED, ReportField::name)
+            }
+            FileKind::Locations => field_mapping(
+                ui,
+                &mut pending.location_columns,
+                &LocationField::ALL,
+                &LocationField::REQUIRED,
+                LocationField::name,
+            ),
+        }
+        let has_slash_dates = pending.start.has_slash_dates;
+        let ui = &mut columns[1];
+        ui.strong("Times");
+        egui::Grid::new("preview-times").num_columns(2).show(ui, |ui| {
+            ui.label("Times without an offset are in");
+            ui.add(egui::TextEdit::singleline(&mut params.zone).desired_width(130.0));
+            ui.end_row();
+            ui.label("Slash dates such as 03/04/2023");
+            date_order_choice(ui, "preview-date-order", &mut params.date_order);
+            ui.end_row();
+        });
+        if has_slash_dates && params.date_order.is_empty() {
+            ui.colored_label(theme::WARNING, "This file has slash dates: choose the day/month order, or those rows are rejected.");
+        }
+        ui.label(RichText::new("These apply to every file: changing them reads all files again.").small().weak());
+    });
+    let time_rules = params.resolve().map(|(options, _)| options.time);
+    if edited != workspace.pending[0] {
+        intents.push(Intent::EditPreview(edited.clone()));
+    }
+    if params != workspace.params {
+        intents.push(Intent::EditParams(params));
+    }
+    let time_rules = match time_rules {
+        Ok(rules) => rules,
+        Err(problem) => {
+            ui.colored_label(theme::ERROR, problem);
+            if ui.button("Cancel").clicked() {
+                intents.push(Intent::CancelImports);
+            }
+            return;
+        }
+    };
+    let pending = &edited;
+    ui.separator();
+    ui.strong(format!(
+        "The first {} rows as they will be read",
+        pending.start.rows.len()
+    ));
+    type Cells = Vec<(String, Result<String, String>)>;
+    let readings: Vec<(u64, Cells)> = pending
+        .start
+        .rows
+        .iter()
+        .map(|(line, row)| {
+            let cells: Cells = match pending.kind {
+                FileKind::Reports => compound_atlas_core::ingest::preview::read_report_row(
+                    &pending.report_columns,
+                    row,
+                    time_rules,
+                )
+                .into_iter()
+                .map(|(f, r)| (f.name().to_string(), r))
+                .collect(),
+                FileKind::Locations => compound_atlas_core::ingest::preview::read_location_row(
+                    &pending.location_columns,
+                    row,
+                    time_rules,
+                )
+                .into_iter()
+                .map(|(f, r)| (f.name().to_string(), r))
+                .collect(),
+            };
+            let extras = match pending.kind {
+                FileKind::Reports => pending.report_columns.extras(),
+                FileKind::Locations => pending.location_columns.extras(),
+            };
+            // Columns the tool does not know are kept with each row as extra attributes.
+            let kept = extras.into_iter().map(|(i, name)| {
+                (
+                    format!("{name} (kept)"),
+                    Ok(row.get(i).cloned().unwrap_or_default()),
+                )
+            });
+            (*line, cells.into_iter().chain(kept).collect())
+        })
+        .collect();
+    let titles: Vec<&str> = readings
+        .first()
+        .map(|(_, cells)| cells.iter().map(|(name, _)| name.as_str()).collect())
+        .unwrap_or_default();
+    egui::ScrollArea::both().max_height(260.0).show(ui, |ui| {
+        egui::Grid::new("preview-rows")
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong("line");
+                for title in &titles {
+                    ui.strong(*title);
+                }
+                ui.end_row();
+                for (line, cells) in &readings {
+                    ui.label(line.to_string());
+                    for (_, reading) in cells {
+                        match reading {
+                            Ok(value) => {
+                                ui.label(value);
+                            }
+                            Err(reason) => {
+                                ui.colored_label(theme::ERROR, "rejected")
+                                    .on_hover_text(reason);
+                            }
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+    for (line, cells) in &readings {
+        for (name, reading) in cells {
+            if let Err(reason) = reading {
+                ui.colored_label(theme::ERROR, format!("line {line}, {name}: {reason}"));
+            }
+        }
+    }
+    let missing = pending.missing_fields();
+    if !missing.is_empty() {
+        ui.colored_label(
+            theme::ERROR,
+            format!("Choose a column for: {}.", missing.join(", ")),
+        );
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(missing.is_empty(), egui::Button::new("Import"))
+            .clicked()
+        {
+            intents.push(Intent::ConfirmImport);
+        }
+        if ui.button("Skip this file").clicked() {
+            intents.push(Intent::SkipImport);
+        }
+        if ui.button("Cancel").clicked() {
+            intents.push(Intent::CancelImports);
+        }
+    });
+}

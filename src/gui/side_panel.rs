@@ -1,0 +1,305 @@
+//! The side panel's sections: the data sources with their figures and errors, the matching
+//! parameters, and the filters (dates, strength, places, platforms, search).
+
+use super::theme;
+use super::workspace::{Intent, Workspace};
+use compound_atlas_core::matching::Strength;
+use compound_atlas_core::model::FileKind;
+use compound_atlas_core::values::text::thousands;
+use egui::{RichText, Ui};
+use std::collections::BTreeSet;
+
+/// One section of the side panel: a bold heading, open at first, that folds its body away.
+pub fn side_section(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .default_open(true)
+        .show(ui, body);
+}
+
+fn short_hash(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// Every input file with what became of its rows. Returns the file whose errors to open.
+pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) -> Option<u16> {
+    let mut open_errors = None;
+    let busy = workspace.is_busy();
+    let mut kind_index = [0usize; 2];
+    for (file_index, file) in workspace.dataset.files.iter().enumerate() {
+        let slot = usize::from(file.kind == FileKind::Locations);
+        let index_in_kind = kind_index[slot];
+        kind_index[slot] += 1;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let name = file.name();
+            ui.label(RichText::new(name).strong())
+                .on_hover_text(file.path.display().to_string());
+            let kind = match file.kind {
+                FileKind::Reports => "reports",
+                FileKind::Locations => "locations",
+            };
+            ui.label(format!(
+                "{kind}: {} accepted, {} rejected, {} with warnings",
+                thousands(file.rows_accepted),
+                thousands(file.rows_rejected),
+                thousands(file.rows_with_warnings)
+            ));
+            if file.duplicate_events > 0 {
+                ui.label(format!(
+                    "{} duplicate events merged",
+                    thousands(file.duplicate_events)
+                ));
+            }
+            ui.label(
+                RichText::new(format!(
+                    "{} bytes · SHA-256 {}…",
+                    thousands(file.size),
+                    short_hash(&file.sha256)
+                ))
+                .small()
+                .weak(),
+            )
+            .on_hover_text(format!("SHA-256 {}", file.sha256));
+            ui.horizontal(|ui| {
+                let problems = workspace
+                    .dataset
+                    .issues
+                    .iter()
+                    .filter(|i| usize::from(i.file) == file_index)
+                    .count();
+                if ui
+                    .add_enabled(
+                        problems > 0,
+                        egui::Button::new(format!("Errors ({problems})")),
+                    )
+                    .clicked()
+                {
+                    open_errors = Some(file_index as u16);
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Remove"))
+                    .on_hover_text("Remove this file from the analysis")
+                    .clicked()
+                {
+                    intents.push(Intent::RemoveInput {
+                        kind: file.kind,
+                        index: index_in_kind,
+                    });
+                }
+            });
+        });
+    }
+    if workspace.dataset.files.is_empty() {
+        ui.label("No files loaded. Use File > Import reports… or drop CSV files here.");
+    }
+    open_errors
+}
+
+/// Tolerance and time zone; applying rereads or rematches in the background.
+pub fn matching_params(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    let mut params = workspace.params.clone();
+    egui::Grid::new("matching-params").num_columns(2).show(ui, |ui| {
+        ui.label("Tolerance");
+        ui.add(egui::TextEdit::singleline(&mut params.tolerance).desired_width(90.0).hint_text("0, 90s, 45m, 2h, 3d"))
+            .on_hover_text("How far outside an observation window an event still counts as IP + time");
+        ui.end_row();
+        ui.label("Time zone");
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut params.zone).desired_width(110.0))
+                .on_hover_text("For times written without an offset: an IANA name such as Asia/Bangkok, or UTC");
+            egui::ComboBox::new("zone-presets", "presets").selected_text("…").width(20.0).show_ui(ui, |ui| {
+                for zone in ["UTC", "Asia/Yangon", "Asia/Bangkok", "Asia/Phnom_Penh", "Asia/Vientiane", "Asia/Manila"] {
+                    ui.selectable_value(&mut params.zone, zone.to_string(), zone);
+                }
+            });
+        });
+        ui.end_row();
+        ui.label("Slash dates");
+        date_order_choice(ui, "date-order", &mut params.date_order);
+        ui.end_row();
+    });
+    let problem = params.resolve().err();
+    if let Some(problem) = &problem {
+        ui.colored_label(theme::ERROR, problem);
+    }
+    let changed = params != workspace.applied;
+    ui.horizontal(|ui| {
+        let enabled = changed && problem.is_none() && !workspace.is_busy();
+        if ui
+            .add_enabled(enabled, egui::Button::new("Apply"))
+            .clicked()
+        {
+            intents.push(Intent::ApplyParams);
+        }
+        if changed && ui.button("Undo").clicked() {
+            params = workspace.applied.clone();
+        }
+    });
+    if params != workspace.params {
+        intents.push(Intent::EditParams(params));
+    }
+}
+
+/// Text kept while the user types a date that is not complete yet.
+#[derive(Debug, Default)]
+pub struct DateTexts {
+    pub from: String,
+    pub to: String,
+}
+
+fn date_field(ui: &mut Ui, label: &str, text: &mut String, value: &mut Option<chrono::NaiveDate>) {
+    ui.label(label);
+    let response = ui.add(
+        egui::TextEdit::singleline(text)
+            .desired_width(100.0)
+            .hint_text("YYYY-MM-DD"),
+    );
+    // A date set elsewhere (a brush on the timeline, a saved view) shows in the field.
+    if !response.has_focus()
+        && text.trim().is_empty()
+        && let Some(date) = value
+    {
+        *text = date.to_string();
+    }
+    if response.changed() {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            *value = None;
+        } else if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            *value = Some(date);
+        }
+    }
+    let valid = text.trim().is_empty()
+        || chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").is_ok();
+    if !valid {
+        ui.colored_label(theme::ERROR, "not a date");
+    }
+}
+
+fn checklist(ui: &mut Ui, id: &str, options: &[(String, String)], chosen: &mut BTreeSet<String>) {
+    if options.is_empty() {
+        ui.label(RichText::new("none in the data").weak());
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(130.0)
+        .show(ui, |ui| {
+            for (value, label) in options {
+                let mut on = chosen.contains(value);
+                if ui.checkbox(&mut on, label).changed() {
+                    if on {
+                        chosen.insert(value.clone());
+                    } else {
+                        chosen.remove(value);
+                    }
+                }
+            }
+        });
+}
+
+/// The global filter. `focus_search` moves the keyboard focus to the search box (Ctrl+F).
+pub fn filters(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    dates: &mut DateTexts,
+    focus_search: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let mut filter = workspace.filter.clone();
+    ui.label("Search");
+    let search = ui.add(
+        egui::TextEdit::singleline(&mut filter.search)
+            .id_salt("filter-search")
+            .hint_text("report id, IP, CIDR or prefix (198.51.)")
+            .desired_width(f32::INFINITY),
+    );
+    if focus_search {
+        search.request_focus();
+    }
+    ui.add_space(4.0);
+    egui::Grid::new("filter-dates")
+        .num_columns(2)
+        .show(ui, |ui| {
+            date_field(ui, "From", &mut dates.from, &mut filter.from);
+            ui.end_row();
+            date_field(ui, "To", &mut dates.to, &mut filter.to);
+            ui.end_row();
+        });
+    ui.add_space(4.0);
+    ui.label("Strength");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut filter.strength, None, "Any");
+        ui.radio_value(&mut filter.strength, Some(Strength::IpTime), "IP + time");
+        ui.radio_value(&mut filter.strength, Some(Strength::IpOnly), "IP only");
+    });
+    let pairs = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| (v.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let choices = &workspace.choices;
+    let tags = pairs(&workspace.triage.all_tags());
+    let sections = [
+        (
+            "Country",
+            "f-country",
+            "countries",
+            &pairs(&choices.countries),
+            &mut filter.countries,
+        ),
+        (
+            "Locations",
+            "f-locations",
+            "locations",
+            &choices.locations,
+            &mut filter.locations,
+        ),
+        (
+            "Platform",
+            "f-platform",
+            "platforms",
+            &pairs(&choices.platforms),
+            &mut filter.platforms,
+        ),
+        (
+            "Incident type",
+            "f-incident",
+            "incidents",
+            &pairs(&choices.incident_types),
+            &mut filter.incident_types,
+        ),
+        (
+            "Event name",
+            "f-event",
+            "events",
+            &pairs(&choices.event_names),
+            &mut filter.event_names,
+        ),
+        ("Tags", "f-tags", "tags", &tags, &mut filter.tags),
+    ];
+    for (label, header_id, list_id, options, chosen) in sections {
+        egui::CollapsingHeader::new(format!("{label} ({})", chosen.len()))
+            .id_salt(header_id)
+            .show(ui, |ui| checklist(ui, list_id, options, chosen));
+    }
+    if filter != workspace.filter {
+        intents.push(Intent::SetFilter(filter));
+    }
+}
+
+/// The day/month order choice, shared by the matching panel and the import preview.
+pub(crate) fn date_order_choice(ui: &mut Ui, id: &str, date_order: &mut String) {
+    egui::ComboBox::new(id, "order")
+        .selected_text(match date_order.as_str() {
+            "dmy" => "day first (dd/mm)",
+            "mdy" => "month first (mm/dd)",
+            _ => "reject slash dates",
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(date_order, String::new(), "reject slash dates");
+            ui.selectable_value(date_order, "dmy".into(), "day first (dd/mm)");
+            ui.selectable_value(date_order, "mdy".into(), "month first (mm/dd)");
+        });
+}
