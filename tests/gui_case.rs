@@ -590,7 +590,10 @@ fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
     let mut app = harness(WorkbenchApp::new(sample_workspace()));
     let answer = fresh.clone();
     app.state_mut().picker = Box::new(move |request| {
-        assert_eq!(*request, compound_atlas::gui::file_dialogs::FileRequest::NewCase);
+        assert_eq!(
+            *request,
+            compound_atlas::gui::file_dialogs::FileRequest::NewCase
+        );
         vec![answer.clone()]
     });
     app.run_steps(2);
@@ -605,7 +608,10 @@ fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
     state.workspace.apply(Intent::SaveCaseAs(kept.clone()));
     let started = std::time::Instant::now();
     while app.state().workspace.case_path.as_deref() != Some(fresh.as_path()) {
-        assert!(started.elapsed().as_secs() < 60, "the new case was never started");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the new case was never started"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.run_steps(1);
     }

@@ -5,7 +5,7 @@
 use super::CliError;
 use clap::Args;
 use compound_atlas_core::ingest::{ImportOptions, Input};
-use compound_atlas_core::matching::{MatchParams, parse_tolerance};
+use compound_atlas_core::matching::{MatchParams, ToleranceError, parse_tolerance};
 use compound_atlas_core::params::RunParameters;
 use compound_atlas_core::pipeline::{Analysis, Inputs, analyse, load};
 use compound_atlas_core::values::progress::Progress;
@@ -20,7 +20,7 @@ pub struct Tolerance {
     pub nanos: i64,
 }
 
-fn tolerance_arg(text: &str) -> Result<Tolerance, String> {
+fn tolerance_arg(text: &str) -> Result<Tolerance, ToleranceError> {
     parse_tolerance(text).map(|nanos| Tolerance {
         text: text.trim().to_string(),
         nanos,

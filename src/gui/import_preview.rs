@@ -112,7 +112,7 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
     let time_rules = match time_rules {
         Ok(rules) => rules,
         Err(problem) => {
-            ui.colored_label(theme::ERROR, problem);
+            ui.colored_label(theme::ERROR, problem.to_string());
             if ui.button("Cancel").clicked() {
                 intents.push(Intent::CancelImports);
             }

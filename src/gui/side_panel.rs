@@ -120,7 +120,7 @@ pub fn matching_params(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Int
     });
     let problem = params.resolve().err();
     if let Some(problem) = &problem {
-        ui.colored_label(theme::ERROR, problem);
+        ui.colored_label(theme::ERROR, problem.to_string());
     }
     let changed = params != workspace.applied;
     ui.horizontal(|ui| {

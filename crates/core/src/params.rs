@@ -3,8 +3,8 @@
 //! checked when applied.
 
 use crate::ingest::ImportOptions;
-use crate::matching::{MatchParams, parse_tolerance};
-use crate::values::time::{DateOrder, ImportZone, TimeRules};
+use crate::matching::{MatchParams, ToleranceError, parse_tolerance};
+use crate::values::time::{DateOrder, ImportZone, TimeRules, UnknownDateOrder, UnknownZone};
 
 /// Matching parameters as the user typed them; checked when applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,7 +38,7 @@ impl Params {
     }
 
     /// The import options and match parameters, or the reason they cannot be used.
-    pub fn resolve(&self) -> Result<(ImportOptions, MatchParams), String> {
+    pub fn resolve(&self) -> Result<(ImportOptions, MatchParams), ParamsError> {
         let tolerance = parse_tolerance(&self.tolerance)?;
         let zone: ImportZone = self.zone.parse()?;
         let date_order = match self.date_order.trim() {
@@ -62,4 +62,15 @@ pub struct RunParameters {
     pub tolerance_seconds: i64,
     pub time_zone: String,
     pub date_order: Option<String>,
+}
+
+/// Why typed parameters cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    #[error(transparent)]
+    Tolerance(#[from] ToleranceError),
+    #[error(transparent)]
+    Zone(#[from] UnknownZone),
+    #[error(transparent)]
+    DateOrder(#[from] UnknownDateOrder),
 }

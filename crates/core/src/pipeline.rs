@@ -60,20 +60,18 @@ impl Inputs {
         files: &[SourceFile],
         mappings: &[Option<String>],
         built_in: &Inputs,
-    ) -> Result<Inputs, String> {
+    ) -> Result<Inputs, MappingError> {
         fn source<F: serde::de::DeserializeOwned>(
             file: &SourceFile,
             mapping: Option<&String>,
             built_in: &[Source<F>],
-        ) -> Result<Source<F>, String> {
+        ) -> Result<Source<F>, MappingError> {
             let columns = mapping
                 .map(|json| serde_json::from_str(json))
                 .transpose()
-                .map_err(|e| {
-                    format!(
-                        "{}: the stored column mapping cannot be read: {e}",
-                        file.path.display()
-                    )
+                .map_err(|e| MappingError {
+                    path: file.path.clone(),
+                    reason: e.to_string(),
                 })?;
             let input = built_in
                 .iter()
@@ -99,6 +97,14 @@ impl Inputs {
         }
         Ok(inputs)
     }
+}
+
+/// A column mapping kept with a source (in a case file) that cannot be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: the stored column mapping cannot be read: {reason}", path.display())]
+pub struct MappingError {
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 #[derive(Debug, thiserror::Error)]

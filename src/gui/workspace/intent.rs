@@ -165,7 +165,7 @@ impl Workspace {
         for path in paths {
             match PendingImport::new(path, kind) {
                 Ok(pending) => self.pending.push(pending),
-                Err(message) => self.notice = Some(Notice::error(message)),
+                Err(error) => self.notice = Some(Notice::error(error.to_string())),
             }
         }
     }
@@ -225,7 +225,7 @@ impl Workspace {
             return;
         }
         match self.params.resolve() {
-            Err(message) => self.notice = Some(Notice::error(message)),
+            Err(problem) => self.notice = Some(Notice::error(problem.to_string())),
             Ok((_, match_params)) => {
                 let reading_changed = self.params.zone != self.applied.zone
                     || self.params.date_order != self.applied.date_order;

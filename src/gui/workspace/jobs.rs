@@ -109,7 +109,7 @@ impl Workspace {
             Ok(resolved) => resolved,
             Err(message) => {
                 self.notice = Some(Notice {
-                    text: message,
+                    text: message.to_string(),
                     is_error: true,
                 });
                 return;

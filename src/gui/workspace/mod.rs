@@ -11,6 +11,7 @@ pub use intent::Intent;
 pub use jobs::{JobOutcome, RunningJob};
 
 use compound_atlas_core::analysis::filter::{Filter, FilteredView};
+use compound_atlas_core::ingest::FileError;
 use compound_atlas_core::ingest::headers::{ColumnMap, LocationField, ReportField};
 use compound_atlas_core::ingest::preview::{FileStart, file_start};
 use compound_atlas_core::matching::{MatchSet, match_events};
@@ -46,7 +47,7 @@ pub struct PendingImport {
 }
 
 impl PendingImport {
-    pub fn new(path: PathBuf, kind: FileKind) -> Result<PendingImport, String> {
+    pub fn new(path: PathBuf, kind: FileKind) -> Result<PendingImport, FileError> {
         let start = file_start(&path, 12)?;
         let report_columns =
             ColumnMap::from_header(&start.header, &ReportField::ALL, ReportField::names);
@@ -276,7 +277,7 @@ impl Workspace {
     /// Load and match on the calling thread: for the small built-in data at start-up,
     /// and for tests.
     pub fn load_blocking(inputs: Inputs, params: Params) -> Result<Workspace, String> {
-        let (options, match_params) = params.resolve()?;
+        let (options, match_params) = params.resolve().map_err(|e| e.to_string())?;
         let progress = Progress::default();
         let dataset = load(&inputs, options, &progress).map_err(|e| e.to_string())?;
         let matches = match_events(&dataset, match_params, &progress).map_err(|e| e.to_string())?;

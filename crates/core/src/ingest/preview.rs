@@ -5,7 +5,7 @@
 
 use super::headers::{ColumnMap, LocationField, ReportField};
 use super::locations::slug;
-use super::reader::sniff_delimiter;
+use super::reader::{FileError, sniff_delimiter};
 use crate::values::address::{
     format_address, format_address_set, parse_address_bytes, parse_address_set,
 };
@@ -39,11 +39,14 @@ impl FileStart {
 }
 
 /// Read the header and up to `max_rows` rows from the start of a file.
-pub fn file_start(path: &Path, max_rows: usize) -> Result<FileStart, String> {
+pub fn file_start(path: &Path, max_rows: usize) -> Result<FileStart, FileError> {
     let mut bytes = Vec::with_capacity(PREVIEW_BYTES);
     std::fs::File::open(path)
         .and_then(|f| f.take(PREVIEW_BYTES as u64).read_to_end(&mut bytes))
-        .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+        .map_err(|source| FileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let truncated = bytes.len() == PREVIEW_BYTES;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let first_line = text
@@ -65,10 +68,9 @@ pub fn file_start(path: &Path, max_rows: usize) -> Result<FileStart, String> {
     let header = match records.next() {
         Some(Ok(record)) => to_strings(&record),
         _ => {
-            return Err(format!(
-                "{}: the file is empty: there is no header row",
-                path.display()
-            ));
+            return Err(FileError::Empty {
+                path: path.to_path_buf(),
+            });
         }
     };
     let mut rows = Vec::new();
@@ -141,8 +143,12 @@ pub fn read_report_row(
                 ReportField::ReportDate => parse_time(value, rules, DateOnly::StartOfDay)
                     .map(|t| format_time(t.nanos))
                     .map_err(|e| e.to_string()),
-                ReportField::Port => parse_port(value).map(|p| p.to_string()),
-                ReportField::PossibleProxy => parse_flag(value).map(|b| b.to_string()),
+                ReportField::Port => parse_port(value)
+                    .map(|p| p.to_string())
+                    .map_err(|e| e.to_string()),
+                ReportField::PossibleProxy => parse_flag(value)
+                    .map(|b| b.to_string())
+                    .map_err(|e| e.to_string()),
                 _ => Ok(value.to_string()),
             };
             Some((field, reading))
@@ -174,8 +180,12 @@ pub fn read_location_row(
                 LocationField::LastSeen => parse_time(value, rules, DateOnly::EndOfDay)
                     .map(|t| format_time(t.nanos))
                     .map_err(|e| e.to_string()),
-                LocationField::Ports => parse_port_range(value).map(|p| p.to_string()),
-                LocationField::Shared => parse_flag(value).map(|b| b.to_string()),
+                LocationField::Ports => parse_port_range(value)
+                    .map(|p| p.to_string())
+                    .map_err(|e| e.to_string()),
+                LocationField::Shared => parse_flag(value)
+                    .map(|b| b.to_string())
+                    .map_err(|e| e.to_string()),
                 _ => Ok(value.to_string()),
             };
             Some((field, reading))

@@ -75,17 +75,24 @@ pub struct MatchSet {
     pub matches: Vec<Match>,
 }
 
+/// Why a tolerance could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToleranceError {
+    #[error(
+        "bad tolerance '{0}': use a number with a unit, such as 90s, 45m, 2h or 3d (0 for none)"
+    )]
+    Unreadable(String),
+    #[error("tolerance '{0}' is too large")]
+    TooLarge(String),
+}
+
 /// Read a tolerance such as `90s`, `45m`, `2h` or `3d`; `0` means none.
-pub fn parse_tolerance(text: &str) -> Result<Nanos, String> {
+pub fn parse_tolerance(text: &str) -> Result<Nanos, ToleranceError> {
     let text = text.trim();
     if text == "0" {
         return Ok(0);
     }
-    let bad = || {
-        format!(
-            "bad tolerance '{text}': use a number with a unit, such as 90s, 45m, 2h or 3d (0 for none)"
-        )
-    };
+    let bad = || ToleranceError::Unreadable(text.to_string());
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
     let number: i64 = number.parse().map_err(|_| bad())?;
@@ -99,7 +106,7 @@ pub fn parse_tolerance(text: &str) -> Result<Nanos, String> {
     number
         .checked_mul(unit_seconds)
         .and_then(|s| s.checked_mul(NANOS_PER_SECOND))
-        .ok_or_else(|| format!("tolerance '{text}' is too large"))
+        .ok_or_else(|| ToleranceError::TooLarge(text.to_string()))
 }
 
 /// Decide whether one event matches one observation, and how.
@@ -278,6 +285,7 @@ mod tests {
         assert!(
             parse_tolerance("99999999999999d")
                 .unwrap_err()
+                .to_string()
                 .contains("too large")
         );
     }

@@ -23,19 +23,38 @@ impl std::fmt::Display for PortRange {
     }
 }
 
-fn parse_one_port(text: &str) -> Result<u16, String> {
+/// Why a port, flag or coordinate could not be read; the text goes into import errors.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("not a port number (expected 0 to 65535)")]
+    NotAPort,
+    #[error("port out of range (expected 0 to 65535)")]
+    PortOutOfRange,
+    #[error("an event has one source port, not a range")]
+    PortRangeForEvent,
+    #[error("port range start is after its end")]
+    ReversedPortRange,
+    #[error("not a yes/no value (expected true/false, yes/no or 1/0)")]
+    NotAFlag,
+    #[error("out of range (expected -{limit} to {limit} degrees)")]
+    DegreesOutOfRange { limit: f64 },
+    #[error("not a number in decimal degrees")]
+    NotDegrees,
+}
+
+fn parse_one_port(text: &str) -> Result<u16, ValueError> {
     let text = text.trim();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("not a port number (expected 0 to 65535)".into());
+        return Err(ValueError::NotAPort);
     }
     match text.parse::<u32>() {
         Ok(port) if port <= 65535 => Ok(port as u16),
-        _ => Err("port out of range (expected 0 to 65535)".into()),
+        _ => Err(ValueError::PortOutOfRange),
     }
 }
 
 /// A single event port from raw bytes, without allocating in the common case.
-pub fn parse_port_bytes(bytes: &[u8]) -> Result<u16, String> {
+pub fn parse_port_bytes(bytes: &[u8]) -> Result<u16, ValueError> {
     if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
         let value = bytes
             .iter()
@@ -48,15 +67,15 @@ pub fn parse_port_bytes(bytes: &[u8]) -> Result<u16, String> {
 }
 
 /// A single event port.
-pub fn parse_port(text: &str) -> Result<u16, String> {
+pub fn parse_port(text: &str) -> Result<u16, ValueError> {
     if text.contains('-') {
-        return Err("an event has one source port, not a range".into());
+        return Err(ValueError::PortRangeForEvent);
     }
     parse_one_port(text)
 }
 
 /// An observation's port or port range `a-b`.
-pub fn parse_port_range(text: &str) -> Result<PortRange, String> {
+pub fn parse_port_range(text: &str) -> Result<PortRange, ValueError> {
     match text.split_once('-') {
         Some((first, last)) => {
             let range = PortRange {
@@ -64,7 +83,7 @@ pub fn parse_port_range(text: &str) -> Result<PortRange, String> {
                 last: parse_one_port(last)?,
             };
             if range.first > range.last {
-                return Err("port range start is after its end".into());
+                return Err(ValueError::ReversedPortRange);
             }
             Ok(range)
         }
@@ -73,12 +92,12 @@ pub fn parse_port_range(text: &str) -> Result<PortRange, String> {
 }
 
 /// true/false, yes/no, 1/0 (and y/n, t/f), in any case.
-pub fn parse_flag(text: &str) -> Result<bool, String> {
+pub fn parse_flag(text: &str) -> Result<bool, ValueError> {
     parse_flag_bytes(text.as_bytes())
 }
 
 /// [`parse_flag`] on raw bytes.
-pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, String> {
+pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, ValueError> {
     let text = bytes.trim_ascii();
     let is = |words: &[&str]| {
         words
@@ -90,18 +109,16 @@ pub fn parse_flag_bytes(bytes: &[u8]) -> Result<bool, String> {
     } else if is(&["false", "no", "0", "n", "f"]) {
         Ok(false)
     } else {
-        Err("not a yes/no value (expected true/false, yes/no or 1/0)".into())
+        Err(ValueError::NotAFlag)
     }
 }
 
 /// A latitude or longitude in decimal degrees within `limit` (90 or 180).
-pub fn parse_degrees(text: &str, limit: f64) -> Result<f64, String> {
+pub fn parse_degrees(text: &str, limit: f64) -> Result<f64, ValueError> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= limit => Ok(v),
-        Ok(_) => Err(format!(
-            "out of range (expected -{limit} to {limit} degrees)"
-        )),
-        Err(_) => Err("not a number in decimal degrees".into()),
+        Ok(_) => Err(ValueError::DegreesOutOfRange { limit }),
+        Err(_) => Err(ValueError::NotDegrees),
     }
 }
 
@@ -113,20 +130,32 @@ mod tests {
     fn ports() {
         assert_eq!(parse_port("0"), Ok(0));
         assert_eq!(parse_port(" 65535 "), Ok(65535));
-        assert!(parse_port("65536").unwrap_err().contains("out of range"));
+        assert!(
+            parse_port("65536")
+                .unwrap_err()
+                .to_string()
+                .contains("out of range")
+        );
         assert!(parse_port("-1").is_err());
         assert!(parse_port("80a").is_err());
         assert!(
             parse_port("99999999999999999999")
                 .unwrap_err()
+                .to_string()
                 .contains("out of range")
         );
-        assert!(parse_port("1000-2000").unwrap_err().contains("not a range"));
+        assert!(
+            parse_port("1000-2000")
+                .unwrap_err()
+                .to_string()
+                .contains("not a range")
+        );
         assert_eq!(parse_port_bytes(b"65535"), Ok(65535));
         assert_eq!(parse_port_bytes(b"0"), Ok(0));
         assert!(
             parse_port_bytes(b"65536")
                 .unwrap_err()
+                .to_string()
                 .contains("out of range")
         );
         assert!(parse_port_bytes(b"12a").is_err());
@@ -158,6 +187,7 @@ mod tests {
         assert!(
             parse_port_range("2047-1024")
                 .unwrap_err()
+                .to_string()
                 .contains("after its end")
         );
         assert!(parse_port_range("1-70000").is_err());

@@ -21,18 +21,26 @@ pub enum ImportZone {
     Named(chrono_tz::Tz),
 }
 
+/// A time zone name that is neither UTC nor an IANA name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown time zone '{0}': use an IANA name such as Asia/Bangkok, or UTC")]
+pub struct UnknownZone(pub String);
+
+/// A day/month order other than dmy or mdy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown date order '{0}': use dmy or mdy")]
+pub struct UnknownDateOrder(pub String);
+
 impl FromStr for ImportZone {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = UnknownZone;
+    fn from_str(text: &str) -> Result<Self, UnknownZone> {
         let text = text.trim();
         if text.eq_ignore_ascii_case("utc") || text == "Etc/UTC" {
             return Ok(ImportZone::Utc);
         }
         text.parse::<chrono_tz::Tz>()
             .map(ImportZone::Named)
-            .map_err(|_| {
-                format!("unknown time zone '{text}': use an IANA name such as Asia/Bangkok, or UTC")
-            })
+            .map_err(|_| UnknownZone(text.to_string()))
     }
 }
 
@@ -53,12 +61,12 @@ pub enum DateOrder {
 }
 
 impl FromStr for DateOrder {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
+    type Err = UnknownDateOrder;
+    fn from_str(text: &str) -> Result<Self, UnknownDateOrder> {
         match text.trim().to_ascii_lowercase().as_str() {
             "dmy" | "day-first" | "dd/mm" => Ok(DateOrder::DayFirst),
             "mdy" | "month-first" | "mm/dd" => Ok(DateOrder::MonthFirst),
-            other => Err(format!("unknown date order '{other}': use dmy or mdy")),
+            other => Err(UnknownDateOrder(other.to_string())),
         }
     }
 }
@@ -764,6 +772,7 @@ mod tests {
             "Mars/Olympus"
                 .parse::<ImportZone>()
                 .unwrap_err()
+                .to_string()
                 .contains("unknown time zone")
         );
     }
