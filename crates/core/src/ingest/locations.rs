@@ -4,7 +4,7 @@
 use super::headers::{ColumnMap, LocationField};
 use super::reader::{CsvHeader, FileError, Piece, read_csv};
 use super::reports::{missing_columns_message, unterminated_quote_issue};
-use super::{ImportOptions, Input, RowIssues, shown_value, text_of};
+use super::{ImportOptions, Input, RowIssues, shown_value, start_row, text_of};
 use crate::model::{FileKind, Issue, Location, Observation, SourceFile};
 use crate::values::address::parse_address_set;
 use crate::values::progress::Progress;
@@ -57,50 +57,36 @@ pub fn slug(name: &str) -> String {
     out
 }
 
-fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
-    if fields.iter().all(|f| f.trim_ascii().is_empty()) {
-        return;
+/// One row being read: its fields under the file's header.
+struct Row<'a> {
+    ctx: &'a Context,
+    fields: &'a [&'a [u8]],
+    line: u64,
+}
+
+impl<'a> Row<'a> {
+    /// The field's column name and trimmed bytes, when the file has the field.
+    fn raw(&self, field: LocationField) -> Option<(&'a str, &'a [u8])> {
+        let columns = &self.ctx.columns;
+        columns
+            .column(field)
+            .map(|i| (columns.header[i].as_str(), self.fields[i].trim_ascii()))
     }
-    let mut issues = RowIssues::new(line);
-    if fields.len() != ctx.width {
-        issues.error(
-            "",
-            &shown_value(&fields.join(&b","[..])),
-            format!(
-                "the row has {} fields but the header has {}",
-                fields.len(),
-                ctx.width
-            ),
-        );
-        out.rows_rejected += 1;
-        out.issues.extend(issues.into_issues());
-        return;
+
+    /// The field's bytes when the file has it and the cell is not empty.
+    fn present(&self, field: LocationField) -> Option<(&'a str, &'a [u8])> {
+        self.raw(field).filter(|(_, b)| !b.is_empty())
     }
-    let raw = |f: LocationField| {
-        ctx.columns
-            .column(f)
-            .map(|i| (ctx.columns.header[i].as_str(), fields[i].trim_ascii()))
-    };
-    let text = |f: LocationField, issues: &mut RowIssues| -> String {
-        raw(f)
+
+    fn text(&self, field: LocationField, issues: &mut RowIssues) -> String {
+        self.raw(field)
             .map(|(column, bytes)| text_of(column, bytes, issues).into_owned())
             .unwrap_or_default()
-    };
-
-    let name = text(LocationField::Name, &mut issues);
-    if name.is_empty() {
-        let column = raw(LocationField::Name).map_or("name", |(c, _)| c);
-        issues.error(column, "", "the location name is empty".into());
     }
-    let given_id = text(LocationField::LocationId, &mut issues);
-    let id = if given_id.is_empty() {
-        slug(&name)
-    } else {
-        given_id
-    };
-    let country = text(LocationField::Country, &mut issues);
-    let degrees = |field: LocationField, limit: f64, issues: &mut RowIssues| {
-        let (column, bytes) = raw(field).filter(|(_, b)| !b.is_empty())?;
+
+    /// A latitude or longitude; an unreadable one is dropped with a warning.
+    fn degrees(&self, field: LocationField, limit: f64, issues: &mut RowIssues) -> Option<f64> {
+        let (column, bytes) = self.present(field)?;
         match parse_degrees(&String::from_utf8_lossy(bytes), limit) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -112,15 +98,22 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
                 None
             }
         }
-    };
-    let lat = degrees(LocationField::Lat, 90.0, &mut issues);
-    let lon = degrees(LocationField::Lon, 180.0, &mut issues);
+    }
 
-    let mut observation = None;
-    let ip = raw(LocationField::Ip).filter(|(_, b)| !b.is_empty());
-    let window_bound = |field: LocationField, date_only: DateOnly, issues: &mut RowIssues| {
-        let (column, bytes) = raw(field).filter(|(_, b)| !b.is_empty())?;
-        match parse_time(&String::from_utf8_lossy(bytes), ctx.options.time, date_only) {
+    /// One end of the observation window; an unreadable one rejects the row, since a
+    /// wrong window would change match strengths.
+    fn window_bound(
+        &self,
+        field: LocationField,
+        date_only: DateOnly,
+        issues: &mut RowIssues,
+    ) -> Option<i64> {
+        let (column, bytes) = self.present(field)?;
+        match parse_time(
+            &String::from_utf8_lossy(bytes),
+            self.ctx.options.time,
+            date_only,
+        ) {
             Ok(parsed) => {
                 if let Some(w) = parsed.warning {
                     issues.warning(column, &shown_value(bytes), w);
@@ -136,112 +129,55 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
                 None
             }
         }
-    };
-    let source = text(LocationField::Source, &mut issues);
-    let confidence = text(LocationField::Confidence, &mut issues);
-    let notes = text(LocationField::Notes, &mut issues);
-    let extras: Vec<(String, String)> = ctx
-        .extras
-        .iter()
-        .map(|(i, column)| {
-            (
-                column.clone(),
-                text_of(column, fields[*i].trim_ascii(), &mut issues).into_owned(),
-            )
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    let mut location_extras = extras.clone();
-
-    if let Some((ip_column, ip_bytes)) = ip {
-        let set = match parse_address_set(&String::from_utf8_lossy(ip_bytes)) {
-            Ok(parsed) => {
-                if let Some(w) = parsed.warning {
-                    issues.warning(ip_column, &shown_value(ip_bytes), w);
-                }
-                Some(parsed.set)
-            }
-            Err(e) => {
-                issues.error(ip_column, &shown_value(ip_bytes), e.to_string());
-                None
-            }
-        };
-        let first_seen = window_bound(LocationField::FirstSeen, DateOnly::StartOfDay, &mut issues);
-        let last_seen = window_bound(LocationField::LastSeen, DateOnly::EndOfDay, &mut issues);
-        if let (Some(first), Some(last)) = (first_seen, last_seen)
-            && first > last
-        {
-            let column = raw(LocationField::FirstSeen).map_or("first_seen", |(c, _)| c);
-            issues.error(column, "", "first_seen is after last_seen".into());
-        }
-        let ports = raw(LocationField::Ports)
-            .filter(|(_, b)| !b.is_empty())
-            .and_then(|(column, bytes)| {
-                parse_port_range(&String::from_utf8_lossy(bytes))
-                    .map_err(|e| {
-                        issues.warning(
-                            column,
-                            &shown_value(bytes),
-                            format!("{e}; the port restriction was dropped, so any port matches"),
-                        )
-                    })
-                    .ok()
-            });
-        let shared = match raw(LocationField::Shared).filter(|(_, b)| !b.is_empty()) {
-            None => false,
-            Some((column, bytes)) => {
-                parse_flag(&String::from_utf8_lossy(bytes)).unwrap_or_else(|e| {
-                    issues.warning(
-                        column,
-                        &shown_value(bytes),
-                        format!("{e}; taken as not shared"),
-                    );
-                    false
-                })
-            }
-        };
-        if let Some(addresses) = set {
-            observation = Some(Observation {
-                location: 0,
-                addresses,
-                ports,
-                first_seen,
-                last_seen,
-                shared,
-                source,
-                confidence,
-                notes,
-                extras,
-                file: 0,
-                line: line.min(u64::from(u32::MAX)) as u32,
-            });
-        }
-    } else {
-        for field in [
-            LocationField::FirstSeen,
-            LocationField::LastSeen,
-            LocationField::Ports,
-        ] {
-            if let Some((column, bytes)) = raw(field).filter(|(_, b)| !b.is_empty()) {
-                issues.warning(
-                    column,
-                    &shown_value(bytes),
-                    "ignored: the row has no ip".into(),
-                );
-            }
-        }
-        // On a row without an address these describe the location itself.
-        for (key, value) in [
-            ("source", source),
-            ("confidence", confidence),
-            ("notes", notes),
-        ] {
-            if !value.is_empty() {
-                location_extras.push((key.to_string(), value));
-            }
-        }
     }
 
+    fn line(&self) -> u32 {
+        self.line.min(u64::from(u32::MAX)) as u32
+    }
+}
+
+/// The attributes an observation carries besides its addresses, window and ports.
+struct Attributes {
+    source: String,
+    confidence: String,
+    notes: String,
+    extras: Vec<(String, String)>,
+}
+
+fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
+    let Some(mut issues) = start_row(
+        line,
+        fields,
+        ctx.width,
+        &mut out.rows_rejected,
+        &mut out.issues,
+    ) else {
+        return;
+    };
+    let row = Row { ctx, fields, line };
+    let mut location = location_of(&row, &mut issues);
+    let attributes = Attributes {
+        source: row.text(LocationField::Source, &mut issues),
+        confidence: row.text(LocationField::Confidence, &mut issues),
+        notes: row.text(LocationField::Notes, &mut issues),
+        extras: ctx
+            .extras
+            .iter()
+            .map(|(i, column)| {
+                let value = text_of(column, fields[*i].trim_ascii(), &mut issues);
+                (column.clone(), value.into_owned())
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect(),
+    };
+    location.extras = attributes.extras.clone();
+    let observation = match row.present(LocationField::Ip) {
+        Some(ip) => observation_of(&row, ip, attributes, &mut issues),
+        None => {
+            describe_location(&row, attributes, &mut location, &mut issues);
+            None
+        }
+    };
     if issues.has_errors() {
         out.rows_rejected += 1;
         out.issues.extend(issues.into_issues());
@@ -251,20 +187,141 @@ fn parse_row(ctx: &Context, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
         out.rows_with_warnings += 1;
         out.issues.extend(issues.into_issues());
     }
-    let location = Location {
+    out.rows.push(LocationRow {
+        location,
+        observation,
+    });
+}
+
+/// The location the row names: name (required), id (else derived from the name),
+/// country and coordinates.
+fn location_of(row: &Row, issues: &mut RowIssues) -> Location {
+    let name = row.text(LocationField::Name, issues);
+    if name.is_empty() {
+        let column = row.raw(LocationField::Name).map_or("name", |(c, _)| c);
+        issues.error(column, "", "the location name is empty".into());
+    }
+    let given_id = row.text(LocationField::LocationId, issues);
+    let id = if given_id.is_empty() {
+        slug(&name)
+    } else {
+        given_id
+    };
+    let country = row.text(LocationField::Country, issues);
+    let lat = row.degrees(LocationField::Lat, 90.0, issues);
+    let lon = row.degrees(LocationField::Lon, 180.0, issues);
+    Location {
         id,
         name,
         country,
         lat,
         lon,
-        extras: location_extras,
+        extras: Vec::new(),
         file: 0,
-        line: line.min(u64::from(u32::MAX)) as u32,
+        line: row.line(),
+    }
+}
+
+/// The row's observation: its address set, window, ports and shared flag. `None` when
+/// the address set cannot be read (the row is then rejected).
+fn observation_of(
+    row: &Row,
+    (ip_column, ip_bytes): (&str, &[u8]),
+    attributes: Attributes,
+    issues: &mut RowIssues,
+) -> Option<Observation> {
+    let set = match parse_address_set(&String::from_utf8_lossy(ip_bytes)) {
+        Ok(parsed) => {
+            if let Some(w) = parsed.warning {
+                issues.warning(ip_column, &shown_value(ip_bytes), w);
+            }
+            Some(parsed.set)
+        }
+        Err(e) => {
+            issues.error(ip_column, &shown_value(ip_bytes), e.to_string());
+            None
+        }
     };
-    out.rows.push(LocationRow {
-        location,
-        observation,
-    });
+    let first_seen = row.window_bound(LocationField::FirstSeen, DateOnly::StartOfDay, issues);
+    let last_seen = row.window_bound(LocationField::LastSeen, DateOnly::EndOfDay, issues);
+    if let (Some(first), Some(last)) = (first_seen, last_seen)
+        && first > last
+    {
+        let column = row
+            .raw(LocationField::FirstSeen)
+            .map_or("first_seen", |(c, _)| c);
+        issues.error(column, "", "first_seen is after last_seen".into());
+    }
+    let ports = row
+        .present(LocationField::Ports)
+        .and_then(|(column, bytes)| {
+            parse_port_range(&String::from_utf8_lossy(bytes))
+                .map_err(|e| {
+                    issues.warning(
+                        column,
+                        &shown_value(bytes),
+                        format!("{e}; the port restriction was dropped, so any port matches"),
+                    )
+                })
+                .ok()
+        });
+    let shared = match row.present(LocationField::Shared) {
+        None => false,
+        Some((column, bytes)) => parse_flag(&String::from_utf8_lossy(bytes)).unwrap_or_else(|e| {
+            issues.warning(
+                column,
+                &shown_value(bytes),
+                format!("{e}; taken as not shared"),
+            );
+            false
+        }),
+    };
+    Some(Observation {
+        location: 0,
+        addresses: set?,
+        ports,
+        first_seen,
+        last_seen,
+        shared,
+        source: attributes.source,
+        confidence: attributes.confidence,
+        notes: attributes.notes,
+        extras: attributes.extras,
+        file: 0,
+        line: row.line(),
+    })
+}
+
+/// A row without an address describes the location itself: its source, confidence and
+/// notes become the location's attributes; window and ports are ignored with a warning.
+fn describe_location(
+    row: &Row,
+    attributes: Attributes,
+    location: &mut Location,
+    issues: &mut RowIssues,
+) {
+    for field in [
+        LocationField::FirstSeen,
+        LocationField::LastSeen,
+        LocationField::Ports,
+    ] {
+        if let Some((column, bytes)) = row.present(field) {
+            issues.warning(
+                column,
+                &shown_value(bytes),
+                "ignored: the row has no ip".into(),
+            );
+        }
+    }
+    for (key, value) in [
+        ("source", attributes.source),
+        ("confidence", attributes.confidence),
+        ("notes", attributes.notes),
+    ] {
+        if !value.is_empty() {
+            location.extras.push((key.to_string(), value));
+        }
+    }
 }
 
 fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {

@@ -174,6 +174,37 @@ impl RowIssues {
     }
 }
 
+/// What every row parser checks first. A blank row (such as ",,,," from a spreadsheet)
+/// holds no data and is skipped; a row whose field count differs from the header's is
+/// rejected, counted and listed with the reason. Either way `None`: nothing more to do.
+/// Otherwise the row's (empty) issue list, for the parser to fill.
+pub(crate) fn start_row(
+    line: u64,
+    fields: &[&[u8]],
+    width: usize,
+    rows_rejected: &mut u64,
+    issues: &mut Vec<Issue>,
+) -> Option<RowIssues> {
+    if fields.iter().all(|f| f.trim_ascii().is_empty()) {
+        return None;
+    }
+    let mut row = RowIssues::new(line);
+    if fields.len() != width {
+        row.error(
+            "",
+            &shown_value(&fields.join(&b","[..])),
+            format!(
+                "the row has {} fields but the header has {width}",
+                fields.len()
+            ),
+        );
+        *rows_rejected += 1;
+        issues.extend(row.into_issues());
+        return None;
+    }
+    Some(row)
+}
+
 /// Text of an optional field; invalid UTF-8 is replaced, with a warning.
 pub(crate) fn text_of<'a>(column: &str, bytes: &'a [u8], issues: &mut RowIssues) -> Cow<'a, str> {
     match std::str::from_utf8(bytes) {

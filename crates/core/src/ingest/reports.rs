@@ -5,7 +5,7 @@
 
 use super::headers::{ColumnMap, ReportField};
 use super::reader::{FileError, Piece, read_csv};
-use super::{ImportOptions, Input, RowIssues, shown_value, text_of};
+use super::{ImportOptions, Input, RowIssues, shown_value, start_row, text_of};
 use crate::model::{
     Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags,
 };
@@ -60,8 +60,14 @@ impl<'pool> Context<'pool> {
     fn column(&self, field: ReportField) -> Option<usize> {
         self.column_of[field as usize]
     }
-    fn header(&self, index: usize) -> &str {
-        &self.columns.header[index]
+    /// The field's column name and its trimmed bytes in this row, when the file has it.
+    fn field<'row>(
+        &'row self,
+        fields: &[&'row [u8]],
+        field: ReportField,
+    ) -> Option<(&'row str, &'row [u8])> {
+        self.column(field)
+            .map(|i| (self.columns.header[i].as_str(), fields[i].trim_ascii()))
     }
 }
 
@@ -134,31 +140,73 @@ fn canonical_event_name(text: &str) -> &str {
         .unwrap_or(text)
 }
 
+/// The three values an event cannot do without, read from one row.
+struct Required<'row> {
+    /// Empty when the row continues the current run (its id equals the run's).
+    report_id: &'row str,
+    continues_run: bool,
+    addr: u128,
+    time: i64,
+}
+
 fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
-    if fields.iter().all(|f| f.trim_ascii().is_empty()) {
-        return; // a blank row, such as ",,,," from a spreadsheet, holds no data
-    }
-    let mut issues = RowIssues::new(line);
-    if fields.len() != ctx.width {
-        issues.error(
-            "",
-            &shown_value(&fields.join(&b","[..])),
-            format!(
-                "the row has {} fields but the header has {}",
-                fields.len(),
-                ctx.width
-            ),
-        );
+    let Some(mut issues) = start_row(
+        line,
+        fields,
+        ctx.width,
+        &mut out.rows_rejected,
+        &mut out.issues,
+    ) else {
+        return;
+    };
+    let Some(required) = required_fields(ctx, fields, out, &mut issues) else {
         out.rows_rejected += 1;
         out.issues.extend(issues.into_issues());
         return;
-    }
-    let field = |f: ReportField| {
-        ctx.column(f)
-            .map(|i| (ctx.header(i), fields[i].trim_ascii()))
     };
+    let (port, flags) = port_and_proxy(ctx, fields, &mut issues);
+    let name = match ctx.field(fields, ReportField::EventName) {
+        Some((column, bytes)) => out.intern_event_name(column, bytes, &mut issues),
+        None => 0,
+    };
+    let run_index = run_of(ctx, fields, out, &required, &mut issues);
+    let event = out.events.len() as u32;
+    if !ctx.extras.is_empty() {
+        let values: Box<[Box<str>]> = ctx
+            .extras
+            .iter()
+            .map(|&(i, ref column)| text_of(column, fields[i].trim_ascii(), &mut issues).into())
+            .collect();
+        if values.iter().any(|v| !v.is_empty()) {
+            out.extras.push((event, values));
+        }
+    }
+    let events = &mut out.events;
+    events.addr.push(required.addr);
+    events.time.push(required.time);
+    events.report.push(run_index as u32);
+    events.port.push(port);
+    events.flags.push(flags);
+    events.name.push(name);
+    events.file.push(0);
+    events.line.push(line.min(u64::from(u32::MAX)) as u32);
+    if issues.has_any() {
+        out.rows_with_warnings += 1;
+        out.issues.extend(issues.into_issues());
+    }
+}
 
-    let (id_column, id_bytes) = field(ReportField::ReportId).expect("required column");
+/// The report id, address and capture time, each with its error when missing or
+/// unreadable; `None` when any is (the row is then rejected).
+fn required_fields<'row>(
+    ctx: &'row Context<'_>,
+    fields: &[&'row [u8]],
+    out: &PieceOut,
+    issues: &mut RowIssues,
+) -> Option<Required<'row>> {
+    let (id_column, id_bytes) = ctx
+        .field(fields, ReportField::ReportId)
+        .expect("required column");
     let continues_run = out
         .runs
         .last()
@@ -186,7 +234,7 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             None
         }
     };
-    let (ip_column, ip_bytes) = field(ReportField::Ip).expect("required column");
+    let (ip_column, ip_bytes) = ctx.field(fields, ReportField::Ip).expect("required column");
     let addr = match parse_address_bytes(ip_bytes) {
         _ if ip_bytes.is_empty() => {
             issues.error(ip_column, "", "ip is empty; an address is required".into());
@@ -198,8 +246,21 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             None
         }
     };
-    let (time_column, time_bytes) = field(ReportField::EventTime).expect("required column");
-    let time = match parse_time_bytes(time_bytes, ctx.options.time, DateOnly::Reject) {
+    let time = event_time(ctx, fields, issues);
+    Some(Required {
+        report_id: report_id?,
+        continues_run,
+        addr: addr?,
+        time: time?,
+    })
+}
+
+/// The capture time, with a warning for a time that needed one (a clock change).
+fn event_time(ctx: &Context<'_>, fields: &[&[u8]], issues: &mut RowIssues) -> Option<i64> {
+    let (time_column, time_bytes) = ctx
+        .field(fields, ReportField::EventTime)
+        .expect("required column");
+    match parse_time_bytes(time_bytes, ctx.options.time, DateOnly::Reject) {
         _ if time_bytes.is_empty() => {
             issues.error(
                 time_column,
@@ -218,16 +279,18 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             issues.error(time_column, &shown_value(time_bytes), e.to_string());
             None
         }
-    };
-    let (Some(report_id), Some(addr), Some(time)) = (report_id, addr, time) else {
-        out.rows_rejected += 1;
-        out.issues.extend(issues.into_issues());
-        return;
-    };
+    }
+}
 
+/// The optional port and possible-proxy flag; an unreadable one is dropped with a warning.
+fn port_and_proxy(ctx: &Context<'_>, fields: &[&[u8]], issues: &mut RowIssues) -> (u16, u8) {
     let mut flags = 0u8;
     let mut port = 0u16;
-    if let Some((column, bytes)) = field(ReportField::Port).filter(|(_, b)| !b.is_empty()) {
+    let present = |f| {
+        ctx.field(fields, f)
+            .filter(|(_, b): &(&str, &[u8])| !b.is_empty())
+    };
+    if let Some((column, bytes)) = present(ReportField::Port) {
         match parse_port_bytes(bytes) {
             Ok(p) => {
                 port = p;
@@ -240,8 +303,7 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             ),
         }
     }
-    if let Some((column, bytes)) = field(ReportField::PossibleProxy).filter(|(_, b)| !b.is_empty())
-    {
+    if let Some((column, bytes)) = present(ReportField::PossibleProxy) {
         match parse_flag_bytes(bytes) {
             Ok(proxy) => {
                 flags |= event_flags::PROXY_KNOWN | if proxy { event_flags::PROXY } else { 0 }
@@ -253,35 +315,43 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             ),
         }
     }
-    let name = match field(ReportField::EventName) {
-        Some((column, bytes)) => out.intern_event_name(column, bytes, &mut issues),
-        None => 0,
-    };
+    (port, flags)
+}
 
-    if !continues_run {
+/// The run the row belongs to (a new one when its id differs from the current run's),
+/// with the report's attributes taken from the first row that gives them.
+fn run_of(
+    ctx: &Context<'_>,
+    fields: &[&[u8]],
+    out: &mut PieceOut,
+    required: &Required,
+    issues: &mut RowIssues,
+) -> usize {
+    if !required.continues_run {
         out.runs.push(Run {
-            id: report_id.into(),
+            id: required.report_id.into(),
             incident_type: 0,
             platform: 0,
             report_date: NO_TIME,
         });
     }
     let run_index = out.runs.len() - 1;
-    // A report's attributes come from the first row that gives them.
     if out.runs[run_index].incident_type == 0
-        && let Some((column, bytes)) = field(ReportField::IncidentType)
+        && let Some((column, bytes)) = ctx.field(fields, ReportField::IncidentType)
     {
-        let text = text_of(column, bytes, &mut issues);
+        let text = text_of(column, bytes, issues);
         out.runs[run_index].incident_type = out.intern(&text);
     }
     if out.runs[run_index].platform == 0
-        && let Some((column, bytes)) = field(ReportField::Platform)
+        && let Some((column, bytes)) = ctx.field(fields, ReportField::Platform)
     {
-        let text = text_of(column, bytes, &mut issues);
+        let text = text_of(column, bytes, issues);
         out.runs[run_index].platform = out.intern(&text);
     }
     if out.runs[run_index].report_date == NO_TIME
-        && let Some((column, bytes)) = field(ReportField::ReportDate).filter(|(_, b)| !b.is_empty())
+        && let Some((column, bytes)) = ctx
+            .field(fields, ReportField::ReportDate)
+            .filter(|(_, b)| !b.is_empty())
     {
         match parse_time(
             &String::from_utf8_lossy(bytes),
@@ -296,31 +366,7 @@ fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut)
             ),
         }
     }
-
-    let event = out.events.len() as u32;
-    if !ctx.extras.is_empty() {
-        let values: Box<[Box<str>]> = ctx
-            .extras
-            .iter()
-            .map(|&(i, ref column)| text_of(column, fields[i].trim_ascii(), &mut issues).into())
-            .collect();
-        if values.iter().any(|v| !v.is_empty()) {
-            out.extras.push((event, values));
-        }
-    }
-    let events = &mut out.events;
-    events.addr.push(addr);
-    events.time.push(time);
-    events.report.push(run_index as u32);
-    events.port.push(port);
-    events.flags.push(flags);
-    events.name.push(name);
-    events.file.push(0);
-    events.line.push(line.min(u64::from(u32::MAX)) as u32);
-    if issues.has_any() {
-        out.rows_with_warnings += 1;
-        out.issues.extend(issues.into_issues());
-    }
+    run_index
 }
 
 fn parse_piece(ctx: &Context<'_>, piece: &Piece) -> PieceOut {
