@@ -380,7 +380,28 @@ struct BlockReader {
 }
 
 impl BlockReader {
-    /// Append up to one block to `buf`; returns how many bytes were added.
+    /// Open `input` to be read in blocks of `block_bytes`; also returns its size.
+    fn open(input: &Input, block_bytes: usize) -> Result<(BlockReader, u64), FileError> {
+        let path = input.label();
+        let io_error = |source| FileError::Io {
+            path: path.clone(),
+            source,
+        };
+        let size = input.size().map_err(io_error)?;
+        let file = input.open().map_err(io_error)?;
+        let reader = BlockReader {
+            file,
+            block_bytes,
+            path,
+            hasher: Sha256::new(),
+            bytes_read: 0,
+            at_eof: false,
+        };
+        Ok((reader, size))
+    }
+
+    /// Append up to one block to `buf`, hashing it as it comes; returns how many bytes
+    /// were added.
     fn fill(&mut self, buf: &mut Vec<u8>) -> Result<usize, FileError> {
         // `read_to_end` reads into spare capacity without zeroing it first.
         buf.reserve(self.block_bytes);
@@ -395,6 +416,7 @@ impl BlockReader {
             self.at_eof = true;
         }
         self.bytes_read += added as u64;
+        self.hasher.update(&buf[buf.len() - added..]);
         Ok(added)
     }
 }
@@ -462,41 +484,18 @@ pub fn read_csv<C: Sync, T: Send>(
     read_csv_in_blocks(input, BLOCK_BYTES, progress, on_header, parse_piece, merge)
 }
 
-/// [`read_csv`] with a chosen block size. Tests use tiny blocks so that quoted fields,
-/// line ends and pieces fall across block boundaries.
-pub fn read_csv_in_blocks<C: Sync, T: Send>(
-    input: &Input,
-    block_bytes: usize,
-    progress: &Progress,
+/// The header: skip a BOM and blank lines, then read one whole record; returns it, what
+/// `on_header` made of it, and the line feeds before the data.
+fn read_header<C>(
+    reader: &mut BlockReader,
+    buf: &mut Vec<u8>,
     on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
-    parse_piece: impl Fn(&C, &Piece) -> T + Sync,
-    mut merge: impl FnMut(T, u64) + Send,
-) -> Result<FileFacts, FileError> {
-    let block_bytes = block_bytes.max(1);
-    let path = &input.label();
-    let io_error = |source| FileError::Io {
-        path: path.clone(),
-        source,
-    };
-    let size = input.size().map_err(io_error)?;
-    let file = input.open().map_err(io_error)?;
-    progress.bytes_total.fetch_add(size, Ordering::Relaxed);
-    let mut reader = BlockReader {
-        file,
-        block_bytes,
-        path: path.to_path_buf(),
-        hasher: Sha256::new(),
-        bytes_read: 0,
-        at_eof: false,
-    };
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * block_bytes);
-
-    // The header: skip a BOM and blank lines, then read one whole record.
+) -> Result<(CsvHeader, C, u64), FileError> {
+    let path = &reader.path.clone();
     let mut lines_before = 0u64;
     let mut first_block = true;
-    let (header, context) = loop {
-        let added = reader.fill(&mut buf)?;
-        reader.hasher.update(&buf[buf.len() - added..]);
+    loop {
+        reader.fill(buf)?;
         if first_block && buf.starts_with(b"\xEF\xBB\xBF") {
             buf.drain(..3);
         }
@@ -543,8 +542,103 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
         lines_before += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
         buf.drain(..end);
         let context = on_header(&header)?;
-        break (header, context);
-    };
+        return Ok((header, context, lines_before));
+    }
+}
+
+/// Where `buf`'s complete records end: the last record boundary, or on the last block the
+/// end (less an unterminated quoted tail, which is reported, not parsed).
+fn complete_end(scan: &QuoteScan, buf: &[u8], last_block: bool) -> usize {
+    if last_block {
+        match scan.open_quote {
+            None => buf.len(),
+            Some(quote) => scan.last_boundary(buf, quote).unwrap_or(0),
+        }
+    } else {
+        scan.last_boundary(buf, buf.len()).unwrap_or(0)
+    }
+}
+
+/// Cut `buf[..end]` at record boundaries into pieces of about `target` bytes, to parse in
+/// parallel.
+fn pieces_of<'a>(
+    buf: &'a [u8],
+    end: usize,
+    target: usize,
+    scan: &QuoteScan,
+    delimiter: u8,
+) -> Vec<Piece<'a>> {
+    let mut bounds = vec![0];
+    while let Some(&start) = bounds.last() {
+        if start >= end {
+            break;
+        }
+        let next_bound = scan
+            .next_boundary(&buf[..end], (start + target).min(end - 1))
+            .unwrap_or(end);
+        bounds.push(next_bound.max(start + 1).min(end));
+    }
+    bounds
+        .windows(2)
+        .map(|w| Piece {
+            bytes: &buf[w[0]..w[1]],
+            delimiter,
+            has_quoted_fields: scan.has_span_in(w[0]..w[1]),
+            counted_newlines: std::sync::OnceLock::new(),
+        })
+        .collect()
+}
+
+/// Parse the pieces in parallel; each result comes with the line feeds of its piece.
+fn parse_pieces<C: Sync, T: Send>(
+    pieces: &[Piece],
+    context: &C,
+    parse_piece: &(impl Fn(&C, &Piece) -> T + Sync),
+) -> Vec<(T, u64)> {
+    pieces
+        .par_iter()
+        .map(|piece| {
+            let result = parse_piece(context, piece);
+            // Reading the records counted the line feeds; count them only if
+            // `parse_piece` did not read the records.
+            let newlines = match piece.counted_newlines.get() {
+                Some(&counted) => counted,
+                None => memchr::memchr_iter(b'\n', piece.bytes).count() as u64,
+            };
+            (result, newlines)
+        })
+        .collect()
+}
+
+/// Hand parsed pieces to `merge` in file order, each with the line feeds before it.
+fn merge_all<T>(
+    pending: &mut Vec<(T, u64)>,
+    merge: &mut impl FnMut(T, u64),
+    lines_before: &mut u64,
+) {
+    for (result, newlines) in pending.drain(..) {
+        merge(result, *lines_before);
+        *lines_before += newlines;
+    }
+}
+
+/// [`read_csv`] with a chosen block size. Tests use tiny blocks so that quoted fields,
+/// line ends and pieces fall across block boundaries.
+pub fn read_csv_in_blocks<C: Sync, T: Send>(
+    input: &Input,
+    block_bytes: usize,
+    progress: &Progress,
+    on_header: impl FnOnce(&CsvHeader) -> Result<C, FileError>,
+    parse_piece: impl Fn(&C, &Piece) -> T + Sync,
+    mut merge: impl FnMut(T, u64) + Send,
+) -> Result<FileFacts, FileError> {
+    let block_bytes = block_bytes.max(1);
+    let path = &input.label();
+    let (mut reader, size) = BlockReader::open(input, block_bytes)?;
+    progress.bytes_total.fetch_add(size, Ordering::Relaxed);
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * block_bytes);
+
+    let (header, context, mut lines_before) = read_header(&mut reader, &mut buf, on_header)?;
 
     let threads = rayon::current_num_threads().max(1);
     let mut unterminated_quote_line = None;
@@ -553,8 +647,7 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
     let mut next: Vec<u8> = Vec::with_capacity(block_bytes + block_bytes / 4);
     let mut reported = 0u64;
     while !reader.at_eof && buf.len() < block_bytes {
-        let added = reader.fill(&mut buf)?;
-        reader.hasher.update(&buf[buf.len() - added..]);
+        reader.fill(&mut buf)?;
     }
     loop {
         if progress.is_cancelled() {
@@ -562,14 +655,7 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
         }
         let last_block = reader.at_eof;
         let scan = QuoteScan::of(&buf, header.delimiter, last_block);
-        let complete_end = if last_block {
-            match scan.open_quote {
-                None => buf.len(),
-                Some(quote) => scan.last_boundary(&buf, quote).unwrap_or(0),
-            }
-        } else {
-            scan.last_boundary(&buf, buf.len()).unwrap_or(0)
-        };
+        let complete_end = complete_end(&scan, &buf, last_block);
         if complete_end == 0 && !last_block {
             // One record is longer than the buffer: read on until it ends.
             if buf.len() > MAX_RECORD_BYTES {
@@ -578,67 +664,27 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
                     line: lines_before + 1,
                 });
             }
-            let added = reader.fill(&mut buf)?;
-            reader.hasher.update(&buf[buf.len() - added..]);
+            reader.fill(&mut buf)?;
             continue;
         }
 
         let piece_target =
             (complete_end / (threads * 4)).max(MIN_PIECE_BYTES.min(block_bytes / 4).max(1));
-        let mut bounds = vec![0];
-        while let Some(&start) = bounds.last() {
-            if start >= complete_end {
-                break;
-            }
-            let next_bound = scan
-                .next_boundary(
-                    &buf[..complete_end],
-                    (start + piece_target).min(complete_end - 1),
-                )
-                .unwrap_or(complete_end);
-            bounds.push(next_bound.max(start + 1).min(complete_end));
-        }
-        let pieces: Vec<Piece> = bounds
-            .windows(2)
-            .map(|w| Piece {
-                bytes: &buf[w[0]..w[1]],
-                delimiter: header.delimiter,
-                has_quoted_fields: scan.has_span_in(w[0]..w[1]),
-                counted_newlines: std::sync::OnceLock::new(),
-            })
-            .collect();
+        let pieces = pieces_of(&buf, complete_end, piece_target, &scan, header.delimiter);
         // While this block's pieces are parsed, the previous block is merged and the next
         // one is read and hashed: the sequential work overlaps the parallel work.
         let carry = &buf[complete_end..];
         let (step, results) = rayon::join(
             || -> Result<(), FileError> {
-                for (result, newlines) in pending.drain(..) {
-                    merge(result, lines_before);
-                    lines_before += newlines;
-                }
+                merge_all(&mut pending, &mut merge, &mut lines_before);
                 next.clear();
                 next.extend_from_slice(carry);
                 if !reader.at_eof {
-                    let added = reader.fill(&mut next)?;
-                    reader.hasher.update(&next[next.len() - added..]);
+                    reader.fill(&mut next)?;
                 }
                 Ok(())
             },
-            || {
-                pieces
-                    .par_iter()
-                    .map(|piece| {
-                        let result = parse_piece(&context, piece);
-                        // Reading the records counted the line feeds; count them only if
-                        // `parse_piece` did not read the records.
-                        let newlines = match piece.counted_newlines.get() {
-                            Some(&counted) => counted,
-                            None => memchr::memchr_iter(b'\n', piece.bytes).count() as u64,
-                        };
-                        (result, newlines)
-                    })
-                    .collect::<Vec<_>>()
-            },
+            || parse_pieces(&pieces, &context, &parse_piece),
         );
         step?;
         pending = results;
@@ -651,10 +697,7 @@ pub fn read_csv_in_blocks<C: Sync, T: Send>(
             .fetch_add(consumed.saturating_sub(reported), Ordering::Relaxed);
         reported = reported.max(consumed);
         if last_block {
-            for (result, newlines) in pending.drain(..) {
-                merge(result, lines_before);
-                lines_before += newlines;
-            }
+            merge_all(&mut pending, &mut merge, &mut lines_before);
             if unread_tail > 0 {
                 unterminated_quote_line = Some(lines_before + 1);
             }
