@@ -515,8 +515,8 @@ fn read_header<C>(
             continue;
         }
         let delimiter = sniff_delimiter(&buf[..buf.len().min(1 << 16)]);
-        let scan = QuoteScan::of(&buf, delimiter, reader.at_eof);
-        let end = match scan.next_boundary(&buf, 0) {
+        let scan = QuoteScan::of(buf, delimiter, reader.at_eof);
+        let end = match scan.next_boundary(buf, 0) {
             Some(end) => end,
             None if reader.at_eof && scan.open_quote.is_none() => buf.len(),
             None if reader.at_eof => {
