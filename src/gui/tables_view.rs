@@ -11,6 +11,7 @@ use compound_atlas_core::analysis::triage::Triage;
 use compound_atlas_core::matching::Strength;
 use compound_atlas_core::model::Dataset;
 use compound_atlas_core::values::address::{format_address, format_address_set};
+use compound_atlas_core::values::text::{count, thousands};
 use compound_atlas_core::values::time::format_time;
 use egui::{RichText, Ui};
 use std::collections::{BTreeSet, HashMap};
@@ -521,6 +522,7 @@ impl Table {
     }
 
     /// Draw the table; returns a report to open in the detail window.
+    /// Draw the table; returns the report to open (Enter or a double-click).
     pub fn ui(
         &mut self,
         ui: &mut Ui,
@@ -543,186 +545,20 @@ impl Table {
         let empty = Built::default();
         let built = self.rows.value().unwrap_or(&empty);
         let order = &built.order[..];
-        let mut open = None;
-        let columns = Self::columns(kind);
+        let building = self.rows.building();
         ui.horizontal(|ui| {
-            let label = ui.label("Search this table");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .id_salt(("table-search", kind == Kind::Reports))
-                    .hint_text("any column")
-                    .desired_width(220.0),
-            )
-            .labelled_by(label.id);
-            ui.label(format!(
-                "{} · {} selected",
-                compound_atlas_core::values::text::count(order.len() as u64, "row", "rows"),
-                compound_atlas_core::values::text::thousands(self.selection.ids.len() as u64)
-            ));
-            if let Some(rows) = self.rows.building() {
-                ui.spinner();
-                ui.label(format!(
-                    "Sorting and searching {}…",
-                    compound_atlas_core::values::text::count(rows as u64, "row", "rows")
-                ));
-            }
-            if ui
-                .add_enabled(
-                    !self.selection.ids.is_empty(),
-                    egui::Button::new("Copy as TSV"),
-                )
-                .clicked()
-            {
-                built.copy(&self.selection, kind, &workspace.triage, ui);
-            }
-            let selected_reports: Vec<u32> = {
-                let reports: BTreeSet<u32> = self
-                    .selection
-                    .in_order(order)
-                    .into_iter()
-                    .filter_map(|row| built.report_of(kind, workspace, row))
-                    .collect();
-                reports.into_iter().collect()
+            let bar = Toolbar {
+                kind,
+                workspace,
+                built,
+                selection: &self.selection,
+                building,
             };
-            ui.add_enabled_ui(!selected_reports.is_empty(), |ui| {
-                egui::ComboBox::new(("tag-selected", kind == Kind::Reports), "")
-                    .selected_text("Tag selected reports…")
-                    .show_ui(ui, |ui| {
-                        for tag in workspace.triage.all_tags() {
-                            if ui.selectable_label(false, format!("+ {tag}")).clicked() {
-                                intents.push(Intent::Tag {
-                                    reports: selected_reports.clone(),
-                                    tag: tag.clone(),
-                                    on: true,
-                                });
-                            }
-                            if ui.selectable_label(false, format!("- {tag}")).clicked() {
-                                intents.push(Intent::Tag {
-                                    reports: selected_reports.clone(),
-                                    tag,
-                                    on: false,
-                                });
-                            }
-                        }
-                    })
-                    .response
-                    .widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::ComboBox,
-                            true,
-                            "Tag selected reports",
-                        )
-                    });
-            });
-            ui.label(
-                RichText::new("Click a header to sort. Enter or double-click opens the report.")
-                    .weak(),
-            );
+            bar.ui(ui, &mut self.search, intents);
         });
-        // Keys act on the table when no text field has the focus.
-        let typing = ui.ctx().memory(|m| m.focused().is_some());
-        if !typing {
-            let (up, down, space, enter, copy, shift) = ui.ctx().input(|i| {
-                (
-                    i.key_pressed(egui::Key::ArrowUp),
-                    i.key_pressed(egui::Key::ArrowDown),
-                    i.key_pressed(egui::Key::Space),
-                    i.key_pressed(egui::Key::Enter),
-                    i.modifiers.command && i.key_pressed(egui::Key::C),
-                    i.modifiers.shift,
-                )
-            });
-            if up || down {
-                self.selection
-                    .move_cursor(order, if up { -1 } else { 1 }, shift);
-            }
-            if space {
-                self.selection.toggle_cursor(order);
-            }
-            if enter && let Some(&row) = self.selection.cursor.and_then(|c| order.get(c)) {
-                open = built.report_of(kind, workspace, row);
-            }
-            if copy && !self.selection.ids.is_empty() {
-                built.copy(&self.selection, kind, &workspace.triage, ui);
-            }
-        }
-        use egui_extras::{Column, TableBuilder};
-        ui.style_mut().interaction.selectable_labels = false;
-        let mut clicked_header = None;
-        let mut clicked_row = None;
-        egui::ScrollArea::horizontal().show(ui, |ui| {
-            let mut table = TableBuilder::new(ui)
-                .striped(true)
-                .resizable(true)
-                .sense(egui::Sense::click());
-            for (i, _) in columns.iter().enumerate() {
-                let width = match (kind, i) {
-                    (Kind::Matches, 4 | 10 | 11)
-                    | (Kind::Reports, 7 | 8)
-                    | (Kind::Locations, 5 | 6) => 170.0,
-                    (Kind::Locations, 0) => 250.0,
-                    // Room for the "(desc)" mark of the default sort column.
-                    (Kind::Locations, 2 | 3) => 165.0,
-                    (Kind::Locations, 1) => 70.0,
-                    (_, 0) => 130.0,
-                    _ => 110.0,
-                };
-                table = table.column(Column::initial(width).clip(true));
-            }
-            if let Some(cursor) = self.selection.cursor {
-                table = table.scroll_to_row(cursor, None);
-            }
-            table
-                .header(22.0, |mut header| {
-                    for (i, title) in columns.iter().enumerate() {
-                        header.col(|ui| {
-                            let arrow = match self.sort {
-                                // Words, not arrows: the default fonts have no arrow glyphs.
-                                Some((c, true)) if c == i => " (desc)",
-                                Some((c, false)) if c == i => " (asc)",
-                                _ => "",
-                            };
-                            if ui
-                                .button(RichText::new(format!("{title}{arrow}")).strong())
-                                .clicked()
-                            {
-                                clicked_header = Some(i);
-                            }
-                        });
-                    }
-                })
-                .body(|body| {
-                    body.rows(20.0, order.len(), |mut row| {
-                        let position = row.index();
-                        let id = order[position];
-                        row.set_selected(self.selection.ids.contains(&id));
-                        for column in 0..columns.len() {
-                            let value = built.source.text(kind, &workspace.triage, column, id);
-                            row.col(|ui| {
-                                if kind == Kind::Matches && column == 12
-                                    || kind == Kind::Reports && column == 3
-                                {
-                                    let colour = if value.contains("time") {
-                                        theme::IP_TIME
-                                    } else {
-                                        theme::IP_ONLY
-                                    };
-                                    ui.colored_label(colour, value);
-                                } else {
-                                    ui.label(value);
-                                }
-                            });
-                        }
-                        let response = row.response();
-                        if response.double_clicked() {
-                            clicked_row = Some((position, true, egui::Modifiers::NONE));
-                        } else if response.clicked() {
-                            clicked_row =
-                                Some((position, false, response.ctx.input(|i| i.modifiers)));
-                        }
-                    });
-                });
-        });
+        let mut open = keys(ui, kind, workspace, built, &mut self.selection);
+        let (clicked_header, clicked_row) =
+            grid(ui, kind, workspace, built, &self.selection, self.sort);
         if let Some(column) = clicked_header {
             self.sort = match self.sort {
                 Some((c, false)) if c == column => Some((c, true)),
@@ -753,6 +589,228 @@ impl Table {
         }
         open
     }
+}
+
+/// The line above a table: search, counts, Copy as TSV and tagging the selected reports.
+struct Toolbar<'a> {
+    kind: Kind,
+    workspace: &'a Workspace,
+    built: &'a Built,
+    selection: &'a Selection,
+    /// Rows being sorted and searched in the background, if any.
+    building: Option<usize>,
+}
+
+impl Toolbar<'_> {
+    fn ui(&self, ui: &mut Ui, search: &mut String, intents: &mut Vec<Intent>) {
+        let (kind, built) = (self.kind, self.built);
+        let order = &built.order[..];
+        let label = ui.label("Search this table");
+        ui.add(
+            egui::TextEdit::singleline(search)
+                .id_salt(("table-search", kind == Kind::Reports))
+                .hint_text("any column")
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+        ui.label(format!(
+            "{} · {} selected",
+            count(order.len() as u64, "row", "rows"),
+            thousands(self.selection.ids.len() as u64)
+        ));
+        if let Some(rows) = self.building {
+            ui.spinner();
+            ui.label(format!(
+                "Sorting and searching {}…",
+                count(rows as u64, "row", "rows")
+            ));
+        }
+        if ui
+            .add_enabled(
+                !self.selection.ids.is_empty(),
+                egui::Button::new("Copy as TSV"),
+            )
+            .clicked()
+        {
+            built.copy(self.selection, kind, &self.workspace.triage, ui);
+        }
+        self.tag_menu(ui, intents);
+        ui.label(
+            RichText::new("Click a header to sort. Enter or double-click opens the report.").weak(),
+        );
+    }
+
+    /// "Tag selected reports…": add or remove a tag on every report of the selected rows.
+    fn tag_menu(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        let (kind, workspace) = (self.kind, self.workspace);
+        let reports: BTreeSet<u32> = self
+            .selection
+            .in_order(&self.built.order)
+            .into_iter()
+            .filter_map(|row| self.built.report_of(kind, workspace, row))
+            .collect();
+        let selected_reports: Vec<u32> = reports.into_iter().collect();
+        ui.add_enabled_ui(!selected_reports.is_empty(), |ui| {
+            egui::ComboBox::new(("tag-selected", kind == Kind::Reports), "")
+                .selected_text("Tag selected reports…")
+                .show_ui(ui, |ui| {
+                    for tag in workspace.triage.all_tags() {
+                        for (sign, on) in [("+", true), ("-", false)] {
+                            if ui
+                                .selectable_label(false, format!("{sign} {tag}"))
+                                .clicked()
+                            {
+                                intents.push(Intent::Tag {
+                                    reports: selected_reports.clone(),
+                                    tag: tag.clone(),
+                                    on,
+                                });
+                            }
+                        }
+                    }
+                })
+                .response
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Tag selected reports")
+                });
+        });
+    }
+}
+
+/// The keys that act on a table when no text field has the focus: arrows move (Shift
+/// extends), Space toggles, Enter opens, Ctrl+C copies. Returns the report to open.
+fn keys(
+    ui: &Ui,
+    kind: Kind,
+    workspace: &Workspace,
+    built: &Built,
+    selection: &mut Selection,
+) -> Option<u32> {
+    if ui.ctx().memory(|m| m.focused().is_some()) {
+        return None;
+    }
+    let order = &built.order[..];
+    let (up, down, space, enter, copy, shift) = ui.ctx().input(|i| {
+        (
+            i.key_pressed(egui::Key::ArrowUp),
+            i.key_pressed(egui::Key::ArrowDown),
+            i.key_pressed(egui::Key::Space),
+            i.key_pressed(egui::Key::Enter),
+            i.modifiers.command && i.key_pressed(egui::Key::C),
+            i.modifiers.shift,
+        )
+    });
+    if up || down {
+        selection.move_cursor(order, if up { -1 } else { 1 }, shift);
+    }
+    if space {
+        selection.toggle_cursor(order);
+    }
+    if copy && !selection.ids.is_empty() {
+        built.copy(selection, kind, &workspace.triage, ui);
+    }
+    let row = selection.cursor.and_then(|c| order.get(c))?;
+    if enter {
+        built.report_of(kind, workspace, *row)
+    } else {
+        None
+    }
+}
+
+/// The starting width of a column.
+fn column_width(kind: Kind, column: usize) -> f32 {
+    match (kind, column) {
+        (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) | (Kind::Locations, 5 | 6) => 170.0,
+        (Kind::Locations, 0) => 250.0,
+        // Room for the "(desc)" mark of the default sort column.
+        (Kind::Locations, 2 | 3) => 165.0,
+        (Kind::Locations, 1) => 70.0,
+        (_, 0) => 130.0,
+        _ => 110.0,
+    }
+}
+
+/// A header click (the column) and a row click (its position, whether double, the
+/// modifiers held), from drawing the table.
+type GridClicks = (Option<usize>, Option<(usize, bool, egui::Modifiers)>);
+
+/// The table itself: sortable headers and the rows in order, the strength in its colour.
+fn grid(
+    ui: &mut Ui,
+    kind: Kind,
+    workspace: &Workspace,
+    built: &Built,
+    selection: &Selection,
+    sort: Option<(usize, bool)>,
+) -> GridClicks {
+    use egui_extras::{Column, TableBuilder};
+    let order = &built.order[..];
+    let columns = Table::columns(kind);
+    ui.style_mut().interaction.selectable_labels = false;
+    let mut clicked_header = None;
+    let mut clicked_row = None;
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        let mut table = TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click());
+        for i in 0..columns.len() {
+            table = table.column(Column::initial(column_width(kind, i)).clip(true));
+        }
+        if let Some(cursor) = selection.cursor {
+            table = table.scroll_to_row(cursor, None);
+        }
+        table
+            .header(22.0, |mut header| {
+                for (i, title) in columns.iter().enumerate() {
+                    header.col(|ui| {
+                        let arrow = match sort {
+                            // Words, not arrows: the default fonts have no arrow glyphs.
+                            Some((c, true)) if c == i => " (desc)",
+                            Some((c, false)) if c == i => " (asc)",
+                            _ => "",
+                        };
+                        if ui
+                            .button(RichText::new(format!("{title}{arrow}")).strong())
+                            .clicked()
+                        {
+                            clicked_header = Some(i);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, order.len(), |mut row| {
+                    let position = row.index();
+                    let id = order[position];
+                    row.set_selected(selection.ids.contains(&id));
+                    for column in 0..columns.len() {
+                        let value = built.source.text(kind, &workspace.triage, column, id);
+                        row.col(|ui| {
+                            let is_strength = kind == Kind::Matches && column == 12
+                                || kind == Kind::Reports && column == 3;
+                            if is_strength {
+                                let colour = if value.contains("time") {
+                                    theme::IP_TIME
+                                } else {
+                                    theme::IP_ONLY
+                                };
+                                ui.colored_label(colour, value);
+                            } else {
+                                ui.label(value);
+                            }
+                        });
+                    }
+                    let response = row.response();
+                    if response.double_clicked() {
+                        clicked_row = Some((position, true, egui::Modifiers::NONE));
+                    } else if response.clicked() {
+                        clicked_row = Some((position, false, response.ctx.input(|i| i.modifiers)));
+                    }
+                });
+            });
+    });
+    (clicked_header, clicked_row)
 }
 
 /// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.
