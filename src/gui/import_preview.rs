@@ -3,8 +3,9 @@
 
 use super::side_panel::date_order_choice;
 use super::theme;
-use super::workspace::{Intent, Workspace};
+use super::workspace::{Intent, Params, PendingImport, Workspace};
 use compound_atlas_core::model::FileKind;
+use compound_atlas_core::values::time::TimeRules;
 use egui::{RichText, Ui};
 
 fn field_mapping<F: Copy + PartialEq>(
@@ -56,51 +57,15 @@ fn field_mapping<F: Copy + PartialEq>(
 /// The import preview of the first pending file: delimiter, column mapping, time zone,
 /// day/month order and the first rows as they will be read.
 pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
-    use compound_atlas_core::ingest::headers::{LocationField, ReportField};
-    let waiting = workspace.pending.len();
     let mut edited = workspace.pending[0].clone();
     let mut params = workspace.params.clone();
-    let pending = &mut edited;
-    ui.horizontal(|ui| {
-        ui.label(format!("Delimiter: {}.", pending.start.delimiter_name()));
-        ui.label("Read as");
-        ui.radio_value(&mut pending.kind, FileKind::Reports, "reports file");
-        ui.radio_value(&mut pending.kind, FileKind::Locations, "location list");
-        if waiting > 1 {
-            ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
-        }
-    });
+    kind_line(ui, &mut edited, workspace.pending.len());
     ui.separator();
     ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        ui.strong("Columns");
-        match pending.kind {
-            FileKind::Reports => {
-                field_mapping(ui, &mut pending.report_columns, &ReportField::ALL, &ReportField::REQUIRED, ReportField::name)
-            }
-            FileKind::Locations => field_mapping(
-                ui,
-                &mut pending.location_columns,
-                &LocationField::ALL,
-                &LocationField::REQUIRED,
-                LocationField::name,
-            ),
-        }
-        let has_slash_dates = pending.start.has_slash_dates;
-        let ui = &mut columns[1];
-        ui.strong("Times");
-        egui::Grid::new("preview-times").num_columns(2).show(ui, |ui| {
-            ui.label("Times without an offset are in");
-            ui.add(egui::TextEdit::singleline(&mut params.zone).desired_width(130.0));
-            ui.end_row();
-            ui.label("Slash dates such as 03/04/2023");
-            date_order_choice(ui, "preview-date-order", &mut params.date_order);
-            ui.end_row();
-        });
-        if has_slash_dates && params.date_order.is_empty() {
-            ui.colored_label(theme::WARNING, "This file has slash dates: choose the day/month order, or those rows are rejected.");
-        }
-        ui.label(RichText::new("These apply to every file: changing them reads all files again.").small().weak());
+        let [left, right] = columns else { return };
+        left.strong("Columns");
+        mapping(left, &mut edited);
+        time_choices(right, &mut params, edited.start.has_slash_dates);
     });
     let time_rules = params.resolve().map(|(options, _)| options.time);
     if edited != workspace.pending[0] {
@@ -125,8 +90,80 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
         "The first {} rows as they will be read",
         pending.start.rows.len()
     ));
-    type Cells = Vec<(String, Result<String, String>)>;
-    let readings: Vec<(u64, Cells)> = pending
+    let readings = readings(pending, time_rules);
+    rows_grid(ui, &readings);
+    problems_and_buttons(ui, pending, &readings, intents);
+}
+
+/// The delimiter found, whether the file is read as reports or locations, and how many
+/// files wait after this one.
+fn kind_line(ui: &mut Ui, pending: &mut PendingImport, waiting: usize) {
+    ui.horizontal(|ui| {
+        ui.label(format!("Delimiter: {}.", pending.start.delimiter_name()));
+        ui.label("Read as");
+        ui.radio_value(&mut pending.kind, FileKind::Reports, "reports file");
+        ui.radio_value(&mut pending.kind, FileKind::Locations, "location list");
+        if waiting > 1 {
+            ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
+        }
+    });
+}
+
+/// A column for each field of the file's kind.
+fn mapping(ui: &mut Ui, pending: &mut PendingImport) {
+    use compound_atlas_core::ingest::headers::{LocationField, ReportField};
+    match pending.kind {
+        FileKind::Reports => field_mapping(
+            ui,
+            &mut pending.report_columns,
+            &ReportField::ALL,
+            &ReportField::REQUIRED,
+            ReportField::name,
+        ),
+        FileKind::Locations => field_mapping(
+            ui,
+            &mut pending.location_columns,
+            &LocationField::ALL,
+            &LocationField::REQUIRED,
+            LocationField::name,
+        ),
+    }
+}
+
+/// The time zone for times without an offset and the day/month order (they apply to
+/// every file).
+fn time_choices(ui: &mut Ui, params: &mut Params, has_slash_dates: bool) {
+    ui.strong("Times");
+    egui::Grid::new("preview-times")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Times without an offset are in");
+            ui.add(egui::TextEdit::singleline(&mut params.zone).desired_width(130.0));
+            ui.end_row();
+            ui.label("Slash dates such as 03/04/2023");
+            date_order_choice(ui, "preview-date-order", &mut params.date_order);
+            ui.end_row();
+        });
+    if has_slash_dates && params.date_order.is_empty() {
+        ui.colored_label(
+            theme::WARNING,
+            "This file has slash dates: choose the day/month order, or those rows are rejected.",
+        );
+    }
+    ui.label(
+        RichText::new("These apply to every file: changing them reads all files again.")
+            .small()
+            .weak(),
+    );
+}
+
+/// Each field's reading (or the reason it would be rejected) in one row.
+type Cells = Vec<(String, Result<String, String>)>;
+
+/// The first rows as they will be read: each mapped field's reading, then the columns
+/// kept as extra attributes.
+fn readings(pending: &PendingImport, time_rules: TimeRules) -> Vec<(u64, Cells)> {
+    pending
         .start
         .rows
         .iter()
@@ -162,7 +199,10 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
             });
             (*line, cells.into_iter().chain(kept).collect())
         })
-        .collect();
+        .collect()
+}
+
+fn rows_grid(ui: &mut Ui, readings: &[(u64, Cells)]) {
     let titles: Vec<&str> = readings
         .first()
         .map(|(_, cells)| cells.iter().map(|(name, _)| name.as_str()).collect())
@@ -176,7 +216,7 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
                     ui.strong(*title);
                 }
                 ui.end_row();
-                for (line, cells) in &readings {
+                for (line, cells) in readings {
                     ui.label(line.to_string());
                     for (_, reading) in cells {
                         match reading {
@@ -193,7 +233,17 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
                 }
             });
     });
-    for (line, cells) in &readings {
+}
+
+/// Every rejected value in words, the fields still without a column, and Import, Skip,
+/// Cancel.
+fn problems_and_buttons(
+    ui: &mut Ui,
+    pending: &PendingImport,
+    readings: &[(u64, Cells)],
+    intents: &mut Vec<Intent>,
+) {
+    for (line, cells) in readings {
         for (name, reading) in cells {
             if let Err(reason) = reading {
                 ui.colored_label(theme::ERROR, format!("line {line}, {name}: {reason}"));

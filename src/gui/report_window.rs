@@ -5,7 +5,9 @@
 use super::tables_view::{human_seconds, strength_text};
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use compound_atlas_core::analysis::drilldown::{SHARED_CAVEAT, report_detail};
+use compound_atlas_core::analysis::drilldown::{
+    EventDetail, ObservationMatch, ReportDetail, SHARED_CAVEAT, report_detail,
+};
 use compound_atlas_core::matching::Strength;
 use compound_atlas_core::values::time::format_time;
 use egui::{RichText, Ui};
@@ -27,9 +29,46 @@ pub fn report_window(
             new_tag: String::new(),
         };
     }
+    tags_line(ui, workspace, report, &detail.id, draft, intents);
+    ui.horizontal(|ui| {
+        let label = ui.label("Note");
+        let note = ui
+            .add(
+                egui::TextEdit::multiline(&mut draft.note)
+                    .desired_rows(2)
+                    .desired_width(560.0),
+            )
+            .labelled_by(label.id);
+        // Kept as the user types, so nothing is lost when the window closes.
+        if note.changed() {
+            intents.push(Intent::SetNote {
+                report,
+                note: draft.note.clone(),
+            });
+        }
+    });
+    ui.separator();
+    facts_grid(ui, &detail);
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for event in &detail.events {
+            event_section(ui, event);
+        }
+    });
+}
+
+/// The report's tags as checkboxes, and a field to add a new one.
+fn tags_line(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    report: u32,
+    id: &str,
+    draft: &mut TriageDraft,
+    intents: &mut Vec<Intent>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.strong("Tags");
-        let current: BTreeSet<&str> = workspace.triage.tags_of(&detail.id).collect();
+        let current: BTreeSet<&str> = workspace.triage.tags_of(id).collect();
         for tag in workspace.triage.all_tags() {
             let mut on = current.contains(tag.as_str());
             if ui.checkbox(&mut on, &tag).changed() {
@@ -55,24 +94,10 @@ pub fn report_window(
             });
         }
     });
-    ui.horizontal(|ui| {
-        let label = ui.label("Note");
-        let note = ui
-            .add(
-                egui::TextEdit::multiline(&mut draft.note)
-                    .desired_rows(2)
-                    .desired_width(560.0),
-            )
-            .labelled_by(label.id);
-        // Kept as the user types, so nothing is lost when the window closes.
-        if note.changed() {
-            intents.push(Intent::SetNote {
-                report,
-                note: draft.note.clone(),
-            });
-        }
-    });
-    ui.separator();
+}
+
+/// Incident type, platform, report date, best strength and the number of events.
+fn facts_grid(ui: &mut Ui, detail: &ReportDetail) {
     egui::Grid::new("report-facts")
         .num_columns(2)
         .show(ui, |ui| {
@@ -91,93 +116,94 @@ pub fn report_window(
                 ui.end_row();
             }
         });
-    ui.separator();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for event in &detail.events {
-            let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
-            let summary = format!(
-                "#{} · {} · {}{} · {}{}",
-                event.index,
-                format_time(event.time),
-                event.ip,
-                port,
-                if event.name.is_empty() {
-                    "(no event name)"
-                } else {
-                    &event.name
-                },
-                match event.matches.len() {
-                    0 => " · no match".to_string(),
-                    1 => " · matched 1 observation".to_string(),
-                    n => format!(" · matched {n} observations"),
-                }
-            );
-            egui::CollapsingHeader::new(summary)
-                .id_salt(("event", event.event))
-                .default_open(!event.matches.is_empty())
-                .show(ui, |ui| {
-                    provenance(ui, "From", &event.provenance);
-                    if let Some(proxy) = event.possible_proxy {
-                        ui.label(format!("Possible proxy: {proxy}"));
-                    }
-                    for (column, value) in &event.extras {
-                        ui.label(format!("{column}: {value}"));
-                    }
-                    for m in &event.matches {
-                        egui::Frame::group(ui.style()).show(ui, |ui| {
-                            let colour = if m.strength == Strength::IpTime {
-                                theme::IP_TIME
-                            } else {
-                                theme::IP_ONLY
-                            };
-                            ui.horizontal_wrapped(|ui| {
-                                ui.colored_label(colour, strength_text(Some(m.strength)));
-                                ui.strong(format!("{} ({})", m.location_name, m.country));
-                                ui.label(format!("observation {}", m.observation));
-                            });
-                            let window = match (m.first_seen, m.last_seen) {
-                                (None, None) => "no time window".to_string(),
-                                (first, last) => format!(
-                                    "window {} to {}",
-                                    first.map(format_time).unwrap_or_else(|| "…".into()),
-                                    last.map(format_time).unwrap_or_else(|| "…".into())
-                                ),
-                            };
-                            let outside = match m.seconds_outside_window {
-                                None => String::new(),
-                                Some(0) => "; inside the window".to_string(),
-                                Some(s) => format!("; {} outside the window", human_seconds(s)),
-                            };
-                            ui.label(format!("{window}{outside}"));
-                            ui.label(format!(
-                                "port check: {}{}",
-                                m.port_check.as_str(),
-                                m.ports
-                                    .as_ref()
-                                    .map(|p| format!(" (ports {p})"))
-                                    .unwrap_or_default()
-                            ));
-                            if !m.source.is_empty() || !m.confidence.is_empty() {
-                                ui.label(format!(
-                                    "source: {} · confidence: {}",
-                                    m.source, m.confidence
-                                ));
-                            }
-                            if !m.notes.is_empty() {
-                                ui.label(format!("notes: {}", m.notes));
-                            }
-                            if m.shared {
-                                ui.colored_label(
-                                    theme::WARNING,
-                                    format!("Caveat: {SHARED_CAVEAT}."),
-                                );
-                            }
-                            provenance(ui, "Observation from", &m.provenance);
-                        });
-                    }
-                });
+}
+
+/// One event: a line that says what and whether it matched, opened when it did, with
+/// where it came from, its extra columns and each match with why.
+fn event_section(ui: &mut Ui, event: &EventDetail) {
+    let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
+    let summary = format!(
+        "#{} · {} · {}{} · {}{}",
+        event.index,
+        format_time(event.time),
+        event.ip,
+        port,
+        if event.name.is_empty() {
+            "(no event name)"
+        } else {
+            &event.name
+        },
+        match event.matches.len() {
+            0 => " · no match".to_string(),
+            1 => " · matched 1 observation".to_string(),
+            n => format!(" · matched {n} observations"),
         }
+    );
+    egui::CollapsingHeader::new(summary)
+        .id_salt(("event", event.event))
+        .default_open(!event.matches.is_empty())
+        .show(ui, |ui| {
+            provenance(ui, "From", &event.provenance);
+            if let Some(proxy) = event.possible_proxy {
+                ui.label(format!("Possible proxy: {proxy}"));
+            }
+            for (column, value) in &event.extras {
+                ui.label(format!("{column}: {value}"));
+            }
+            for m in &event.matches {
+                egui::Frame::group(ui.style()).show(ui, |ui| match_box(ui, m));
+            }
+        });
+}
+
+/// Why an event matched one observation: strength, location, window and distance to it,
+/// port check, source, notes, the shared-infrastructure caveat and provenance.
+fn match_box(ui: &mut Ui, m: &ObservationMatch) {
+    let colour = if m.strength == Strength::IpTime {
+        theme::IP_TIME
+    } else {
+        theme::IP_ONLY
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(colour, strength_text(Some(m.strength)));
+        ui.strong(format!("{} ({})", m.location_name, m.country));
+        ui.label(format!("observation {}", m.observation));
     });
+    let window = match (m.first_seen, m.last_seen) {
+        (None, None) => "no time window".to_string(),
+        (first, last) => format!(
+            "window {} to {}",
+            first.map(format_time).unwrap_or_else(|| "…".into()),
+            last.map(format_time).unwrap_or_else(|| "…".into())
+        ),
+    };
+    let outside = match m.seconds_outside_window {
+        None => String::new(),
+        Some(0) => "; inside the window".to_string(),
+        Some(s) => format!("; {} outside the window", human_seconds(s)),
+    };
+    ui.label(format!("{window}{outside}"));
+    ui.label(format!(
+        "port check: {}{}",
+        m.port_check.as_str(),
+        m.ports
+            .as_ref()
+            .map(|p| format!(" (ports {p})"))
+            .unwrap_or_default()
+    ));
+    if !m.source.is_empty() || !m.confidence.is_empty() {
+        ui.label(format!(
+            "source: {} · confidence: {}",
+            m.source, m.confidence
+        ));
+    }
+    if !m.notes.is_empty() {
+        ui.label(format!("notes: {}", m.notes));
+    }
+    if m.shared {
+        ui.colored_label(theme::WARNING, format!("Caveat: {SHARED_CAVEAT}."));
+    }
+    provenance(ui, "Observation from", &m.provenance);
 }
 
 /// "From FILE line N", small: where a value came from.
