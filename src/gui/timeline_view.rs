@@ -240,38 +240,9 @@ impl TimelineView {
             return;
         };
         let t = &derived.timeline;
-        ui.horizontal(|ui| {
-            egui::ComboBox::new("timeline-bin", "bins")
-                .selected_text(match self.bin {
-                    None => format!("auto ({})", t.size.name()),
-                    Some(size) => size.name().to_string(),
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.bin, None, "auto");
-                    ui.selectable_value(&mut self.bin, Some(BinSize::Day), "day");
-                    ui.selectable_value(&mut self.bin, Some(BinSize::Week), "week");
-                    ui.selectable_value(&mut self.bin, Some(BinSize::Month), "month");
-                });
-            ui.checkbox(
-                &mut self.split,
-                format!("Split by location (top {SPLIT_TOP})"),
-            );
-            let filter = &workspace.filter;
-            if filter.from.is_some() || filter.to.is_some() {
-                if ui.button("Clear date range").clicked() {
-                    intents.push(Intent::SetFilter(Filter {
-                        from: None,
-                        to: None,
-                        ..filter.clone()
-                    }));
-                }
-            } else {
-                ui.label(
-                    RichText::new("Drag across the chart to filter by dates; double-click clears.")
-                        .weak(),
-                );
-            }
-        });
+        let (mut bin, mut split) = (self.bin, self.split);
+        ui.horizontal(|ui| timeline_controls(ui, t, &mut bin, &mut split, workspace, intents));
+        (self.bin, self.split) = (bin, split);
         if t.starts.is_empty() {
             ui.label("No matches under the filter.");
             return;
@@ -281,52 +252,7 @@ impl TimelineView {
             .iter()
             .map(|&s| day_number(t.size.next(s)))
             .collect();
-        let mut charts: Vec<BarChart> = Vec::new();
-        let bars = |values: &[u64], label: &str, colour: Color32| -> Vec<Bar> {
-            t.starts
-                .iter()
-                .zip(&ends)
-                .zip(values)
-                .map(|((&start, &end), &value)| {
-                    let first = day_number(start) as f64;
-                    Bar::new((first + end as f64) / 2.0, value as f64)
-                        .width((end as f64 - first) * 0.9)
-                        .name(format!("{start} to {} — {label}", date_of_day(end - 1)))
-                        .fill(colour)
-                })
-                .collect()
-        };
-        if self.split {
-            for (i, series) in t.series.iter().enumerate() {
-                let totals: Vec<u64> = series
-                    .ip_time
-                    .iter()
-                    .zip(&series.ip_only)
-                    .map(|(a, b)| a + b)
-                    .collect();
-                let others: Vec<&BarChart> = charts.iter().collect();
-                let colour = SERIES_COLOURS[i.min(SERIES_COLOURS.len() - 1)];
-                let chart = BarChart::new(series.name.clone(), bars(&totals, &series.name, colour))
-                    .color(colour)
-                    .stack_on(&others);
-                charts.push(chart);
-            }
-        } else {
-            let all = &t.series[0];
-            let strong = BarChart::new(
-                "IP + time",
-                bars(&all.ip_time, "reports IP + time", theme::IP_TIME),
-            )
-            .color(theme::IP_TIME);
-            let weak = BarChart::new(
-                "IP only",
-                bars(&all.ip_only, "reports IP only", theme::IP_ONLY),
-            )
-            .color(theme::IP_ONLY)
-            .stack_on(&[&strong]);
-            charts.push(strong);
-            charts.push(weak);
-        }
+        let charts = timeline_charts(t, &ends, self.split);
         let range = (workspace.filter.from, workspace.filter.to);
         let brush_from = self.brush_from;
         let response = Plot::new("timeline-plot")
@@ -369,6 +295,16 @@ impl TimelineView {
                     plot.bar_chart(chart);
                 }
             });
+        self.take_brush(&response, workspace, intents);
+    }
+
+    /// A drag across the chart sets the date range; a double-click clears it.
+    fn take_brush(
+        &mut self,
+        response: &egui_plot::PlotResponse<()>,
+        workspace: &Workspace,
+        intents: &mut Vec<Intent>,
+    ) {
         let r = &response.response;
         self.plot_rect = Some(r.rect);
         let day_at = |pos: egui::Pos2| response.transform.value_from_position(pos).x;
@@ -730,4 +666,92 @@ fn date_marks(input: GridInput) -> Vec<GridMark> {
         }
     }
     marks
+}
+
+/// Above the timeline: the bin size, splitting by location, and the date range's state.
+fn timeline_controls(
+    ui: &mut Ui,
+    t: &Timeline,
+    bin: &mut Option<BinSize>,
+    split: &mut bool,
+    workspace: &Workspace,
+    intents: &mut Vec<Intent>,
+) {
+    egui::ComboBox::new("timeline-bin", "bins")
+        .selected_text(match *bin {
+            None => format!("auto ({})", t.size.name()),
+            Some(size) => size.name().to_string(),
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(bin, None, "auto");
+            ui.selectable_value(bin, Some(BinSize::Day), "day");
+            ui.selectable_value(bin, Some(BinSize::Week), "week");
+            ui.selectable_value(bin, Some(BinSize::Month), "month");
+        });
+    ui.checkbox(split, format!("Split by location (top {SPLIT_TOP})"));
+    let filter = &workspace.filter;
+    if filter.from.is_some() || filter.to.is_some() {
+        if ui.button("Clear date range").clicked() {
+            intents.push(Intent::SetFilter(Filter {
+                from: None,
+                to: None,
+                ..filter.clone()
+            }));
+        }
+    } else {
+        ui.label(
+            RichText::new("Drag across the chart to filter by dates; double-click clears.").weak(),
+        );
+    }
+}
+
+/// The bars: reports per bin by strength, or stacked by the top locations.
+fn timeline_charts(t: &Timeline, ends: &[i64], split: bool) -> Vec<BarChart> {
+    let mut charts: Vec<BarChart> = Vec::new();
+    let bars = |values: &[u64], label: &str, colour: Color32| -> Vec<Bar> {
+        t.starts
+            .iter()
+            .zip(ends)
+            .zip(values)
+            .map(|((&start, &end), &value)| {
+                let first = day_number(start) as f64;
+                Bar::new((first + end as f64) / 2.0, value as f64)
+                    .width((end as f64 - first) * 0.9)
+                    .name(format!("{start} to {} — {label}", date_of_day(end - 1)))
+                    .fill(colour)
+            })
+            .collect()
+    };
+    if split {
+        for (i, series) in t.series.iter().enumerate() {
+            let totals: Vec<u64> = series
+                .ip_time
+                .iter()
+                .zip(&series.ip_only)
+                .map(|(a, b)| a + b)
+                .collect();
+            let others: Vec<&BarChart> = charts.iter().collect();
+            let colour = SERIES_COLOURS[i.min(SERIES_COLOURS.len() - 1)];
+            let chart = BarChart::new(series.name.clone(), bars(&totals, &series.name, colour))
+                .color(colour)
+                .stack_on(&others);
+            charts.push(chart);
+        }
+    } else {
+        let all = &t.series[0];
+        let strong = BarChart::new(
+            "IP + time",
+            bars(&all.ip_time, "reports IP + time", theme::IP_TIME),
+        )
+        .color(theme::IP_TIME);
+        let weak = BarChart::new(
+            "IP only",
+            bars(&all.ip_only, "reports IP only", theme::IP_ONLY),
+        )
+        .color(theme::IP_ONLY)
+        .stack_on(&[&strong]);
+        charts.push(strong);
+        charts.push(weak);
+    }
+    charts
 }
