@@ -161,44 +161,16 @@ impl MapView {
     ) {
         self.refresh_data(workspace);
         let mut action = None;
-        let data = self.data.as_ref().expect("refreshed above");
-        let selected: BTreeSet<u32> = data
-            .markers
-            .iter()
-            .filter(|m| {
-                workspace
-                    .selection
-                    .contains(&workspace.dataset.locations[m.location as usize].id)
-            })
-            .map(|m| m.location)
-            .collect();
+        let selected = selected_markers(self.data.as_ref().expect("refreshed above"), workspace);
         self.toolbar(ui, &selected, &mut action);
         if self.asking_online {
             self.online_question(ui);
         }
         let style = Style::for_theme(dark);
-        let tiles = self
-            .tiles
-            .get_or_insert_with(|| BasemapTiles::new(ui.ctx().clone(), style));
-        tiles.set_style(style);
-        if !self.show_online {
-            self.online = None;
-        } else if self.online_opt_in && self.online.is_none() {
-            self.online = Some(HttpTiles::new(
-                walkers::sources::OpenStreetMap,
-                ui.ctx().clone(),
-            ));
-        }
+        self.prepare_layers(ui.ctx(), style);
+        self.frame_new_data(workspace, ui.available_size());
         let data = self.data.as_ref().expect("refreshed above");
-        // A new dataset is framed once; after that the view is the user's.
-        let dataset_key = Arc::as_ptr(&workspace.dataset) as usize;
-        if self.fitted_to != Some(dataset_key)
-            && let Some(bbox) = markers::framing_bounds(&data.markers)
-        {
-            fit(&mut self.memory, bbox, ui.available_size());
-            self.fitted_to = Some(dataset_key);
-        }
-        clamp_zoom(&mut self.memory);
+        let tiles = self.tiles.as_mut().expect("prepared above");
 
         let mut map = Map::new(
             Some(tiles as &mut dyn walkers::Tiles),
@@ -243,29 +215,14 @@ impl MapView {
             return;
         };
         self.last_view = Some(view);
-        self.pointer = hovered.map(|p| {
-            let world = (
-                view.left + f64::from(p.x - map_rect.min.x) / view.scale(),
-                view.top + f64::from(p.y - map_rect.min.y) / view.scale(),
-            );
-            projection::from_world(world.0, world.1)
-        });
+        self.pointer = hovered.map(|p| lon_lat_at(&view, map_rect, p));
         let under = hovered.and_then(|p| cluster_at(&scene, map_rect, p));
         if let Some(cluster) = under {
             let response = response.response.clone().on_hover_ui_at_pointer(|ui| {
                 hover_details(ui, cluster, data, workspace);
             });
             if response.clicked() {
-                // The modifiers held at the click itself, even if released in the same frame.
-                let modifiers = ui.input(|i| {
-                    i.events
-                        .iter()
-                        .find_map(|e| match e {
-                            egui::Event::PointerButton { modifiers, .. } => Some(*modifiers),
-                            _ => None,
-                        })
-                        .unwrap_or(i.modifiers)
-                });
+                let modifiers = click_modifiers(ui);
                 let ctrl = modifiers.command || modifiers.ctrl;
                 self.click_cluster(cluster, data, workspace, ctrl, intents, &mut action);
             }
@@ -279,6 +236,33 @@ impl MapView {
             Some(Action::SavePng) => self.save_png(workspace, &selected, style),
             None => {}
         }
+    }
+
+    /// The basemap's tile source in the theme's style, and the online layer only while
+    /// the user has it on (after agreeing to it).
+    fn prepare_layers(&mut self, ctx: &egui::Context, style: Style) {
+        let tiles = self
+            .tiles
+            .get_or_insert_with(|| BasemapTiles::new(ctx.clone(), style));
+        tiles.set_style(style);
+        if !self.show_online {
+            self.online = None;
+        } else if self.online_opt_in && self.online.is_none() {
+            self.online = Some(HttpTiles::new(walkers::sources::OpenStreetMap, ctx.clone()));
+        }
+    }
+
+    /// A new dataset is framed once; after that the view is the user's.
+    fn frame_new_data(&mut self, workspace: &Workspace, size: egui::Vec2) {
+        let data = self.data.as_ref().expect("refreshed before");
+        let dataset_key = Arc::as_ptr(&workspace.dataset) as usize;
+        if self.fitted_to != Some(dataset_key)
+            && let Some(bbox) = markers::framing_bounds(&data.markers)
+        {
+            fit(&mut self.memory, bbox, size);
+            self.fitted_to = Some(dataset_key);
+        }
+        clamp_zoom(&mut self.memory);
     }
 
     fn click_cluster(
@@ -733,4 +717,39 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
         ui.label(format!("… and {} more.", members.len() - 10));
     }
     ui.label(RichText::new("Click to zoom in to these locations.").weak());
+}
+
+/// The markers of the locations selected in the workspace.
+fn selected_markers(data: &MarkerData, workspace: &Workspace) -> BTreeSet<u32> {
+    data.markers
+        .iter()
+        .filter(|m| {
+            workspace
+                .selection
+                .contains(&workspace.dataset.locations[m.location as usize].id)
+        })
+        .map(|m| m.location)
+        .collect()
+}
+
+/// The longitude and latitude under a point of the map.
+fn lon_lat_at(view: &View, map_rect: egui::Rect, p: Pos2) -> (f64, f64) {
+    let world = (
+        view.left + f64::from(p.x - map_rect.min.x) / view.scale(),
+        view.top + f64::from(p.y - map_rect.min.y) / view.scale(),
+    );
+    projection::from_world(world.0, world.1)
+}
+
+/// The modifiers held at the click itself, even if released in the same frame.
+fn click_modifiers(ui: &Ui) -> egui::Modifiers {
+    ui.input(|i| {
+        i.events
+            .iter()
+            .find_map(|e| match e {
+                egui::Event::PointerButton { modifiers, .. } => Some(*modifiers),
+                _ => None,
+            })
+            .unwrap_or(i.modifiers)
+    })
 }
