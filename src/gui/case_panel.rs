@@ -30,6 +30,29 @@ pub fn case_section(
     show_audit: &mut bool,
     intents: &mut Vec<Intent>,
 ) {
+    case_status(ui, workspace);
+    ui.add_space(4.0);
+    analyst_field(ui, workspace, section, intents);
+    ui.add_space(4.0);
+    saved_views(ui, workspace, section, intents);
+    ui.add_space(4.0);
+    if ui
+        .button(format!(
+            "Audit log ({})",
+            compound_atlas_core::values::text::count(
+                workspace.audit.len() as u64,
+                "entry",
+                "entries"
+            )
+        ))
+        .clicked()
+    {
+        *show_audit = true;
+    }
+}
+
+/// The case file and whether everything is saved, or how to start a case.
+fn case_status(ui: &mut Ui, workspace: &Workspace) {
     match &workspace.case_path {
         Some(path) => {
             let name = path
@@ -68,7 +91,15 @@ pub fn case_section(
             ui.label(RichText::new(hint).weak());
         }
     }
-    ui.add_space(4.0);
+}
+
+/// The analyst's name, recorded with every audit entry; applied when the field is left.
+fn analyst_field(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    section: &mut CaseSection,
+    intents: &mut Vec<Intent>,
+) {
     ui.horizontal(|ui| {
         let label = ui.label("Analyst");
         let text = section
@@ -89,7 +120,16 @@ pub fn case_section(
             *text = workspace.analyst.clone();
         }
     });
-    ui.add_space(4.0);
+}
+
+/// The saved views (click to bring one back, Delete to remove it) and a field to save
+/// the current filter and selection under a name.
+fn saved_views(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    section: &mut CaseSection,
+    intents: &mut Vec<Intent>,
+) {
     ui.label(RichText::new("Saved views").strong());
     if workspace.views.is_empty() {
         ui.label(
@@ -131,20 +171,6 @@ pub fn case_section(
             intents.push(Intent::SaveView(std::mem::take(&mut section.view_name)));
         }
     });
-    ui.add_space(4.0);
-    if ui
-        .button(format!(
-            "Audit log ({})",
-            compound_atlas_core::values::text::count(
-                workspace.audit.len() as u64,
-                "entry",
-                "entries"
-            )
-        ))
-        .clicked()
-    {
-        *show_audit = true;
-    }
 }
 
 /// The audit log, oldest first; entries not yet in the case file are marked.
