@@ -597,7 +597,7 @@ fn build(
         .keys()
         .map(|&r| dataset.events_of(r).len() as u64)
         .sum();
-    let counts: BTreeMap<String, u64> = [
+    let counts = [
         ("matches", view.matches.len() as u64),
         ("reports", facts.len() as u64),
         ("events", events),
@@ -605,11 +605,36 @@ fn build(
         ("reports_ip_time", view.summary.headline.reports_ip_time),
         ("reports_any_match", view.summary.headline.reports_any_match),
         ("locations_ip_time", view.summary.headline.locations_ip_time),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let manifest = Manifest {
+    ];
+    let manifest = manifest(dataset, options, created_at, &counts, &files);
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest as JSON");
+    json.push(b'\n');
+    files.add(MANIFEST, json, progress)?;
+    let exported = Exported {
+        path: PathBuf::new(),
+        matches: view.matches.len() as u64,
+        reports: facts.len() as u64,
+        events,
+        files: files
+            .files
+            .iter()
+            .map(|(n, b)| (n.clone(), b.len() as u64))
+            .collect(),
+    };
+    Ok((files, exported))
+}
+
+/// The manifest: the tool, parameters, filter, counts, each input and each output file
+/// with its size and SHA-256.
+fn manifest(
+    dataset: &Dataset,
+    options: &ExportOptions,
+    created_at: Nanos,
+    counts: &[(&str, u64)],
+    files: &Files,
+) -> Manifest {
+    let counts: BTreeMap<String, u64> = counts.iter().map(|&(k, v)| (k.to_string(), v)).collect();
+    Manifest {
         tool: "compound-atlas".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         created_at: format_time(created_at),
@@ -643,22 +668,7 @@ fn build(
                 sha256: sha256_hex(bytes),
             })
             .collect(),
-    };
-    let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest as JSON");
-    json.push(b'\n');
-    files.add(MANIFEST, json, progress)?;
-    let exported = Exported {
-        path: PathBuf::new(),
-        matches: view.matches.len() as u64,
-        reports: facts.len() as u64,
-        events,
-        files: files
-            .files
-            .iter()
-            .map(|(n, b)| (n.clone(), b.len() as u64))
-            .collect(),
-    };
-    Ok((files, exported))
+    }
 }
 
 /// Whether `out` names a zip archive rather than a folder.
