@@ -418,57 +418,30 @@ impl MapView {
     fn overlays(&self, ui: &Ui, map_rect: Rect, view: &View, style: Style) {
         let painter = ui.painter().with_clip_rect(map_rect);
         let (text, _, halo) = image::text_colours(&style);
-        let text = rgb(text);
-        let panel = rgb(halo).gamma_multiply(0.85);
-        // Legend, top left.
-        let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(150.0, 70.0));
-        painter.rect_filled(legend, 4.0, panel);
-        painter.text(
-            legend.min + vec2(8.0, 5.0),
-            Align2::LEFT_TOP,
-            "Reports matched",
-            FontId::proportional(12.0),
-            text,
-        );
-        for (i, strength) in [
-            MarkerStrength::IpTime,
-            MarkerStrength::IpOnly,
-            MarkerStrength::NoMatch,
-        ]
-        .into_iter()
-        .enumerate()
+        let ink = Ink {
+            text: rgb(text),
+            panel: rgb(halo).gamma_multiply(0.85),
+        };
+        legend(&painter, map_rect, ink);
+        scale_bar(&painter, map_rect, view, ink);
+        self.pointer_and_credits(&painter, map_rect, view, ink);
+        let text = ink.text;
+        if let Some(tiles) = &self.tiles
+            && tiles.is_busy()
         {
-            let y = legend.min.y + 30.0 + 14.0 * i as f32;
-            painter.circle_filled(pos2(legend.min.x + 14.0, y), 5.0, theme::strength(strength));
             painter.text(
-                pos2(legend.min.x + 26.0, y),
-                Align2::LEFT_CENTER,
-                strength.label(),
+                map_rect.right_top() + vec2(-10.0, 10.0),
+                Align2::RIGHT_TOP,
+                "Drawing map…",
                 FontId::proportional(12.0),
                 text,
             );
         }
-        // Scale bar, bottom left.
-        let (metres, pixels) = view.scale_bar(120.0);
-        let base = pos2(map_rect.min.x + 14.0, map_rect.max.y - 12.0);
-        let bar = Rect::from_min_max(
-            base - vec2(6.0, 22.0),
-            base + vec2(pixels as f32 + 12.0, 6.0),
-        );
-        painter.rect_filled(bar, 3.0, panel);
-        let end = base + vec2(pixels as f32, 0.0);
-        let stroke = Stroke::new(1.5, text);
-        painter.line_segment([base, end], stroke);
-        painter.line_segment([base, base - vec2(0.0, 5.0)], stroke);
-        painter.line_segment([end, end - vec2(0.0, 5.0)], stroke);
-        painter.text(
-            base - vec2(0.0, 8.0),
-            Align2::LEFT_BOTTOM,
-            image::format_distance(metres),
-            FontId::proportional(11.0),
-            text,
-        );
-        // Pointer and attribution, bottom right.
+    }
+
+    /// The pointer's position and the zoom, and the data's attribution, bottom right.
+    fn pointer_and_credits(&self, painter: &egui::Painter, map_rect: Rect, view: &View, ink: Ink) {
+        let Ink { text, panel } = ink;
         let mut lines = Vec::new();
         if let Some((lon, lat)) = self.pointer {
             lines.push(format!(
@@ -506,17 +479,6 @@ impl MapView {
             );
             painter.galley(at, galley, text);
             y -= 17.0;
-        }
-        if let Some(tiles) = &self.tiles
-            && tiles.is_busy()
-        {
-            painter.text(
-                map_rect.right_top() + vec2(-10.0, 10.0),
-                Align2::RIGHT_TOP,
-                "Drawing map…",
-                FontId::proportional(12.0),
-                text,
-            );
         }
     }
 
@@ -752,4 +714,67 @@ fn click_modifiers(ui: &Ui) -> egui::Modifiers {
             })
             .unwrap_or(i.modifiers)
     })
+}
+
+/// The colours of the overlays: text, and the panel behind it.
+#[derive(Clone, Copy)]
+struct Ink {
+    text: Color32,
+    panel: Color32,
+}
+
+/// The legend of marker colours, top left.
+fn legend(painter: &egui::Painter, map_rect: Rect, ink: Ink) {
+    let Ink { text, panel } = ink;
+    let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(150.0, 70.0));
+    painter.rect_filled(legend, 4.0, panel);
+    painter.text(
+        legend.min + vec2(8.0, 5.0),
+        Align2::LEFT_TOP,
+        "Reports matched",
+        FontId::proportional(12.0),
+        text,
+    );
+    for (i, strength) in [
+        MarkerStrength::IpTime,
+        MarkerStrength::IpOnly,
+        MarkerStrength::NoMatch,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let y = legend.min.y + 30.0 + 14.0 * i as f32;
+        painter.circle_filled(pos2(legend.min.x + 14.0, y), 5.0, theme::strength(strength));
+        painter.text(
+            pos2(legend.min.x + 26.0, y),
+            Align2::LEFT_CENTER,
+            strength.label(),
+            FontId::proportional(12.0),
+            text,
+        );
+    }
+}
+
+/// The scale bar, bottom left.
+fn scale_bar(painter: &egui::Painter, map_rect: Rect, view: &View, ink: Ink) {
+    let Ink { text, panel } = ink;
+    let (metres, pixels) = view.scale_bar(120.0);
+    let base = pos2(map_rect.min.x + 14.0, map_rect.max.y - 12.0);
+    let bar = Rect::from_min_max(
+        base - vec2(6.0, 22.0),
+        base + vec2(pixels as f32 + 12.0, 6.0),
+    );
+    painter.rect_filled(bar, 3.0, panel);
+    let end = base + vec2(pixels as f32, 0.0);
+    let stroke = Stroke::new(1.5, text);
+    painter.line_segment([base, end], stroke);
+    painter.line_segment([base, base - vec2(0.0, 5.0)], stroke);
+    painter.line_segment([end, end - vec2(0.0, 5.0)], stroke);
+    painter.text(
+        base - vec2(0.0, 8.0),
+        Align2::LEFT_BOTTOM,
+        image::format_distance(metres),
+        FontId::proportional(11.0),
+        text,
+    );
 }

@@ -25,6 +25,31 @@ impl WorkbenchApp {
 
     fn file_menu(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         let busy = self.workspace.is_busy();
+        self.case_items(ui, busy, intents);
+        ui.separator();
+        self.import_items(ui, busy, intents);
+        ui.separator();
+        let can_export = !busy && !self.workspace.dataset.reports.is_empty();
+        if ui
+            .add_enabled(can_export, egui::Button::new("Export evidence set…"))
+            .clicked()
+        {
+            self.export_dialog = true;
+            if self.export_choices.analyst.is_empty() {
+                self.export_choices.analyst = self.workspace.analyst.clone();
+            }
+        }
+        if ui.button("Save screenshot…").clicked() {
+            self.ask_for_screenshot(ui.ctx());
+        }
+        ui.separator();
+        if ui.button("Quit").clicked() {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// New, Open, Recent cases, Save and Save as.
+    fn case_items(&mut self, ui: &mut Ui, busy: bool, intents: &mut Vec<Intent>) {
         if ui
             .add_enabled(!busy, egui::Button::new("New case…"))
             .clicked()
@@ -66,7 +91,10 @@ impl WorkbenchApp {
         {
             intents.push(Intent::SaveCaseAs(path));
         }
-        ui.separator();
+    }
+
+    /// Import reports, Import locations and Recent files.
+    fn import_items(&mut self, ui: &mut Ui, busy: bool, intents: &mut Vec<Intent>) {
         if ui
             .add_enabled(
                 !busy,
@@ -107,24 +135,6 @@ impl WorkbenchApp {
                 }
             }
         });
-        ui.separator();
-        let can_export = !busy && !self.workspace.dataset.reports.is_empty();
-        if ui
-            .add_enabled(can_export, egui::Button::new("Export evidence set…"))
-            .clicked()
-        {
-            self.export_dialog = true;
-            if self.export_choices.analyst.is_empty() {
-                self.export_choices.analyst = self.workspace.analyst.clone();
-            }
-        }
-        if ui.button("Save screenshot…").clicked() {
-            self.ask_for_screenshot(ui.ctx());
-        }
-        ui.separator();
-        if ui.button("Quit").clicked() {
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-        }
     }
 
     fn view_menu(&mut self, ui: &mut Ui) {

@@ -143,39 +143,10 @@ pub fn timeline(
     }
     let bin_of = |day: NaiveDate| starts.partition_point(|&s| s <= day) - 1;
 
-    let series_of_location: BTreeMap<u32, usize>;
-    let mut names = vec!["All locations".to_string()];
-    match split_top {
-        None => series_of_location = BTreeMap::new(),
-        Some(n) => {
-            let mut reports_per_location: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
-            for &(_, location, report, _) in &facts {
-                reports_per_location
-                    .entry(location)
-                    .or_default()
-                    .insert(report);
-            }
-            let mut ranked: Vec<(u32, usize)> = reports_per_location
-                .iter()
-                .map(|(&l, r)| (l, r.len()))
-                .collect();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            names = ranked
-                .iter()
-                .take(n)
-                .map(|&(l, _)| dataset.locations[l as usize].name.clone())
-                .collect();
-            series_of_location = ranked
-                .iter()
-                .take(n)
-                .enumerate()
-                .map(|(i, &(l, _))| (l, i))
-                .collect();
-            if ranked.len() > n {
-                names.push("Other locations".into());
-            }
-        }
-    }
+    let (series_of_location, names) = match split_top {
+        None => (BTreeMap::new(), vec!["All locations".to_string()]),
+        Some(n) => top_locations(dataset, &facts, n),
+    };
     let other = names.len() - 1;
     // The best strength of each report in each (bin, series).
     let mut best: BTreeMap<(usize, usize, u32), Strength> = BTreeMap::new();
@@ -210,6 +181,42 @@ pub fn timeline(
         starts,
         series,
     }
+}
+
+/// The `n` locations with the most reports, each with its series number, and the names
+/// of the series ("Other locations" last when more locations matched).
+fn top_locations(
+    dataset: &Dataset,
+    facts: &[(NaiveDate, u32, u32, Strength)],
+    n: usize,
+) -> (BTreeMap<u32, usize>, Vec<String>) {
+    let mut reports_per_location: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for &(_, location, report, _) in facts {
+        reports_per_location
+            .entry(location)
+            .or_default()
+            .insert(report);
+    }
+    let mut ranked: Vec<(u32, usize)> = reports_per_location
+        .iter()
+        .map(|(&l, r)| (l, r.len()))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut names: Vec<String> = ranked
+        .iter()
+        .take(n)
+        .map(|&(l, _)| dataset.locations[l as usize].name.clone())
+        .collect();
+    let series_of_location = ranked
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, &(l, _))| (l, i))
+        .collect();
+    if ranked.len() > n {
+        names.push("Other locations".into());
+    }
+    (series_of_location, names)
 }
 
 /// Matched events by local weekday (Monday first) and hour: the shift pattern.
