@@ -587,58 +587,77 @@ fn write_chunk(
             format_time((last_time / DAY + rng.random_range(1..20)) * DAY * NANOS_PER_SECOND);
         let report_date = &report_date[..10];
         let platform = PLATFORMS[rng.random_range(0..PLATFORMS.len())];
+        let report = ReportLine {
+            id: &report_id,
+            platform,
+            date: report_date,
+        };
         for row in &rows {
-            let _ = writeln!(
-                out,
-                "{report_id},{},{},{},{},Online Enticement,{platform},{report_date},{}",
-                format_address(row.addr),
-                row.port.map(|p| p.to_string()).unwrap_or_default(),
-                format_time(row.time * NANOS_PER_SECOND),
-                row.name,
-                row.proxy
-            );
+            report.write(out, row);
         }
         // A few exact duplicates, as exports often have.
         if rng.random_bool(0.002) {
-            let row = &rows[0];
-            let _ = writeln!(
-                out,
-                "{report_id},{},{},{},{},Online Enticement,{platform},{report_date},{}",
-                format_address(row.addr),
-                row.port.map(|p| p.to_string()).unwrap_or_default(),
-                format_time(row.time * NANOS_PER_SECOND),
-                row.name,
-                row.proxy
-            );
+            report.write(out, &rows[0]);
         }
         // And, rarely, a malformed row of the kinds real files contain.
         if rng.random_bool(0.0005) {
-            let bad = match rng.random_range(0..4) {
-                0 => format!(
-                    "{report_id},198.019.4.7,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
-                ),
-                1 => format!(
-                    "{report_id},198.19.4.7,,03/04/2023 10:00,Login,Online Enticement,{platform},,"
-                ),
-                2 => format!("{report_id},198.19.4.7,,,Login,Online Enticement,{platform},,"),
-                _ => format!(
-                    "{report_id},fe80::1%eth0,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
-                ),
-            };
-            let _ = writeln!(out, "{bad}");
+            let _ = writeln!(out, "{}", malformed_row(&mut rng, &report_id, platform));
         }
         for p in planted_here {
-            truth.push(format!(
-                "{report_id},{},{},{},{},{}",
-                format_address(p.addr),
-                p.port.map(|p| p.to_string()).unwrap_or_default(),
-                format_time(p.time * NANOS_PER_SECOND),
-                locations[p.location].id,
-                if p.ip_time { "ip_time" } else { "ip_only" }
-            ));
+            truth.push(truth_line(&report_id, p, locations));
         }
     }
     truth
+}
+
+/// What every row of one report repeats.
+struct ReportLine<'a> {
+    id: &'a str,
+    platform: &'a str,
+    date: &'a str,
+}
+
+impl ReportLine<'_> {
+    fn write(&self, out: &mut Vec<u8>, row: &Row) {
+        let ReportLine { id, platform, date } = self;
+        let _ = writeln!(
+            out,
+            "{id},{},{},{},{},Online Enticement,{platform},{date},{}",
+            format_address(row.addr),
+            row.port.map(|p| p.to_string()).unwrap_or_default(),
+            format_time(row.time * NANOS_PER_SECOND),
+            row.name,
+            row.proxy
+        );
+    }
+}
+
+/// A row of one of the kinds real files contain and the importer rejects.
+fn malformed_row(rng: &mut ChaCha8Rng, report_id: &str, platform: &str) -> String {
+    match rng.random_range(0..4) {
+        0 => format!(
+            "{report_id},198.019.4.7,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
+        ),
+        1 => {
+            format!("{report_id},198.19.4.7,,03/04/2023 10:00,Login,Online Enticement,{platform},,")
+        }
+        2 => format!("{report_id},198.19.4.7,,,Login,Online Enticement,{platform},,"),
+        _ => format!(
+            "{report_id},fe80::1%eth0,,2023-05-01T10:00:00Z,Login,Online Enticement,{platform},,"
+        ),
+    }
+}
+
+/// A planted link as `ground_truth.csv` lists it.
+fn truth_line(report_id: &str, p: &Plant, locations: &[SynthLocation]) -> String {
+    format!(
+        "{report_id},{},{},{},{},{}",
+        format_address(p.addr),
+        p.port.map(|p| p.to_string()).unwrap_or_default(),
+        format_time(p.time * NANOS_PER_SECOND),
+        locations[p.location].id,
+        if p.ip_time { "ip_time" } else { "ip_only" }
+    )
 }
 
 fn write_locations(

@@ -353,6 +353,39 @@ impl Dataset {
     /// per-report event lists.
     fn merge_duplicate_events(&mut self) {
         let grouped = self.rebuild_report_events();
+        let duplicates = self.find_duplicate_events();
+        if duplicates.is_empty() {
+            return;
+        }
+        let mut keep = vec![true; self.events.len()];
+        for &e in &duplicates {
+            keep[e as usize] = false;
+            self.files[self.events.file[e as usize] as usize].duplicate_events += 1;
+        }
+        self.renumber_event_extras(&keep);
+        let mut removed_per_report = vec![0u32; self.reports.len()];
+        for &e in &duplicates {
+            removed_per_report[self.events.report[e as usize] as usize] += 1;
+        }
+        self.events.retain_by(&keep);
+        if grouped {
+            // Still grouped: only each report's start moves back by the duplicates before it.
+            // The extra last entry (the end) follows with every duplicate removed.
+            let mut removed = 0;
+            let ends_with_total = removed_per_report.iter().chain(std::iter::once(&0));
+            for (start, removed_here) in self.report_event_start.iter_mut().zip(ends_with_total) {
+                *start -= removed;
+                removed += removed_here;
+            }
+            self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
+            self.event_tables = Default::default();
+        } else {
+            self.rebuild_report_events();
+        }
+    }
+
+    /// Every event that repeats an earlier event of its report exactly.
+    fn find_duplicate_events(&self) -> Vec<u32> {
         let events = &self.events;
         let key = |e: u32| {
             let e = e as usize;
@@ -402,46 +435,24 @@ impl Dataset {
             })
             .flatten()
             .collect();
-        drop(hashes);
-        if duplicates.is_empty() {
+        duplicates
+    }
+
+    /// Drop the extra attributes of removed events and give the rest their events' new ids.
+    fn renumber_event_extras(&mut self, keep: &[bool]) {
+        if self.event_extras.is_empty() {
             return;
         }
-        let mut keep = vec![true; self.events.len()];
-        for &e in &duplicates {
-            keep[e as usize] = false;
-            self.files[self.events.file[e as usize] as usize].duplicate_events += 1;
+        // Extra attributes follow their events to the new ids.
+        let mut new_id = Vec::with_capacity(keep.len());
+        let mut next = 0u32;
+        for &k in keep {
+            new_id.push(next);
+            next += u32::from(k);
         }
-        if !self.event_extras.is_empty() {
-            // Extra attributes follow their events to the new ids.
-            let mut new_id = Vec::with_capacity(keep.len());
-            let mut next = 0u32;
-            for &k in &keep {
-                new_id.push(next);
-                next += u32::from(k);
-            }
-            self.event_extras.retain(|(e, _)| keep[*e as usize]);
-            for (e, _) in &mut self.event_extras {
-                *e = new_id[*e as usize];
-            }
-        }
-        let mut removed_per_report = vec![0u32; self.reports.len()];
-        for &e in &duplicates {
-            removed_per_report[self.events.report[e as usize] as usize] += 1;
-        }
-        self.events.retain_by(&keep);
-        if grouped {
-            // Still grouped: only each report's start moves back by the duplicates before it.
-            // The extra last entry (the end) follows with every duplicate removed.
-            let mut removed = 0;
-            let ends_with_total = removed_per_report.iter().chain(std::iter::once(&0));
-            for (start, removed_here) in self.report_event_start.iter_mut().zip(ends_with_total) {
-                *start -= removed;
-                removed += removed_here;
-            }
-            self.report_events = (0..self.events.len() as u32).into_par_iter().collect();
-            self.event_tables = Default::default();
-        } else {
-            self.rebuild_report_events();
+        self.event_extras.retain(|(e, _)| keep[*e as usize]);
+        for (e, _) in &mut self.event_extras {
+            *e = new_id[*e as usize];
         }
     }
 
