@@ -252,18 +252,7 @@ pub fn apply_with_triage(
         || tagged.is_some()
         || search != Search::None
     {
-        let (reports, events_in) = (0..dataset.reports.len() as u32)
-            .into_par_iter()
-            .filter(|&r| report_passes(r))
-            .map(|r| {
-                let passing = dataset
-                    .events_of(r)
-                    .iter()
-                    .filter(|&&e| event_passes(e as usize))
-                    .count() as u64;
-                (u64::from(passing > 0), passing)
-            })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let (reports, events_in) = loaded_under(dataset, &report_passes, &event_passes);
         summary.headline.reports = reports;
         summary.headline.events = events_in;
     }
@@ -271,6 +260,27 @@ pub fn apply_with_triage(
         matches: kept,
         summary,
     }
+}
+
+/// The reports with at least one event that passes, and those events: what "loaded"
+/// means under a filter on events.
+fn loaded_under(
+    dataset: &Dataset,
+    report_passes: &(impl Fn(u32) -> bool + Sync),
+    event_passes: &(impl Fn(usize) -> bool + Sync),
+) -> (u64, u64) {
+    (0..dataset.reports.len() as u32)
+        .into_par_iter()
+        .filter(|&r| report_passes(r))
+        .map(|r| {
+            let passing = dataset
+                .events_of(r)
+                .iter()
+                .filter(|&&e| event_passes(e as usize))
+                .count() as u64;
+            (u64::from(passing > 0), passing)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 #[cfg(test)]

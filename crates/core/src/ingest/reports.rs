@@ -394,29 +394,8 @@ pub fn read_reports(
     let mut rows_rejected = 0;
     let mut rows_with_warnings = 0;
     let mut extra_columns = Vec::new();
-    let on_header = |header: &super::reader::CsvHeader| {
-        let columns = columns
-            .filter(|c| c.header == header.names)
-            .unwrap_or_else(|| {
-                ColumnMap::from_header(&header.names, &ReportField::ALL, ReportField::names)
-            });
-        let missing: Vec<&str> = ReportField::REQUIRED
-            .iter()
-            .filter(|f| columns.column(**f).is_none())
-            .map(|f| f.name())
-            .collect();
-        if !missing.is_empty() {
-            return Err(FileError::BadHeader {
-                path: input.label(),
-                line: header.line,
-                message: missing_columns_message(&missing, &header.names, |name| {
-                    ReportField::ALL
-                        .iter()
-                        .find(|f| f.name() == name)
-                        .map_or(&[][..], |f| f.names())
-                }),
-            });
-        }
+    let on_header = |header: &super::reader::CsvHeader| -> Result<Context, FileError> {
+        let columns = report_columns(input, header, columns)?;
         let context = Context::new(&pool, columns, header.names.len(), options);
         extra_columns = context
             .extras
@@ -431,16 +410,7 @@ pub fn read_reports(
         progress,
         |header| {
             let context = on_header(header)?;
-            for &column in &context.columns.duplicates {
-                header_issues.push(Issue {
-                file: 0,
-                line: header.line,
-                column: header.names[column].clone(),
-                value: String::new(),
-                severity: crate::model::Severity::Warning,
-                message: "another column already supplies this field; this one is kept as an extra attribute".into(),
-            });
-            }
+            header_issues.extend(duplicate_column_issues(header, &context.columns));
             Ok(context)
         },
         parse_piece,
@@ -473,6 +443,60 @@ pub fn read_reports(
         extra_columns,
     });
     Ok(file)
+}
+
+/// The column mapping to read the file with: the one chosen in the preview when it was
+/// made for this header, else the one the header suggests; refused when a required field
+/// has no column.
+fn report_columns(
+    input: &Input,
+    header: &super::reader::CsvHeader,
+    chosen: Option<ColumnMap<ReportField>>,
+) -> Result<ColumnMap<ReportField>, FileError> {
+    let columns = chosen
+        .filter(|c| c.header == header.names)
+        .unwrap_or_else(|| {
+            ColumnMap::from_header(&header.names, &ReportField::ALL, ReportField::names)
+        });
+    let missing: Vec<&str> = ReportField::REQUIRED
+        .iter()
+        .filter(|f| columns.column(**f).is_none())
+        .map(|f| f.name())
+        .collect();
+    if missing.is_empty() {
+        return Ok(columns);
+    }
+    Err(FileError::BadHeader {
+        path: input.label(),
+        line: header.line,
+        message: missing_columns_message(&missing, &header.names, |name| {
+            ReportField::ALL
+                .iter()
+                .find(|f| f.name() == name)
+                .map_or(&[][..], |f| f.names())
+        }),
+    })
+}
+
+/// A warning for each column whose field an earlier column already supplies.
+fn duplicate_column_issues(
+    header: &super::reader::CsvHeader,
+    columns: &ColumnMap<ReportField>,
+) -> Vec<Issue> {
+    columns
+        .duplicates
+        .iter()
+        .map(|&column| Issue {
+            file: 0,
+            line: header.line,
+            column: header.names[column].clone(),
+            value: String::new(),
+            severity: crate::model::Severity::Warning,
+            message:
+                "another column already supplies this field; this one is kept as an extra attribute"
+                    .into(),
+        })
+        .collect()
 }
 
 pub(super) fn unterminated_quote_issue(line: u64) -> Issue {
