@@ -6,11 +6,13 @@
 use super::basemap_tiles::BasemapTiles;
 use super::theme;
 use super::workspace::{Intent, Workspace};
+use compound_atlas_core::analysis::LocationStats;
 use compound_atlas_core::analysis::filter::FilteredView;
 use compound_atlas_core::map::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
 use compound_atlas_core::map::basemap::render::{Style, View};
 use compound_atlas_core::map::image::{self, DrawnCluster, LabelKind, Scene, SceneInput};
 use compound_atlas_core::map::markers::{self, Marker, MarkerStrength};
+use compound_atlas_core::values::text::thousands;
 use compound_atlas_core::values::time::format_time;
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
 use std::collections::BTreeSet;
@@ -589,57 +591,68 @@ fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
 }
 
 fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
-    let stats = &workspace.unselected.summary.locations;
-    let members = &cluster.cluster.members;
-    let counts_of = |marker: &Marker| {
-        stats
-            .get(marker.location as usize)
-            .copied()
-            .unwrap_or_default()
-    };
-    let observations_of = |marker: &Marker| u64::from(data.observations[marker.location as usize]);
-    if let [single] = members[..] {
-        let marker = &data.markers[single];
-        let location = &workspace.dataset.locations[marker.location as usize];
-        let counts = counts_of(marker);
-        ui.label(RichText::new(&location.name).strong());
-        egui::Grid::new("map hover").num_columns(2).show(ui, |ui| {
-            let mut row = |name: &str, value: String| {
-                ui.label(name);
-                ui.label(value);
-                ui.end_row();
-            };
-            row("Country", location.country.clone());
-            row(
-                "Reports, IP + time",
-                compound_atlas_core::values::text::thousands(counts.reports_ip_time),
-            );
-            row(
-                "Reports, IP only",
-                compound_atlas_core::values::text::thousands(counts.reports_ip_only),
-            );
-            row(
-                "First match",
-                counts.first_match.map_or("–".to_string(), format_time),
-            );
-            row(
-                "Last match",
-                counts.last_match.map_or("–".to_string(), format_time),
-            );
-            row(
-                "Observations",
-                compound_atlas_core::values::text::thousands(observations_of(marker)),
-            );
-        });
-        ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
-        return;
+    match cluster.cluster.members[..] {
+        [single] => one_location_details(ui, &data.markers[single], data, workspace),
+        _ => cluster_details(ui, cluster, data, workspace),
     }
+}
+
+/// A location's figures under the filter (without the selection) and its observations.
+fn marker_figures(
+    marker: &Marker,
+    data: &MarkerData,
+    workspace: &Workspace,
+) -> (LocationStats, u64) {
+    let counts = workspace
+        .unselected
+        .summary
+        .locations
+        .get(marker.location as usize)
+        .copied()
+        .unwrap_or_default();
+    (
+        counts,
+        u64::from(data.observations[marker.location as usize]),
+    )
+}
+
+/// The tooltip of one location: country, reports by strength, first and last match,
+/// observations.
+fn one_location_details(ui: &mut Ui, marker: &Marker, data: &MarkerData, workspace: &Workspace) {
+    let location = &workspace.dataset.locations[marker.location as usize];
+    let (counts, observations) = marker_figures(marker, data, workspace);
+    ui.label(RichText::new(&location.name).strong());
+    egui::Grid::new("map hover").num_columns(2).show(ui, |ui| {
+        let mut row = |name: &str, value: String| {
+            ui.label(name);
+            ui.label(value);
+            ui.end_row();
+        };
+        row("Country", location.country.clone());
+        row("Reports, IP + time", thousands(counts.reports_ip_time));
+        row("Reports, IP only", thousands(counts.reports_ip_only));
+        row(
+            "First match",
+            counts.first_match.map_or("–".to_string(), format_time),
+        );
+        row(
+            "Last match",
+            counts.last_match.map_or("–".to_string(), format_time),
+        );
+        row("Observations", thousands(observations));
+    });
+    ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
+}
+
+/// The tooltip of a cluster: its totals and up to ten of its locations.
+fn cluster_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
+    let members = &cluster.cluster.members;
     ui.label(
         RichText::new(format!(
             "{} locations: {} reports IP + time, {} IP only",
             members.len(),
-            compound_atlas_core::values::text::thousands(cluster.cluster.reports_ip_time),
-            compound_atlas_core::values::text::thousands(cluster.cluster.reports_ip_only)
+            thousands(cluster.cluster.reports_ip_time),
+            thousands(cluster.cluster.reports_ip_only)
         ))
         .strong(),
     );
@@ -660,18 +673,12 @@ fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspa
             for &member in members.iter().take(10) {
                 let marker = &data.markers[member];
                 let location = &workspace.dataset.locations[marker.location as usize];
-                let counts = counts_of(marker);
+                let (counts, observations) = marker_figures(marker, data, workspace);
                 ui.label(&location.name);
                 ui.label(&location.country);
-                ui.label(compound_atlas_core::values::text::thousands(
-                    counts.reports_ip_time,
-                ));
-                ui.label(compound_atlas_core::values::text::thousands(
-                    counts.reports_ip_only,
-                ));
-                ui.label(compound_atlas_core::values::text::thousands(
-                    observations_of(marker),
-                ));
+                ui.label(thousands(counts.reports_ip_time));
+                ui.label(thousands(counts.reports_ip_only));
+                ui.label(thousands(observations));
                 ui.end_row();
             }
         });

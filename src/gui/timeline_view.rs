@@ -334,32 +334,7 @@ impl TimelineView {
     }
 
     fn activity_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            ui.label("Time zone:");
-            ui.selectable_value(
-                &mut self.zone,
-                ZoneChoice::Location,
-                "locations' local time",
-            );
-            ui.selectable_value(&mut self.zone, ZoneChoice::Utc, "UTC");
-            egui::ComboBox::new("activity-zone", "other")
-                .selected_text(match &self.zone {
-                    ZoneChoice::Named(name) => name.clone(),
-                    _ => "…".into(),
-                })
-                .show_ui(ui, |ui| {
-                    for zone in [
-                        "Asia/Yangon",
-                        "Asia/Bangkok",
-                        "Asia/Phnom_Penh",
-                        "Asia/Vientiane",
-                        "Asia/Manila",
-                        "Asia/Shanghai",
-                    ] {
-                        ui.selectable_value(&mut self.zone, ZoneChoice::Named(zone.into()), zone);
-                    }
-                });
-        });
+        zone_choice(ui, &mut self.zone);
         let Some(derived) = self.derived.value() else {
             return;
         };
@@ -370,67 +345,7 @@ impl TimelineView {
             compound_atlas_core::values::text::thousands(total),
             derived.activity_zone_name
         ));
-        let max = grid.iter().flatten().copied().max().unwrap_or(0).max(1);
-        let label_width = 40.0;
-        let available = ui.available_size();
-        let cell = egui::vec2(
-            ((available.x - label_width) / 24.0).clamp(12.0, 48.0),
-            ((available.y - 24.0) / 7.0).clamp(10.0, 26.0),
-        );
-        let (rect, response) = ui.allocate_exact_size(
-            egui::vec2(label_width + cell.x * 24.0, 18.0 + cell.y * 7.0),
-            egui::Sense::hover(),
-        );
-        let painter = ui.painter_at(rect);
-        let text_colour = ui.visuals().text_color();
-        let font = egui::FontId::proportional(11.0);
-        for hour in (0..24).step_by(2) {
-            let x = rect.left() + label_width + cell.x * (hour as f32 + 0.5);
-            painter.text(
-                egui::pos2(x, rect.top()),
-                egui::Align2::CENTER_TOP,
-                format!("{hour:02}"),
-                font.clone(),
-                text_colour,
-            );
-        }
-        let base = ui.visuals().extreme_bg_color;
-        for (day, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-            .iter()
-            .enumerate()
-        {
-            let y = rect.top() + 18.0 + cell.y * day as f32;
-            painter.text(
-                egui::pos2(rect.left(), y + cell.y / 2.0),
-                egui::Align2::LEFT_CENTER,
-                *name,
-                font.clone(),
-                text_colour,
-            );
-            for (hour, &value) in grid[day].iter().enumerate() {
-                let strength = (value as f32 / max as f32).sqrt();
-                let colour = base.lerp_to_gamma(theme::IP_TIME, strength);
-                let min = egui::pos2(rect.left() + label_width + cell.x * hour as f32, y);
-                painter.rect_filled(
-                    egui::Rect::from_min_size(min, cell - egui::vec2(1.0, 1.0)),
-                    2.0,
-                    colour,
-                );
-            }
-        }
-        if let Some(pos) = response.hover_pos() {
-            let hour = ((pos.x - rect.left() - label_width) / cell.x).floor();
-            let day = ((pos.y - rect.top() - 18.0) / cell.y).floor();
-            if (0.0..24.0).contains(&hour) && (0.0..7.0).contains(&day) {
-                let value = grid[day as usize][hour as usize];
-                response.on_hover_text(format!(
-                    "{}, {:02}:00–{:02}:59: {value} events",
-                    compound_atlas_core::analysis::timeline::WEEKDAYS[day as usize],
-                    hour as u32,
-                    hour as u32
-                ));
-            }
-        }
+        heatmap(ui, grid);
     }
 
     fn comparison_ui(&mut self, ui: &mut Ui) {
@@ -754,4 +669,95 @@ fn timeline_charts(t: &Timeline, ends: &[i64], split: bool) -> Vec<BarChart> {
         charts.push(weak);
     }
     charts
+}
+
+/// Which time zone the activity pattern is drawn in.
+fn zone_choice(ui: &mut Ui, choice: &mut ZoneChoice) {
+    ui.horizontal(|ui| {
+        ui.label("Time zone:");
+        ui.selectable_value(choice, ZoneChoice::Location, "locations' local time");
+        ui.selectable_value(choice, ZoneChoice::Utc, "UTC");
+        egui::ComboBox::new("activity-zone", "other")
+            .selected_text(match &*choice {
+                ZoneChoice::Named(name) => name.clone(),
+                _ => "…".into(),
+            })
+            .show_ui(ui, |ui| {
+                for zone in [
+                    "Asia/Yangon",
+                    "Asia/Bangkok",
+                    "Asia/Phnom_Penh",
+                    "Asia/Vientiane",
+                    "Asia/Manila",
+                    "Asia/Shanghai",
+                ] {
+                    ui.selectable_value(choice, ZoneChoice::Named(zone.into()), zone);
+                }
+            });
+    });
+}
+
+/// The weekday × hour grid as shaded cells, with hour and day labels and a tooltip.
+fn heatmap(ui: &mut Ui, grid: &[[u64; 24]; 7]) {
+    let max = grid.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let label_width = 40.0;
+    let available = ui.available_size();
+    let cell = egui::vec2(
+        ((available.x - label_width) / 24.0).clamp(12.0, 48.0),
+        ((available.y - 24.0) / 7.0).clamp(10.0, 26.0),
+    );
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(label_width + cell.x * 24.0, 18.0 + cell.y * 7.0),
+        egui::Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let text_colour = ui.visuals().text_color();
+    let font = egui::FontId::proportional(11.0);
+    for hour in (0..24).step_by(2) {
+        let x = rect.left() + label_width + cell.x * (hour as f32 + 0.5);
+        painter.text(
+            egui::pos2(x, rect.top()),
+            egui::Align2::CENTER_TOP,
+            format!("{hour:02}"),
+            font.clone(),
+            text_colour,
+        );
+    }
+    let base = ui.visuals().extreme_bg_color;
+    for (day, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        .iter()
+        .enumerate()
+    {
+        let y = rect.top() + 18.0 + cell.y * day as f32;
+        painter.text(
+            egui::pos2(rect.left(), y + cell.y / 2.0),
+            egui::Align2::LEFT_CENTER,
+            *name,
+            font.clone(),
+            text_colour,
+        );
+        for (hour, &value) in grid[day].iter().enumerate() {
+            let strength = (value as f32 / max as f32).sqrt();
+            let colour = base.lerp_to_gamma(theme::IP_TIME, strength);
+            let min = egui::pos2(rect.left() + label_width + cell.x * hour as f32, y);
+            painter.rect_filled(
+                egui::Rect::from_min_size(min, cell - egui::vec2(1.0, 1.0)),
+                2.0,
+                colour,
+            );
+        }
+    }
+    if let Some(pos) = response.hover_pos() {
+        let hour = ((pos.x - rect.left() - label_width) / cell.x).floor();
+        let day = ((pos.y - rect.top() - 18.0) / cell.y).floor();
+        if (0.0..24.0).contains(&hour) && (0.0..7.0).contains(&day) {
+            let value = grid[day as usize][hour as usize];
+            response.on_hover_text(format!(
+                "{}, {:02}:00–{:02}:59: {value} events",
+                compound_atlas_core::analysis::timeline::WEEKDAYS[day as usize],
+                hour as u32,
+                hour as u32
+            ));
+        }
+    }
 }
