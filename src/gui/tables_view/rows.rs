@@ -1,19 +1,16 @@
-//! The Reports and Matches tables and the report detail window. Rows are ids into the
-//! workspace's data; what a row shows is read from the data when it is drawn, so ten
-//! million rows scroll as smoothly as ten.
+//! The rows behind the workbench's tables: what each table lists (locations, reports,
+//! matches), each cell's text and sort key, and building the rows in order (search, sort)
+//! on a worker thread when there are many.
 
-use super::background::{Derived, INLINE_ITEMS};
-use super::theme;
-use super::workspace::{Intent, Workspace};
+use super::super::workspace::Workspace;
 use compound_atlas_core::analysis::filter::FilteredView;
 use compound_atlas_core::analysis::tables::{Cell, Selection, sort_rows, to_tsv};
 use compound_atlas_core::analysis::triage::Triage;
 use compound_atlas_core::matching::Strength;
 use compound_atlas_core::model::Dataset;
 use compound_atlas_core::values::address::{format_address, format_address_set};
-use compound_atlas_core::values::text::{count, thousands};
 use compound_atlas_core::values::time::format_time;
-use egui::{RichText, Ui};
+use egui::Ui;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +20,17 @@ pub enum Kind {
     Locations,
     Reports,
     Matches,
+}
+
+impl Kind {
+    /// The table's column titles, in order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Locations => &LOCATION_COLUMNS,
+            Kind::Reports => &REPORT_COLUMNS,
+            Kind::Matches => &compound_atlas_core::output::MATCHES_HEADER,
+        }
+    }
 }
 
 pub const LOCATION_COLUMNS: [&str; 7] = [
@@ -50,29 +58,29 @@ pub const REPORT_COLUMNS: [&str; 10] = [
 
 /// The matched-event aggregates of one report under the filter.
 #[derive(Debug, Clone, Default)]
-struct ReportRow {
-    best: Option<Strength>,
-    matched_events: u64,
-    locations: u64,
+pub(super) struct ReportRow {
+    pub(super) best: Option<Strength>,
+    pub(super) matched_events: u64,
+    pub(super) locations: u64,
 }
 
 /// What a table's rows index into: the data they were built from plus the aggregates the
 /// build computed. A table keeps its own snapshot so that, while new rows are built in the
 /// background, the old ones still draw against the data they belong to.
 #[derive(Default)]
-struct Source {
-    dataset: Arc<Dataset>,
+pub(super) struct Source {
+    pub(super) dataset: Arc<Dataset>,
     /// The matches under the filter.
-    view: Arc<FilteredView>,
-    report_rows: HashMap<u32, ReportRow>,
+    pub(super) view: Arc<FilteredView>,
+    pub(super) report_rows: HashMap<u32, ReportRow>,
     /// Per-location counts under the filter but not the selection, so that the Locations
     /// table keeps every row to add to the selection.
-    location_stats: Vec<compound_atlas_core::analysis::LocationStats>,
+    pub(super) location_stats: Vec<compound_atlas_core::analysis::LocationStats>,
 }
 
 /// Integer stand-ins for a text column: each distinct value's rank in the column's text
 /// order, indexed by what the value comes from.
-enum SortRanks {
+pub(super) enum SortRanks {
     /// By interned string id (incident type, platform, event name).
     Strings(Vec<Option<u32>>),
     /// By location index (location id, name or country).
@@ -84,8 +92,9 @@ enum SortRanks {
 }
 
 /// Every strength and port check, for ranking their labels.
-const STRENGTHS: [Strength; 2] = [Strength::IpOnly, Strength::IpTime];
-const PORT_CHECKS: [compound_atlas_core::matching::PortCheck; 3] = [
+pub(super) const STRENGTHS: [Strength; 2] = [Strength::IpOnly, Strength::IpTime];
+
+pub(super) const PORT_CHECKS: [compound_atlas_core::matching::PortCheck; 3] = [
     compound_atlas_core::matching::PortCheck::Match,
     compound_atlas_core::matching::PortCheck::NoPort,
     compound_atlas_core::matching::PortCheck::NotApplicable,
@@ -93,38 +102,27 @@ const PORT_CHECKS: [compound_atlas_core::matching::PortCheck; 3] = [
 
 /// What the rows were built for: the filter generation, the sort (column, descending),
 /// the search text and the triage generation (tags show in the Reports table).
-type BuildKey = (u64, Option<(usize, bool)>, String, u64);
+pub(super) type BuildKey = (u64, Option<(usize, bool)>, String, u64);
 
 /// Everything a build needs, owned, so that it can run on another thread.
-struct BuildRequest {
-    kind: Kind,
-    key: BuildKey,
-    dataset: Arc<Dataset>,
-    view: Arc<FilteredView>,
-    all_matches: Arc<compound_atlas_core::matching::MatchSet>,
+pub(super) struct BuildRequest {
+    pub(super) kind: Kind,
+    pub(super) key: BuildKey,
+    pub(super) dataset: Arc<Dataset>,
+    pub(super) view: Arc<FilteredView>,
+    pub(super) all_matches: Arc<compound_atlas_core::matching::MatchSet>,
     /// The filter without the location selection (for the Locations table).
-    filter: compound_atlas_core::analysis::filter::Filter,
-    selected_locations: BTreeSet<String>,
-    triage: Triage,
+    pub(super) filter: compound_atlas_core::analysis::filter::Filter,
+    pub(super) selected_locations: BTreeSet<String>,
+    pub(super) triage: Triage,
 }
 
 /// A table's rows in the order shown, and what they index into.
 #[derive(Default)]
-struct Built {
-    source: Source,
+pub(super) struct Built {
+    pub(super) source: Source,
     /// Row ids in the order shown: report indexes, or positions in the filtered matches.
-    order: Vec<u32>,
-}
-
-/// One table: its rows in the order shown, sort, search and selection.
-#[derive(Default)]
-pub struct Table {
-    pub sort: Option<(usize, bool)>,
-    pub search: String,
-    pub selection: Selection,
-    /// Build rows of every size in the background (tests use this to exercise that path).
-    pub always_in_background: bool,
-    rows: Derived<BuildKey, Built>,
+    pub(super) order: Vec<u32>,
 }
 
 pub(crate) fn strength_text(strength: Option<Strength>) -> &'static str {
@@ -136,7 +134,7 @@ pub(crate) fn strength_text(strength: Option<Strength>) -> &'static str {
 }
 
 impl Source {
-    fn cell(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> Cell {
+    pub(super) fn cell(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> Cell {
         let dataset = &*self.dataset;
         let text = |s: &str| {
             if s.is_empty() {
@@ -220,7 +218,7 @@ impl Source {
 
     /// For a column shown as text, integer stand-ins (see [`SortRanks`]) so that ten
     /// million rows sort without a string built per row; `None` for other columns.
-    fn sort_ranks(&self, kind: Kind, column: usize) -> Option<SortRanks> {
+    pub(super) fn sort_ranks(&self, kind: Kind, column: usize) -> Option<SortRanks> {
         let dataset = &*self.dataset;
         let strings = || (0..dataset.strings.len() as u32).map(|i| dataset.strings.get(i));
         let locations = |field: fn(&compound_atlas_core::model::Location) -> &str| {
@@ -271,7 +269,7 @@ impl Source {
     /// What a column sorts by. Report ids sort by their rank and addresses by theirs
     /// (IPv4 first; both computed once per data set), observations by their first then last address, and text
     /// columns by `ranks`; the rest by the cell shown.
-    fn sort_key(
+    pub(super) fn sort_key(
         &self,
         kind: Kind,
         triage: &Triage,
@@ -327,7 +325,7 @@ impl Source {
         }
     }
 
-    fn text(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> String {
+    pub(super) fn text(&self, kind: Kind, triage: &Triage, column: usize, row: u32) -> String {
         match self.cell(kind, triage, column, row) {
             Cell::Empty => String::new(),
             Cell::Number(n) => format!("{n}"),
@@ -338,7 +336,7 @@ impl Source {
     }
 
     /// The report a row is about.
-    fn report_of(&self, kind: Kind, row: u32) -> Option<u32> {
+    pub(super) fn report_of(&self, kind: Kind, row: u32) -> Option<u32> {
         Some(match kind {
             Kind::Locations => return None,
             Kind::Reports => row,
@@ -350,8 +348,8 @@ impl Source {
 }
 
 impl Built {
-    fn copy(&self, selection: &Selection, kind: Kind, triage: &Triage, ui: &Ui) {
-        let columns = Table::columns(kind);
+    pub(super) fn copy(&self, selection: &Selection, kind: Kind, triage: &Triage, ui: &Ui) {
+        let columns = kind.columns();
         let rows = selection.in_order(&self.order).into_iter().map(|row| {
             (0..columns.len())
                 .map(|c| self.source.text(kind, triage, c, row))
@@ -361,7 +359,7 @@ impl Built {
     }
 
     /// The report a row is about, as an index into the workspace's current data.
-    fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> Option<u32> {
+    pub(super) fn report_of(&self, kind: Kind, workspace: &Workspace, row: u32) -> Option<u32> {
         // Rows still shown from data that has since been replaced point nowhere.
         Arc::ptr_eq(&self.source.dataset, &workspace.dataset)
             .then(|| self.source.report_of(kind, row))
@@ -371,7 +369,7 @@ impl Built {
 
 impl BuildRequest {
     /// How many rows the table starts from before the search narrows them.
-    fn candidate_rows(&self) -> usize {
+    pub(super) fn candidate_rows(&self) -> usize {
         match self.kind {
             Kind::Locations => self.dataset.locations.len(),
             Kind::Reports | Kind::Matches => self.view.matches.len(),
@@ -379,7 +377,7 @@ impl BuildRequest {
     }
 
     /// The rows under the filter, narrowed by the search and sorted; `None` if cancelled.
-    fn build(self, cancel: &AtomicBool) -> Option<(Source, Vec<u32>)> {
+    pub(super) fn build(self, cancel: &AtomicBool) -> Option<(Source, Vec<u32>)> {
         let kind = self.kind;
         let dataset = &*self.dataset;
         let mut source = Source {
@@ -438,7 +436,7 @@ impl BuildRequest {
         }
         let query = &self.key.2;
         if !query.is_empty() {
-            let columns = Table::columns(kind).len();
+            let columns = kind.columns().len();
             rows.retain(|&row| {
                 (0..columns).any(|c| {
                     source
@@ -460,371 +458,5 @@ impl BuildRequest {
             );
         }
         Some((source, rows))
-    }
-}
-
-impl Table {
-    /// A table that starts sorted by `column`.
-    pub fn sorted_by(column: usize, descending: bool) -> Self {
-        Table {
-            sort: Some((column, descending)),
-            ..Default::default()
-        }
-    }
-
-    fn columns(kind: Kind) -> &'static [&'static str] {
-        match kind {
-            Kind::Locations => &LOCATION_COLUMNS,
-            Kind::Reports => &REPORT_COLUMNS,
-            Kind::Matches => &compound_atlas_core::output::MATCHES_HEADER,
-        }
-    }
-
-    /// Whether new rows are being built in the background.
-    pub fn is_building(&self) -> bool {
-        self.rows.building().is_some()
-    }
-
-    /// Row ids in the order shown: report or location indexes, or positions in the
-    /// filtered matches.
-    pub fn order(&self) -> &[u32] {
-        self.rows.value().map_or(&[], |built| &built.order)
-    }
-
-    /// Rebuild the rows when the filter, search or sort changed: at once for small tables,
-    /// in the background for large ones while the old rows stay on screen.
-    fn refresh(&mut self, kind: Kind, workspace: &Workspace, ctx: &egui::Context) {
-        // Tags show in the Reports table, so a change to them rebuilds it too.
-        let key = (
-            workspace.view_generation,
-            self.sort,
-            self.search.trim().to_lowercase(),
-            workspace.triage_generation,
-        );
-        let request = BuildRequest {
-            kind,
-            key: key.clone(),
-            dataset: workspace.dataset.clone(),
-            view: workspace.view.clone(),
-            all_matches: workspace.matches.clone(),
-            filter: workspace.filter.clone(),
-            selected_locations: workspace.selection.clone(),
-            triage: workspace.triage.clone(),
-        };
-        let items = request.candidate_rows();
-        let in_background = items >= INLINE_ITEMS || self.always_in_background;
-        self.rows
-            .request(key, items, in_background, ctx, move |cancel| {
-                request
-                    .build(cancel)
-                    .map(|(source, order)| Built { source, order })
-            });
-    }
-
-    /// Draw the table; returns a report to open in the detail window.
-    /// Draw the table; returns the report to open (Enter or a double-click).
-    pub fn ui(
-        &mut self,
-        ui: &mut Ui,
-        kind: Kind,
-        workspace: &Workspace,
-        intents: &mut Vec<Intent>,
-    ) -> Option<u32> {
-        self.refresh(kind, workspace, ui.ctx());
-        if kind == Kind::Locations {
-            // The location selection belongs to the workspace (the map shares it).
-            self.selection.ids = (0..workspace.dataset.locations.len() as u32)
-                .filter(|&l| {
-                    workspace
-                        .selection
-                        .contains(&workspace.dataset.locations[l as usize].id)
-                })
-                .collect();
-        }
-        let selected_before = self.selection.ids.clone();
-        let empty = Built::default();
-        let built = self.rows.value().unwrap_or(&empty);
-        let order = &built.order[..];
-        let building = self.rows.building();
-        ui.horizontal(|ui| {
-            let bar = Toolbar {
-                kind,
-                workspace,
-                built,
-                selection: &self.selection,
-                building,
-            };
-            bar.ui(ui, &mut self.search, intents);
-        });
-        let mut open = keys(ui, kind, workspace, built, &mut self.selection);
-        let (clicked_header, clicked_row) =
-            grid(ui, kind, workspace, built, &self.selection, self.sort);
-        if let Some(column) = clicked_header {
-            self.sort = match self.sort {
-                Some((c, false)) if c == column => Some((c, true)),
-                Some((c, true)) if c == column => None,
-                _ => Some((column, false)),
-            };
-        }
-        if let Some((position, double, modifiers)) = clicked_row {
-            if double {
-                self.selection.click(order, position);
-                open = built.report_of(kind, workspace, order[position]);
-            } else if modifiers.shift {
-                self.selection.extend(order, position);
-            } else if modifiers.command {
-                self.selection.toggle(order, position);
-            } else {
-                self.selection.click(order, position);
-            }
-        }
-        if kind == Kind::Locations && self.selection.ids != selected_before {
-            let ids = self
-                .selection
-                .ids
-                .iter()
-                .map(|&l| workspace.dataset.locations[l as usize].id.clone())
-                .collect();
-            intents.push(Intent::SelectLocations(ids));
-        }
-        open
-    }
-}
-
-/// The line above a table: search, counts, Copy as TSV and tagging the selected reports.
-struct Toolbar<'a> {
-    kind: Kind,
-    workspace: &'a Workspace,
-    built: &'a Built,
-    selection: &'a Selection,
-    /// Rows being sorted and searched in the background, if any.
-    building: Option<usize>,
-}
-
-impl Toolbar<'_> {
-    fn ui(&self, ui: &mut Ui, search: &mut String, intents: &mut Vec<Intent>) {
-        let (kind, built) = (self.kind, self.built);
-        let order = &built.order[..];
-        let label = ui.label("Search this table");
-        ui.add(
-            egui::TextEdit::singleline(search)
-                .id_salt(("table-search", kind == Kind::Reports))
-                .hint_text("any column")
-                .desired_width(220.0),
-        )
-        .labelled_by(label.id);
-        ui.label(format!(
-            "{} · {} selected",
-            count(order.len() as u64, "row", "rows"),
-            thousands(self.selection.ids.len() as u64)
-        ));
-        if let Some(rows) = self.building {
-            ui.spinner();
-            ui.label(format!(
-                "Sorting and searching {}…",
-                count(rows as u64, "row", "rows")
-            ));
-        }
-        if ui
-            .add_enabled(
-                !self.selection.ids.is_empty(),
-                egui::Button::new("Copy as TSV"),
-            )
-            .clicked()
-        {
-            built.copy(self.selection, kind, &self.workspace.triage, ui);
-        }
-        self.tag_menu(ui, intents);
-        ui.label(
-            RichText::new("Click a header to sort. Enter or double-click opens the report.").weak(),
-        );
-    }
-
-    /// "Tag selected reports…": add or remove a tag on every report of the selected rows.
-    fn tag_menu(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
-        let (kind, workspace) = (self.kind, self.workspace);
-        let reports: BTreeSet<u32> = self
-            .selection
-            .in_order(&self.built.order)
-            .into_iter()
-            .filter_map(|row| self.built.report_of(kind, workspace, row))
-            .collect();
-        let selected_reports: Vec<u32> = reports.into_iter().collect();
-        ui.add_enabled_ui(!selected_reports.is_empty(), |ui| {
-            egui::ComboBox::new(("tag-selected", kind == Kind::Reports), "")
-                .selected_text("Tag selected reports…")
-                .show_ui(ui, |ui| {
-                    for tag in workspace.triage.all_tags() {
-                        for (sign, on) in [("+", true), ("-", false)] {
-                            if ui
-                                .selectable_label(false, format!("{sign} {tag}"))
-                                .clicked()
-                            {
-                                intents.push(Intent::Tag {
-                                    reports: selected_reports.clone(),
-                                    tag: tag.clone(),
-                                    on,
-                                });
-                            }
-                        }
-                    }
-                })
-                .response
-                .widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Tag selected reports")
-                });
-        });
-    }
-}
-
-/// The keys that act on a table when no text field has the focus: arrows move (Shift
-/// extends), Space toggles, Enter opens, Ctrl+C copies. Returns the report to open.
-fn keys(
-    ui: &Ui,
-    kind: Kind,
-    workspace: &Workspace,
-    built: &Built,
-    selection: &mut Selection,
-) -> Option<u32> {
-    if ui.ctx().memory(|m| m.focused().is_some()) {
-        return None;
-    }
-    let order = &built.order[..];
-    let (up, down, space, enter, copy, shift) = ui.ctx().input(|i| {
-        (
-            i.key_pressed(egui::Key::ArrowUp),
-            i.key_pressed(egui::Key::ArrowDown),
-            i.key_pressed(egui::Key::Space),
-            i.key_pressed(egui::Key::Enter),
-            i.modifiers.command && i.key_pressed(egui::Key::C),
-            i.modifiers.shift,
-        )
-    });
-    if up || down {
-        selection.move_cursor(order, if up { -1 } else { 1 }, shift);
-    }
-    if space {
-        selection.toggle_cursor(order);
-    }
-    if copy && !selection.ids.is_empty() {
-        built.copy(selection, kind, &workspace.triage, ui);
-    }
-    let row = selection.cursor.and_then(|c| order.get(c))?;
-    if enter {
-        built.report_of(kind, workspace, *row)
-    } else {
-        None
-    }
-}
-
-/// The starting width of a column.
-fn column_width(kind: Kind, column: usize) -> f32 {
-    match (kind, column) {
-        (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) | (Kind::Locations, 5 | 6) => 170.0,
-        (Kind::Locations, 0) => 250.0,
-        // Room for the "(desc)" mark of the default sort column.
-        (Kind::Locations, 2 | 3) => 165.0,
-        (Kind::Locations, 1) => 70.0,
-        (_, 0) => 130.0,
-        _ => 110.0,
-    }
-}
-
-/// A header click (the column) and a row click (its position, whether double, the
-/// modifiers held), from drawing the table.
-type GridClicks = (Option<usize>, Option<(usize, bool, egui::Modifiers)>);
-
-/// The table itself: sortable headers and the rows in order, the strength in its colour.
-fn grid(
-    ui: &mut Ui,
-    kind: Kind,
-    workspace: &Workspace,
-    built: &Built,
-    selection: &Selection,
-    sort: Option<(usize, bool)>,
-) -> GridClicks {
-    use egui_extras::{Column, TableBuilder};
-    let order = &built.order[..];
-    let columns = Table::columns(kind);
-    ui.style_mut().interaction.selectable_labels = false;
-    let mut clicked_header = None;
-    let mut clicked_row = None;
-    egui::ScrollArea::horizontal().show(ui, |ui| {
-        let mut table = TableBuilder::new(ui)
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click());
-        for i in 0..columns.len() {
-            table = table.column(Column::initial(column_width(kind, i)).clip(true));
-        }
-        if let Some(cursor) = selection.cursor {
-            table = table.scroll_to_row(cursor, None);
-        }
-        table
-            .header(22.0, |mut header| {
-                for (i, title) in columns.iter().enumerate() {
-                    header.col(|ui| {
-                        let arrow = match sort {
-                            // Words, not arrows: the default fonts have no arrow glyphs.
-                            Some((c, true)) if c == i => " (desc)",
-                            Some((c, false)) if c == i => " (asc)",
-                            _ => "",
-                        };
-                        if ui
-                            .button(RichText::new(format!("{title}{arrow}")).strong())
-                            .clicked()
-                        {
-                            clicked_header = Some(i);
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(20.0, order.len(), |mut row| {
-                    let position = row.index();
-                    let id = order[position];
-                    row.set_selected(selection.ids.contains(&id));
-                    for column in 0..columns.len() {
-                        let value = built.source.text(kind, &workspace.triage, column, id);
-                        row.col(|ui| {
-                            let is_strength = kind == Kind::Matches && column == 12
-                                || kind == Kind::Reports && column == 3;
-                            if is_strength {
-                                let colour = if value.contains("time") {
-                                    theme::IP_TIME
-                                } else {
-                                    theme::IP_ONLY
-                                };
-                                ui.colored_label(colour, value);
-                            } else {
-                                ui.label(value);
-                            }
-                        });
-                    }
-                    let response = row.response();
-                    if response.double_clicked() {
-                        clicked_row = Some((position, true, egui::Modifiers::NONE));
-                    } else if response.clicked() {
-                        clicked_row = Some((position, false, response.ctx.input(|i| i.modifiers)));
-                    }
-                });
-            });
-    });
-    (clicked_header, clicked_row)
-}
-
-/// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.
-pub fn human_seconds(seconds: i64) -> String {
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-        seconds % 60,
-    );
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s} s"),
-        (0, 0, _) => format!("{m} min {s} s"),
-        (0, _, _) => format!("{h} h {m} min"),
-        _ => format!("{d} d {h} h"),
     }
 }
