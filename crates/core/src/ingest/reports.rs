@@ -2,6 +2,9 @@
 //!
 //! Pieces of the file are parsed in parallel (see [`super::reader`]). Consecutive rows of
 //! the same report form a "run", so a report id is hashed once per run, not once per row.
+//!
+//! About 600 lines: the row parser, the piece's run bookkeeping and the merge of pieces
+//! into one file share the run layout, so they stay together.
 
 use super::headers::{ColumnMap, ReportField};
 use super::reader::{FileError, Piece, read_csv};

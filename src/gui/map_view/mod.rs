@@ -3,6 +3,8 @@
 //! zoom and fit controls, a scale bar, the pointer's coordinates and the optional
 //! layers (the user's own PMTiles file, online OpenStreetMap after an explicit opt-in).
 
+mod overlay;
+
 use super::basemap_tiles::BasemapTiles;
 use super::theme;
 use super::workspace::{Intent, Workspace};
@@ -15,6 +17,7 @@ use compound_atlas_core::map::markers::{self, Marker, MarkerStrength};
 use compound_atlas_core::values::text::thousands;
 use compound_atlas_core::values::time::format_time;
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
+use overlay::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -538,156 +541,6 @@ fn cluster_at(scene: &Scene, map_rect: Rect, pointer: Pos2) -> Option<&DrawnClus
     })
 }
 
-fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
-    let painter = ui.painter().with_clip_rect(rect);
-    let (location_text, town_text, halo) = image::text_colours(&style);
-    let outline = if style.dark {
-        Color32::from_gray(240)
-    } else {
-        Color32::from_gray(40)
-    };
-    for &(x, y) in &scene.town_points {
-        painter.circle_filled(rect.min + vec2(x, y), 2.2, rgb(town_text));
-    }
-    for c in &scene.clusters {
-        let at = rect.min + vec2(c.cluster.at.0 as f32, c.cluster.at.1 as f32);
-        let fill = theme::strength(c.cluster.strength()).gamma_multiply(0.85);
-        painter.circle_filled(at, c.radius, fill);
-        let width = if c.selected { 3.0 } else { 1.0 };
-        painter.circle_stroke(at, c.radius, Stroke::new(width, outline));
-        if c.cluster.reports() > 0 && c.radius >= 9.0 {
-            painter.text(
-                at,
-                Align2::CENTER_CENTER,
-                c.cluster.reports().to_string(),
-                FontId::proportional(11.0),
-                Color32::WHITE,
-            );
-        }
-    }
-    for label in &scene.labels {
-        let (size, colour) = match label.kind {
-            LabelKind::Location => (image::LOCATION_TEXT, location_text),
-            LabelKind::Town => (image::TOWN_TEXT, town_text),
-        };
-        let at = rect.min + vec2(label.at.0, label.at.1);
-        let font = FontId::proportional(size);
-        for offset in [
-            vec2(-1.0, 0.0),
-            vec2(1.0, 0.0),
-            vec2(0.0, -1.0),
-            vec2(0.0, 1.0),
-        ] {
-            painter.text(
-                at + offset,
-                Align2::LEFT_TOP,
-                &label.text,
-                font.clone(),
-                rgb(halo),
-            );
-        }
-        painter.text(at, Align2::LEFT_TOP, &label.text, font, rgb(colour));
-    }
-}
-
-fn hover_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
-    match cluster.cluster.members[..] {
-        [single] => one_location_details(ui, &data.markers[single], data, workspace),
-        _ => cluster_details(ui, cluster, data, workspace),
-    }
-}
-
-/// A location's figures under the filter (without the selection) and its observations.
-fn marker_figures(
-    marker: &Marker,
-    data: &MarkerData,
-    workspace: &Workspace,
-) -> (LocationStats, u64) {
-    let counts = workspace
-        .unselected
-        .summary
-        .locations
-        .get(marker.location as usize)
-        .copied()
-        .unwrap_or_default();
-    (
-        counts,
-        u64::from(data.observations[marker.location as usize]),
-    )
-}
-
-/// The tooltip of one location: country, reports by strength, first and last match,
-/// observations.
-fn one_location_details(ui: &mut Ui, marker: &Marker, data: &MarkerData, workspace: &Workspace) {
-    let location = &workspace.dataset.locations[marker.location as usize];
-    let (counts, observations) = marker_figures(marker, data, workspace);
-    ui.label(RichText::new(&location.name).strong());
-    egui::Grid::new("map hover").num_columns(2).show(ui, |ui| {
-        let mut row = |name: &str, value: String| {
-            ui.label(name);
-            ui.label(value);
-            ui.end_row();
-        };
-        row("Country", location.country.clone());
-        row("Reports, IP + time", thousands(counts.reports_ip_time));
-        row("Reports, IP only", thousands(counts.reports_ip_only));
-        row(
-            "First match",
-            counts.first_match.map_or("–".to_string(), format_time),
-        );
-        row(
-            "Last match",
-            counts.last_match.map_or("–".to_string(), format_time),
-        );
-        row("Observations", thousands(observations));
-    });
-    ui.label(RichText::new("Click to select; Ctrl-click to add to the selection.").weak());
-}
-
-/// The tooltip of a cluster: its totals and up to ten of its locations.
-fn cluster_details(ui: &mut Ui, cluster: &DrawnCluster, data: &MarkerData, workspace: &Workspace) {
-    let members = &cluster.cluster.members;
-    ui.label(
-        RichText::new(format!(
-            "{} locations: {} reports IP + time, {} IP only",
-            members.len(),
-            thousands(cluster.cluster.reports_ip_time),
-            thousands(cluster.cluster.reports_ip_only)
-        ))
-        .strong(),
-    );
-    egui::Grid::new("map hover cluster")
-        .num_columns(5)
-        .striped(true)
-        .show(ui, |ui| {
-            for heading in [
-                "Location",
-                "Country",
-                "IP + time",
-                "IP only",
-                "Observations",
-            ] {
-                ui.label(RichText::new(heading).weak());
-            }
-            ui.end_row();
-            for &member in members.iter().take(10) {
-                let marker = &data.markers[member];
-                let location = &workspace.dataset.locations[marker.location as usize];
-                let (counts, observations) = marker_figures(marker, data, workspace);
-                ui.label(&location.name);
-                ui.label(&location.country);
-                ui.label(thousands(counts.reports_ip_time));
-                ui.label(thousands(counts.reports_ip_only));
-                ui.label(thousands(observations));
-                ui.end_row();
-            }
-        });
-    if members.len() > 10 {
-        ui.label(format!("… and {} more.", members.len() - 10));
-    }
-    ui.label(RichText::new("Click to zoom in to these locations.").weak());
-}
-
 /// The markers of the locations selected in the workspace.
 fn selected_markers(data: &MarkerData, workspace: &Workspace) -> BTreeSet<u32> {
     data.markers
@@ -721,67 +574,4 @@ fn click_modifiers(ui: &Ui) -> egui::Modifiers {
             })
             .unwrap_or(i.modifiers)
     })
-}
-
-/// The colours of the overlays: text, and the panel behind it.
-#[derive(Clone, Copy)]
-struct Ink {
-    text: Color32,
-    panel: Color32,
-}
-
-/// The legend of marker colours, top left.
-fn legend(painter: &egui::Painter, map_rect: Rect, ink: Ink) {
-    let Ink { text, panel } = ink;
-    let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(150.0, 70.0));
-    painter.rect_filled(legend, 4.0, panel);
-    painter.text(
-        legend.min + vec2(8.0, 5.0),
-        Align2::LEFT_TOP,
-        "Reports matched",
-        FontId::proportional(12.0),
-        text,
-    );
-    for (i, strength) in [
-        MarkerStrength::IpTime,
-        MarkerStrength::IpOnly,
-        MarkerStrength::NoMatch,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let y = legend.min.y + 30.0 + 14.0 * i as f32;
-        painter.circle_filled(pos2(legend.min.x + 14.0, y), 5.0, theme::strength(strength));
-        painter.text(
-            pos2(legend.min.x + 26.0, y),
-            Align2::LEFT_CENTER,
-            strength.label(),
-            FontId::proportional(12.0),
-            text,
-        );
-    }
-}
-
-/// The scale bar, bottom left.
-fn scale_bar(painter: &egui::Painter, map_rect: Rect, view: &View, ink: Ink) {
-    let Ink { text, panel } = ink;
-    let (metres, pixels) = view.scale_bar(120.0);
-    let base = pos2(map_rect.min.x + 14.0, map_rect.max.y - 12.0);
-    let bar = Rect::from_min_max(
-        base - vec2(6.0, 22.0),
-        base + vec2(pixels as f32 + 12.0, 6.0),
-    );
-    painter.rect_filled(bar, 3.0, panel);
-    let end = base + vec2(pixels as f32, 0.0);
-    let stroke = Stroke::new(1.5, text);
-    painter.line_segment([base, end], stroke);
-    painter.line_segment([base, base - vec2(0.0, 5.0)], stroke);
-    painter.line_segment([end, end - vec2(0.0, 5.0)], stroke);
-    painter.text(
-        base - vec2(0.0, 8.0),
-        Align2::LEFT_BOTTOM,
-        image::format_distance(metres),
-        FontId::proportional(11.0),
-        text,
-    );
 }
