@@ -2,8 +2,9 @@
 //! autosave; closing saves; imports into a case whose files are gone; saved views and
 //! the audit log through the case section; the question before unsaved work is dropped.
 
-use compound_atlas::gui::WorkbenchApp;
+use compound_atlas::gui::file_dialogs::FileRequest;
 use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};
+use compound_atlas::gui::{Unsaved, WorkbenchApp};
 use compound_atlas_core::analysis::filter::Filter;
 use compound_atlas_core::case;
 use compound_atlas_core::ingest::Input;
@@ -456,36 +457,66 @@ fn a_failing_autosave_says_why_and_waits_before_trying_again() {
     assert!(!w.is_busy());
 }
 
-#[test]
-fn closing_goes_on_once_the_work_is_saved_as_a_case() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kept.case");
-    let mut app = harness(WorkbenchApp::new(sample_workspace()));
+/// Work never saved as a case: a tag.
+fn tag_work(app: &mut Harness<'static, WorkbenchApp>) {
     app.run_steps(2);
     app.state_mut().workspace.apply(Intent::Tag {
         reports: vec![5],
         tag: "escalate".into(),
         on: true,
     });
-    assert!(!app.state_mut().may_close());
+}
+
+/// Tagged work, then "Save as a case…" answered with `kept` in the question before
+/// `wanted`: what the workbench does once the user has chosen the path.
+fn save_as_before(app: &mut Harness<'static, WorkbenchApp>, kept: &Path, wanted: Unsaved) {
+    if app.state().workspace.triage.is_empty() {
+        tag_work(app);
+    }
     app.run_steps(2);
-    // "Save as a case…" and a path chosen in the system dialog come down to this:
     let state = app.state_mut();
     state.unsaved = None;
-    state.after_saving = Some(compound_atlas::gui::Unsaved::Close);
-    state.workspace.apply(Intent::SaveCaseAs(path.clone()));
+    state.after_saving = Some(wanted);
+    state
+        .workspace
+        .apply(Intent::SaveCaseAs(kept.to_path_buf()));
+}
+
+/// Run frames until `done`, for at most a minute.
+fn step_until(
+    app: &mut Harness<'static, WorkbenchApp>,
+    what: &str,
+    done: impl Fn(&WorkbenchApp) -> bool,
+) {
     let started = std::time::Instant::now();
-    while !app.state().is_closing() {
-        assert!(started.elapsed().as_secs() < 60, "closing never went on");
+    while !done(app.state()) {
+        assert!(started.elapsed().as_secs() < 60, "{what} never happened");
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.run_steps(1);
     }
+}
+
+/// The case saved at `kept` holds the tag given by [`save_as_before`].
+fn assert_kept_the_tag(kept: &Path) {
+    let saved = case::open(kept, &Progress::default()).unwrap();
+    assert!(!saved.state.triage.is_empty());
+}
+
+#[test]
+fn closing_goes_on_once_the_work_is_saved_as_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.case");
+    let mut app = harness(WorkbenchApp::new(sample_workspace()));
+    tag_work(&mut app);
+    assert!(!app.state_mut().may_close());
+    save_as_before(&mut app, &path, Unsaved::Close);
+    step_until(&mut app, "closing", WorkbenchApp::is_closing);
     let saved = case::open(&path, &Progress::default()).unwrap();
     assert_eq!(
         saved.dataset.reports.len(),
         app.state().workspace.dataset.reports.len()
     );
-    assert!(!saved.state.triage.is_empty());
+    assert_kept_the_tag(&path);
 }
 
 #[test]
@@ -555,29 +586,13 @@ fn opening_goes_on_once_the_work_is_saved_as_a_case() {
     drop(maker);
 
     let mut app = harness(WorkbenchApp::new(sample_workspace()));
-    app.run_steps(2);
-    app.state_mut().workspace.apply(Intent::Tag {
-        reports: vec![5],
-        tag: "escalate".into(),
-        on: true,
+    save_as_before(&mut app, &kept, Unsaved::OpenCase(Some(other.clone())));
+    step_until(&mut app, "opening the case asked for", |app| {
+        app.workspace.case_path.as_deref() == Some(other.as_path())
     });
-    let state = app.state_mut();
-    state.unsaved = None;
-    state.after_saving = Some(compound_atlas::gui::Unsaved::OpenCase(Some(other.clone())));
-    state.workspace.apply(Intent::SaveCaseAs(kept.clone()));
-    let started = std::time::Instant::now();
-    while app.state().workspace.case_path.as_deref() != Some(other.as_path()) {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the case asked for never opened"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        app.run_steps(1);
-    }
     app.state_mut().workspace.wait_for_job();
     assert!(app.state().workspace.dataset.reports.is_empty());
-    let saved = case::open(&kept, &Progress::default()).unwrap();
-    assert!(!saved.state.triage.is_empty());
+    assert_kept_the_tag(&kept);
 }
 
 /// "Save as a case…" in the question before a new case: once the save is done, the new
@@ -590,34 +605,15 @@ fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
     let mut app = harness(WorkbenchApp::new(sample_workspace()));
     let answer = fresh.clone();
     app.state_mut().picker = Box::new(move |request| {
-        assert_eq!(
-            *request,
-            compound_atlas::gui::file_dialogs::FileRequest::NewCase
-        );
+        assert_eq!(*request, FileRequest::NewCase);
         vec![answer.clone()]
     });
-    app.run_steps(2);
-    app.state_mut().workspace.apply(Intent::Tag {
-        reports: vec![5],
-        tag: "escalate".into(),
-        on: true,
+    save_as_before(&mut app, &kept, Unsaved::NewCase);
+    step_until(&mut app, "starting the new case", |app| {
+        app.workspace.case_path.as_deref() == Some(fresh.as_path())
     });
-    let state = app.state_mut();
-    state.unsaved = None;
-    state.after_saving = Some(compound_atlas::gui::Unsaved::NewCase);
-    state.workspace.apply(Intent::SaveCaseAs(kept.clone()));
-    let started = std::time::Instant::now();
-    while app.state().workspace.case_path.as_deref() != Some(fresh.as_path()) {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the new case was never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        app.run_steps(1);
-    }
     app.state_mut().workspace.wait_for_job();
     assert!(app.state().workspace.dataset.reports.is_empty());
     assert!(fresh.exists());
-    let saved = case::open(&kept, &Progress::default()).unwrap();
-    assert!(!saved.state.triage.is_empty());
+    assert_kept_the_tag(&kept);
 }

@@ -205,6 +205,19 @@ impl Events {
         self.addr.len()
     }
 
+    /// Append `src`'s events with their report and event-name numbers translated into
+    /// this table's; the caller appends the file and line columns.
+    pub fn extend_mapped(&mut self, src: &Events, report_map: &[u32], string_map: &[u32]) {
+        self.addr.extend_from_slice(&src.addr);
+        self.time.extend_from_slice(&src.time);
+        self.report
+            .extend(src.report.iter().map(|&r| report_map[r as usize]));
+        self.port.extend_from_slice(&src.port);
+        self.flags.extend_from_slice(&src.flags);
+        self.name
+            .extend(src.name.iter().map(|&n| string_map[n as usize]));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.addr.is_empty()
     }

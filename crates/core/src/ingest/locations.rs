@@ -3,7 +3,7 @@
 
 use super::headers::{ColumnMap, LocationField};
 use super::reader::{CsvHeader, FileError, Piece, read_csv};
-use super::reports::{missing_columns_message, unterminated_quote_issue};
+use super::reports::unterminated_quote_issue;
 use super::{ImportOptions, Input, RowIssues, shown_value, start_row, text_of};
 use crate::model::{FileKind, Issue, Location, Observation, SourceFile};
 use crate::values::address::parse_address_set;
@@ -341,20 +341,14 @@ pub fn read_locations(
     let (mut rejected, mut warned) = (0, 0);
     let mut extra_columns = Vec::new();
     let on_header = |header: &CsvHeader| {
-        let columns = columns
-            .filter(|c| c.header == header.names)
-            .unwrap_or_else(|| {
-                ColumnMap::from_header(&header.names, &LocationField::ALL, LocationField::names)
-            });
-        if columns.column(LocationField::Name).is_none() {
-            return Err(FileError::BadHeader {
-                path: input.label(),
-                line: header.line,
-                message: missing_columns_message(&["name"], &header.names, |_| {
-                    LocationField::Name.names()
-                }),
-            });
-        }
+        let columns = super::columns_for(
+            input,
+            header,
+            columns,
+            &LocationField::ALL,
+            &LocationField::REQUIRED,
+            LocationField::names,
+        )?;
         let extras = columns.extras();
         extra_columns = extras.iter().map(|(_, n)| n.clone()).collect();
         Ok(Context {

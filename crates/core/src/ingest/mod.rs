@@ -174,6 +174,39 @@ impl RowIssues {
     }
 }
 
+/// The column mapping to read a file with: the one chosen in the import preview when it
+/// was made for this very header, else the one the header suggests; refused, naming
+/// what was looked for and what was found, when a required field has no column.
+pub(crate) fn columns_for<F: Copy + PartialEq>(
+    input: &Input,
+    header: &reader::CsvHeader,
+    chosen: Option<headers::ColumnMap<F>>,
+    all: &[F],
+    required: &[F],
+    names: fn(F) -> &'static [&'static str],
+) -> Result<headers::ColumnMap<F>, FileError> {
+    let columns = chosen
+        .filter(|c| c.header == header.names)
+        .unwrap_or_else(|| headers::ColumnMap::from_header(&header.names, all, names));
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|&&f| columns.column(f).is_none())
+        .map(|&f| names(f)[0])
+        .collect();
+    if missing.is_empty() {
+        return Ok(columns);
+    }
+    Err(FileError::BadHeader {
+        path: input.label(),
+        line: header.line,
+        message: reports::missing_columns_message(&missing, &header.names, |name| {
+            all.iter()
+                .find(|&&f| names(f)[0] == name)
+                .map_or(&[][..], |&f| names(f))
+        }),
+    })
+}
+
 /// What every row parser checks first. A blank row (such as ",,,," from a spreadsheet)
 /// holds no data and is skipped; a row whose field count differs from the header's is
 /// rejected, counted and listed with the reason. Either way `None`: nothing more to do.
@@ -268,16 +301,7 @@ impl Dataset {
                 .collect();
             let target = &mut self.events;
             target.reserve(events.len());
-            target.addr.extend_from_slice(&events.addr);
-            target.time.extend_from_slice(&events.time);
-            target
-                .report
-                .extend(events.report.iter().map(|&r| report_map[r as usize]));
-            target.port.extend_from_slice(&events.port);
-            target.flags.extend_from_slice(&events.flags);
-            target
-                .name
-                .extend(events.name.iter().map(|&n| string_map[n as usize]));
+            target.extend_mapped(&events, &report_map, &string_map);
             target
                 .file
                 .extend(std::iter::repeat_n(file_index, events.len()));

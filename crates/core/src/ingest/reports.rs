@@ -448,37 +448,20 @@ pub fn read_reports(
     Ok(file)
 }
 
-/// The column mapping to read the file with: the one chosen in the preview when it was
-/// made for this header, else the one the header suggests; refused when a required field
-/// has no column.
+/// The column mapping to read the file with (see [`super::columns_for`]).
 fn report_columns(
     input: &Input,
     header: &super::reader::CsvHeader,
     chosen: Option<ColumnMap<ReportField>>,
 ) -> Result<ColumnMap<ReportField>, FileError> {
-    let columns = chosen
-        .filter(|c| c.header == header.names)
-        .unwrap_or_else(|| {
-            ColumnMap::from_header(&header.names, &ReportField::ALL, ReportField::names)
-        });
-    let missing: Vec<&str> = ReportField::REQUIRED
-        .iter()
-        .filter(|f| columns.column(**f).is_none())
-        .map(|f| f.name())
-        .collect();
-    if missing.is_empty() {
-        return Ok(columns);
-    }
-    Err(FileError::BadHeader {
-        path: input.label(),
-        line: header.line,
-        message: missing_columns_message(&missing, &header.names, |name| {
-            ReportField::ALL
-                .iter()
-                .find(|f| f.name() == name)
-                .map_or(&[][..], |f| f.names())
-        }),
-    })
+    super::columns_for(
+        input,
+        header,
+        chosen,
+        &ReportField::ALL,
+        &ReportField::REQUIRED,
+        ReportField::names,
+    )
 }
 
 /// A warning for each column whose field an earlier column already supplies.
@@ -582,16 +565,7 @@ fn merge_piece(
             id_len,
         );
     }
-    events.addr.extend_from_slice(&src.addr);
-    events.time.extend_from_slice(&src.time);
-    events
-        .report
-        .extend(src.report.iter().map(|&run| run_map[run as usize]));
-    events.port.extend_from_slice(&src.port);
-    events.flags.extend_from_slice(&src.flags);
-    events
-        .name
-        .extend(src.name.iter().map(|&n| string_map[n as usize]));
+    events.extend_mapped(src, &run_map, &string_map);
     events.file.extend_from_slice(&src.file);
     events
         .line
