@@ -1,3 +1,6 @@
+//! The `compound-atlas` binary: the command line, which opens the workbench when no
+//! command is given.
+
 fn main() {
     std::process::exit(compound_atlas::cli::main());
 }
