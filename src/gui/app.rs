@@ -201,7 +201,7 @@ impl WorkbenchApp {
             .default_size(300.0)
             .min_size(180.0)
             .show_collapsible(ui, &mut self.show_timeline_panel, |ui| {
-                self.timeline.ui(ui, &mut self.workspace, intents);
+                self.timeline.ui(ui, &self.workspace, intents);
             });
     }
 
@@ -342,7 +342,7 @@ impl WorkbenchApp {
             .default_size(190.0)
             .min_size(140.0)
             .show(ui, |ui| {
-                self.timeline.ui(ui, &mut self.workspace, intents);
+                self.timeline.ui(ui, &self.workspace, intents);
             });
         egui::CentralPanel::default().show(ui, |ui| {
             headline::headline(ui, &self.workspace);

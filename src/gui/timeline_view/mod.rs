@@ -206,9 +206,9 @@ impl TimelineView {
         self.derived.building().is_some()
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, workspace: &mut Workspace, intents: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
         if let Some(notice) = self.png_result.lock().ok().and_then(|mut r| r.take()) {
-            workspace.notice = Some(notice);
+            intents.push(Intent::Notify(notice));
         }
         self.refresh(workspace, ui.ctx());
         let panel_rect = ui.max_rect();
@@ -218,7 +218,7 @@ impl TimelineView {
             ui.selectable_value(&mut self.tab, Tab::Comparison, "Location comparison");
             ui.separator();
             if ui.button("Save CSV…").clicked() {
-                self.save_csv(workspace);
+                self.save_csv(intents);
             }
             if ui.button("Save PNG…").clicked() {
                 self.save_png(ui, panel_rect);
@@ -434,7 +434,7 @@ impl TimelineView {
             });
     }
 
-    fn save_csv(&self, workspace: &mut Workspace) {
+    fn save_csv(&self, intents: &mut Vec<Intent>) {
         let Some(derived) = self.derived.value() else {
             return;
         };
@@ -484,7 +484,7 @@ impl TimelineView {
         else {
             return;
         };
-        workspace.notice = Some(Notice::of_save(&path, write(&path)));
+        intents.push(Intent::Notify(Notice::of_save(&path, write(&path))));
     }
 
     fn save_png(&self, ui: &Ui, rect: egui::Rect) {

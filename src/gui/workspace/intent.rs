@@ -60,6 +60,8 @@ pub enum Intent {
     },
     ClearSelection,
     CancelJob,
+    /// Show this message in the status bar (a view's outcome, such as a saved file).
+    Notify(Notice),
     DismissNotice,
     /// Start an empty case saved at this path (the current case is saved first).
     NewCase(PathBuf),
@@ -130,6 +132,7 @@ impl Workspace {
                     job.progress.cancel.store(true, Ordering::Relaxed);
                 }
             }
+            Intent::Notify(notice) => self.notice = Some(notice),
             Intent::DismissNotice => self.notice = None,
             Intent::NewCase(path) => self.switch_case(AfterSave::New(path)),
             Intent::OpenCase(path) => self.switch_case(AfterSave::Open(path)),
