@@ -1,6 +1,8 @@
 //! Case files: everything saved comes back, foreign and newer files get clear errors,
 //! the audit log only grows, and a process killed in the middle of a save leaves the
 //! case as it was.
+//!
+//! About 680 lines: the kill-during-save tests and the round trips share their fixtures.
 
 use compound_atlas_core::analysis::filter::Filter;
 use compound_atlas_core::case::{self, AuditEntry, Case, CaseContents, CaseError, CaseState};

@@ -1,5 +1,8 @@
 //! The workbench through egui_kittest: widgets found by label, clicked, and the state
 //! and figures checked against the library and the command line.
+//!
+//! One file of about 900 lines: the tests share one harness and its helpers, and each is
+//! a short story of its own.
 
 use compound_atlas::gui::WorkbenchApp;
 use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};

@@ -1,6 +1,8 @@
 //! Case files in the workbench: save, close, reopen and find everything as it was left;
 //! autosave; closing saves; imports into a case whose files are gone; saved views and
 //! the audit log through the case section; the question before unsaved work is dropped.
+//!
+//! About 620 lines: every test drives one harness through the same case helpers.
 
 use compound_atlas::gui::file_dialogs::FileRequest;
 use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};

@@ -1,6 +1,8 @@
 //! Rasterising the basemap with tiny-skia: any view (a 256 px tile, or a whole image for
 //! the command line) at any zoom, in a light or dark style. No egui here, so the GUI's tile
 //! source and the headless `map` command draw the same pixels.
+//!
+//! Over 600 lines only with its tests (the code is about 500).
 
 use super::data::{self, BasemapError, Layer};
 use super::projection::{TILE_SIZE, to_world};
