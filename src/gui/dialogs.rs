@@ -68,14 +68,12 @@ impl WorkbenchApp {
         };
         self.screenshot_saved = None;
         self.workspace.notice = Some(match outcome {
-            Ok(path) => workspace::Notice {
-                text: format!("Saved the screenshot to {}.", path.display()),
-                is_error: false,
-            },
-            Err(message) => workspace::Notice {
-                text: format!("Could not save the screenshot: {message}."),
-                is_error: true,
-            },
+            Ok(path) => {
+                workspace::Notice::info(format!("Saved the screenshot to {}.", path.display()))
+            }
+            Err(message) => {
+                workspace::Notice::error(format!("Could not save the screenshot: {message}."))
+            }
         });
     }
 
@@ -165,13 +163,10 @@ impl WorkbenchApp {
             }
         }
         if !unknown.is_empty() {
-            self.workspace.notice = Some(workspace::Notice {
-                text: format!(
-                    "Not imported: {} has neither a reports header (report_id, ip, event_time) nor a location list header (name).",
-                    unknown.join(", ")
-                ),
-                is_error: true,
-            });
+            self.workspace.notice = Some(workspace::Notice::error(format!(
+                "Not imported: {} has neither a reports header (report_id, ip, event_time) nor a location list header (name).",
+                unknown.join(", ")
+            )));
         }
     }
 

@@ -240,10 +240,7 @@ impl Workspace {
         match CaseLock::acquire(path, &self.analyst) {
             Ok(lock) => Some(Some(lock)),
             Err(e) => {
-                self.notice = Some(Notice {
-                    text: format!("{e}. Nothing was changed."),
-                    is_error: true,
-                });
+                self.notice = Some(Notice::error(format!("{e}. Nothing was changed.")));
                 None
             }
         }
@@ -341,25 +338,22 @@ impl Workspace {
         self.audit_saved = saved.audit_written;
         self.last_saved = Instant::now();
         self.remember_case(&saved.path);
-        self.notice = Some(Notice {
-            text: format!(
-                "{} {} at {} ({:.1} s{}).",
-                if saved.autosave {
-                    "Autosaved the case"
-                } else {
-                    "Saved the case"
-                },
-                saved.path.display(),
-                chrono::Local::now().format("%H:%M"),
-                took.as_secs_f64(),
-                if saved.whole {
-                    ""
-                } else {
-                    "; the data was already saved"
-                }
-            ),
-            is_error: false,
-        });
+        self.notice = Some(Notice::info(format!(
+            "{} {} at {} ({:.1} s{}).",
+            if saved.autosave {
+                "Autosaved the case"
+            } else {
+                "Saved the case"
+            },
+            saved.path.display(),
+            chrono::Local::now().format("%H:%M"),
+            took.as_secs_f64(),
+            if saved.whole {
+                ""
+            } else {
+                "; the data was already saved"
+            }
+        )));
         if let Some(next) = saved.then {
             self.go_on(next);
         }
@@ -489,24 +483,21 @@ impl Workspace {
         self.saved_marks = self.marks;
         self.last_saved = Instant::now();
         self.remember_case(&path);
-        self.notice = Some(Notice {
-            text: format!(
-                "Opened the case {}: {}, {} ({:.1} s).",
-                path.display(),
-                compound_atlas_core::values::text::count(
-                    self.dataset.reports.len() as u64,
-                    "report",
-                    "reports"
-                ),
-                compound_atlas_core::values::text::count(
-                    self.matches.matches.len() as u64,
-                    "match",
-                    "matches"
-                ),
-                took.as_secs_f64()
+        self.notice = Some(Notice::info(format!(
+            "Opened the case {}: {}, {} ({:.1} s).",
+            path.display(),
+            compound_atlas_core::values::text::count(
+                self.dataset.reports.len() as u64,
+                "report",
+                "reports"
             ),
-            is_error: false,
-        });
+            compound_atlas_core::values::text::count(
+                self.matches.matches.len() as u64,
+                "match",
+                "matches"
+            ),
+            took.as_secs_f64()
+        )));
     }
 
     /// Read more files into the data as it is (the files read before need not be on
@@ -535,18 +526,15 @@ impl Workspace {
             })
             .collect();
         if !missing.is_empty() {
-            self.notice = Some(Notice {
-                text: format!(
-                    "This needs the files read again, and {} no longer there: {}. The case keeps its data as imported; put the files back at those paths to go on.",
-                    if missing.len() == 1 {
-                        "one is"
-                    } else {
-                        "some are"
-                    },
-                    missing.join(", ")
-                ),
-                is_error: true,
-            });
+            self.notice = Some(Notice::error(format!(
+                "This needs the files read again, and {} no longer there: {}. The case keeps its data as imported; put the files back at those paths to go on.",
+                if missing.len() == 1 {
+                    "one is"
+                } else {
+                    "some are"
+                },
+                missing.join(", ")
+            )));
             return;
         }
         self.start_load(inputs);

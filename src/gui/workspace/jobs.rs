@@ -108,10 +108,7 @@ impl Workspace {
         let (options, match_params) = match params.resolve() {
             Ok(resolved) => resolved,
             Err(message) => {
-                self.notice = Some(Notice {
-                    text: message.to_string(),
-                    is_error: true,
-                });
+                self.notice = Some(Notice::error(message.to_string()));
                 return;
             }
         };
@@ -143,13 +140,10 @@ impl Workspace {
     pub fn start_export(&mut self, out: PathBuf, choices: ExportChoices) {
         let Some(parameters) = self.applied.run_parameters() else {
             // Applied parameters were checked when applied; say so if that ever fails.
-            self.notice = Some(Notice {
-                text: format!(
-                    "Cannot export: the applied tolerance \"{}\" cannot be read.",
-                    self.applied.tolerance
-                ),
-                is_error: true,
-            });
+            self.notice = Some(Notice::error(format!(
+                "Cannot export: the applied tolerance \"{}\" cannot be read.",
+                self.applied.tolerance
+            )));
             return;
         };
         let options = compound_atlas_core::export::ExportOptions {

@@ -152,14 +152,8 @@ impl Notice {
     /// "Saved …" or "Could not save …: reason", after writing a file the user chose.
     pub fn of_save(path: &std::path::Path, outcome: std::io::Result<()>) -> Notice {
         match outcome {
-            Ok(()) => Notice {
-                text: format!("Saved {}.", path.display()),
-                is_error: false,
-            },
-            Err(e) => Notice {
-                text: format!("Could not save {}: {e}", path.display()),
-                is_error: true,
-            },
+            Ok(()) => Notice::info(format!("Saved {}.", path.display())),
+            Err(e) => Notice::error(format!("Could not save {}: {e}", path.display())),
         }
     }
 }
