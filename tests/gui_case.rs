@@ -469,12 +469,9 @@ fn tag_work(app: &mut Harness<'static, WorkbenchApp>) {
     });
 }
 
-/// Tagged work, then "Save as a case…" answered with `kept` in the question before
-/// `wanted`: what the workbench does once the user has chosen the path.
+/// "Save as a case…" answered with `kept` in the question before `wanted`: what the
+/// workbench does once the user has chosen the path.
 fn save_as_before(app: &mut Harness<'static, WorkbenchApp>, kept: &Path, wanted: Unsaved) {
-    if app.state().workspace.triage.is_empty() {
-        tag_work(app);
-    }
     app.run_steps(2);
     let state = app.state_mut();
     state.unsaved = None;
@@ -588,6 +585,7 @@ fn opening_goes_on_once_the_work_is_saved_as_a_case() {
     drop(maker);
 
     let mut app = harness(WorkbenchApp::new(sample_workspace()));
+    tag_work(&mut app);
     save_as_before(&mut app, &kept, Unsaved::OpenCase(Some(other.clone())));
     step_until(&mut app, "opening the case asked for", |app| {
         app.workspace.case_path.as_deref() == Some(other.as_path())
@@ -610,6 +608,7 @@ fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
         assert_eq!(*request, FileRequest::NewCase);
         vec![answer.clone()]
     });
+    tag_work(&mut app);
     save_as_before(&mut app, &kept, Unsaved::NewCase);
     step_until(&mut app, "starting the new case", |app| {
         app.workspace.case_path.as_deref() == Some(fresh.as_path())
