@@ -3,7 +3,7 @@
 
 use super::CliError;
 use super::args::InputArgs;
-use super::terminal::out;
+use super::terminal::{err, out};
 use clap::{Args, Subcommand};
 use compound_atlas_core::case::{self, AuditEntry, CaseContents, CaseState, lock::CaseLock};
 use compound_atlas_core::params::Params;
@@ -84,7 +84,7 @@ fn create(args: &CaseCreateArgs) -> Result<(), CliError> {
         analyst: args.analyst.clone().unwrap_or(state.analyst.clone()),
         ..state
     };
-    eprintln!("Saving the case…");
+    err!("Saving the case…");
     let files: Vec<String> = dataset
         .files
         .iter()
@@ -111,7 +111,7 @@ fn create(args: &CaseCreateArgs) -> Result<(), CliError> {
         count(dataset.events.len() as u64, "event", "events"),
         count(dataset.files.len() as u64, "file", "files"),
     );
-    eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());
+    err!("Time: {:.2} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::args::{FilterArgs, InputArgs, load_and_match, run_parameters};
-use super::terminal::out;
+use super::terminal::{err, out};
 use clap::Args;
 use compound_atlas_core::case::{self, AuditEntry};
 use compound_atlas_core::export::{self, ExportOptions};
@@ -45,6 +45,12 @@ pub fn run(args: &ExportArgs) -> Result<(), CliError> {
         );
     }
     let started = Instant::now();
+    if let Some(case) = &args.input.case {
+        // The case's audit log records the export: an export it could not record must
+        // not be written at all.
+        case::check_writable(case)
+            .map_err(|e| CliError::Usage(format!("{e}; nothing was exported")))?;
+    }
     let (analysis, _, from_case) = load_and_match(&args.input)?;
     let mut filter = args.filter.filter();
     filter.tags = args.tags.iter().cloned().collect();
@@ -86,12 +92,16 @@ pub fn run(args: &ExportArgs) -> Result<(), CliError> {
     for (name, size) in &exported.files {
         out!("  {name:<20} {:>12} bytes", thousands(*size));
     }
+    out!(
+        "Manifest SHA-256: {} (give it to the recipient separately from the set; `verify --expect` checks it)",
+        exported.manifest_sha256
+    );
     if let Some(case) = &args.input.case {
         let analyst = args.analyst.clone().unwrap_or_default();
         let detail = export::audit_detail(&options.filter, args.mask, &exported);
         let entry = AuditEntry::now(&analyst, "export", &detail);
         case::append_audit(case, &[entry])?;
     }
-    eprintln!("Time: {:.2} s.", started.elapsed().as_secs_f64());
+    err!("Time: {:.2} s.", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::args::{InputArgs, load_and_match, run_parameters};
-use super::terminal::out;
+use super::terminal::{err, out};
 use clap::Args;
 use compound_atlas_core::model::{FileKind, Severity};
 use compound_atlas_core::pipeline::write_results;
@@ -86,7 +86,7 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
         thousands(analysis.matches.matches.len() as u64),
         args.out.display()
     );
-    eprintln!(
+    err!(
         "Time: read {:.2} s, matched {:.2} s, total {:.2} s.",
         loaded.as_secs_f64(),
         (matched - loaded).as_secs_f64(),

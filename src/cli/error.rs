@@ -5,7 +5,7 @@ use compound_atlas_core::case::CaseError;
 use compound_atlas_core::export::ExportError;
 use compound_atlas_core::export::verify::VerifyError;
 use compound_atlas_core::ingest::FileError;
-use compound_atlas_core::matching::ToleranceError;
+use compound_atlas_core::matching::{MatchError, ToleranceError};
 use compound_atlas_core::pipeline::RunError;
 use compound_atlas_core::values::progress::Cancelled;
 
@@ -28,6 +28,8 @@ pub enum CliError {
     Cancelled(#[from] Cancelled),
     #[error(transparent)]
     Tolerance(#[from] ToleranceError),
+    #[error(transparent)]
+    Match(#[from] MatchError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 use compound_atlas_core::ingest::Input;
 use compound_atlas_core::pipeline::Inputs;
 use std::path::PathBuf;
+use terminal::err;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,7 +88,7 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("error: {error}");
+            err!("error: {error}");
             1
         }
     }

@@ -3,7 +3,7 @@
 
 use super::theme;
 use super::workspace::{Intent, Workspace};
-use compound_atlas_core::values::text::thousands;
+use compound_atlas_core::values::text::{escape_control, thousands};
 use egui::{RichText, Ui};
 
 /// What the case section keeps between frames: the texts being typed.
@@ -211,23 +211,27 @@ pub fn audit_window(ctx: &egui::Context, workspace: &Workspace, open: &mut bool)
                         let index = row.index();
                         let entry = &workspace.audit[index];
                         let unsaved = index >= workspace.audit_saved;
+                        // Audit fields come from case files made elsewhere: a newline
+                        // in a name must not pass for a second entry.
+                        let shown = |text: &str| escape_control(text).into_owned();
                         row.col(|ui| {
-                            let at = entry.at.replacen('T', " ", 1);
+                            let at = shown(&entry.at).replacen('T', " ", 1);
                             ui.label(at.get(..19).unwrap_or(&at));
                         });
                         row.col(|ui| {
-                            ui.label(&entry.analyst);
+                            ui.label(shown(&entry.analyst));
                         });
                         row.col(|ui| {
-                            ui.label(&entry.action);
+                            ui.label(shown(&entry.action));
                         });
                         row.col(|ui| {
+                            let detail = shown(&entry.detail);
                             let text = if unsaved {
-                                RichText::new(format!("{} (not yet saved)", entry.detail)).italics()
+                                RichText::new(format!("{detail} (not yet saved)")).italics()
                             } else {
-                                RichText::new(&entry.detail)
+                                RichText::new(&detail)
                             };
-                            let shown: String = entry.detail.chars().take(2000).collect();
+                            let shown: String = detail.chars().take(2000).collect();
                             ui.add(egui::Label::new(text).truncate())
                                 .on_hover_text(shown);
                         });

@@ -4,10 +4,11 @@
 use crate::analysis::{Summary, summarize};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::{FileError, ImportOptions, Input, read_locations, read_reports};
-use crate::matching::{MatchParams, MatchSet, match_events};
+use crate::matching::{MatchError, MatchParams, MatchSet, match_events};
 use crate::model::{Dataset, FileKind, SourceFile};
 use crate::output;
 use crate::params::RunParameters;
+use crate::values::atomic;
 use crate::values::progress::Cancelled;
 use crate::values::progress::Progress;
 use std::path::{Path, PathBuf};
@@ -113,6 +114,8 @@ pub enum RunError {
     File(#[from] FileError),
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
+    #[error(transparent)]
+    Match(#[from] MatchError),
     #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,
@@ -175,7 +178,7 @@ pub fn analyse(
     dataset: Dataset,
     params: MatchParams,
     progress: &Progress,
-) -> Result<Analysis, Cancelled> {
+) -> Result<Analysis, MatchError> {
     let matches = match_events(&dataset, params, progress)?;
     let summary = summarize(&dataset, &matches.matches);
     Ok(Analysis {
@@ -185,31 +188,48 @@ pub fn analyse(
     })
 }
 
-/// The four result files of design.md §3, in `dir` (created if needed).
+/// The four result files of design.md §3, in `dir` (created if needed): all four are
+/// written completely before any is renamed into place, and none may replace an input.
 pub fn write_results(
     dir: &Path,
     analysis: &Analysis,
     parameters: &RunParameters,
     created_at: i64,
 ) -> Result<(), RunError> {
-    let fail = |path: PathBuf| move |source| RunError::Write { path, source };
-    std::fs::create_dir_all(dir).map_err(fail(dir.to_path_buf()))?;
-    let path = dir.join("matches.csv");
-    output::write_matches(&path, &analysis.dataset, &analysis.matches).map_err(fail(path))?;
-    let path = dir.join("locations_summary.csv");
-    output::write_locations_summary(&path, &analysis.dataset, &analysis.summary)
-        .map_err(fail(path))?;
-    let path = dir.join("import_errors.csv");
-    output::write_import_errors(&path, &analysis.dataset).map_err(fail(path))?;
-    let path = dir.join("summary.json");
-    output::write_summary_json(
-        &path,
-        &analysis.dataset,
-        &analysis.matches,
-        &analysis.summary,
-        parameters,
-        created_at,
-    )
-    .map_err(fail(path))?;
-    Ok(())
+    let fail = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(fail(dir))?;
+    let dataset = &analysis.dataset;
+    let paths = OUTPUT_FILES.map(|name| dir.join(name));
+    for path in &paths {
+        let inputs = dataset.files.iter().map(|f| f.path.as_path());
+        atomic::refuse_to_replace(path, inputs).map_err(fail(path))?;
+    }
+    let [matches, locations, errors, summary] = &paths;
+    let staged = vec![
+        output::stage_matches(matches, dataset, &analysis.matches).map_err(fail(matches))?,
+        output::stage_locations_summary(locations, dataset, &analysis.summary)
+            .map_err(fail(locations))?,
+        output::stage_import_errors(errors, dataset).map_err(fail(errors))?,
+        output::stage_summary_json(
+            summary,
+            dataset,
+            &analysis.matches,
+            &analysis.summary,
+            parameters,
+            created_at,
+        )
+        .map_err(fail(summary))?,
+    ];
+    atomic::commit_all(staged).map_err(fail(dir))
 }
+
+/// The files [`write_results`] writes, in its order.
+pub const OUTPUT_FILES: [&str; 4] = [
+    "matches.csv",
+    "locations_summary.csv",
+    "import_errors.csv",
+    "summary.json",
+];

@@ -430,8 +430,9 @@ impl Workspace {
                     return JobOutcome::Failed(format!("Could not open the case: {message}."));
                 }
             };
-            let Ok(matches) = match_events(&opened.dataset, match_params, progress) else {
-                return JobOutcome::Cancelled;
+            let matches = match match_events(&opened.dataset, match_params, progress) {
+                Ok(matches) => matches,
+                Err(e) => return JobOutcome::of_match_error(e),
             };
             JobOutcome::CaseOpened(Box::new(OpenedCase {
                 path,

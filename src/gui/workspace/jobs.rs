@@ -36,6 +36,16 @@ pub enum JobOutcome {
     Cancelled,
 }
 
+impl JobOutcome {
+    /// A matching that stopped: cancelled by the user, or refused with its reason.
+    pub(super) fn of_match_error(error: compound_atlas_core::matching::MatchError) -> JobOutcome {
+        match error {
+            compound_atlas_core::matching::MatchError::Cancelled(_) => JobOutcome::Cancelled,
+            other => JobOutcome::Failed(format!("Could not match: {other}.")),
+        }
+    }
+}
+
 /// A job running on its own thread, with shared progress and a cancel flag.
 pub struct RunningJob {
     pub label: String,
@@ -130,7 +140,7 @@ impl Workspace {
                     dataset: Arc::new(dataset),
                     matches: Arc::new(matches),
                 },
-                Err(_) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::of_match_error(e),
             }
         }));
     }
@@ -184,7 +194,7 @@ impl Workspace {
                     params,
                     matches: Arc::new(matches),
                 },
-                Err(_) => JobOutcome::Cancelled,
+                Err(e) => JobOutcome::of_match_error(e),
             },
         ));
     }

@@ -3,6 +3,7 @@
 
 use crate::matching::{Match, Strength};
 use crate::model::Dataset;
+use crate::values::safe_csv::SafeCsv;
 use crate::values::time::{ImportZone, NANOS_PER_SECOND, Nanos};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use std::collections::{BTreeMap, BTreeSet};
@@ -283,10 +284,8 @@ pub fn spans(dataset: &Dataset, matches: &[Match]) -> Vec<Span> {
 /// The binned numbers as CSV: `bin_start,bin,series,reports_ip_time,reports_ip_only`.
 pub fn write_timeline_csv(path: &Path, timeline: &Timeline) -> io::Result<()> {
     crate::values::atomic::write_atomically(path, |out| {
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(out);
-        csv.write_record([
+        let mut csv = SafeCsv::new(out);
+        csv.row([
             "bin_start",
             "bin",
             "time_zone",
@@ -296,7 +295,7 @@ pub fn write_timeline_csv(path: &Path, timeline: &Timeline) -> io::Result<()> {
         ])?;
         for series in &timeline.series {
             for (i, start) in timeline.starts.iter().enumerate() {
-                csv.write_record([
+                csv.row([
                     &start.to_string(),
                     timeline.size.name(),
                     &timeline.zone.to_string(),
@@ -306,7 +305,7 @@ pub fn write_timeline_csv(path: &Path, timeline: &Timeline) -> io::Result<()> {
                 ])?;
             }
         }
-        csv.flush()
+        csv.finish()
     })
 }
 
@@ -324,13 +323,11 @@ pub const WEEKDAYS: [&str; 7] = [
 /// The activity grid as CSV: `time_zone,weekday,hour,events`, Monday first.
 pub fn write_activity_csv(path: &Path, grid: &[[u64; 24]; 7], zone: ImportZone) -> io::Result<()> {
     crate::values::atomic::write_atomically(path, |out| {
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(out);
-        csv.write_record(["time_zone", "weekday", "hour", "events"])?;
+        let mut csv = SafeCsv::new(out);
+        csv.row(["time_zone", "weekday", "hour", "events"])?;
         for (day, hours) in grid.iter().enumerate() {
             for (hour, events) in hours.iter().enumerate() {
-                csv.write_record([
+                csv.row([
                     &zone.to_string(),
                     WEEKDAYS[day],
                     &hour.to_string(),
@@ -338,17 +335,15 @@ pub fn write_activity_csv(path: &Path, grid: &[[u64; 24]; 7], zone: ImportZone) 
                 ])?;
             }
         }
-        csv.flush()
+        csv.finish()
     })
 }
 
 /// Each location's activity as CSV: `location_id,reports,first_match,last_match,active_months,months`.
 pub fn write_spans_csv(path: &Path, rows: &[(String, Span)]) -> io::Result<()> {
     crate::values::atomic::write_atomically(path, |out| {
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(out);
-        csv.write_record([
+        let mut csv = SafeCsv::new(out);
+        csv.row([
             "location_id",
             "reports",
             "first_match",
@@ -362,7 +357,7 @@ pub fn write_spans_csv(path: &Path, rows: &[(String, Span)]) -> io::Result<()> {
                 .iter()
                 .map(|(y, m)| format!("{y}-{m:02}"))
                 .collect();
-            csv.write_record([
+            csv.row([
                 id.as_str(),
                 &span.reports.to_string(),
                 &crate::values::time::format_time(span.first),
@@ -371,7 +366,7 @@ pub fn write_spans_csv(path: &Path, rows: &[(String, Span)]) -> io::Result<()> {
                 &months.join(" "),
             ])?;
         }
-        csv.flush()
+        csv.finish()
     })
 }
 

@@ -43,15 +43,21 @@ impl CaseLock {
             case: case.to_path_buf(),
             file: None,
         };
-        let Ok(mut file) = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(lock_path(case))
-        else {
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // A symlink planted at the lock's name must not make the holder's line below
+        // overwrite whatever it points to; a FIFO there must not hang the open.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NOFOLLOW | libc::O_NONBLOCK,
+        );
+        let Ok(mut file) = options.open(lock_path(case)) else {
             return Ok(unlocked);
         };
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Ok(unlocked);
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -108,5 +114,18 @@ mod tests {
         let second = CaseLock::acquire(&case, "").unwrap();
         assert!(second.is_held());
         assert!(lock_path(&case).ends_with(".demo.case.lock"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_lock_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("demo.case");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, lock_path(&case)).unwrap();
+        let lock = CaseLock::acquire(&case, "A. Analyst").unwrap();
+        assert!(!lock.is_held());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 }

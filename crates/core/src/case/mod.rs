@@ -118,6 +118,8 @@ pub enum CaseError {
     Newer { path: PathBuf, found: i64 },
     #[error("{path}: the case file is damaged: {reason}")]
     Damaged { path: PathBuf, reason: String },
+    #[error("{path} cannot be written ({reason}); copy the case somewhere writable")]
+    NotWritable { path: PathBuf, reason: String },
     #[error("cancelled; the case file is as it was before")]
     Cancelled(#[from] Cancelled),
     #[error(
@@ -153,7 +155,8 @@ pub fn append_audit(path: &Path, entries: &[AuditEntry]) -> Result<(), CaseError
     let tx = conn.transaction().map_err(&fail)?;
     upgrade(&tx, Some(version)).map_err(&fail)?;
     insert_audit(&tx, entries).map_err(&fail)?;
-    tx.commit().map_err(&fail)
+    tx.commit().map_err(&fail)?;
+    leave_journal_mode(conn, path)
 }
 
 /// Progress counted in `total` steps: each call counts one, and fails when cancelled.
@@ -180,14 +183,61 @@ pub fn save(
     new_audit: &[AuditEntry],
     progress: &Progress,
 ) -> Result<(), CaseError> {
-    let exists = path.exists();
+    if !path.exists() {
+        // A new case appears whole or not at all: a full disk leaves no stub behind
+        // that a later run would call damaged.
+        return save_as(path, contents, new_audit, progress);
+    }
     let mut conn = connect(path)?;
-    let version = if exists {
-        Some(check_version(&conn, path)?)
-    } else {
-        None
+    let version = check_version(&conn, path)?;
+    write(
+        &mut conn,
+        path,
+        Some(version),
+        contents,
+        new_audit,
+        progress,
+    )?;
+    leave_journal_mode(conn, path)
+}
+
+/// End a write with the file holding everything and no journal beside it: out of WAL
+/// mode, so that the case can be read from read-only media and read without leaving
+/// files behind ([`open`]).
+fn leave_journal_mode(conn: rusqlite::Connection, path: &Path) -> Result<(), CaseError> {
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(damaged(path))?;
+    conn.close().map_err(|(_, e)| damaged(path)(e))
+}
+
+/// Fail unless the case at `path` can be written (its file and folder), without
+/// changing it: what an export checks before it writes an evidence set that the case's
+/// audit log must then record.
+pub fn check_writable(path: &Path) -> Result<(), CaseError> {
+    let refuse = |reason: String| CaseError::NotWritable {
+        path: path.to_path_buf(),
+        reason,
     };
-    write(&mut conn, path, version, contents, new_audit, progress)
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| refuse(e.to_string()))?;
+    drop(file);
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // SQLite writes its journal beside the case.
+    tempfile::tempfile_in(folder)
+        .map(drop)
+        .map_err(|e| refuse(format!("its folder cannot be written: {e}")))?;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .map_err(|e| refuse(e.to_string()))?;
+    check_version(&conn, path)?;
+    Ok(())
 }
 
 /// Write a new case at `path` with `contents` and the whole audit log `audit` (the case
@@ -210,9 +260,7 @@ pub fn save_as(
         let mut conn = connect(&temp)?;
         write(&mut conn, &temp, None, contents, audit, progress)?;
         // Out of WAL mode, so that the renamed file holds everything by itself.
-        conn.pragma_update(None, "journal_mode", "DELETE")
-            .map_err(damaged(&temp))?;
-        Ok(())
+        leave_journal_mode(conn, &temp)
     })();
     if let Err(e) = written {
         let _ = remove_with_journals(&temp);
@@ -268,5 +316,6 @@ pub fn save_state(
     )
     .map_err(&fail)?;
     insert_audit(&tx, new_audit).map_err(&fail)?;
-    tx.commit().map_err(&fail)
+    tx.commit().map_err(&fail)?;
+    leave_journal_mode(conn, path)
 }

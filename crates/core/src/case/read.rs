@@ -1,10 +1,13 @@
 //! Reading a case back: every table into a dataset, checked so that no stored number
-//! points past the table it numbers into, then the state and the audit log.
+//! points past the table it numbers into or lies outside its range (a negative count, an
+//! index that would wrap, a reversed range, an infinite coordinate), then the state and
+//! the audit log. A case file may come from anyone: it is refused as damaged, never
+//! trusted to be what this program wrote.
 
 use super::schema::{check_version, read_audit};
 use super::{Case, CaseError, CaseState, damaged, damaged_because, steps_of};
 use crate::model::{Dataset, FileKind, Issue, Location, Observation, Severity, SourceFile};
-use crate::values::address::AddressSet;
+use crate::values::address::{AddressSet, is_v4};
 use crate::values::progress::Progress;
 use crate::values::scalars::PortRange;
 use rusqlite::{Connection, OptionalExtension};
@@ -17,17 +20,73 @@ fn from_le<T, const N: usize>(bytes: &[u8], from_bytes: impl Fn([u8; N]) -> T) -
         .collect()
 }
 
+/// A row error of `table` in words, with the column named instead of numbered.
+fn in_table<'a>(
+    path: &'a Path,
+    table: &'a str,
+    columns: &'a [&'a str],
+) -> impl Fn(rusqlite::Error) -> CaseError + 'a {
+    move |e| {
+        let column = |i: usize| columns.get(i).copied().unwrap_or("?");
+        let reason = match &e {
+            rusqlite::Error::IntegralValueOutOfRange(i, value) => {
+                format!(
+                    "{table}.{} holds {value}, which is out of range",
+                    column(*i)
+                )
+            }
+            rusqlite::Error::InvalidColumnType(i, _, found) => {
+                format!("{table}.{} holds a value of type {found}", column(*i))
+            }
+            rusqlite::Error::FromSqlConversionFailure(i, _, reason) => {
+                format!("{table}.{}: {reason}", column(*i))
+            }
+            other => format!("{table}: {other}"),
+        };
+        CaseError::Damaged {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
+}
+
+/// A conversion failure for column `i`, for checks inside a row mapping.
+fn invalid(i: usize, reason: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Null, reason.into())
+}
+
+/// A count or line number as stored: never negative.
+fn unsigned(row: &rusqlite::Row, i: usize) -> rusqlite::Result<u64> {
+    let value: i64 = row.get(i)?;
+    u64::try_from(value).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, value))
+}
+
+/// A latitude or longitude as stored: absent, or finite and within ±`limit`.
+fn degrees(row: &rusqlite::Row, i: usize, limit: f64) -> rusqlite::Result<Option<f64>> {
+    match row.get::<_, Option<f64>>(i)? {
+        Some(v) if !(v.is_finite() && v.abs() <= limit) => Err(invalid(
+            i,
+            format!("{v} is not a coordinate within ±{limit}°"),
+        )),
+        v => Ok(v),
+    }
+}
+
 /// Read the case at `path`. Progress counts the steps (11); Cancel is checked between them.
 pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
     if !path.is_file() {
+        let reason = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => "it is a folder; give the case file inside it".into(),
+            Ok(_) => "it is not a regular file".into(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "there is no such file".into(),
+            Err(e) => format!("it cannot be read: {e}"),
+        };
         return Err(CaseError::NotACase {
             path: path.to_path_buf(),
-            reason: "there is no such file".into(),
+            reason,
         });
     }
-    // Read-only, so that opening a foreign file never writes to it.
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(damaged(path))?;
+    let conn = open_read_only(path)?;
     let schema_version = check_version(&conn, path)?;
     let step = steps_of(progress, 11);
     let mut dataset = Dataset::default();
@@ -57,6 +116,47 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
         audit,
         schema_version,
     })
+}
+
+/// A connection that never writes, nor leaves a `-wal` or `-shm` file beside the case:
+/// with no journal beside it (every save ends with none), the file holds everything and
+/// is opened `immutable`, which also reads from read-only media; with one (a save under
+/// way, or killed), it is opened read-only so that SQLite reads the journal too.
+fn open_read_only(path: &Path) -> Result<Connection, CaseError> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let journal = ["-wal", "-journal"].iter().any(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        Path::new(&name).exists()
+    });
+    let conn = if journal {
+        Connection::open_with_flags(path, flags)
+    } else {
+        let uri = format!("{}?immutable=1", file_uri(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+    };
+    conn.map_err(damaged(path))
+}
+
+/// `path` as an SQLite `file:` URI, every byte that could be read as URI syntax escaped.
+fn file_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let bytes = absolute.as_os_str().as_encoded_bytes();
+    let mut uri = String::from("file:");
+    if !bytes.starts_with(b"/") {
+        uri.push('/');
+    }
+    for &byte in bytes {
+        match byte {
+            b'\\' if cfg!(windows) => uri.push('/'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                uri.push(byte as char)
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
 }
 
 /// The case's state (parameters, filter, views, triage); a case without one has the default.
@@ -92,18 +192,36 @@ fn read_sources(
     } else {
         "NULL"
     };
+    const COLUMNS: [&str; 10] = [
+        "path",
+        "kind",
+        "size",
+        "sha256",
+        "rows_accepted",
+        "rows_rejected",
+        "rows_with_warnings",
+        "duplicate_events",
+        "extra_columns",
+        "columns",
+    ];
+    let row_error = in_table(path, "sources", &COLUMNS);
     let mut query = conn.prepare(&format!("SELECT path, kind, size, sha256, rows_accepted, rows_rejected, rows_with_warnings, duplicate_events, extra_columns, {columns} FROM sources ORDER BY id")).map_err(&fail)?;
     let rows = query
         .query_map([], |row| {
+            let kind = match row.get::<_, String>(1)?.as_str() {
+                "locations" => FileKind::Locations,
+                "reports" => FileKind::Reports,
+                other => return Err(invalid(1, format!("{other:?} is not a kind of file"))),
+            };
             Ok((
                 row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
+                kind,
                 [
-                    row.get::<_, i64>(2)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
+                    unsigned(row, 2)?,
+                    unsigned(row, 4)?,
+                    unsigned(row, 5)?,
+                    unsigned(row, 6)?,
+                    unsigned(row, 7)?,
                 ],
                 row.get::<_, String>(3)?,
                 row.get::<_, String>(8)?,
@@ -112,21 +230,20 @@ fn read_sources(
         })
         .map_err(&fail)?;
     for row in rows {
-        let (file_path, kind, n, sha256, extra, mapping) = row.map_err(&fail)?;
+        let (file_path, kind, n, sha256, extra, mapping) = row.map_err(&row_error)?;
         mappings.push(mapping);
+        if dataset.files.len() >= u16::MAX as usize {
+            return Err(bad("it lists more source files than a case can hold".into()));
+        }
         dataset.files.push(SourceFile {
             path: file_path.into(),
-            kind: if kind == "locations" {
-                FileKind::Locations
-            } else {
-                FileKind::Reports
-            },
-            size: n[0] as u64,
+            kind,
+            size: n[0],
             sha256,
-            rows_accepted: n[1] as u64,
-            rows_rejected: n[2] as u64,
-            rows_with_warnings: n[3] as u64,
-            duplicate_events: n[4] as u64,
+            rows_accepted: n[1],
+            rows_rejected: n[2],
+            rows_with_warnings: n[3],
+            duplicate_events: n[4],
             extra_columns: serde_json::from_str(&extra).map_err(|e| bad(e.to_string()))?,
         });
     }
@@ -165,17 +282,27 @@ fn read_reports(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Result
         .query_map([], |row| {
             Ok((
                 row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, i64>(2)?,
+                row.get::<_, u32>(1)?,
+                row.get::<_, u32>(2)?,
                 row.get::<_, i64>(3)?,
             ))
         })
         .map_err(&fail)?;
+    let row_error = in_table(
+        path,
+        "reports",
+        &["report_id", "incident_type", "platform", "report_date"],
+    );
     for row in rows {
-        let (id, incident, platform, date) = row.map_err(&fail)?;
-        let (r, _) = dataset.reports.intern(&id);
-        dataset.reports.incident_type[r as usize] = incident as u32;
-        dataset.reports.platform[r as usize] = platform as u32;
+        let (id, incident, platform, date) = row.map_err(&row_error)?;
+        let (r, new) = dataset.reports.intern(&id);
+        if !new {
+            return Err(damaged_because(path)(format!(
+                "the report {id:?} is stored twice"
+            )));
+        }
+        dataset.reports.incident_type[r as usize] = incident;
+        dataset.reports.platform[r as usize] = platform;
         dataset.reports.report_date[r as usize] = date;
     }
     Ok(())
@@ -235,16 +362,22 @@ fn read_events(
     let mut query = conn
         .prepare("SELECT event, extra FROM event_extras ORDER BY event")
         .map_err(&fail)?;
+    let row_error = in_table(path, "event_extras", &["event", "extra"]);
     for row in query
         .query_map([], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?))
         })
         .map_err(&fail)?
     {
-        let (event, extra) = row.map_err(&fail)?;
+        let (event, extra) = row.map_err(&row_error)?;
+        if event as usize >= n {
+            return Err(bad(format!(
+                "extra values belong to event {event}, which is not there"
+            )));
+        }
         let values: Vec<String> = serde_json::from_str(&extra).map_err(|e| bad(e.to_string()))?;
         dataset.event_extras.push((
-            event as u32,
+            event,
             values.into_iter().map(String::into_boxed_str).collect(),
         ));
     }
@@ -262,16 +395,30 @@ fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Resu
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
-                row.get::<_, Option<f64>>(3)?,
-                row.get::<_, Option<f64>>(4)?,
+                degrees(row, 3, 90.0)?,
+                degrees(row, 4, 180.0)?,
                 row.get::<_, String>(5)?,
-                row.get::<_, i64>(6)?,
-                row.get::<_, i64>(7)?,
+                row.get::<_, u16>(6)?,
+                row.get::<_, u32>(7)?,
             ))
         })
         .map_err(&fail)?;
+    let row_error = in_table(
+        path,
+        "locations",
+        &[
+            "location_id",
+            "name",
+            "country",
+            "lat",
+            "lon",
+            "extras",
+            "file",
+            "line",
+        ],
+    );
     for row in rows {
-        let (id, name, country, lat, lon, extras, file, line) = row.map_err(&fail)?;
+        let (id, name, country, lat, lon, extras, file, line) = row.map_err(&row_error)?;
         dataset.locations.push(Location {
             id,
             name,
@@ -279,11 +426,66 @@ fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Resu
             lat,
             lon,
             extras: serde_json::from_str(&extras).map_err(|e| bad(e.to_string()))?,
-            file: file as u16,
-            line: line as u32,
+            file,
+            line,
         });
     }
     Ok(())
+}
+
+/// One observation row, each number checked against its range.
+fn observation(row: &rusqlite::Row) -> rusqlite::Result<Observation> {
+    let address = |i: usize| -> rusqlite::Result<u128> {
+        let bytes: Vec<u8> = row.get(i)?;
+        let array: [u8; 16] = bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| invalid(i, format!("{} bytes, not 16", b.len())))?;
+        Ok(u128::from_le_bytes(array))
+    };
+    let addresses = AddressSet {
+        first: address(1)?,
+        last: address(2)?,
+    };
+    if addresses.first > addresses.last || is_v4(addresses.first) != is_v4(addresses.last) {
+        return Err(invalid(
+            2,
+            "the address range is reversed or mixes IPv4 and IPv6".into(),
+        ));
+    }
+    let ports = match (row.get::<_, Option<u16>>(3)?, row.get::<_, Option<u16>>(4)?) {
+        (Some(first), Some(last)) if first <= last => Some(PortRange { first, last }),
+        (None, None) => None,
+        _ => {
+            return Err(invalid(
+                4,
+                "the port range is reversed or has one end".into(),
+            ));
+        }
+    };
+    let (first_seen, last_seen) = (row.get::<_, Option<i64>>(5)?, row.get(6)?);
+    if let (Some(first), Some(last)) = (first_seen, last_seen)
+        && first > last
+    {
+        return Err(invalid(
+            6,
+            "the observation period ends before it starts".into(),
+        ));
+    }
+    Ok(Observation {
+        location: row.get(0)?,
+        addresses,
+        ports,
+        first_seen,
+        last_seen,
+        shared: row.get(7)?,
+        source: row.get(8)?,
+        confidence: row.get(9)?,
+        notes: row.get(10)?,
+        extras: serde_json::from_str(&row.get::<_, String>(11)?)
+            .map_err(|e| invalid(11, e.to_string()))?,
+        file: row.get(12)?,
+        line: row.get(13)?,
+    })
 }
 
 /// The observations: address sets, windows, ports and attributes.
@@ -292,78 +494,71 @@ fn read_observations(
     path: &Path,
     dataset: &mut Dataset,
 ) -> Result<(), CaseError> {
-    let fail = damaged(path);
-    let mut query = conn.prepare("SELECT location, first_address, last_address, port_first, port_last, first_seen, last_seen, shared, source, confidence, notes, extras, file, line FROM observations ORDER BY id").map_err(&fail)?;
-    let address = |bytes: Vec<u8>| -> rusqlite::Result<u128> {
-        let array: [u8; 16] = bytes.try_into().map_err(|_| {
-            rusqlite::Error::InvalidColumnType(1, "address".into(), rusqlite::types::Type::Blob)
-        })?;
-        Ok(u128::from_le_bytes(array))
-    };
-    let rows = query
-        .query_map([], |row| {
-            let ports = match (row.get::<_, Option<i64>>(3)?, row.get::<_, Option<i64>>(4)?) {
-                (Some(first), Some(last)) => Some(PortRange {
-                    first: first as u16,
-                    last: last as u16,
-                }),
-                _ => None,
-            };
-            Ok(Observation {
-                location: row.get::<_, i64>(0)? as u32,
-                addresses: AddressSet {
-                    first: address(row.get(1)?)?,
-                    last: address(row.get(2)?)?,
-                },
-                ports,
-                first_seen: row.get(5)?,
-                last_seen: row.get(6)?,
-                shared: row.get(7)?,
-                source: row.get(8)?,
-                confidence: row.get(9)?,
-                notes: row.get(10)?,
-                extras: serde_json::from_str(&row.get::<_, String>(11)?).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        11,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?,
-                file: row.get::<_, i64>(12)? as u16,
-                line: row.get::<_, i64>(13)? as u32,
-            })
-        })
-        .map_err(&fail)?;
+    const COLUMNS: [&str; 14] = [
+        "location",
+        "first_address",
+        "last_address",
+        "port_first",
+        "port_last",
+        "first_seen",
+        "last_seen",
+        "shared",
+        "source",
+        "confidence",
+        "notes",
+        "extras",
+        "file",
+        "line",
+    ];
+    let mut query = conn
+        .prepare(&format!(
+            "SELECT {} FROM observations ORDER BY id",
+            COLUMNS.join(", ")
+        ))
+        .map_err(damaged(path))?;
+    let rows = query.query_map([], observation).map_err(damaged(path))?;
+    let row_error = in_table(path, "observations", &COLUMNS);
     for row in rows {
-        dataset.observations.push(row.map_err(&fail)?);
+        dataset.observations.push(row.map_err(&row_error)?);
     }
     Ok(())
 }
 
 /// The rejected rows and warnings of the import.
 fn read_issues(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Result<(), CaseError> {
-    let fail = damaged(path);
+    const COLUMNS: [&str; 6] = [
+        "file",
+        "line",
+        "column_name",
+        "value",
+        "severity",
+        "message",
+    ];
     let mut query = conn
-        .prepare("SELECT file, line, column_name, value, severity, message FROM issues ORDER BY id")
-        .map_err(&fail)?;
+        .prepare(&format!(
+            "SELECT {} FROM issues ORDER BY id",
+            COLUMNS.join(", ")
+        ))
+        .map_err(damaged(path))?;
     let rows = query
         .query_map([], |row| {
             Ok(Issue {
-                file: row.get::<_, i64>(0)? as u16,
-                line: row.get::<_, i64>(1)? as u64,
+                file: row.get(0)?,
+                line: unsigned(row, 1)?,
                 column: row.get(2)?,
                 value: row.get(3)?,
-                severity: if row.get::<_, String>(4)? == "error" {
-                    Severity::Error
-                } else {
-                    Severity::Warning
+                severity: match row.get::<_, String>(4)?.as_str() {
+                    "error" => Severity::Error,
+                    "warning" => Severity::Warning,
+                    other => return Err(invalid(4, format!("{other:?} is not a severity"))),
                 },
                 message: row.get(5)?,
             })
         })
-        .map_err(&fail)?;
+        .map_err(damaged(path))?;
+    let row_error = in_table(path, "issues", &COLUMNS);
     for row in rows {
-        dataset.issues.push(row.map_err(&fail)?);
+        dataset.issues.push(row.map_err(&row_error)?);
     }
     Ok(())
 }

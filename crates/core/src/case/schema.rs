@@ -54,8 +54,15 @@ pub(super) const DATA_TABLES: [&str; 9] = [
     "state",
 ];
 
+/// Open the case at `path` for writing. A symlink there is refused, so that nothing
+/// planted at a case's (or its temporary file's) name can redirect a save.
 pub(super) fn connect(path: &Path) -> Result<Connection, CaseError> {
-    let conn = Connection::open(path).map_err(damaged(path))?;
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let conn = Connection::open_with_flags(path, flags).map_err(damaged(path))?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(damaged(path))?;
     conn.pragma_update(None, "synchronous", "FULL")
@@ -121,6 +128,9 @@ pub(super) fn upgrade(tx: &Connection, from: Option<i64>) -> rusqlite::Result<()
     Ok(())
 }
 
+/// The layout of the case at `path`: one this version reads, whose tables are the ones
+/// that layout has, so that a file claiming another layout than it has is refused when
+/// opened rather than failing at its next save.
 pub(super) fn check_version(conn: &Connection, path: &Path) -> Result<i64, CaseError> {
     let version = schema_version(conn, path)?;
     if version > SCHEMA_VERSION {
@@ -129,7 +139,49 @@ pub(super) fn check_version(conn: &Connection, path: &Path) -> Result<i64, CaseE
             found: version,
         });
     }
+    if version < 1 {
+        return Err(CaseError::NotACase {
+            path: path.to_path_buf(),
+            reason: format!("its schema version is {version}; layouts start at 1"),
+        });
+    }
+    if let Some(reason) = layout_mismatch(conn, version).map_err(damaged(path))? {
+        return Err(CaseError::Damaged {
+            path: path.to_path_buf(),
+            reason,
+        });
+    }
     Ok(version)
+}
+
+/// How the file's tables differ from those of layout `version`, if they do.
+fn layout_mismatch(conn: &Connection, version: i64) -> rusqlite::Result<Option<String>> {
+    let expected = Connection::open_in_memory()?;
+    expected.execute_batch(SCHEMA)?;
+    let names: Vec<String> = expected
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in names {
+        let mut wanted = columns_of(&expected, &table)?;
+        if version < 2 && table == "sources" {
+            wanted.retain(|c| c != "columns");
+        }
+        let found = columns_of(conn, &table)?;
+        if found != wanted {
+            return Ok(Some(format!(
+                "its table {table} has the columns {found:?}, where layout {version} has {wanted:?}"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The column names of `table`, in order (none if it is missing).
+fn columns_of(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
+        .query_map([table], |row| row.get(0))?
+        .collect()
 }
 
 pub(super) fn read_audit(conn: &Connection) -> rusqlite::Result<Vec<AuditEntry>> {

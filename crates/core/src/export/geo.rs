@@ -6,6 +6,7 @@ use crate::model::Location;
 use crate::values::time::format_time;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// One location with its counts under the filter.
@@ -30,8 +31,29 @@ fn properties(row: &LocationRow) -> Value {
     })
 }
 
+/// A location's point, lon first, when it has a real one (every path in refuses the
+/// rest; this keeps a non-finite number out of the files even so).
 fn coordinates(location: &Location) -> Option<(f64, f64)> {
-    Some((location.lon?, location.lat?))
+    let (lon, lat) = (location.lon?, location.lat?);
+    (lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0)
+        .then_some((lon, lat))
+}
+
+/// `text` with the characters XML 1.0 does not allow (C0 controls but tab and line
+/// breaks, U+FFFE, U+FFFF) replaced by U+FFFD, so that any name gives a well-formed file.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if allowed(c) { c } else { '\u{fffd}' })
+                .collect(),
+        )
+    }
 }
 
 /// A FeatureCollection of Points, longitude first (RFC 7946 §3.1.1), in WGS 84.
@@ -56,7 +78,7 @@ pub fn write_kml(out: &mut impl Write, title: &str, rows: &[LocationRow]) -> io:
     let mut xml = quick_xml::Writer::new_with_indent(out, b' ', 1);
     let text = |xml: &mut quick_xml::Writer<_>, tag: &str, value: &str| -> io::Result<()> {
         xml.write_event(Event::Start(BytesStart::new(tag)))?;
-        xml.write_event(Event::Text(BytesText::new(value)))?;
+        xml.write_event(Event::Text(BytesText::new(&xml_safe(value))))?;
         xml.write_event(Event::End(BytesEnd::new(tag)))
     };
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -84,7 +106,7 @@ pub fn write_kml(out: &mut impl Write, title: &str, rows: &[LocationRow]) -> io:
         if let Value::Object(map) = properties(row) {
             for (name, value) in map {
                 let mut data = BytesStart::new("Data");
-                data.push_attribute(("name", name.as_str()));
+                data.push_attribute(("name", xml_safe(&name).as_ref()));
                 xml.write_event(Event::Start(data))?;
                 let value = match value {
                     Value::String(s) => s,
@@ -109,6 +131,31 @@ pub fn write_kml(out: &mut impl Write, title: &str, rows: &[LocationRow]) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kml_holds_only_characters_xml_allows_and_no_unreal_coordinates() {
+        let mut hostile = location("\u{0}\u{1b}[31m\u{1}", Some(16.7), Some(98.5));
+        hostile.country = "\u{fffe}MM".into();
+        let infinite = location("inf", Some(f64::INFINITY), Some(f64::NEG_INFINITY));
+        let rows = [&hostile, &infinite].map(|location| LocationRow {
+            location,
+            stats: LocationStats::default(),
+        });
+        let mut out = Vec::new();
+        write_kml(&mut out, "Evidence", &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let forbidden = text
+            .chars()
+            .find(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}');
+        assert_eq!(forbidden, None, "{text:?}");
+        assert!(
+            text.contains("Site &lt;\u{fffd}\u{fffd}[31m\u{fffd}&gt;"),
+            "{text}"
+        );
+        assert!(!text.contains("inf"), "{text}");
+        let geojson = geojson(&rows).to_string();
+        assert!(!geojson.contains("null,") && geojson.matches("Point").count() == 1);
+    }
 
     fn location(id: &str, lat: Option<f64>, lon: Option<f64>) -> Location {
         Location {

@@ -5,12 +5,14 @@
 //! reports, matched or not), `locations.csv`, `locations.geojson`, `locations.kml`,
 //! `import_errors.csv`, `audit_log.csv` (the case's history: what was imported, changed
 //! and exported, when and by whom), `map.png`, `summary.html` and `manifest.json`, which
-//! records the inputs' and outputs' SHA-256. Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
+//! records the inputs' and outputs' SHA-256, and `manifest.sha256`, which seals the
+//! manifest ([`SEAL`]). Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
 //! same inputs and filter give the same bytes, apart from the manifest's creation time.
 
 pub mod geo;
 pub mod html;
-pub mod safe_csv;
+/// The spreadsheet-safety rule, kept here under its old path for scripts and tests.
+pub use crate::values::safe_csv;
 mod tables;
 pub mod verify;
 
@@ -28,10 +30,10 @@ use crate::output::{
 };
 use crate::params::RunParameters;
 use crate::values::progress::{Cancelled, Progress};
+use crate::values::safe_csv::SafeCsv;
 use crate::values::text::hex;
 use crate::values::time::{Nanos, format_time};
 use geo::LocationRow;
-use safe_csv::SafeCsv;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -40,6 +42,25 @@ use std::sync::atomic::Ordering;
 
 /// The name of the manifest inside every evidence set.
 pub const MANIFEST: &str = "manifest.json";
+
+/// The manifest's seal: its SHA-256 in `sha256sum` format (`sha256sum -c` checks it),
+/// so that no field of the manifest (analyst, times, counts, inputs, parameters) can be
+/// edited without `verify` seeing it. Anyone can recompute a hash: what binds a set to
+/// its maker is the same digest received through another channel (see the README).
+pub const SEAL: &str = "manifest.sha256";
+
+/// The seal's one line for a manifest whose SHA-256 is `sha256`.
+fn seal_line(sha256: &str) -> Vec<u8> {
+    format!("{sha256}  {MANIFEST}\n").into_bytes()
+}
+
+/// The SHA-256 a seal names for the manifest, if it is one.
+pub(crate) fn parse_seal(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (sha256, name) = text.trim_end_matches('\n').split_once("  ")?;
+    let is_hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    (is_hex && name == MANIFEST).then(|| sha256.to_ascii_lowercase())
+}
 
 /// What to export and how.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +98,8 @@ pub struct Exported {
     pub events: u64,
     /// Each file's name and size, in the order written.
     pub files: Vec<(String, u64)>,
+    /// The SHA-256 of `manifest.json`, to give the recipient separately.
+    pub manifest_sha256: String,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -284,7 +307,7 @@ fn build(
     created_at: Nanos,
     progress: &Progress,
 ) -> Result<(Files, Exported), ExportError> {
-    progress.bytes_total.store(12, Ordering::Relaxed);
+    progress.bytes_total.store(13, Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
     let ids = Masking(options.mask);
@@ -337,7 +360,9 @@ fn build(
     let manifest = manifest(dataset, options, created_at, &counts, &files);
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest as JSON");
     json.push(b'\n');
+    let manifest_sha256 = sha256_hex(&json);
     files.add(MANIFEST, json, progress)?;
+    files.add(SEAL, seal_line(&manifest_sha256), progress)?;
     let exported = Exported {
         path: PathBuf::new(),
         matches: view.matches.len() as u64,
@@ -348,6 +373,7 @@ fn build(
             .iter()
             .map(|(n, b)| (n.clone(), b.len() as u64))
             .collect(),
+        manifest_sha256,
     };
     Ok((files, exported))
 }
@@ -435,7 +461,10 @@ pub fn export(
     }
     exported.path = out.to_path_buf();
     if is_zip(out) {
-        crate::values::atomic::write_atomically(out, |writer| write_zip(writer, &files))
+        // Built in memory (the set is in memory already), so that a full disk fails the
+        // one write below with one message, not the archive writer's own in its drop.
+        let archive = zip_archive(&files).map_err(io(out))?;
+        crate::values::atomic::write_atomically(out, |writer| writer.write_all(&archive))
             .map_err(io(out))?;
     } else {
         write_folder(out, &files).map_err(io(out))?;
@@ -443,8 +472,8 @@ pub fn export(
     Ok(exported)
 }
 
-fn write_zip(writer: &mut std::io::BufWriter<std::fs::File>, files: &Files) -> std::io::Result<()> {
-    let mut zip = zip::ZipWriter::new(writer);
+fn zip_archive(files: &Files) -> std::io::Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     // A fixed time on every entry, so that the same export gives the same archive.
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -455,8 +484,7 @@ fn write_zip(writer: &mut std::io::BufWriter<std::fs::File>, files: &Files) -> s
             .map_err(std::io::Error::other)?;
         zip.write_all(bytes)?;
     }
-    zip.finish().map_err(std::io::Error::other)?;
-    Ok(())
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
 fn write_folder(out: &Path, files: &Files) -> std::io::Result<()> {
@@ -468,26 +496,22 @@ fn write_folder(out: &Path, files: &Files) -> std::io::Result<()> {
     let name = out
         .file_name()
         .ok_or_else(|| std::io::Error::other("the output path has no folder name"))?;
-    let temp = parent.join(format!(
-        ".{}.partial-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        std::fs::create_dir(&temp)?;
-        for (name, bytes) in &files.files {
-            let mut file = std::fs::File::create(temp.join(name))?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-        }
-        if out.exists() {
-            // Checked empty above; a folder the user made for the export.
-            std::fs::remove_dir(out)?;
-        }
-        std::fs::rename(&temp, out)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&temp);
+    // Made exclusively under an unpredictable name, so nothing planted there is reused.
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{}.partial-", name.to_string_lossy()))
+        .tempdir_in(parent)?;
+    for (name, bytes) in &files.files {
+        let mut file = std::fs::File::create_new(temp.path().join(name))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
     }
-    result
+    if out.exists() {
+        // Checked empty above; a folder the user made for the export.
+        std::fs::remove_dir(out)?;
+    }
+    // Dropped on any error above, the temporary folder is removed with what it holds.
+    let kept = temp.keep();
+    std::fs::rename(&kept, out).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&kept);
+    })
 }

@@ -15,7 +15,7 @@ pub use locations::{LocationsFile, read_locations};
 pub use reader::FileError;
 pub use reports::{ReportsFile, read_reports};
 
-use crate::model::{Dataset, Issue, Location, NO_TIME, Severity};
+use crate::model::{Dataset, Issue, Location, NO_TIME, Severity, SourceFile};
 use crate::values::time::TimeRules;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -260,8 +260,46 @@ fn next_file_index(dataset: &Dataset) -> u16 {
 }
 
 impl Dataset {
+    /// When `source` has the bytes of a file already read (the same SHA-256 and kind),
+    /// record it as given but not read again, with a warning, and return true: the
+    /// same list given twice would otherwise double every match, silently.
+    fn skip_repeated_file(&mut self, source: Option<&SourceFile>) -> bool {
+        let Some(source) = source else { return false };
+        let Some(earlier) = self
+            .files
+            .iter()
+            .find(|f| f.kind == source.kind && f.sha256 == source.sha256 && !f.sha256.is_empty())
+        else {
+            return false;
+        };
+        let message = format!(
+            "this file has the same contents (SHA-256 {}) as {}, read before it; it was not read again, so nothing in it is counted twice",
+            source.sha256,
+            earlier.path.display()
+        );
+        self.issues.push(Issue {
+            file: next_file_index(self),
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            severity: Severity::Warning,
+            message,
+        });
+        self.files.push(SourceFile {
+            rows_accepted: 0,
+            rows_rejected: 0,
+            rows_with_warnings: 0,
+            duplicate_events: 0,
+            ..source.clone()
+        });
+        true
+    }
+
     /// Add a reports file that was read completely; events are merged and indexed.
     pub fn add_reports(&mut self, file: ReportsFile) {
+        if self.skip_repeated_file(file.source.as_ref()) {
+            return;
+        }
         let file_index = next_file_index(self);
         let ReportsFile {
             source,
@@ -319,6 +357,9 @@ impl Dataset {
 
     /// Add a location list that was read completely.
     pub fn add_locations(&mut self, file: LocationsFile) {
+        if self.skip_repeated_file(file.source.as_ref()) {
+            return;
+        }
         let file_index = next_file_index(self);
         let mut by_id: HashMap<String, u32> = self
             .locations

@@ -47,6 +47,12 @@ pub fn file_start(path: &Path, max_rows: usize) -> Result<FileStart, FileError> 
             path: path.to_path_buf(),
             source,
         })?;
+    if let Some(reason) = super::reader::not_text(&bytes) {
+        return Err(FileError::NotText {
+            path: path.to_path_buf(),
+            reason,
+        });
+    }
     let truncated = bytes.len() == PREVIEW_BYTES;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let first_line = text

@@ -41,7 +41,7 @@ pub enum FileError {
     #[error("{path}: the file is empty: there is no header row")]
     Empty { path: PathBuf },
     #[error(
-        "{path}, line {line}: a record is longer than 64 MiB; a quote is probably never closed"
+        "{path}, line {line}: a record is longer than 64 MiB; a quote is probably never closed, or the file has no line breaks"
     )]
     RecordTooLong { path: PathBuf, line: u64 },
     #[error("{path}, line {line}: {message}")]
@@ -50,6 +50,8 @@ pub enum FileError {
         line: u64,
         message: String,
     },
+    #[error("{path}: {reason}")]
+    NotText { path: PathBuf, reason: String },
     #[error("cancelled")]
     Cancelled(#[from] Cancelled),
     #[error("{count} input files: at most 65,535 files can be analysed together")]
@@ -488,6 +490,35 @@ pub fn read_csv<C: Sync, T: Send>(
     read_csv_in_blocks(input, BLOCK_BYTES, progress, on_header, parse_piece, merge)
 }
 
+/// Why the start of a file is not CSV text, if it is not: UTF-16 (with a byte-order mark,
+/// or ASCII with every other byte zero), or NUL bytes, which no text file holds. Said up
+/// front, because read as CSV such a file gets a misleading message ("missing required
+/// columns" with NULs printed, or a quote never closed).
+pub fn not_text(start: &[u8]) -> Option<String> {
+    let utf16 = "this file is UTF-16 text; save it as UTF-8 (in Excel: Save As → CSV UTF-8) and import it again";
+    if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        return Some(utf16.into());
+    }
+    let sample = &start[..start.len().min(4096)];
+    let nul = memchr::memchr(0, sample)?;
+    let zeros_at = |parity: usize| {
+        sample.len() >= 4
+            && sample
+                .iter()
+                .skip(parity)
+                .step_by(2)
+                .take(64)
+                .all(|&b| b == 0)
+    };
+    if zeros_at(0) != zeros_at(1) {
+        return Some(utf16.into());
+    }
+    Some(format!(
+        "byte {} is a NUL, which text files do not hold: this is not a CSV file (a binary or damaged file, or a spreadsheet saved in another format?)",
+        nul + 1
+    ))
+}
+
 /// The header: skip a BOM and blank lines, then read one whole record; returns it, what
 /// `on_header` made of it, and the line feeds before the data.
 fn read_header<C>(
@@ -500,6 +531,12 @@ fn read_header<C>(
     let mut first_block = true;
     loop {
         reader.fill(buf)?;
+        if first_block && let Some(reason) = not_text(buf) {
+            return Err(FileError::NotText {
+                path: path.to_path_buf(),
+                reason,
+            });
+        }
         if first_block && buf.starts_with(b"\xEF\xBB\xBF") {
             buf.drain(..3);
         }

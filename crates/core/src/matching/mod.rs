@@ -149,28 +149,73 @@ pub fn judge(
     Some((strength, Some(seconds as i64), port_check))
 }
 
-/// Match every event of the dataset, in parallel. Checks `progress.cancel` between chunks.
+/// The most matches one run keeps: about 640 MB of them, a thousand times what the
+/// study's full data gives. Only observations that cover a large part of the address
+/// space (warned about when read) come near it.
+pub const MATCH_LIMIT: usize = 20_000_000;
+
+/// Why matching stopped without a result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatchError {
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
+    #[error(
+        "matching stopped at more than {} matches (the limit): the widest observations are {widest}; narrow them or remove them from the location list",
+        crate::values::text::thousands(MATCH_LIMIT as u64)
+    )]
+    TooMany { widest: String },
+}
+
+/// The three widest observations, in words, for [`MatchError::TooMany`].
+fn widest_observations(dataset: &Dataset) -> String {
+    let mut order: Vec<usize> = (0..dataset.observations.len()).collect();
+    let span = |i: &usize| {
+        let set = dataset.observations[*i].addresses;
+        set.last - set.first
+    };
+    order.sort_by_key(|i| std::cmp::Reverse(span(i)));
+    order
+        .iter()
+        .take(3)
+        .map(|&i| {
+            let o = &dataset.observations[i];
+            format!(
+                "{} at {} (line {})",
+                crate::values::address::format_address_set(o.addresses),
+                dataset.locations[o.location as usize].id,
+                o.line
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every match of every event, ordered by event. Stops with [`MatchError::TooMany`]
+/// past [`MATCH_LIMIT`] matches rather than exhaust memory.
 pub fn match_events(
     dataset: &Dataset,
     params: MatchParams,
     progress: &Progress,
-) -> Result<MatchSet, Cancelled> {
+) -> Result<MatchSet, MatchError> {
     const CHUNK: usize = 1 << 16;
     let sets: Vec<_> = dataset.observations.iter().map(|o| o.addresses).collect();
     let index = AddressIndex::build(&sets);
     let events = &dataset.events;
+    let found_so_far = std::sync::atomic::AtomicUsize::new(0);
+    let too_many = || found_so_far.load(std::sync::atomic::Ordering::Relaxed) > MATCH_LIMIT;
     let chunks: Vec<Option<Vec<Match>>> = (0..events.len().div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
-            if progress.is_cancelled() {
-                return None;
-            }
             let mut found = Vec::new();
             for event in chunk * CHUNK..((chunk + 1) * CHUNK).min(events.len()) {
+                if event % 1024 == 0 && (progress.is_cancelled() || too_many()) {
+                    return None;
+                }
                 let candidates = index.lookup(events.addr[event]);
                 if candidates.is_empty() {
                     continue;
                 }
+                let before = found.len();
                 let (time, port) = (events.time[event], events.port_of(event));
                 for &observation in candidates {
                     let obs = &dataset.observations[observation as usize];
@@ -186,11 +231,17 @@ pub fn match_events(
                         });
                     }
                 }
+                found_so_far.fetch_add(found.len() - before, std::sync::atomic::Ordering::Relaxed);
             }
             Some(found)
         })
         .collect();
-    let mut matches = Vec::new();
+    if too_many() {
+        return Err(MatchError::TooMany {
+            widest: widest_observations(dataset),
+        });
+    }
+    let mut matches = Vec::with_capacity(found_so_far.into_inner());
     for chunk in chunks {
         matches.extend(chunk.ok_or(Cancelled)?);
     }

@@ -1,21 +1,18 @@
 //! The result files of design.md §3 "Writing": `matches.csv`, `locations_summary.csv`,
-//! `import_errors.csv` and `summary.json`. Each is written to a temporary file in the
-//! same folder and renamed into place, so a reader never sees half a file.
+//! `import_errors.csv` and `summary.json`. Each is staged in a temporary file in the
+//! same folder, and the set is renamed into place once all are complete
+//! (by `pipeline::write_results`), so a reader never sees half a file or half a set. Every cell is
+//! spreadsheet-safe ([`SafeCsv`]), as in the evidence set.
 
 use crate::analysis::Summary;
 use crate::matching::MatchSet;
 use crate::model::Dataset;
 use crate::params::RunParameters;
-use crate::values::atomic::write_atomically;
+use crate::values::atomic::{Staged, stage};
+use crate::values::safe_csv::SafeCsv;
 use crate::values::time::{Nanos, format_time};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out)
-}
 
 pub fn optional_time(time: Option<Nanos>) -> String {
     time.map(format_time).unwrap_or_default()
@@ -89,15 +86,16 @@ pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -
     ]
 }
 
-pub fn write_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::Result<()> {
+pub fn stage_matches(path: &Path, dataset: &Dataset, matches: &MatchSet) -> io::Result<Staged> {
     let order = sorted_match_order(dataset, matches);
-    write_atomically(path, |out| {
-        let mut csv = csv_writer(out);
-        csv.write_record(MATCHES_HEADER)?;
+    stage(path, |out| {
+        let mut csv = SafeCsv::new(out);
+        csv.row(MATCHES_HEADER)?;
         for i in order {
-            csv.write_record(match_record(dataset, &matches.matches[i as usize], false))?;
+            let record = match_record(dataset, &matches.matches[i as usize], false);
+            csv.row(record.iter().map(String::as_str))?;
         }
-        csv.flush()
+        csv.finish()
     })
 }
 
@@ -135,47 +133,50 @@ pub fn location_summary_record(
     ]
 }
 
-pub fn write_locations_summary(
+pub fn stage_locations_summary(
     path: &Path,
     dataset: &Dataset,
     summary: &Summary,
-) -> io::Result<()> {
+) -> io::Result<Staged> {
     let mut order: Vec<usize> = (0..dataset.locations.len()).collect();
     order.sort_by(|&a, &b| dataset.locations[a].id.cmp(&dataset.locations[b].id));
-    write_atomically(path, |out| {
-        let mut csv = csv_writer(out);
-        csv.write_record(LOCATIONS_SUMMARY_HEADER)?;
+    stage(path, |out| {
+        let mut csv = SafeCsv::new(out);
+        csv.row(LOCATIONS_SUMMARY_HEADER)?;
         for i in order {
-            csv.write_record(location_summary_record(
-                &dataset.locations[i],
-                &summary.locations[i],
-            ))?;
+            let record = location_summary_record(&dataset.locations[i], &summary.locations[i]);
+            csv.row(record.iter().map(String::as_str))?;
         }
-        csv.flush()
+        csv.finish()
     })
 }
 
 /// Issues in file order, then line order (the order they were met).
-pub fn write_import_errors(path: &Path, dataset: &Dataset) -> io::Result<()> {
-    write_issues(path, dataset, None)
+pub fn stage_import_errors(path: &Path, dataset: &Dataset) -> io::Result<Staged> {
+    stage_issues(path, dataset, None)
 }
 
 /// The issues of one input file (or of all, with `None`), as `import_errors.csv`.
 pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::Result<()> {
+    stage_issues(path, dataset, only_file)?.commit()
+}
+
+fn stage_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::Result<Staged> {
     let mut order: Vec<usize> = (0..dataset.issues.len())
         .filter(|&i| only_file.is_none_or(|f| dataset.issues[i].file == f))
         .collect();
     order.sort_by_key(|&i| (dataset.issues[i].file, dataset.issues[i].line));
-    write_atomically(path, |out| {
-        let mut csv = csv_writer(out);
-        csv.write_record(["file", "line", "column", "value", "severity", "message"])?;
+    stage(path, |out| {
+        let mut csv = SafeCsv::new(out);
+        csv.row(["file", "line", "column", "value", "severity", "message"])?;
         for i in order {
             let issue = &dataset.issues[i];
-            csv.write_record([
-                &dataset.files[issue.file as usize]
+            csv.row([
+                dataset.files[issue.file as usize]
                     .path
                     .display()
-                    .to_string(),
+                    .to_string()
+                    .as_str(),
                 &issue.line.to_string(),
                 &issue.column,
                 &issue.value,
@@ -183,7 +184,7 @@ pub fn write_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> i
                 &issue.message,
             ])?;
         }
-        csv.flush()
+        csv.finish()
     })
 }
 
@@ -222,14 +223,14 @@ struct SummaryJson<'a> {
     inputs: Vec<InputFile>,
 }
 
-pub fn write_summary_json(
+pub fn stage_summary_json(
     path: &Path,
     dataset: &Dataset,
     matches: &MatchSet,
     summary: &Summary,
     parameters: &RunParameters,
     created_at: Nanos,
-) -> io::Result<()> {
+) -> io::Result<Staged> {
     let json = SummaryJson {
         tool: "compound-atlas",
         version: env!("CARGO_PKG_VERSION"),
@@ -261,7 +262,7 @@ pub fn write_summary_json(
             })
             .collect(),
     };
-    write_atomically(path, |out| {
+    stage(path, |out| {
         serde_json::to_writer_pretty(&mut *out, &json)?;
         out.write_all(b"\n")
     })

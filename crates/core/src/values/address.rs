@@ -221,8 +221,43 @@ pub struct ParsedSet {
     pub warning: Option<String>,
 }
 
-/// Parse a single address, a CIDR block (`a/n`) or a range (`a-b`, spaces allowed around the dash).
+/// The widest an observation may be without a warning: a /8 of IPv4, a /32 of IPv6.
+/// Wider ones are almost always a typing slip (`0.0.0.0/0`), and every event inside
+/// them matches.
+pub const WIDE_V4_PREFIX: u8 = 8;
+pub const WIDE_V6_PREFIX: u8 = 32;
+
+/// A warning for a set wider than [`WIDE_V4_PREFIX`] / [`WIDE_V6_PREFIX`], if it is.
+pub fn wide_set_warning(set: AddressSet) -> Option<String> {
+    let span = set.last.saturating_sub(set.first);
+    let (limit, prefix, family) = if is_v4(set.first) {
+        (1u128 << (32 - WIDE_V4_PREFIX), WIDE_V4_PREFIX, "IPv4")
+    } else {
+        (1u128 << (128 - WIDE_V6_PREFIX), WIDE_V6_PREFIX, "IPv6")
+    };
+    // The size as a power of two: 2^128 itself does not fit in a u128.
+    let bits = 128 - span.leading_zeros();
+    (span >= limit).then(|| {
+        format!(
+            "this covers about 2^{bits} {family} addresses, more than a /{prefix}: every event in it matches; check that it is meant"
+        )
+    })
+}
+
+/// Parse a single address, a CIDR block (`a/n`) or a range (`a-b`, spaces allowed around
+/// the dash); a set wider than a /8 (IPv4) or /32 (IPv6) comes with a warning.
 pub fn parse_address_set(text: &str) -> Result<ParsedSet, AddressError> {
+    let mut parsed = parse_set(text)?;
+    if let Some(wide) = wide_set_warning(parsed.set) {
+        parsed.warning = Some(match parsed.warning {
+            Some(first) => format!("{first}; {wide}"),
+            None => wide,
+        });
+    }
+    Ok(parsed)
+}
+
+fn parse_set(text: &str) -> Result<ParsedSet, AddressError> {
     let text = text.trim();
     if let Some((start, end)) = text.split_once('-') {
         let first = parse_address(start)?;
@@ -312,6 +347,28 @@ pub fn format_address_set(set: AddressSet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sets_wider_than_a_slash_8_or_slash_32_are_warned_about() {
+        let warning = |text: &str| parse_address_set(text).unwrap().warning;
+        assert_eq!(warning("10.0.0.0/8"), None);
+        assert_eq!(warning("2001:db8::/32"), None);
+        for wide in [
+            "0.0.0.0/0",
+            "10.0.0.0/7",
+            "::/0",
+            "2001:db8::/31",
+            "0.0.0.0-255.255.255.255",
+        ] {
+            let text = warning(wide).unwrap_or_default();
+            assert!(
+                text.contains("every event in it matches"),
+                "{wide}: {text:?}"
+            );
+        }
+        assert!(warning("::/0").unwrap().contains("2^128 IPv6"));
+        assert!(warning("0.0.0.0/0").unwrap().contains("2^32 IPv4"));
+    }
 
     proptest::proptest! {
         /// The plain IPv6 path reads every canonical, full and upper-case spelling as std

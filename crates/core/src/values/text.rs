@@ -1,6 +1,7 @@
 //! Text for people: digit grouping, counts with their noun, the order tables sort text in,
-//! and hexadecimal for hashes.
+//! hexadecimal for hashes, and text from files made safe to show.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// "1 row", "2 rows": a count with its noun.
@@ -39,9 +40,50 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether `c` would steer a terminal or reorder what is shown rather than be shown: C0
+/// and C1 controls, DEL, and the bidirectional overrides and isolates that "Trojan
+/// Source" text uses to make a line read differently from what it holds.
+fn is_steering(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every control character written as an escape (`\r`, `\n`, `\t`, `\x1b`,
+/// `\u{202e}`), so that a name from a file can neither erase a line, start a new one
+/// nor recolour or reorder the terminal: one line in, one line out. Backslashes are left
+/// as they are (Windows paths), so the escape is for reading, not for reversing.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_steering) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_steering(c) && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if is_steering(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_plain_text_is_kept() {
+        assert_eq!(escape_control("KK Park — ខ្មែរ"), "KK Park — ខ្មែរ");
+        assert!(matches!(escape_control("C:\\cases"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_control("a.csv\r\x1b[2KOK\n\x00\x7f\u{85}\u{202e}x\t"),
+            "a.csv\\r\\x1b[2KOK\\n\\x00\\x7f\\x85\\u{202e}x\\t"
+        );
+    }
 
     #[test]
     fn digit_grouping_and_counts() {
