@@ -875,6 +875,12 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
     );
     let verified = compound_atlas_core::export::verify::verify(&out).unwrap();
     assert!(verified.is_intact());
+    // The notice gives the manifest's digest, to pass on apart from the set.
+    assert!(
+        notice.text.contains(verified.manifest_sha256()),
+        "{}",
+        notice.text
+    );
     // The export goes into the audit log (kept with the case once saved as one).
     let last = harness.state().workspace.audit.last().unwrap().clone();
     assert_eq!(last.action, "export");

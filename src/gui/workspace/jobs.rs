@@ -274,11 +274,12 @@ impl Workspace {
     fn take_exported(&mut self, exported: &Exported, filter: &Filter, masked: bool) {
         self.log("export", &audit_detail(filter, masked, exported));
         self.notice = Some(Notice::info(format!(
-            "Exported the evidence set {}: {}, {}, {}.",
+            "Exported the evidence set {}: {}, {}, {}. Manifest SHA-256 {}: give it to the recipient apart from the set.",
             exported.path.display(),
             count(exported.matches, "match", "matches"),
             count(exported.reports, "report", "reports"),
             count(exported.events, "event", "events"),
+            exported.manifest_sha256,
         )));
     }
 

@@ -161,9 +161,9 @@ pub enum MatchError {
     Cancelled(#[from] Cancelled),
     #[error(
         "matching stopped at more than {} matches (the limit): the widest observations are {widest}; narrow them or remove them from the location list",
-        crate::values::text::thousands(MATCH_LIMIT as u64)
+        crate::values::text::thousands(*limit as u64)
     )]
-    TooMany { widest: String },
+    TooMany { limit: usize, widest: String },
 }
 
 /// The three widest observations, in words, for [`MatchError::TooMany`].
@@ -197,12 +197,22 @@ pub fn match_events(
     params: MatchParams,
     progress: &Progress,
 ) -> Result<MatchSet, MatchError> {
+    match_events_up_to(dataset, params, progress, MATCH_LIMIT)
+}
+
+/// [`match_events`] with another limit than [`MATCH_LIMIT`] (for tests).
+fn match_events_up_to(
+    dataset: &Dataset,
+    params: MatchParams,
+    progress: &Progress,
+    limit: usize,
+) -> Result<MatchSet, MatchError> {
     const CHUNK: usize = 1 << 16;
     let sets: Vec<_> = dataset.observations.iter().map(|o| o.addresses).collect();
     let index = AddressIndex::build(&sets);
     let events = &dataset.events;
     let found_so_far = std::sync::atomic::AtomicUsize::new(0);
-    let too_many = || found_so_far.load(std::sync::atomic::Ordering::Relaxed) > MATCH_LIMIT;
+    let too_many = || found_so_far.load(std::sync::atomic::Ordering::Relaxed) > limit;
     let chunks: Vec<Option<Vec<Match>>> = (0..events.len().div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
@@ -238,6 +248,7 @@ pub fn match_events(
         .collect();
     if too_many() {
         return Err(MatchError::TooMany {
+            limit,
             widest: widest_observations(dataset),
         });
     }
@@ -272,6 +283,46 @@ mod tests {
     }
 
     const S: i64 = NANOS_PER_SECOND;
+
+    #[test]
+    fn matching_stops_past_its_limit_naming_the_widest_observations() {
+        let mut dataset = Dataset::default();
+        dataset.locations.push(crate::model::Location {
+            id: "wide".into(),
+            ..Default::default()
+        });
+        for (first, last) in [(0, u128::MAX), (5, 5), (0, 1 << 40)] {
+            dataset.observations.push(Observation {
+                addresses: AddressSet { first, last },
+                ..observation((None, None), None)
+            });
+        }
+        let events = &mut dataset.events;
+        for addr in 0..2000u128 {
+            events.addr.push(addr);
+            events.time.push(0);
+            events.report.push(0);
+            events.port.push(0);
+            events.flags.push(0);
+            events.name.push(0);
+            events.file.push(0);
+            events.line.push(2);
+        }
+        let progress = Progress::default();
+        let all = match_events_up_to(&dataset, MatchParams::default(), &progress, 4001).unwrap();
+        assert_eq!(all.matches.len(), 4001);
+        let error = match_events_up_to(&dataset, MatchParams::default(), &progress, 4000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("matching stopped at more than 4,000"),
+            "{error}"
+        );
+        assert!(
+            error.contains("::/0 at wide (line 2), ::-::100:0:0 at wide"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn strength_and_distance() {
