@@ -286,7 +286,8 @@ fn bad_files_end_in_a_clear_error_never_a_panic() {
             (0..4096u32)
                 .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
                 .collect(),
-            "missing required column",
+            // Said as what it is, not as a file without the columns.
+            "is a NUL, which text files do not hold",
         ),
         (
             "unknown.csv",

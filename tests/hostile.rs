@@ -504,6 +504,22 @@ fn match_never_writes_over_its_inputs() {
         !dir.path().join("summary.json").exists(),
         "part of the set was written"
     );
+    // Nor does `map`, asked to draw over its locations file.
+    let result = run(&[
+        "map",
+        "--reports",
+        s(&reports),
+        "--locations",
+        s(&locations),
+        "--out",
+        s(&locations),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(text(&result.stderr).contains("would replace the input"));
+    assert_eq!(
+        std::fs::read(&locations).unwrap(),
+        std::fs::read(sample("locations.csv")).unwrap()
+    );
 }
 
 #[cfg(unix)]

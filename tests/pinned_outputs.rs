@@ -3,7 +3,7 @@
 //! and on `generate --reports 100000`. A restructuring must not change a byte of them.
 //!
 //! Creation times are the one thing allowed to differ: the `created_at` lines of
-//! `summary.json` and `manifest.json` and the times of audit entries are blanked before
+//! `summary.json` and `manifest.json` (and so the manifest's seal) and the times of audit entries are blanked before
 //! hashing. After a change meant to alter outputs, run with `PIN_OUTPUTS=write` to rewrite
 //! `tests/fixtures/pinned_outputs.sha256`, and say why in the commit.
 
@@ -66,6 +66,9 @@ fn normalised(bytes: Vec<u8>, temp: &Path) -> Vec<u8> {
         let line = line.replace(&temp, "TEMP");
         if line.trim_start().starts_with("\"created_at\"") {
             out.push_str("\"created_at\": (blanked)\n");
+        } else if is_seal(&line) {
+            // The seal hashes the manifest, creation time and all.
+            out.push_str("(the manifest's SHA-256)  manifest.json\n");
         } else if let Some(rest) = audit_line_after_time(&line) {
             out.push_str("  (time) ");
             out.push_str(rest);
@@ -74,6 +77,12 @@ fn normalised(bytes: Vec<u8>, temp: &Path) -> Vec<u8> {
         }
     }
     out.into_bytes()
+}
+
+/// The one line of `manifest.sha256`.
+fn is_seal(line: &str) -> bool {
+    line.strip_suffix("  manifest.json\n")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// An audit line of `case info` ("  2026-…Z  import  …"), without its time.

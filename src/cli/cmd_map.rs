@@ -72,6 +72,9 @@ pub fn run(args: &MapArgs) -> Result<(), CliError> {
         show_towns: !args.no_towns,
     };
     let image = image::render(&map_view, &style, &input);
+    let inputs = analysis.dataset.files.iter().map(|f| f.path.as_path());
+    compound_atlas_core::values::atomic::refuse_to_replace(&args.out, inputs)
+        .map_err(|e| format!("{}: {e}", args.out.display()))?;
     image::save_png(&image, &args.out)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     out!(

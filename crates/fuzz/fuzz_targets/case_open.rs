@@ -1,5 +1,5 @@
-//! A case file mutated from a real one: opened, and when it opens, matched and
-//! exported, without a panic (every stored number is checked on open).
+//! A case file mutated from a real one: opened and, when it opens, matched and
+//! summarised, without a panic (every stored number is checked on open).
 #![no_main]
 
 use compound_atlas_core::matching::{MatchParams, match_events};
@@ -17,7 +17,12 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(matches) = match_events(&case.dataset, MatchParams::default(), &progress) else {
         return;
     };
-    let options = compound_atlas_core::export::ExportOptions::default();
-    let out = dir.path().join("set");
-    let _ = compound_atlas_core::export::export(&case.dataset, &matches, &options, &out, 0, &progress);
+    let view = compound_atlas_core::analysis::filter::apply_with_triage(
+        &case.dataset,
+        &matches,
+        &case.state.filter,
+        &case.state.triage,
+    );
+    let _ = compound_atlas_core::map::markers::markers(&case.dataset, &view.summary.locations);
+    let _ = case.state.filter.describe();
 });

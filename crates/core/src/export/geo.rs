@@ -154,7 +154,8 @@ mod tests {
         );
         assert!(!text.contains("inf"), "{text}");
         let geojson = geojson(&rows).to_string();
-        assert!(!geojson.contains("null,") && geojson.matches("Point").count() == 1);
+        assert_eq!(geojson.matches("Point").count(), 1, "{geojson}");
+        assert!(!geojson.contains("inf"), "{geojson}");
     }
 
     fn location(id: &str, lat: Option<f64>, lon: Option<f64>) -> Location {
