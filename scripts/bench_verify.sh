@@ -31,7 +31,9 @@ seal = f"{hashlib.sha256(manifest_bytes).hexdigest()}  manifest.json\n".encode()
 with zipfile.ZipFile(f"{work}/big.zip", "w", zipfile.ZIP_DEFLATED) as out:
     for info in src.infolist():
         if info.filename == "events.csv":
-            with out.open(zipfile.ZipInfo("events.csv"), "w", force_zip64=True) as f:
+            entry = zipfile.ZipInfo("events.csv")
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(entry, "w", force_zip64=True) as f:
                 for _ in range(size // len(chunk)):
                     f.write(chunk)
         elif info.filename == "manifest.json":

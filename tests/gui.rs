@@ -898,3 +898,26 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
         view.reports_any_match
     );
 }
+
+#[test]
+fn the_audit_log_window_shows_control_characters_as_escapes() {
+    let mut app = sample_app();
+    app.workspace
+        .audit
+        .push(compound_atlas_core::case::AuditEntry {
+            at: "2026-01-01T00:00:00Z".into(),
+            analyst: "Eve\n2026-01-02 export forged".into(),
+            action: "import".into(),
+            detail: "a.csv\r\u{1b}[2KOK".into(),
+        });
+    app.show_audit = true;
+    let mut harness = harness(app);
+    harness.run_steps(2);
+    harness.get_by_label("Eve\\n2026-01-02 export forged");
+    harness.get_by_label("a.csv\\r\\x1b[2KOK (not yet saved)");
+    assert!(
+        harness
+            .query_by_label("Eve\n2026-01-02 export forged")
+            .is_none()
+    );
+}

@@ -218,12 +218,13 @@ pub fn audit_window(ctx: &egui::Context, workspace: &Workspace, open: &mut bool)
                             let at = shown(&entry.at).replacen('T', " ", 1);
                             ui.label(at.get(..19).unwrap_or(&at));
                         });
-                        row.col(|ui| {
-                            ui.label(shown(&entry.analyst));
-                        });
-                        row.col(|ui| {
-                            ui.label(shown(&entry.action));
-                        });
+                        for field in [&entry.analyst, &entry.action] {
+                            row.col(|ui| {
+                                let text = shown(field);
+                                // One row each: a long name is cut, and shown whole on hover.
+                                ui.add(egui::Label::new(&text).truncate()).on_hover_text(&text);
+                            });
+                        }
                         row.col(|ui| {
                             let detail = shown(&entry.detail);
                             let text = if unsaved {
