@@ -154,20 +154,8 @@ fn an_archive_entry_name_cannot_forge_a_verify_line() {
 #[test]
 fn case_info_escapes_audit_fields() {
     let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("demo.case");
-    let created = run(&[
-        "case",
-        "create",
-        "--reports",
-        &sample("reports.csv"),
-        "--locations",
-        &sample("locations.csv"),
-        "--analyst",
-        "Eve\n  2026-01-01T00:00:00Z  export   forged",
-        "--out",
-        s(&case),
-    ]);
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    let forger = "Eve\n  2026-01-01T00:00:00Z  export   forged";
+    let case = make_case_by(dir.path(), "demo.case", forger);
     let info = text(&run(&["case", "info", s(&case)]).stdout);
     let audit: Vec<&str> = info
         .lines()
@@ -178,13 +166,19 @@ fn case_info_escapes_audit_fields() {
     assert!(audit[0].contains("Eve\\n  2026"), "{info}");
 }
 
-/// Change `sql` in the case at `path` with triggers out of the way.
+/// Change `sql` in the case at `path`.
 fn tamper(path: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch(sql).unwrap();
 }
 
+/// A case of the sample data at `dir/name`.
 fn make_case(dir: &Path, name: &str) -> PathBuf {
+    make_case_by(dir, name, "A. Analyst")
+}
+
+/// A case of the sample data at `dir/name`, made by `analyst`.
+fn make_case_by(dir: &Path, name: &str, analyst: &str) -> PathBuf {
     let case = dir.join(name);
     let created = run(&[
         "case",
@@ -193,6 +187,8 @@ fn make_case(dir: &Path, name: &str) -> PathBuf {
         &sample("reports.csv"),
         "--locations",
         &sample("locations.csv"),
+        "--analyst",
+        analyst,
         "--out",
         s(&case),
     ]);
