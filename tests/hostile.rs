@@ -429,6 +429,12 @@ fn the_manifest_cannot_be_edited_unseen() {
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
     export_sample(&set);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&set).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the set is readable by others");
+    }
     let manifest = set.join("manifest.json");
     let original = std::fs::read_to_string(&manifest).unwrap();
     let sealed = std::fs::read_to_string(set.join("manifest.sha256")).unwrap();

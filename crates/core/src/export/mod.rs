@@ -497,9 +497,14 @@ fn write_folder(out: &Path, files: &Files) -> std::io::Result<()> {
         .file_name()
         .ok_or_else(|| std::io::Error::other("the output path has no folder name"))?;
     // Made exclusively under an unpredictable name, so nothing planted there is reused.
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.partial-", name.to_string_lossy()))
-        .tempdir_in(parent)?;
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // Readable by its owner alone, as the archive and `match`'s files are: it holds data
+    // about victims, to be shared deliberately.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let temp = builder.tempdir_in(parent)?;
     for (name, bytes) in &files.files {
         let mut file = std::fs::File::create_new(temp.path().join(name))?;
         file.write_all(bytes)?;
