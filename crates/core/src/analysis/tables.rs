@@ -2,6 +2,7 @@
 //! text (empty cells last in either direction, ties kept in their order), selection by
 //! click, shift-click and ctrl-click on stable row ids, and copying rows as TSV.
 
+use crate::values::safe_csv::neutralise;
 use crate::values::text::compare_text;
 use crate::values::time::Nanos;
 use rayon::prelude::*;
@@ -299,10 +300,12 @@ impl Selection {
     }
 }
 
-/// Rows as tab-separated text, header first. Tabs and line breaks inside a cell become
-/// spaces so that every row stays one line in a spreadsheet.
+/// Rows as tab-separated text, header first, to paste into a spreadsheet. Tabs and line
+/// breaks inside a cell become spaces so that every row stays one line, and each cell
+/// follows the spreadsheet-safety rule of every CSV written ([`neutralise`]): pasted,
+/// a report id `=HYPERLINK(…)` must not become a formula.
 pub fn to_tsv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let clean = |cell: &str| cell.replace(['\t', '\n', '\r'], " ");
+    let clean = |cell: &str| neutralise(&cell.replace(['\t', '\n', '\r'], " ")).into_owned();
     let mut out = header.join("\t");
     out.push('\n');
     for row in rows {
@@ -532,5 +535,17 @@ mod tests {
             vec![vec!["R1".into(), "two\tcells\nand lines".into()]],
         );
         assert_eq!(tsv, "id\tnote\nR1\ttwo cells and lines\n");
+    }
+
+    #[test]
+    fn tsv_cells_are_spreadsheet_safe() {
+        let tsv = to_tsv(
+            &["id", "lon"],
+            vec![vec![
+                "=HYPERLINK(\"http://203.0.113.1\")".into(),
+                "-12.5".into(),
+            ]],
+        );
+        assert_eq!(tsv, "id\tlon\n'=HYPERLINK(\"http://203.0.113.1\")\t-12.5\n");
     }
 }
