@@ -712,3 +712,27 @@ fn a_corrupt_archive_entry_is_named() {
         "{out}"
     );
 }
+
+#[test]
+fn a_case_left_with_a_hot_journal_by_a_killed_save_opens_as_last_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = make_case(dir.path(), "live.case");
+    // A write under way, its journal on disk (a one-page cache spills it): copying the
+    // file and its journal now gives what a save killed at this moment leaves behind.
+    let conn = rusqlite::Connection::open(&case).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; BEGIN; UPDATE event_chunks SET bytes = zeroblob(length(bytes));").unwrap();
+    let copy = dir.path().join("killed.case");
+    std::fs::copy(&case, &copy).unwrap();
+    let journal = |p: &Path| PathBuf::from(format!("{}-journal", p.display()));
+    std::fs::copy(journal(&case), journal(&copy)).expect("the write has a journal");
+    conn.execute_batch("ROLLBACK").unwrap();
+    drop(conn);
+    let info = run(&["case", "info", s(&copy)]);
+    assert!(info.status.success(), "{}", text(&info.stderr));
+    let expected = text(&run(&["case", "info", s(&case)]).stdout);
+    let shown = text(&info.stdout).replace("killed.case", "live.case");
+    assert_eq!(
+        shown.lines().skip(1).collect::<Vec<_>>(),
+        expected.lines().skip(1).collect::<Vec<_>>()
+    );
+}

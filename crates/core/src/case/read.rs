@@ -130,6 +130,9 @@ fn open_read_only(path: &Path) -> Result<Connection, CaseError> {
         name.push(suffix);
         Path::new(&name).exists()
     });
+    if journal {
+        recover_journal(path);
+    }
     let conn = if journal {
         Connection::open_with_flags(path, flags)
     } else {
@@ -137,6 +140,22 @@ fn open_read_only(path: &Path) -> Result<Connection, CaseError> {
         Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
     };
     conn.map_err(damaged(path))
+}
+
+/// Let SQLite finish what a killed save left beside the case (roll back its hot journal,
+/// or recover its WAL): a read-only connection cannot, and would refuse the file. This
+/// restores the last saved state and changes nothing else; where the folder cannot be
+/// written (read-only media) it is skipped and the read-only open says what it can.
+fn recover_journal(path: &Path) {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if let Ok(conn) = Connection::open_with_flags(path, flags) {
+        let _ = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        });
+    }
 }
 
 /// `path` as an SQLite `file:` URI, every byte that could be read as URI syntax escaped.
