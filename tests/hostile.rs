@@ -2,6 +2,9 @@
 //! stranger) can put in a report file, a location list, an evidence set or a case file,
 //! and what the program must do with it. One test per defect of issue 17, each of which
 //! failed before its fix.
+//!
+//! Over 600 lines on purpose: the tests follow the issue's list in its order, so that
+//! each defect can be found beside its test, and they share the helpers at the top.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

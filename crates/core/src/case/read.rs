@@ -4,7 +4,7 @@
 //! the audit log. A case file may come from anyone: it is refused as damaged, never
 //! trusted to be what this program wrote.
 
-use super::schema::{check_version, read_audit};
+use super::schema::{check_version, open_read_only, read_audit};
 use super::{Case, CaseError, CaseState, damaged, damaged_because, steps_of};
 use crate::model::{Dataset, FileKind, Issue, Location, Observation, Severity, SourceFile};
 use crate::values::address::{AddressSet, is_v4};
@@ -116,66 +116,6 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
         audit,
         schema_version,
     })
-}
-
-/// A connection that never writes, nor leaves a `-wal` or `-shm` file beside the case:
-/// with no journal beside it (every save ends with none), the file holds everything and
-/// is opened `immutable`, which also reads from read-only media; with one (a save under
-/// way, or killed), it is opened read-only so that SQLite reads the journal too.
-fn open_read_only(path: &Path) -> Result<Connection, CaseError> {
-    use rusqlite::OpenFlags;
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let journal = ["-wal", "-journal"].iter().any(|suffix| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        Path::new(&name).exists()
-    });
-    if journal {
-        recover_journal(path);
-    }
-    let conn = if journal {
-        Connection::open_with_flags(path, flags)
-    } else {
-        let uri = format!("{}?immutable=1", file_uri(path));
-        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
-    };
-    conn.map_err(damaged(path))
-}
-
-/// Let SQLite finish what a killed save left beside the case (roll back its hot journal,
-/// or recover its WAL): a read-only connection cannot, and would refuse the file. This
-/// restores the last saved state and changes nothing else; where the folder cannot be
-/// written (read-only media) it is skipped and the read-only open says what it can.
-fn recover_journal(path: &Path) {
-    use rusqlite::OpenFlags;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-    if let Ok(conn) = Connection::open_with_flags(path, flags) {
-        let _ = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-            row.get::<_, i64>(0)
-        });
-    }
-}
-
-/// `path` as an SQLite `file:` URI, every byte that could be read as URI syntax escaped.
-fn file_uri(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let bytes = absolute.as_os_str().as_encoded_bytes();
-    let mut uri = String::from("file:");
-    if !bytes.starts_with(b"/") {
-        uri.push('/');
-    }
-    for &byte in bytes {
-        match byte {
-            b'\\' if cfg!(windows) => uri.push('/'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => {
-                uri.push(byte as char)
-            }
-            _ => uri.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    uri
 }
 
 /// The case's state (parameters, filter, views, triage); a case without one has the default.

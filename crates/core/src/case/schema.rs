@@ -1,4 +1,5 @@
-//! The case file's layout: its tables, the migrations from older layouts, connecting,
+//! The case file's layout: its tables, the migrations from older layouts, connecting
+//! (for writing, and read-only without leaving files beside the case),
 //! and reading and checking the layout version.
 
 use super::{AuditEntry, CaseError, SCHEMA_VERSION, damaged};
@@ -68,6 +69,66 @@ pub(super) fn connect(path: &Path) -> Result<Connection, CaseError> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(damaged(path))?;
     Ok(conn)
+}
+
+/// A connection that never writes, nor leaves a `-wal` or `-shm` file beside the case:
+/// with no journal beside it (every save ends with none), the file holds everything and
+/// is opened `immutable`, which also reads from read-only media; with one (a save under
+/// way, or killed), it is opened read-only so that SQLite reads the journal too.
+pub(super) fn open_read_only(path: &Path) -> Result<Connection, CaseError> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let journal = ["-wal", "-journal"].iter().any(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        Path::new(&name).exists()
+    });
+    if journal {
+        recover_journal(path);
+    }
+    let conn = if journal {
+        Connection::open_with_flags(path, flags)
+    } else {
+        let uri = format!("{}?immutable=1", file_uri(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+    };
+    conn.map_err(damaged(path))
+}
+
+/// Let SQLite finish what a killed save left beside the case (roll back its hot journal,
+/// or recover its WAL): a read-only connection cannot, and would refuse the file. This
+/// restores the last saved state and changes nothing else; where the folder cannot be
+/// written (read-only media) it is skipped and the read-only open says what it can.
+fn recover_journal(path: &Path) {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if let Ok(conn) = Connection::open_with_flags(path, flags) {
+        let _ = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        });
+    }
+}
+
+/// `path` as an SQLite `file:` URI, every byte that could be read as URI syntax escaped.
+fn file_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let bytes = absolute.as_os_str().as_encoded_bytes();
+    let mut uri = String::from("file:");
+    if !bytes.starts_with(b"/") {
+        uri.push('/');
+    }
+    for &byte in bytes {
+        match byte {
+            b'\\' if cfg!(windows) => uri.push('/'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                uri.push(byte as char)
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
 }
 
 /// The schema version of an open file, or why it is not a case.
