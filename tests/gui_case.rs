@@ -604,10 +604,10 @@ fn a_new_case_goes_on_once_the_work_is_saved_as_a_case() {
     let fresh = dir.path().join("fresh.case");
     let mut app = harness(WorkbenchApp::new(sample_workspace()));
     let answer = fresh.clone();
-    app.state_mut().picker = Box::new(move |request| {
+    app.state_mut().picker = Some(Box::new(move |request| {
         assert_eq!(*request, FileRequest::NewCase);
         vec![answer.clone()]
-    });
+    }));
     tag_work(&mut app);
     save_as_before(&mut app, &kept, Unsaved::NewCase);
     step_until(&mut app, "starting the new case", |app| {

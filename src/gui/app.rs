@@ -2,6 +2,7 @@
 //! central tab, and applies what the views asked for as intents, in one place.
 
 use super::closing::{Closing, Unsaved};
+use super::file_chooser::FileChooser;
 use super::file_dialogs::{Picker, native_picker};
 use super::tabs::CentralTab;
 use super::workspace::{self, Intent, Workspace};
@@ -52,8 +53,21 @@ pub struct WorkbenchApp {
     pub after_saving: Option<Unsaved>,
     /// The window title last set, so that it is sent only when it changes.
     pub(crate) title: String,
-    /// Answers every question for a path (the platform's dialogs; tests answer themselves).
-    pub picker: Picker,
+    /// Answers questions for a path at once: the platform's dialogs, where this machine
+    /// has them (tests answer themselves); `None` leaves them to the built-in chooser.
+    pub picker: Option<Picker>,
+    /// Why there is no platform dialog, said in the built-in chooser.
+    pub(crate) no_platform_dialog: Option<&'static str>,
+    /// The setting that always uses the built-in chooser.
+    pub built_in_chooser: bool,
+    /// The built-in chooser, while it is open.
+    pub chooser: Option<FileChooser>,
+    /// The folder the built-in chooser was last in.
+    pub chooser_dir: Option<PathBuf>,
+    /// What waits for the answer to "Save as a case…" in the question about unsaved work.
+    pub(crate) awaiting_save_for: Option<Unsaved>,
+    /// Where the screenshot asked for is to be saved, once egui has taken it.
+    pub(crate) screenshot_to: Option<PathBuf>,
 }
 
 impl WorkbenchApp {
@@ -87,8 +101,24 @@ impl WorkbenchApp {
             closing: None,
             after_saving: None,
             title: String::new(),
-            picker: native_picker(),
+            picker: None,
+            no_platform_dialog: None,
+            built_in_chooser: false,
+            chooser: None,
+            chooser_dir: None,
+            awaiting_save_for: None,
+            screenshot_to: None,
         }
+        .with_platform_dialogs()
+    }
+
+    /// Use the platform's file dialogs where this machine has them.
+    fn with_platform_dialogs(mut self) -> Self {
+        match native_picker() {
+            Ok(picker) => self.picker = Some(picker),
+            Err(why) => self.no_platform_dialog = Some(why),
+        }
+        self
     }
 
     /// Draw one frame and apply what the views asked for.
@@ -101,10 +131,12 @@ impl WorkbenchApp {
             self.show_sources_panel = true;
         }
         self.dropped_files(ui, &mut intents);
+        self.take_screenshot_if_asked(&ctx);
         self.report_saved_screenshot();
         if self.presenting {
             self.presentation(ui, &mut intents);
             self.unsaved_window(&ctx, &mut intents);
+            self.chooser_window(&ctx, &mut intents);
         } else {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut intents));
             egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut intents));
@@ -112,6 +144,7 @@ impl WorkbenchApp {
             self.timeline_panel(ui, &mut intents);
             self.central_panel(ui, &mut intents);
             self.windows(ui, &mut intents);
+            self.chooser_window(&ctx, &mut intents);
             intents.push(Intent::SetLayout(self.layout()));
         }
         self.apply_all(intents);
@@ -365,6 +398,8 @@ impl eframe::App for WorkbenchApp {
             online_tiles_opt_in: self.map.online_opt_in,
             recent_cases: self.workspace.recent_cases.clone(),
             analyst: self.workspace.analyst.clone(),
+            built_in_chooser: self.built_in_chooser,
+            chooser_dir: self.chooser_dir.clone(),
         };
         eframe::set_value(storage, super::STORAGE_KEY, &remembered);
     }

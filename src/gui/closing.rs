@@ -42,16 +42,9 @@ impl WorkbenchApp {
             Unsaved::Close => {
                 self.closing = Some(Closing::Allowed);
             }
-            Unsaved::NewCase => {
-                if let Some(path) = self.pick_case_path(FileRequest::NewCase) {
-                    intents.push(Intent::NewCase(path));
-                }
-            }
-            Unsaved::OpenCase(path) => {
-                if let Some(path) = path.or_else(|| self.pick_one(FileRequest::OpenCase)) {
-                    intents.push(Intent::OpenCase(path));
-                }
-            }
+            Unsaved::NewCase => self.ask(FileRequest::NewCase, intents),
+            Unsaved::OpenCase(Some(path)) => intents.push(Intent::OpenCase(path)),
+            Unsaved::OpenCase(None) => self.ask(FileRequest::OpenCase, intents),
         }
     }
 
@@ -59,8 +52,8 @@ impl WorkbenchApp {
     pub(crate) fn save(&mut self, intents: &mut Vec<Intent>) {
         if self.workspace.case_path.is_some() {
             intents.push(Intent::SaveCase);
-        } else if let Some(path) = self.pick_case_path(FileRequest::SaveCaseAs) {
-            intents.push(Intent::SaveCaseAs(path));
+        } else {
+            self.ask(FileRequest::SaveCaseAs, intents);
         }
     }
 
@@ -166,10 +159,8 @@ impl WorkbenchApp {
         match answer {
             Some(0) => {
                 self.unsaved = None;
-                if let Some(path) = self.pick_case_path(FileRequest::SaveCaseAs) {
-                    intents.push(Intent::SaveCaseAs(path));
-                    self.after_saving = Some(wanted);
-                }
+                self.awaiting_save_for = Some(wanted);
+                self.ask(FileRequest::SaveCaseAs, intents);
             }
             Some(1) => {
                 self.unsaved = None;

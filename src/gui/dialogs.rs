@@ -2,7 +2,7 @@
 //! report detail, the export dialog, About and the shortcuts; screenshots and dropped
 //! files; and asking for paths through the picker.
 
-use super::file_dialogs::{FileRequest, with_case_extension};
+use super::file_dialogs::FileRequest;
 use super::workspace::{self, Intent};
 use super::{WorkbenchApp, case_panel, import_preview, info_windows, report_window};
 use egui::{RichText, Ui};
@@ -24,29 +24,24 @@ fn save_color_image(image: &egui::ColorImage, path: &std::path::Path) -> Result<
 }
 
 impl WorkbenchApp {
-    /// The first path the user chose for `request`, if any.
-    pub(crate) fn pick_one(&mut self, request: FileRequest) -> Option<PathBuf> {
-        (self.picker)(&request).into_iter().next()
-    }
-
-    /// A case path for `request`, with the case ending added when the name has none.
-    pub(crate) fn pick_case_path(&mut self, request: FileRequest) -> Option<PathBuf> {
-        self.pick_one(request).map(with_case_extension)
-    }
-
     /// Open the import errors of one input file (as its Errors button does).
     pub fn open_errors_for(&mut self, file: u16) {
         self.errors_for = Some(file);
     }
 
-    /// Ask where to save, then ask egui for the window's image. It arrives after the
-    /// frame is drawn; it is written there and the outcome reported back for a notice.
-    pub(crate) fn ask_for_screenshot(&mut self, ctx: &egui::Context) {
+    /// Ask where to save a screenshot; [`Self::take_screenshot_if_asked`] takes it.
+    pub(crate) fn ask_for_screenshot(&mut self, intents: &mut Vec<Intent>) {
         let name = format!(
             "compound-atlas-{}.png",
             chrono::Local::now().format("%Y%m%d-%H%M%S")
         );
-        let Some(path) = self.pick_one(FileRequest::Screenshot(name)) else {
+        self.ask(FileRequest::Screenshot(name), intents);
+    }
+
+    /// Once a place is chosen, ask egui for the window's image. It arrives after the frame
+    /// is drawn; it is written there and the outcome reported back for a notice.
+    pub(crate) fn take_screenshot_if_asked(&mut self, ctx: &egui::Context) {
+        let Some(path) = self.screenshot_to.take() else {
             return;
         };
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -78,7 +73,7 @@ impl WorkbenchApp {
     }
 
     /// File → Export evidence set…: what to include, then where.
-    fn export_window(&mut self, ctx: &egui::Context) {
+    fn export_window(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
         if !self.export_dialog {
             return;
         }
@@ -134,12 +129,10 @@ impl WorkbenchApp {
                     }
                 });
             });
-        if let Some(out) = start.and_then(|request| self.pick_one(request)) {
-            self.workspace
-                .start_export(out, self.export_choices.clone());
-            self.export_dialog = false;
-        } else {
-            self.export_dialog = open;
+        // The answer closes the dialog once the export starts.
+        self.export_dialog = open;
+        if let Some(request) = start {
+            self.ask(request, intents);
         }
     }
 
@@ -172,7 +165,7 @@ impl WorkbenchApp {
 
     pub(crate) fn windows(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         let ctx = ui.ctx().clone();
-        self.export_window(&ctx);
+        self.export_window(&ctx, intents);
         self.unsaved_window(&ctx, intents);
         case_panel::audit_window(&ctx, &self.workspace, &mut self.show_audit);
         if let Some(first) = self.workspace.pending.first() {
@@ -205,7 +198,7 @@ impl WorkbenchApp {
                     save = info_windows::errors_table(ui, &self.workspace, file);
                 });
             if save {
-                self.save_errors(file);
+                self.ask(FileRequest::ImportErrors(file), intents);
             }
             if !open || self.workspace.dataset.files.len() <= file as usize {
                 self.errors_for = None;
@@ -242,14 +235,5 @@ impl WorkbenchApp {
         egui::Window::new("Keyboard shortcuts")
             .open(&mut self.show_shortcuts)
             .show(&ctx, info_windows::shortcuts);
-    }
-
-    fn save_errors(&mut self, file: u16) {
-        let Some(path) = self.pick_one(FileRequest::ImportErrors) else {
-            return;
-        };
-        let result =
-            compound_atlas_core::output::write_issues(&path, &self.workspace.dataset, Some(file));
-        self.workspace.notice = Some(workspace::Notice::of_save(&path, result));
     }
 }

@@ -40,7 +40,7 @@ impl WorkbenchApp {
             }
         }
         if ui.button("Save screenshot…").clicked() {
-            self.ask_for_screenshot(ui.ctx());
+            self.ask_for_screenshot(intents);
         }
         ui.separator();
         if ui.button("Quit").clicked() {
@@ -87,9 +87,8 @@ impl WorkbenchApp {
         if ui
             .add_enabled(!busy, egui::Button::new("Save case as…"))
             .clicked()
-            && let Some(path) = self.pick_case_path(FileRequest::SaveCaseAs)
         {
-            intents.push(Intent::SaveCaseAs(path));
+            self.ask(FileRequest::SaveCaseAs, intents);
         }
     }
 
@@ -155,6 +154,16 @@ impl WorkbenchApp {
         if ui.checkbox(&mut self.dark, "Dark theme").changed() {
             super::apply_theme(ui.ctx(), self.dark);
         }
+        let hint = match self.no_platform_dialog {
+            Some(why) => format!("Always on here: {why}."),
+            None => "Instead of the desktop's file dialog.".to_string(),
+        };
+        ui.add_enabled(
+            self.picker.is_some(),
+            egui::Checkbox::new(&mut self.built_in_chooser, "Built-in file chooser"),
+        )
+        .on_hover_text(&hint)
+        .on_disabled_hover_text(&hint);
     }
 
     fn help_menu(&mut self, ui: &mut Ui) {
@@ -168,10 +177,7 @@ impl WorkbenchApp {
 
     /// Ask for files to import, then show them in the import preview.
     pub(crate) fn pick_and_import(&mut self, kind: FileKind, intents: &mut Vec<Intent>) {
-        let paths = (self.picker)(&FileRequest::Import(kind));
-        if !paths.is_empty() {
-            intents.push(Intent::Preview { kind, paths });
-        }
+        self.ask(FileRequest::Import(kind), intents);
     }
 
     pub(crate) fn status_bar(&self, ui: &mut Ui, intents: &mut Vec<Intent>) {
@@ -246,6 +252,10 @@ impl WorkbenchApp {
 
     pub(crate) fn keyboard(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) -> bool {
         let ctx = ui.ctx().clone();
+        if self.chooser.is_some() {
+            // The chooser has the keyboard: Enter, Esc and typing are its own.
+            return false;
+        }
         if ctx.input_mut(|i| i.consume_shortcut(&IMPORT_LOCATIONS)) && !self.workspace.is_busy() {
             self.pick_and_import(FileKind::Locations, intents);
         }

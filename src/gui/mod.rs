@@ -10,11 +10,13 @@
 //! holds the colours.
 
 mod app;
+mod asking;
 mod background;
 mod basemap_tiles;
 pub mod case_panel;
 mod closing;
 mod dialogs;
+pub mod file_chooser;
 pub mod file_dialogs;
 mod headline;
 mod import_preview;
@@ -54,6 +56,12 @@ pub(crate) struct Remembered {
     /// The analyst's name, for the audit log of every case.
     #[serde(default)]
     pub(crate) analyst: String,
+    /// Always use the built-in file chooser, even where the desktop has a dialog.
+    #[serde(default)]
+    pub(crate) built_in_chooser: bool,
+    /// The folder the built-in chooser was last in.
+    #[serde(default)]
+    pub(crate) chooser_dir: Option<PathBuf>,
 }
 
 /// What the workbench opens with.
@@ -115,6 +123,8 @@ pub fn run(startup: Startup) -> eframe::Result {
             let mut app = WorkbenchApp::new(workspace);
             app.dark = remembered.dark;
             app.map.online_opt_in = remembered.online_tiles_opt_in;
+            app.built_in_chooser = remembered.built_in_chooser;
+            app.chooser_dir = remembered.chooser_dir;
             Ok(Box::new(app))
         }),
     )

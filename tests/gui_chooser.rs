@@ -1,0 +1,191 @@
+//! The built-in file chooser, driven as a user would on a desktop without a file dialog:
+//! import, export, save as and open from the menus, with clicks, typed paths, Enter and Esc.
+
+use compound_atlas::gui::WorkbenchApp;
+use compound_atlas::gui::workspace::{Params, Workspace, embedded_inputs};
+use compound_atlas_core::pipeline::Inputs;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::Path;
+
+/// The workbench as on a machine without a platform dialog, its chooser opening in `dir`.
+fn harness(workspace: Workspace, dir: &Path) -> Harness<'static, WorkbenchApp> {
+    let mut app = WorkbenchApp::new(workspace);
+    app.picker = None;
+    app.chooser_dir = Some(dir.to_path_buf());
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.frame(ui), app);
+    harness.run_steps(2);
+    harness
+}
+
+fn sample() -> Workspace {
+    Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap()
+}
+
+fn empty() -> Workspace {
+    Workspace::load_blocking(Inputs::default(), Params::default()).unwrap()
+}
+
+fn menu(harness: &mut Harness<'static, WorkbenchApp>, item: &str) {
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness
+        .get_by(|node| node.label().is_some_and(|l| l.starts_with(item)))
+        .click();
+    harness.run_steps(3);
+}
+
+/// Run frames until the running job is done, for at most a minute.
+fn finish_job(harness: &mut Harness<'static, WorkbenchApp>) {
+    let started = std::time::Instant::now();
+    while harness.state().workspace.is_busy() {
+        assert!(started.elapsed().as_secs() < 60, "the job never ended");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    let notice = harness.state().workspace.notice.clone();
+    assert!(!notice.as_ref().is_some_and(|n| n.is_error), "{notice:?}");
+}
+
+#[test]
+fn reports_are_imported_by_clicking_them_in_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("tips.csv");
+    std::fs::write(
+        &reports,
+        "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("photo.png"), "not listed").unwrap();
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Import reports…");
+    harness.get_by_label("Import report files");
+    // Says why its own chooser is shown; the filter leaves out the image.
+    harness.get_by_label_contains("this is Compound Atlas's own file chooser");
+    assert!(harness.query_by_label("photo.png").is_none());
+    harness.get_by_label("tips.csv").click();
+    harness.run_steps(2);
+    harness.get_by_label("Import").click();
+    harness.run_steps(3);
+    assert!(harness.state().chooser.is_none());
+    let pending = &harness.state().workspace.pending;
+    assert_eq!(pending.len(), 1, "the import preview shows the file");
+    assert_eq!(
+        std::fs::canonicalize(&pending[0].path).unwrap(),
+        std::fs::canonicalize(&reports).unwrap()
+    );
+}
+
+#[test]
+fn a_typed_path_and_enter_choose_and_esc_cancels() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    std::fs::create_dir(&lists).unwrap();
+    std::fs::write(lists.join("places.csv"), "name,ip\nA,192.0.2.0/24\n").unwrap();
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Import locations…");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().chooser.is_none(), "Esc closes the chooser");
+    assert!(harness.state().workspace.pending.is_empty());
+
+    menu(&mut harness, "Import locations…");
+    // The name field has the keyboard: a folder opens on Enter, then a file is chosen.
+    harness.get_by_label("File name or path").type_text("lists");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    let shown = harness
+        .state()
+        .chooser
+        .as_ref()
+        .unwrap()
+        .dir()
+        .to_path_buf();
+    assert_eq!(shown, std::fs::canonicalize(&lists).unwrap());
+    harness.get_by_label("places.csv");
+    harness
+        .get_by_label("File name or path")
+        .type_text("places.csv");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+    assert!(harness.state().chooser.is_none());
+    assert_eq!(harness.state().workspace.pending.len(), 1);
+}
+
+#[test]
+fn an_evidence_set_is_exported_to_a_folder_named_in_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Export evidence set…");
+    harness.get_by_label("Export to a new folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Name the new evidence folder");
+    // The suggested name is kept: Save makes dir/evidence-set.
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    assert!(
+        !harness.state().export_dialog,
+        "the dialog closes once the export starts"
+    );
+    let set = dir.path().join("evidence-set");
+    let verified = compound_atlas_core::export::verify::verify(&set).unwrap();
+    assert!(verified.is_intact());
+
+    // A second export to the same name is refused with the reason, not overwritten.
+    menu(&mut harness, "Export evidence set…");
+    harness.get_by_label("Export to a new folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("already exists: an evidence set goes into a new folder");
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(harness.state().chooser.is_none());
+}
+
+#[test]
+fn work_is_saved_as_a_case_and_opened_again_through_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Save case as…");
+    harness.get_by_label("Save case as");
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let case = dir.path().join("investigation.case");
+    let saved = harness.state().workspace.case_path.clone();
+    assert_eq!(
+        saved.map(|p| std::fs::canonicalize(p).unwrap()),
+        Some(std::fs::canonicalize(&case).unwrap())
+    );
+
+    // Saving as the same name asks first.
+    menu(&mut harness, "Save case as…");
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("already exists. Replace it?");
+    harness.get_by_label("Keep it").click();
+    harness.run_steps(2);
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(harness.state().chooser.is_none());
+    drop(harness);
+
+    let mut harness = self::harness(empty(), dir.path());
+    menu(&mut harness, "Open case…");
+    harness.get_by_label("investigation.case").click();
+    harness.run_steps(2);
+    harness.get_by_label("Open").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let opened = harness.state().workspace.case_path.clone();
+    assert_eq!(
+        opened.map(|p| std::fs::canonicalize(p).unwrap()),
+        Some(std::fs::canonicalize(&case).unwrap())
+    );
+    assert!(!harness.state().workspace.dataset.reports.is_empty());
+}
