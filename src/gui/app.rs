@@ -10,6 +10,7 @@ use super::{
     case_panel, headline, map_view, report_window, side_panel, tables_view, timeline_view,
 };
 use egui::{RichText, Ui};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// How much larger everything is drawn in presentation mode.
@@ -119,6 +120,36 @@ impl WorkbenchApp {
             Err(why) => self.no_platform_dialog = Some(why),
         }
         self
+    }
+
+    fn tables_mut(&mut self) -> [(tables_view::Kind, &mut tables_view::Table); 3] {
+        [
+            (tables_view::Kind::Locations, &mut self.locations_table),
+            (tables_view::Kind::Reports, &mut self.reports_table),
+            (tables_view::Kind::Matches, &mut self.matches_table),
+        ]
+    }
+
+    /// The columns hidden in each table, to remember between runs.
+    fn hidden_columns(&mut self) -> BTreeMap<String, BTreeSet<String>> {
+        self.tables_mut()
+            .into_iter()
+            .map(|(kind, table)| (kind.key().to_string(), table.hidden.clone()))
+            .collect()
+    }
+
+    pub(crate) fn set_hidden_columns(&mut self, mut hidden: BTreeMap<String, BTreeSet<String>>) {
+        for (kind, table) in self.tables_mut() {
+            table.hidden = hidden.remove(kind.key()).unwrap_or_default();
+            // A title no longer in the table (renamed since) is forgotten, and one column
+            // always stays shown.
+            table
+                .hidden
+                .retain(|t| kind.columns().contains(&t.as_str()));
+            if table.hidden.len() >= kind.columns().len() {
+                table.hidden.clear();
+            }
+        }
     }
 
     /// Draw one frame and apply what the views asked for.
@@ -400,6 +431,7 @@ impl eframe::App for WorkbenchApp {
             analyst: self.workspace.analyst.clone(),
             built_in_chooser: self.built_in_chooser,
             chooser_dir: self.chooser_dir.clone(),
+            hidden_columns: self.hidden_columns(),
         };
         eframe::set_value(storage, super::STORAGE_KEY, &remembered);
     }

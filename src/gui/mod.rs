@@ -62,6 +62,10 @@ pub(crate) struct Remembered {
     /// The folder the built-in chooser was last in.
     #[serde(default)]
     pub(crate) chooser_dir: Option<PathBuf>,
+    /// The columns hidden in each table, by table ("reports") and column title.
+    #[serde(default)]
+    pub(crate) hidden_columns:
+        std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// What the workbench opens with.
@@ -125,6 +129,7 @@ pub fn run(startup: Startup) -> eframe::Result {
             app.map.online_opt_in = remembered.online_tiles_opt_in;
             app.built_in_chooser = remembered.built_in_chooser;
             app.chooser_dir = remembered.chooser_dir;
+            app.set_hidden_columns(remembered.hidden_columns);
             Ok(Box::new(app))
         }),
     )

@@ -23,6 +23,8 @@ pub struct Table {
     pub sort: Option<(usize, bool)>,
     pub search: String,
     pub selection: Selection,
+    /// Titles of the columns the user hid (remembered between runs).
+    pub hidden: BTreeSet<String>,
     /// Build rows of every size in the background (tests use this to exercise that path).
     pub always_in_background: bool,
     rows: Derived<BuildKey, Built>,
@@ -103,7 +105,8 @@ impl Table {
         let built = self.rows.value().unwrap_or(&empty);
         let order = &built.order[..];
         let building = self.rows.building();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            columns_menu(ui, kind, &mut self.hidden);
             let bar = Toolbar {
                 kind,
                 workspace,
@@ -114,8 +117,13 @@ impl Table {
             bar.ui(ui, &mut self.search, intents);
         });
         let mut open = keys(ui, kind, workspace, built, &mut self.selection);
-        let (clicked_header, clicked_row) =
-            grid(ui, kind, workspace, built, &self.selection, self.sort);
+        let shown = shown_columns(kind, &self.hidden);
+        let looks = Looks {
+            kind,
+            shown: &shown,
+            sort: self.sort,
+        };
+        let (clicked_header, clicked_row) = grid(ui, &looks, workspace, built, &self.selection);
         if let Some(column) = clicked_header {
             self.sort = match self.sort {
                 Some((c, false)) if c == column => Some((c, true)),
@@ -192,9 +200,10 @@ impl Toolbar<'_> {
             built.copy(self.selection, kind, &self.workspace.triage, ui);
         }
         self.tag_menu(ui, intents);
-        ui.label(
-            RichText::new("Click a header to sort. Enter or double-click opens the report.").weak(),
-        );
+        ui.label(RichText::new("Click a header to sort; drag its edge to resize").weak())
+            .on_hover_text(
+                "Enter or a double click opens the report. Shift+wheel or the bar below scrolls sideways.",
+            );
     }
 
     /// "Tag selected reports…": add or remove a tag on every report of the selected rows.
@@ -274,17 +283,67 @@ fn keys(
     }
 }
 
-/// The starting width of a column.
+/// "Columns": a check box per column to show or hide it; one stays shown.
+fn columns_menu(ui: &mut Ui, kind: Kind, hidden: &mut BTreeSet<String>) {
+    ui.menu_button("Columns", |ui| {
+        let columns = kind.columns();
+        for &column in &kind.display_order() {
+            let title = columns[column];
+            let mut show = !hidden.contains(title);
+            let last_shown = show && hidden.len() + 1 == columns.len();
+            let check = ui.add_enabled(!last_shown, egui::Checkbox::new(&mut show, title));
+            if check.changed() {
+                if show {
+                    hidden.remove(title);
+                } else {
+                    hidden.insert(title.to_string());
+                }
+            }
+        }
+        if ui
+            .add_enabled(!hidden.is_empty(), egui::Button::new("Show all"))
+            .clicked()
+        {
+            hidden.clear();
+        }
+    });
+}
+
+/// The data columns shown, in the order shown.
+fn shown_columns(kind: Kind, hidden: &BTreeSet<String>) -> Vec<usize> {
+    let columns = kind.columns();
+    kind.display_order()
+        .into_iter()
+        .filter(|&c| !hidden.contains(columns[c]))
+        .collect()
+}
+
+/// The starting width of a column: room for its title and usual values, so that the
+/// Reports table fits beside the side panel at 1400 px.
 fn column_width(kind: Kind, column: usize) -> f32 {
     match (kind, column) {
-        (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) | (Kind::Locations, 5 | 6) => 170.0,
+        (Kind::Matches, 4 | 10 | 11) | (Kind::Reports, 7 | 8) | (Kind::Locations, 5 | 6) => 144.0,
         (Kind::Locations, 0) => 250.0,
         // Room for the "(desc)" mark of the default sort column.
         (Kind::Locations, 2 | 3) => 165.0,
-        (Kind::Locations, 1) => 70.0,
-        (_, 0) => 130.0,
+        (Kind::Locations, 1) | (Kind::Reports, 4) | (Kind::Matches, 1 | 3) => 52.0,
+        (Kind::Reports, 6) | (Kind::Matches, 8) => 68.0,
+        (Kind::Reports, 9) => 80.0,
+        (Kind::Reports, 2) => 84.0,
+        (Kind::Reports, 3) | (Kind::Matches, 12) => 90.0,
+        (Kind::Reports, 5) => 104.0,
+        (Kind::Reports, 1) => 120.0,
+        (Kind::Matches, 2) => 120.0,
+        (_, 0) => 104.0,
         _ => 110.0,
     }
+}
+
+/// How a table is drawn: its kind, the columns shown in order, the sort.
+struct Looks<'a> {
+    kind: Kind,
+    shown: &'a [usize],
+    sort: Option<(usize, bool)>,
 }
 
 /// A header click (the column) and a row click (its position, whether double, the
@@ -294,79 +353,95 @@ type GridClicks = (Option<usize>, Option<(usize, bool, egui::Modifiers)>);
 /// The table itself: sortable headers and the rows in order, the strength in its colour.
 fn grid(
     ui: &mut Ui,
-    kind: Kind,
+    looks: &Looks,
     workspace: &Workspace,
     built: &Built,
     selection: &Selection,
-    sort: Option<(usize, bool)>,
 ) -> GridClicks {
     use egui_extras::{Column, TableBuilder};
+    let (kind, shown, sort) = (looks.kind, looks.shown, looks.sort);
     let order = &built.order[..];
     let columns = kind.columns();
     ui.style_mut().interaction.selectable_labels = false;
     let mut clicked_header = None;
     let mut clicked_row = None;
-    egui::ScrollArea::horizontal().show(ui, |ui| {
-        let mut table = TableBuilder::new(ui)
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click());
-        for i in 0..columns.len() {
-            table = table.column(Column::initial(column_width(kind, i)).clip(true));
-        }
-        if let Some(cursor) = selection.cursor {
-            table = table.scroll_to_row(cursor, None);
-        }
-        table
-            .header(22.0, |mut header| {
-                for (i, title) in columns.iter().enumerate() {
-                    header.col(|ui| {
-                        let arrow = match sort {
-                            // Words, not arrows: the default fonts have no arrow glyphs.
-                            Some((c, true)) if c == i => " (desc)",
-                            Some((c, false)) if c == i => " (asc)",
-                            _ => "",
-                        };
-                        if ui
-                            .button(RichText::new(format!("{title}{arrow}")).strong())
-                            .clicked()
-                        {
-                            clicked_header = Some(i);
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(20.0, order.len(), |mut row| {
-                    let position = row.index();
-                    let id = order[position];
-                    row.set_selected(selection.ids.contains(&id));
-                    for column in 0..columns.len() {
-                        let value = built.source.text(kind, &workspace.triage, column, id);
-                        row.col(|ui| {
-                            let is_strength = kind == Kind::Matches && column == 12
-                                || kind == Kind::Reports && column == 3;
-                            if is_strength {
-                                let colour = if value.contains("time") {
-                                    theme::IP_TIME
-                                } else {
-                                    theme::IP_ONLY
-                                };
-                                ui.colored_label(colour, value);
-                            } else {
-                                ui.label(value);
+    // The rows scroll within what is left above the sideways scroll bar, which would
+    // otherwise sit below the window's edge.
+    let rows_height = (ui.available_height() - 22.0 - 16.0).max(60.0);
+    egui::ScrollArea::horizontal()
+        .id_salt(("table-sideways", kind.key()))
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+        .show(ui, |ui| {
+            // Widths are kept per set of columns shown: hiding one starts the rest afresh.
+            let mut table = TableBuilder::new(ui)
+                .id_salt(("table", kind.key(), shown))
+                .striped(true)
+                .resizable(true)
+                .min_scrolled_height(rows_height)
+                .max_scroll_height(rows_height)
+                .sense(egui::Sense::click());
+            for &i in shown {
+                table = table.column(
+                    Column::initial(column_width(kind, i))
+                        .at_least(36.0)
+                        .clip(true),
+                );
+            }
+            if let Some(cursor) = selection.cursor {
+                table = table.scroll_to_row(cursor, None);
+            }
+            table
+                .header(22.0, |mut header| {
+                    for &i in shown {
+                        let title = columns[i];
+                        header.col(|ui| {
+                            let arrow = match sort {
+                                // Words, not arrows: the default fonts have no arrow glyphs.
+                                Some((c, true)) if c == i => " (desc)",
+                                Some((c, false)) if c == i => " (asc)",
+                                _ => "",
+                            };
+                            if ui
+                                .button(RichText::new(format!("{title}{arrow}")).strong())
+                                .clicked()
+                            {
+                                clicked_header = Some(i);
                             }
                         });
                     }
-                    let response = row.response();
-                    if response.double_clicked() {
-                        clicked_row = Some((position, true, egui::Modifiers::NONE));
-                    } else if response.clicked() {
-                        clicked_row = Some((position, false, response.ctx.input(|i| i.modifiers)));
-                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, order.len(), |mut row| {
+                        let position = row.index();
+                        let id = order[position];
+                        row.set_selected(selection.ids.contains(&id));
+                        for &column in shown {
+                            let value = built.source.text(kind, &workspace.triage, column, id);
+                            row.col(|ui| {
+                                let is_strength = kind == Kind::Matches && column == 12
+                                    || kind == Kind::Reports && column == 3;
+                                if is_strength {
+                                    let colour = if value.contains("time") {
+                                        theme::IP_TIME
+                                    } else {
+                                        theme::IP_ONLY
+                                    };
+                                    ui.colored_label(colour, value);
+                                } else {
+                                    ui.label(value);
+                                }
+                            });
+                        }
+                        let response = row.response();
+                        if response.double_clicked() {
+                            clicked_row = Some((position, true, egui::Modifiers::NONE));
+                        } else if response.clicked() {
+                            clicked_row =
+                                Some((position, false, response.ctx.input(|i| i.modifiers)));
+                        }
+                    });
                 });
-            });
-    });
+        });
     (clicked_header, clicked_row)
 }
 

@@ -31,6 +31,27 @@ impl Kind {
             Kind::Matches => &compound_atlas_core::output::MATCHES_HEADER,
         }
     }
+
+    /// The columns in the order shown: the data's own order, except that Matches shows
+    /// what a reader scans for first (the report, the strength, where and when) before the
+    /// contract's bookkeeping columns.
+    pub fn display_order(self) -> Vec<usize> {
+        match self {
+            // report_id, strength, event_time, ip, port, location_name, country,
+            // seconds_outside_window, then the rest.
+            Kind::Matches => vec![0, 12, 4, 2, 3, 7, 8, 13, 5, 1, 6, 9, 10, 11, 14, 15],
+            _ => (0..self.columns().len()).collect(),
+        }
+    }
+
+    /// The name a table is remembered by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Locations => "locations",
+            Kind::Reports => "reports",
+            Kind::Matches => "matches",
+        }
+    }
 }
 
 pub const LOCATION_COLUMNS: [&str; 7] = [
