@@ -39,6 +39,8 @@ pub struct WorkbenchApp {
     /// Presentation mode: large type, headline, map and timeline only, identifiers masked.
     pub presenting: bool,
     pub(crate) zoom_before_presenting: f32,
+    /// The tab and report window to return to after presenting.
+    pub(crate) place_before_presenting: Option<(CentralTab, Option<u32>)>,
     /// The export dialog, when open, with its choices (kept between exports).
     pub export_dialog: bool,
     pub export_choices: workspace::ExportChoices,
@@ -93,6 +95,7 @@ impl WorkbenchApp {
             dark: false,
             presenting: false,
             zoom_before_presenting: 1.0,
+            place_before_presenting: None,
             export_dialog: false,
             export_choices: workspace::ExportChoices::default(),
             screenshot_saved: None,
@@ -167,6 +170,7 @@ impl WorkbenchApp {
         if self.presenting {
             self.presentation(ui, &mut intents);
             self.unsaved_window(&ctx, &mut intents);
+            self.ask_for_views(&mut intents);
             self.chooser_window(&ctx, &mut intents);
         } else {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut intents));
@@ -175,6 +179,7 @@ impl WorkbenchApp {
             self.timeline_panel(ui, &mut intents);
             self.central_panel(ui, &mut intents);
             self.windows(ui, &mut intents);
+            self.ask_for_views(&mut intents);
             self.chooser_window(&ctx, &mut intents);
             intents.push(Intent::SetLayout(self.layout()));
         }
@@ -184,6 +189,7 @@ impl WorkbenchApp {
     /// What comes before drawing: a finished job, closing, what waited for a save (its
     /// intents go into this frame's), autosave, a case's layout to show, the title.
     fn before_drawing(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
+        super::theme::readable_small_text(ctx);
         if self.workspace.poll_job() {
             self.dates = side_panel::DateTexts::default();
         }
@@ -320,10 +326,15 @@ impl WorkbenchApp {
         if on {
             self.zoom_before_presenting = ctx.zoom_factor();
             ctx.set_zoom_factor(self.zoom_before_presenting * PRESENTATION_ZOOM);
-            self.detail = None;
+            self.place_before_presenting = Some((self.central, self.detail.take()));
             self.central = CentralTab::Map;
         } else {
             ctx.set_zoom_factor(self.zoom_before_presenting);
+            // Back to the tab and the report window left; the tables keep their scroll.
+            if let Some((tab, detail)) = self.place_before_presenting.take() {
+                self.central = tab;
+                self.detail = detail.filter(|&r| (r as usize) < self.workspace.dataset.reports.len());
+            }
         }
         self.presenting = on;
     }

@@ -81,6 +81,23 @@ impl WorkbenchApp {
                 );
                 self.workspace.notice = Some(workspace::Notice::of_save(&first, result));
             }
+            FileRequest::TileFile | FileRequest::MapPng => {
+                self.map.files.give_answer(request, first)
+            }
+            FileRequest::ChartCsv(_) | FileRequest::ChartPng(_) => {
+                self.timeline.files.give_answer(request, first)
+            }
+        }
+    }
+
+    /// Put the questions the views asked in this frame to the user.
+    pub(crate) fn ask_for_views(&mut self, intents: &mut Vec<Intent>) {
+        let asked = [
+            self.map.files.take_asked(),
+            self.timeline.files.take_asked(),
+        ];
+        for request in asked.into_iter().flatten() {
+            self.ask(request, intents);
         }
     }
 }

@@ -23,6 +23,12 @@ fn save_color_image(image: &egui::ColorImage, path: &std::path::Path) -> Result<
     .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Where the report window's top right corner starts: below the headline cards.
+fn report_window_corner(ctx: &egui::Context) -> egui::Pos2 {
+    let screen = ctx.content_rect();
+    egui::pos2(screen.right() - 12.0, screen.top() + 150.0)
+}
+
 impl WorkbenchApp {
     /// Open the import errors of one input file (as its Errors button does).
     pub fn open_errors_for(&mut self, file: u16) {
@@ -214,7 +220,10 @@ impl WorkbenchApp {
                 self.workspace.dataset.reports.id(report)
             ))
             .open(&mut open)
-            .default_size([760.0, 560.0])
+            // At the right, below the headline cards, so that the figures stay in view.
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos(report_window_corner(&ctx))
+            .default_size([760.0, (ctx.content_rect().height() - 190.0).clamp(240.0, 560.0)])
             .show(&ctx, |ui| {
                 report_window::report_window(
                     ui,

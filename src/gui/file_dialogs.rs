@@ -27,6 +27,42 @@ pub enum FileRequest {
     Screenshot(String),
     /// Where to save one input file's import errors as CSV.
     ImportErrors(u16),
+    /// A raster tile package to draw over the basemap.
+    TileFile,
+    /// Where to save the map as an image.
+    MapPng,
+    /// Where to save the chart shown below the map as CSV, with the suggested name.
+    ChartCsv(String),
+    /// Where to save the chart shown below the map as an image, with the suggested name.
+    ChartPng(String),
+}
+
+/// A view's questions for a path and their answers: the view asks, the workbench asks the
+/// user, and the view acts on the answer in its next frame.
+#[derive(Debug, Default)]
+pub struct ViewFiles {
+    asked: Option<FileRequest>,
+    answer: Option<(FileRequest, PathBuf)>,
+}
+
+impl ViewFiles {
+    pub fn ask(&mut self, request: FileRequest) {
+        self.asked = Some(request);
+    }
+
+    /// The question asked since the last frame, to put to the user.
+    pub fn take_asked(&mut self) -> Option<FileRequest> {
+        self.asked.take()
+    }
+
+    pub fn give_answer(&mut self, request: FileRequest, path: PathBuf) {
+        self.answer = Some((request, path));
+    }
+
+    /// The path chosen for the view's last question, once.
+    pub fn take_answer(&mut self) -> Option<(FileRequest, PathBuf)> {
+        self.answer.take()
+    }
 }
 
 /// A kind of file the chooser lists, by name ending; no endings means every file.
@@ -73,6 +109,10 @@ const IMAGES: Filter = Filter {
     label: "PNG images (png)",
     extensions: &["png"],
 };
+const TILES: Filter = Filter {
+    label: "Raster tile packages (pmtiles)",
+    extensions: &["pmtiles"],
+};
 const CSV: Filter = Filter {
     label: "CSV files (csv)",
     extensions: &["csv"],
@@ -91,6 +131,10 @@ impl FileRequest {
             FileRequest::ExportZip => "Export the evidence set as a .zip",
             FileRequest::Screenshot(_) => "Save the screenshot",
             FileRequest::ImportErrors(_) => "Save the import errors",
+            FileRequest::TileFile => "Open a raster tile package",
+            FileRequest::MapPng => "Save the map as PNG",
+            FileRequest::ChartCsv(_) => "Save the chart as CSV",
+            FileRequest::ChartPng(_) => "Save the chart as PNG",
         }
     }
 
@@ -104,14 +148,20 @@ impl FileRequest {
             FileRequest::Import(FileKind::Locations) => &[LOCATIONS, Filter::ALL],
             FileRequest::ExportFolder => &[Filter::ALL],
             FileRequest::ExportZip => &[ARCHIVES, Filter::ALL],
-            FileRequest::Screenshot(_) => &[IMAGES, Filter::ALL],
-            FileRequest::ImportErrors(_) => &[CSV, Filter::ALL],
+            FileRequest::Screenshot(_) | FileRequest::MapPng | FileRequest::ChartPng(_) => {
+                &[IMAGES, Filter::ALL]
+            }
+            FileRequest::ImportErrors(_) | FileRequest::ChartCsv(_) => &[CSV, Filter::ALL],
+            FileRequest::TileFile => &[TILES, Filter::ALL],
         }
     }
 
     /// Whether the answer is a new path (a save) rather than one that exists.
     pub fn is_save(&self) -> bool {
-        !matches!(self, FileRequest::OpenCase | FileRequest::Import(_))
+        !matches!(
+            self,
+            FileRequest::OpenCase | FileRequest::Import(_) | FileRequest::TileFile
+        )
     }
 
     /// Whether the answer names a folder (to be made) rather than a file.
@@ -131,9 +181,12 @@ impl FileRequest {
             }
             FileRequest::ExportFolder => "evidence-set".into(),
             FileRequest::ExportZip => "evidence-set.zip".into(),
-            FileRequest::Screenshot(name) => name.clone(),
+            FileRequest::Screenshot(name)
+            | FileRequest::ChartCsv(name)
+            | FileRequest::ChartPng(name) => name.clone(),
             FileRequest::ImportErrors(_) => "import_errors.csv".into(),
-            FileRequest::OpenCase | FileRequest::Import(_) => return None,
+            FileRequest::MapPng => "map.png".into(),
+            FileRequest::OpenCase | FileRequest::Import(_) | FileRequest::TileFile => return None,
         })
     }
 
@@ -142,8 +195,10 @@ impl FileRequest {
         match self {
             FileRequest::NewCase | FileRequest::SaveCaseAs => Some(CASE_EXTENSION),
             FileRequest::ExportZip => Some("zip"),
-            FileRequest::Screenshot(_) => Some("png"),
-            FileRequest::ImportErrors(_) => Some("csv"),
+            FileRequest::Screenshot(_) | FileRequest::MapPng | FileRequest::ChartPng(_) => {
+                Some("png")
+            }
+            FileRequest::ImportErrors(_) | FileRequest::ChartCsv(_) => Some("csv"),
             _ => None,
         }
     }

@@ -92,12 +92,20 @@ pub fn about(ui: &mut Ui) {
     ui.label("Built with egui and eframe (MIT or Apache-2.0) and other Rust crates under permissive licences.");
 }
 
-pub const SHORTCUTS: [(&str, &str); 5] = [
+pub const SHORTCUTS: [(&str, &str); 13] = [
     ("Ctrl+O", "Import reports…"),
     ("Ctrl+Shift+O", "Import locations…"),
+    ("Ctrl+S", "Save the case (asks where, the first time)"),
     ("Ctrl+F", "Search (report id, IP, CIDR or prefix)"),
-    ("Esc", "Clear the selection"),
+    ("F5", "Presentation mode, on and off"),
+    ("Esc", "Leave presentation mode, else clear the selection"),
     ("F1", "Keyboard shortcuts"),
+    ("Up, Down", "In a table: move (with Shift, select as you go)"),
+    ("Space", "In a table: select or unselect the row"),
+    ("Enter", "In a table: open the report"),
+    ("Ctrl+C", "In a table: copy the selected rows (TSV)"),
+    ("Enter, Esc", "In the file chooser: open or save, cancel"),
+    ("Alt+Up", "In the file chooser: the folder above"),
 ];
 
 pub fn shortcuts(ui: &mut Ui) {

@@ -167,7 +167,10 @@ impl WorkbenchApp {
     }
 
     fn help_menu(&mut self, ui: &mut Ui) {
-        if ui.button("Keyboard shortcuts").clicked() {
+        if ui
+            .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+            .clicked()
+        {
             self.show_shortcuts = true;
         }
         if ui.button("About Compound Atlas").clicked() {

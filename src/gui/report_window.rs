@@ -22,11 +22,14 @@ pub fn report_window(
     intents: &mut Vec<Intent>,
 ) {
     let detail = report_detail(&workspace.dataset, &workspace.matches, report);
+    let matched = detail.events.iter().filter(|e| !e.matches.is_empty()).count();
     if draft.report != Some(report) {
         *draft = TriageDraft {
             report: Some(report),
             note: workspace.triage.note_of(&detail.id).to_string(),
             new_tag: String::new(),
+            // What matched comes first; a report without a match shows every event.
+            show_all: matched == 0,
         };
     }
     tags_line(ui, workspace, report, &detail.id, draft, intents);
@@ -50,8 +53,22 @@ pub fn report_window(
     ui.separator();
     facts_grid(ui, &detail);
     ui.separator();
+    if matched > 0 {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{} of {} matched.",
+                compound_atlas_core::values::text::count(matched as u64, "event", "events"),
+                detail.events.len()
+            ));
+            ui.checkbox(&mut draft.show_all, "Show all events");
+        });
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for event in &detail.events {
+        let shown = detail
+            .events
+            .iter()
+            .filter(|e| draft.show_all || !e.matches.is_empty());
+        for event in shown {
             event_section(ui, event);
         }
     });
@@ -221,4 +238,6 @@ pub struct TriageDraft {
     report: Option<u32>,
     note: String,
     new_tag: String,
+    /// Every event, not only the matched ones.
+    show_all: bool,
 }

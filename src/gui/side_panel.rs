@@ -154,12 +154,11 @@ fn date_field(ui: &mut Ui, label: &str, text: &mut String, value: &mut Option<ch
             .desired_width(100.0)
             .hint_text("YYYY-MM-DD"),
     );
-    // A date set elsewhere (a brush on the timeline, a saved view) shows in the field.
-    if !response.has_focus()
-        && text.trim().is_empty()
-        && let Some(date) = value
-    {
-        *text = date.to_string();
+    // Unless it is being typed in, the field shows the date in force, however it was set
+    // or cleared (a brush on the timeline, a double click there, a saved view).
+    let typed = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+    if !response.has_focus() && typed != *value {
+        *text = value.map(|d| d.to_string()).unwrap_or_default();
     }
     if response.changed() {
         let trimmed = text.trim();

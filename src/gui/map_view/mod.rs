@@ -8,6 +8,7 @@ mod overlay;
 use super::basemap_tiles::BasemapTiles;
 use super::theme;
 use super::workspace::{Intent, Workspace};
+use crate::gui::file_dialogs::FileRequest;
 use compound_atlas_core::analysis::LocationStats;
 use compound_atlas_core::analysis::filter::FilteredView;
 use compound_atlas_core::map::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
@@ -60,6 +61,8 @@ pub struct MapView {
     /// Time to lay out and draw the markers in the last frame, in milliseconds.
     pub overlay_millis: f64,
     pub notice: Option<String>,
+    /// The tile package to open and where to save the map, asked of the user.
+    pub(crate) files: crate::gui::file_dialogs::ViewFiles,
 }
 
 impl MapView {
@@ -105,6 +108,7 @@ impl Default for MapView {
             pointer: None,
             overlay_millis: 0.0,
             notice: None,
+            files: Default::default(),
         }
     }
 }
@@ -165,6 +169,11 @@ impl MapView {
         intents: &mut Vec<Intent>,
     ) {
         self.refresh_data(workspace);
+        let answer = self.files.take_answer();
+        if let Some((FileRequest::TileFile, path)) = &answer {
+            let tiles = PmTiles::new(path, ui.ctx().clone());
+            self.user_tiles = Some((path.clone(), tiles));
+        }
         let mut action = None;
         let selected = selected_markers(self.data.as_ref().expect("refreshed above"), workspace);
         self.toolbar(ui, &selected, &mut action);
@@ -238,8 +247,11 @@ impl MapView {
         self.last_drawn = Some((map_rect, scene));
         match action {
             Some(Action::Fit(bbox)) => fit(&mut self.memory, bbox, map_rect.size()),
-            Some(Action::SavePng) => self.save_png(workspace, &selected, style),
+            Some(Action::SavePng) => self.files.ask(FileRequest::MapPng),
             None => {}
+        }
+        if let Some((FileRequest::MapPng, path)) = answer {
+            self.save_png(workspace, &selected, style, path);
         }
     }
 
@@ -367,14 +379,7 @@ impl MapView {
                     .on_hover_text("Raster PMTiles, e.g. satellite imagery, read from disk")
                     .clicked()
                 {
-                    let picked = rfd::FileDialog::new()
-                        .set_title("Open a raster tile package")
-                        .add_filter("PMTiles", &["pmtiles"])
-                        .pick_file();
-                    if let Some(path) = picked {
-                        let tiles = PmTiles::new(&path, ui.ctx().clone());
-                        self.user_tiles = Some((path, tiles));
-                    }
+                    self.files.ask(FileRequest::TileFile);
                 }
             }
         }
@@ -487,16 +492,14 @@ impl MapView {
         }
     }
 
-    fn save_png(&mut self, workspace: &Workspace, selected: &BTreeSet<u32>, style: Style) {
+    fn save_png(
+        &mut self,
+        workspace: &Workspace,
+        selected: &BTreeSet<u32>,
+        style: Style,
+        path: PathBuf,
+    ) {
         let (Some(view), Some(data)) = (self.last_view, &self.data) else {
-            return;
-        };
-        let Some(path) = rfd::FileDialog::new()
-            .set_title("Save the map as PNG")
-            .set_file_name("map.png")
-            .add_filter("PNG image", &["png"])
-            .save_file()
-        else {
             return;
         };
         let input = SceneInput {

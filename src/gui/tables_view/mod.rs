@@ -90,20 +90,26 @@ impl Table {
         intents: &mut Vec<Intent>,
     ) -> Option<u32> {
         self.refresh(kind, workspace, ui.ctx());
+        let empty = Built::default();
+        let built = self.rows.value().unwrap_or(&empty);
+        let order = &built.order[..];
+        let cursor_before = self.selection.cursor;
         if kind == Kind::Locations {
-            // The location selection belongs to the workspace (the map shares it).
-            self.selection.ids = (0..workspace.dataset.locations.len() as u32)
+            // The location selection belongs to the workspace (the map shares it); one
+            // made on the map moves the table to its first row.
+            let ids: BTreeSet<u32> = (0..workspace.dataset.locations.len() as u32)
                 .filter(|&l| {
                     workspace
                         .selection
                         .contains(&workspace.dataset.locations[l as usize].id)
                 })
                 .collect();
+            if ids != self.selection.ids {
+                self.selection.cursor = order.iter().position(|row| ids.contains(row));
+                self.selection.ids = ids;
+            }
         }
         let selected_before = self.selection.ids.clone();
-        let empty = Built::default();
-        let built = self.rows.value().unwrap_or(&empty);
-        let order = &built.order[..];
         let building = self.rows.building();
         ui.horizontal_wrapped(|ui| {
             columns_menu(ui, kind, &mut self.hidden);
@@ -118,10 +124,13 @@ impl Table {
         });
         let mut open = keys(ui, kind, workspace, built, &mut self.selection);
         let shown = shown_columns(kind, &self.hidden);
+        // Scrolled to the cursor only when it moved: the user can scroll away from it.
+        let moved = self.selection.cursor != cursor_before;
         let looks = Looks {
             kind,
             shown: &shown,
             sort: self.sort,
+            scroll_to: self.selection.cursor.filter(|_| moved),
         };
         let (clicked_header, clicked_row) = grid(ui, &looks, workspace, built, &self.selection);
         if let Some(column) = clicked_header {
@@ -344,6 +353,7 @@ struct Looks<'a> {
     kind: Kind,
     shown: &'a [usize],
     sort: Option<(usize, bool)>,
+    scroll_to: Option<usize>,
 }
 
 /// A header click (the column) and a row click (its position, whether double, the
@@ -387,8 +397,8 @@ fn grid(
                         .clip(true),
                 );
             }
-            if let Some(cursor) = selection.cursor {
-                table = table.scroll_to_row(cursor, None);
+            if let Some(row) = looks.scroll_to {
+                table = table.scroll_to_row(row, None);
             }
             table
                 .header(22.0, |mut header| {

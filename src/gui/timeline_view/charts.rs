@@ -39,18 +39,100 @@ pub(super) fn date_marks(input: GridInput) -> Vec<GridMark> {
             .unwrap_or(last + chrono::Duration::days(1));
     }
     if span < 75.0 {
+        // Every day for a fortnight, else every seventh: labels that fit side by side.
+        let every = if span < 15.0 { 1 } else { 7 };
         let mut day = first;
         while day <= last {
             if chrono::Datelike::day(&day) != 1 {
                 marks.push(GridMark {
                     value: day_number(day) as f64,
-                    step_size: 1.0,
+                    step_size: every as f64,
                 });
             }
-            day += chrono::Duration::days(1);
+            day += chrono::Duration::days(every);
         }
     }
     marks
+}
+
+/// Marks for counts: whole numbers only, 1, 2 or 5 times a power of ten apart, at most
+/// about eight.
+pub(super) fn count_marks(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = (high - low).max(1.0);
+    let mut scale = 1.0;
+    let step = loop {
+        if let Some(m) = [1.0, 2.0, 5.0]
+            .into_iter()
+            .find(|m| span / (m * scale) <= 8.0)
+        {
+            break m * scale;
+        }
+        scale *= 10.0;
+    };
+    let mut value = (low.max(0.0) / step).ceil() * step;
+    let mut marks = Vec::new();
+    while value <= high {
+        marks.push(GridMark {
+            value,
+            step_size: step,
+        });
+        value += step;
+    }
+    marks
+}
+
+/// The months strip's axis, in the header above it: each year's January (and the first
+/// month) labelled where its month starts; quarters too when there is room.
+pub(super) fn month_axis(ui: &mut Ui, first: (i32, u32), months: usize) {
+    let width = ui.available_width().max(60.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 18.0), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let step = width / months as f32;
+    let quarters = step * 3.0 >= 56.0;
+    let font = egui::FontId::proportional(11.0);
+    let colour = ui.visuals().text_color();
+    for index in 0..months {
+        let month0 = first.1 as usize - 1 + index;
+        let (year, month) = (first.0 + (month0 / 12) as i32, month0 % 12 + 1);
+        let label = if month == 1 || index == 0 {
+            format!("{year}")
+        } else if quarters && month % 3 == 1 {
+            ["", "", "", "", "Apr", "", "", "Jul", "", "", "Oct", "", ""][month].to_string()
+        } else {
+            continue;
+        };
+        let x = rect.left() + index as f32 * step;
+        painter.line_segment(
+            [
+                egui::pos2(x, rect.bottom() - 4.0),
+                egui::pos2(x, rect.bottom()),
+            ],
+            egui::Stroke::new(1.0, colour),
+        );
+        painter.text(
+            egui::pos2(x + 2.0, rect.top()),
+            egui::Align2::LEFT_TOP,
+            label,
+            font.clone(),
+            colour,
+        );
+    }
+}
+
+/// The tallest bar of the timeline (its series stacked).
+pub(super) fn tallest_bar(t: &Timeline) -> u64 {
+    (0..t.starts.len())
+        .map(|i| {
+            t.series
+                .iter()
+                .map(|s| {
+                    s.ip_time.get(i).copied().unwrap_or(0) + s.ip_only.get(i).copied().unwrap_or(0)
+                })
+                .sum::<u64>()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Above the timeline: the bin size, splitting by location, and the date range's state.
@@ -174,7 +256,7 @@ pub(super) fn heatmap(ui: &mut Ui, grid: &[[u64; 24]; 7]) {
     let available = ui.available_size();
     let cell = egui::vec2(
         ((available.x - label_width) / 24.0).clamp(12.0, 48.0),
-        ((available.y - 24.0) / 7.0).clamp(10.0, 26.0),
+        ((available.y - 24.0) / 7.0).clamp(10.0, 40.0),
     );
     let (rect, response) = ui.allocate_exact_size(
         egui::vec2(label_width + cell.x * 24.0, 18.0 + cell.y * 7.0),

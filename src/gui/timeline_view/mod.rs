@@ -7,6 +7,7 @@ mod charts;
 use super::background;
 use super::theme;
 use super::workspace::{Intent, Notice, Workspace};
+use crate::gui::file_dialogs::FileRequest;
 use charts::*;
 use compound_atlas_core::analysis::filter::{Filter, FilteredView, apply_with_triage};
 use compound_atlas_core::analysis::timeline::{
@@ -63,6 +64,8 @@ pub struct TimelineView {
     derived: background::Derived<FiguresKey, Figures>,
     /// Messages from screenshot callbacks, which run later.
     png_result: Arc<Mutex<Option<Notice>>>,
+    /// Where to save the chart, asked of the user.
+    pub(crate) files: crate::gui::file_dialogs::ViewFiles,
 }
 
 impl Default for TimelineView {
@@ -76,14 +79,13 @@ impl Default for TimelineView {
             plot_rect: None,
             derived: background::Derived::default(),
             png_result: Arc::new(Mutex::new(None)),
+            files: Default::default(),
         }
     }
 }
 
 const SPLIT_TOP: usize = 5;
 
-/// Writes one tab's numbers to a chosen path.
-type CsvWriter = Box<dyn Fn(&std::path::Path) -> std::io::Result<()>>;
 const SERIES_COLOURS: [Color32; 6] = [
     Color32::from_rgb(0xd9, 0x48, 0x2b),
     Color32::from_rgb(0x3a, 0x7c, 0xc2),
@@ -211,17 +213,28 @@ impl TimelineView {
             intents.push(Intent::Notify(notice));
         }
         self.refresh(workspace, ui.ctx());
+        // Every tab fills the panel: one that drew less would shrink the panel for all.
+        ui.set_min_height(ui.available_height());
         let panel_rect = ui.max_rect();
+        match self.files.take_answer() {
+            Some((FileRequest::ChartCsv(_), path)) => self.save_csv(path, intents),
+            Some((FileRequest::ChartPng(_), path)) => {
+                save_region_as_png(ui.ctx(), panel_rect, path, Arc::clone(&self.png_result))
+            }
+            _ => {}
+        }
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::Timeline, "Timeline");
             ui.selectable_value(&mut self.tab, Tab::Activity, "Activity pattern");
             ui.selectable_value(&mut self.tab, Tab::Comparison, "Location comparison");
             ui.separator();
             if ui.button("Save CSV…").clicked() {
-                self.save_csv(intents);
+                let name = self.file_name("csv");
+                self.files.ask(FileRequest::ChartCsv(name));
             }
             if ui.button("Save PNG…").clicked() {
-                self.save_png(ui, panel_rect);
+                let name = self.file_name("png");
+                self.files.ask(FileRequest::ChartPng(name));
             }
             if let Some(matches) = self.derived.building() {
                 ui.spinner();
@@ -258,6 +271,14 @@ impl TimelineView {
         let charts = timeline_charts(t, &ends, self.split);
         let range = (workspace.filter.from, workspace.filter.to);
         let brush_from = self.brush_from;
+        // Headroom above the tallest bar for the legend, and a month's width at least, so
+        // that a few bars do not fill the chart.
+        let top = charts::tallest_bar(t) as f64 * 1.3 + 1.0;
+        let (first_day, last_day) = (
+            day_number(t.starts[0]) as f64,
+            *ends.last().unwrap_or(&0) as f64,
+        );
+        let pad = ((30.0 - (last_day - first_day)) / 2.0).max(0.0);
         let response = Plot::new("timeline-plot")
             .legend(Legend::default())
             .allow_drag(false)
@@ -265,13 +286,20 @@ impl TimelineView {
             .allow_scroll(false)
             .allow_double_click_reset(false)
             .include_y(0.0)
+            .include_y(top)
+            .include_x(first_day - pad)
+            .include_x(last_day + pad)
+            .y_grid_spacer(charts::count_marks)
+            .y_axis_formatter(|mark, _| format!("{}", mark.value.round() as i64))
             .y_axis_label("reports")
             .x_axis_formatter(|mark, _| {
                 let date = date_of_day(mark.value.round() as i64);
                 match mark.step_size {
                     s if s >= 365.0 => date.format("%Y").to_string(),
                     s if s >= 28.0 => date.format("%b %Y").to_string(),
-                    _ => date.format("%d %b").to_string(),
+                    // Days carry the year too: a short range may show no January.
+                    s if s >= 7.0 => date.format("%-d %b %Y").to_string(),
+                    _ => date.format("%-d %b").to_string(),
                 }
             })
             .x_grid_spacer(date_marks)
@@ -319,7 +347,10 @@ impl TimelineView {
                 ..workspace.filter.clone()
             }));
         } else if r.drag_started() {
-            self.brush_from = r.interact_pointer_pos().map(day_at);
+            // Where the button went down, not where the drag was first noticed a few
+            // pixels (and days) later.
+            let pressed = r.ctx.input(|i| i.pointer.press_origin());
+            self.brush_from = pressed.or(r.interact_pointer_pos()).map(day_at);
         } else if r.drag_stopped()
             && let (Some(start), Some(end)) =
                 (self.brush_from.take(), r.interact_pointer_pos().map(day_at))
@@ -387,17 +418,12 @@ impl TimelineView {
             .columns(Column::initial(160.0), 2)
             .column(Column::remainder())
             .header(20.0, |mut header| {
-                for title in [
-                    "Location",
-                    "Reports",
-                    "First match",
-                    "Last match",
-                    "Active months",
-                ] {
+                for title in ["Location", "Reports", "First match", "Last match"] {
                     header.col(|ui| {
                         ui.strong(title);
                     });
                 }
+                header.col(|ui| month_axis(ui, first_month, month_count));
             })
             .body(|body| {
                 body.rows(18.0, spans.len(), |mut row| {
@@ -434,73 +460,39 @@ impl TimelineView {
             });
     }
 
-    fn save_csv(&self, intents: &mut Vec<Intent>) {
+    /// The suggested file name of the chart shown.
+    fn file_name(&self, extension: &str) -> String {
+        let stem = match self.tab {
+            Tab::Timeline => "timeline",
+            Tab::Activity => "activity",
+            Tab::Comparison => "location_activity",
+        };
+        format!("{stem}.{extension}")
+    }
+
+    fn save_csv(&self, path: PathBuf, intents: &mut Vec<Intent>) {
+        use compound_atlas_core::analysis::timeline as charts;
         let Some(derived) = self.derived.value() else {
             return;
         };
-        let (name, write): (&str, CsvWriter) = match self.tab {
-            Tab::Timeline => {
-                let t = derived.timeline.clone();
-                (
-                    "timeline.csv",
-                    Box::new(move |p| {
-                        compound_atlas_core::analysis::timeline::write_timeline_csv(p, &t)
-                    }),
-                )
-            }
+        let written = match self.tab {
+            Tab::Timeline => charts::write_timeline_csv(&path, &derived.timeline),
             Tab::Activity => {
-                let grid = derived.activity;
-                let zone = derived.activity_zone;
-                (
-                    "activity.csv",
-                    Box::new(move |p| {
-                        compound_atlas_core::analysis::timeline::write_activity_csv(p, &grid, zone)
-                    }),
-                )
+                charts::write_activity_csv(&path, &derived.activity, derived.activity_zone)
             }
             Tab::Comparison => {
                 let rows: Vec<(String, Span)> = derived
                     .spans
                     .iter()
                     .map(|s| {
-                        (
-                            derived.dataset.locations[s.location as usize].id.clone(),
-                            s.clone(),
-                        )
+                        let location = &derived.dataset.locations[s.location as usize];
+                        (location.id.clone(), s.clone())
                     })
                     .collect();
-                (
-                    "location_activity.csv",
-                    Box::new(move |p| {
-                        compound_atlas_core::analysis::timeline::write_spans_csv(p, &rows)
-                    }),
-                )
+                charts::write_spans_csv(&path, &rows)
             }
         };
-        let Some(path) = rfd::FileDialog::new()
-            .set_file_name(name)
-            .add_filter("CSV", &["csv"])
-            .save_file()
-        else {
-            return;
-        };
-        intents.push(Intent::Notify(Notice::of_save(&path, write(&path))));
-    }
-
-    fn save_png(&self, ui: &Ui, rect: egui::Rect) {
-        let name = match self.tab {
-            Tab::Timeline => "timeline.png",
-            Tab::Activity => "activity.png",
-            Tab::Comparison => "location_activity.png",
-        };
-        let Some(path) = rfd::FileDialog::new()
-            .set_file_name(name)
-            .add_filter("PNG", &["png"])
-            .save_file()
-        else {
-            return;
-        };
-        save_region_as_png(ui.ctx(), rect, path, Arc::clone(&self.png_result));
+        intents.push(Intent::Notify(Notice::of_save(&path, written)));
     }
 }
 
