@@ -13,6 +13,9 @@ use egui::{RichText, Ui};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+/// Windows narrower than this fold the side panel to a rail.
+const NARROW: f32 = 760.0;
+
 /// How much larger everything is drawn in presentation mode.
 const PRESENTATION_ZOOM: f32 = 1.35;
 
@@ -41,6 +44,8 @@ pub struct WorkbenchApp {
     pub(crate) zoom_before_presenting: f32,
     /// The tab and report window to return to after presenting.
     pub(crate) place_before_presenting: Option<(CentralTab, Option<u32>)>,
+    /// Whether the window was narrower than [`NARROW`] in the last frame.
+    pub(crate) was_narrow: Option<bool>,
     /// The export dialog, when open, with its choices (kept between exports).
     pub export_dialog: bool,
     pub export_choices: workspace::ExportChoices,
@@ -96,6 +101,7 @@ impl WorkbenchApp {
             presenting: false,
             zoom_before_presenting: 1.0,
             place_before_presenting: None,
+            was_narrow: None,
             export_dialog: false,
             export_choices: workspace::ExportChoices::default(),
             screenshot_saved: None,
@@ -221,10 +227,17 @@ impl WorkbenchApp {
 
     /// The side panel: case, data sources, matching parameters and filters.
     fn side_panel(&mut self, ui: &mut Ui, focus_search: bool, intents: &mut Vec<Intent>) {
+        let width = ui.ctx().content_rect().width();
+        self.fold_side_panel_when_narrow(width);
+        if !self.show_sources_panel {
+            self.side_rail(ui);
+            return;
+        }
         let open_errors = egui::Panel::left("sources")
             .resizable(true)
-            .default_size(330.0)
-            .min_size(240.0)
+            .default_size((width * 0.24).clamp(240.0, 330.0))
+            .min_size(220.0)
+            .max_size((width * 0.3).max(220.0))
             .show_collapsible(ui, &mut self.show_sources_panel, |ui| {
                 egui::ScrollArea::vertical()
                     .show(ui, |ui| {
@@ -263,13 +276,45 @@ impl WorkbenchApp {
         }
     }
 
+    /// Below [`NARROW`] the side panel folds to a rail, and opens again above it; the
+    /// user's own choice holds until the width crosses the line again.
+    fn fold_side_panel_when_narrow(&mut self, width: f32) {
+        let narrow = width < NARROW;
+        if self.was_narrow != Some(narrow) {
+            if self.was_narrow.is_some() || narrow {
+                self.show_sources_panel = !narrow;
+            }
+            self.was_narrow = Some(narrow);
+        }
+    }
+
+    /// The folded side panel: a strip with the button that opens it.
+    fn side_rail(&mut self, ui: &mut Ui) {
+        egui::Panel::left("sources-rail")
+            .resizable(false)
+            .exact_size(34.0)
+            .show(ui, |ui| {
+                if ui
+                    .button(">")
+                    .on_hover_text("Show data sources, matching and filters")
+                    .clicked()
+                {
+                    self.show_sources_panel = true;
+                }
+            });
+    }
+
     /// The timeline and activity panel, below the central area only, so that the side
     /// panel keeps the full height.
     fn timeline_panel(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
+        let height = ui.ctx().content_rect().height();
         egui::Panel::bottom("timeline")
             .resizable(true)
-            .default_size(300.0)
-            .min_size(180.0)
+            .default_size((height * 0.33).clamp(150.0, 300.0))
+            .min_size(140.0)
+            // At most two fifths of the window (less of a small one), so that the map
+            // keeps its room.
+            .max_size((height * if height < 700.0 { 0.3 } else { 0.4 }).max(140.0))
             .show_collapsible(ui, &mut self.show_timeline_panel, |ui| {
                 self.timeline.ui(ui, &self.workspace, intents);
             });
@@ -333,7 +378,8 @@ impl WorkbenchApp {
             // Back to the tab and the report window left; the tables keep their scroll.
             if let Some((tab, detail)) = self.place_before_presenting.take() {
                 self.central = tab;
-                self.detail = detail.filter(|&r| (r as usize) < self.workspace.dataset.reports.len());
+                self.detail =
+                    detail.filter(|&r| (r as usize) < self.workspace.dataset.reports.len());
             }
         }
         self.presenting = on;

@@ -223,7 +223,10 @@ impl WorkbenchApp {
             // At the right, below the headline cards, so that the figures stay in view.
             .pivot(egui::Align2::RIGHT_TOP)
             .default_pos(report_window_corner(&ctx))
-            .default_size([760.0, (ctx.content_rect().height() - 190.0).clamp(240.0, 560.0)])
+            .default_size([
+                760.0,
+                (ctx.content_rect().height() - 190.0).clamp(240.0, 560.0),
+            ])
             .show(&ctx, |ui| {
                 report_window::report_window(
                     ui,

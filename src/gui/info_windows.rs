@@ -100,7 +100,10 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
     ("F5", "Presentation mode, on and off"),
     ("Esc", "Leave presentation mode, else clear the selection"),
     ("F1", "Keyboard shortcuts"),
-    ("Up, Down", "In a table: move (with Shift, select as you go)"),
+    (
+        "Up, Down",
+        "In a table: move (with Shift, select as you go)",
+    ),
     ("Space", "In a table: select or unselect the row"),
     ("Enter", "In a table: open the report"),
     ("Ctrl+C", "In a table: copy the selected rows (TSV)"),

@@ -22,7 +22,11 @@ pub fn report_window(
     intents: &mut Vec<Intent>,
 ) {
     let detail = report_detail(&workspace.dataset, &workspace.matches, report);
-    let matched = detail.events.iter().filter(|e| !e.matches.is_empty()).count();
+    let matched = detail
+        .events
+        .iter()
+        .filter(|e| !e.matches.is_empty())
+        .count();
     if draft.report != Some(report) {
         *draft = TriageDraft {
             report: Some(report),

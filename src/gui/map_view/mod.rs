@@ -217,7 +217,7 @@ impl MapView {
                 selected: &selected,
                 show_towns,
             };
-            let scene = image::plan(&view, &input);
+            let scene = image::plan_around(&view, &input, overlay::legend_area(rect));
             let hovered = response.hover_pos();
             paint_scene(ui, rect, &scene, style);
             drawn = Some((view, scene, hovered));
@@ -244,6 +244,28 @@ impl MapView {
             intents.push(Intent::ClearSelection);
         }
         self.overlays(ui, map_rect, &view, style);
+        let resized = self
+            .last_drawn
+            .as_ref()
+            .is_some_and(|(before, _)| before.size() != map_rect.size());
+        if resized && action.is_none() {
+            // After a resize (a panel dragged, the window made smaller) a selection that
+            // left the view is brought back into it.
+            let data = self.data.as_ref().expect("refreshed above");
+            let chosen = || {
+                data.markers
+                    .iter()
+                    .filter(|m| selected.contains(&m.location))
+            };
+            let (width, height) = (f64::from(view.width), f64::from(view.height));
+            let out_of_view = chosen().any(|m| {
+                let (x, y) = view.lon_lat_to_pixel(m.lon, m.lat);
+                !(0.0..width).contains(&x) || !(0.0..height).contains(&y)
+            });
+            if out_of_view {
+                action = markers::bounds(chosen()).map(Action::Fit);
+            }
+        }
         self.last_drawn = Some((map_rect, scene));
         match action {
             Some(Action::Fit(bbox)) => fit(&mut self.memory, bbox, map_rect.size()),
@@ -432,7 +454,7 @@ impl MapView {
             text: rgb(text),
             panel: rgb(halo).gamma_multiply(0.85),
         };
-        legend(&painter, map_rect, ink);
+        legend(&painter, map_rect, ink, &style);
         scale_bar(&painter, map_rect, view, ink);
         self.pointer_and_credits(&painter, map_rect, view, ink);
         let text = ink.text;

@@ -14,6 +14,31 @@ pub(super) fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
     for &(x, y) in &scene.town_points {
         painter.circle_filled(rect.min + vec2(x, y), 2.2, rgb(town_text));
     }
+    // Labels under the markers: a marker and its count stay whole.
+    for label in &scene.labels {
+        let (size, colour) = match label.kind {
+            LabelKind::Location => (image::LOCATION_TEXT, location_text),
+            LabelKind::Town => (image::TOWN_TEXT, town_text),
+        };
+        let (at, align) = if label.ends_at_point {
+            (
+                rect.min + vec2(label.at.0 + label.width, label.at.1),
+                Align2::RIGHT_TOP,
+            )
+        } else {
+            (rect.min + vec2(label.at.0, label.at.1), Align2::LEFT_TOP)
+        };
+        let font = FontId::proportional(size);
+        for offset in [
+            vec2(-1.0, 0.0),
+            vec2(1.0, 0.0),
+            vec2(0.0, -1.0),
+            vec2(0.0, 1.0),
+        ] {
+            painter.text(at + offset, align, &label.text, font.clone(), rgb(halo));
+        }
+        painter.text(at, align, &label.text, font, rgb(colour));
+    }
     for c in &scene.clusters {
         let at = rect.min + vec2(c.cluster.at.0 as f32, c.cluster.at.1 as f32);
         let fill = theme::strength(c.cluster.strength()).gamma_multiply(0.85);
@@ -29,29 +54,6 @@ pub(super) fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
                 Color32::WHITE,
             );
         }
-    }
-    for label in &scene.labels {
-        let (size, colour) = match label.kind {
-            LabelKind::Location => (image::LOCATION_TEXT, location_text),
-            LabelKind::Town => (image::TOWN_TEXT, town_text),
-        };
-        let at = rect.min + vec2(label.at.0, label.at.1);
-        let font = FontId::proportional(size);
-        for offset in [
-            vec2(-1.0, 0.0),
-            vec2(1.0, 0.0),
-            vec2(0.0, -1.0),
-            vec2(0.0, 1.0),
-        ] {
-            painter.text(
-                at + offset,
-                Align2::LEFT_TOP,
-                &label.text,
-                font.clone(),
-                rgb(halo),
-            );
-        }
-        painter.text(at, Align2::LEFT_TOP, &label.text, font, rgb(colour));
     }
 }
 
@@ -175,11 +177,19 @@ pub(super) struct Ink {
     pub(super) panel: Color32,
 }
 
-/// The legend of marker colours, top left.
-pub(super) fn legend(painter: &egui::Painter, map_rect: Rect, ink: Ink) {
+/// The legend, top left: marker colours and, where the map is tall enough to keep it
+/// clear of the scale bar, the basemap's lines; on a strip of a map, nothing.
+pub(super) fn legend(painter: &egui::Painter, map_rect: Rect, ink: Ink, style: &Style) {
     let Ink { text, panel } = ink;
-    let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(150.0, 70.0));
+    let Some(height) = legend_height(map_rect) else {
+        return;
+    };
+    let with_lines = height > 70.0;
+    let legend = Rect::from_min_size(map_rect.min + vec2(8.0, 8.0), vec2(196.0, height));
     painter.rect_filled(legend, 4.0, panel);
+    if with_lines {
+        line_legend(painter, legend.min + vec2(0.0, 76.0), text, style);
+    }
     painter.text(
         legend.min + vec2(8.0, 5.0),
         Align2::LEFT_TOP,
@@ -202,6 +212,49 @@ pub(super) fn legend(painter: &egui::Painter, map_rect: Rect, ink: Ink) {
             Align2::LEFT_CENTER,
             strength.label(),
             FontId::proportional(12.0),
+            text,
+        );
+    }
+}
+
+/// The legend's height on a map of this size; none where it would meet the scale bar.
+fn legend_height(map_rect: Rect) -> Option<f32> {
+    // Below it, room for the scale bar (about 40 px).
+    match map_rect.height() {
+        h if h >= 240.0 => Some(128.0),
+        h if h >= 126.0 => Some(70.0),
+        _ => None,
+    }
+}
+
+/// The part of the map (in its own pixels) the legend covers, for labels to keep clear of.
+pub(super) fn legend_area(map_rect: Rect) -> [f32; 4] {
+    legend_height(map_rect).map_or([0.0; 4], |h| [0.0, 0.0, 212.0, h + 16.0])
+}
+
+/// What the basemap's lines are: borders, the dashed province boundaries (drawn for
+/// mainland Southeast Asia only, so they end at that region's edge) and rivers.
+fn line_legend(painter: &egui::Painter, top_left: Pos2, text: Color32, style: &Style) {
+    let entries = [
+        (style.border, false, "country border"),
+        (style.province, true, "province boundary (SE Asia)"),
+        (style.river, false, "river"),
+    ];
+    for (i, (colour, dashed, label)) in entries.into_iter().enumerate() {
+        let y = top_left.y + 8.0 + 14.0 * i as f32;
+        let (x0, x1) = (top_left.x + 8.0, top_left.x + 22.0);
+        let stroke = Stroke::new(1.6, rgb(colour));
+        if dashed {
+            painter.line_segment([pos2(x0, y), pos2(x0 + 5.0, y)], stroke);
+            painter.line_segment([pos2(x0 + 8.0, y), pos2(x1, y)], stroke);
+        } else {
+            painter.line_segment([pos2(x0, y), pos2(x1, y)], stroke);
+        }
+        painter.text(
+            pos2(top_left.x + 26.0, y),
+            Align2::LEFT_CENTER,
+            label,
+            FontId::proportional(11.0),
             text,
         );
     }

@@ -257,7 +257,9 @@ impl TimelineView {
         };
         let t = &derived.timeline;
         let (mut bin, mut split) = (self.bin, self.split);
-        ui.horizontal(|ui| timeline_controls(ui, t, &mut bin, &mut split, workspace, intents));
+        ui.horizontal_wrapped(|ui| {
+            timeline_controls(ui, t, &mut bin, &mut split, workspace, intents)
+        });
         (self.bin, self.split) = (bin, split);
         if t.starts.is_empty() {
             ui.label("No matches under the filter.");

@@ -164,7 +164,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.8em;border
 .figures{display:flex;gap:1em;flex-wrap:wrap}.figure{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:12em}\
 .figure b{display:block;font-size:1.8em}.muted{color:#666}table{border-collapse:collapse;width:100%;font-size:.92em}\
 th,td{border-bottom:1px solid #e4e4e4;padding:.3em .5em;text-align:left}td.t{white-space:nowrap}td.n,th.n{text-align:right}\
-img{max-width:100%;border:1px solid #ddd}.badge{display:inline-block;background:#333;color:#fff;border-radius:4px;padding:.1em .5em;font-size:.85em}\
+img{max-width:100%;height:auto;border:1px solid #ddd}.badge{display:inline-block;background:#333;color:#fff;border-radius:4px;padding:.1em .5em;font-size:.85em}\
 .key span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:-.1em}";
 
 /// The whole page.
@@ -212,7 +212,7 @@ pub fn page(p: &Page) -> String {
     html.push_str("</tbody></table>\n");
     let _ = writeln!(
         html,
-        "<h2>Map</h2><img alt=\"Map of the locations; marker area follows the number of matched reports\" src=\"data:image/png;base64,{}\">",
+        "<h2>Map</h2><img width=\"960\" height=\"600\" alt=\"Map of the locations; marker area follows the number of matched reports\" src=\"data:image/png;base64,{}\">",
         base64::engine::general_purpose::STANDARD.encode(p.map_png)
     );
     let _ = writeln!(

@@ -170,11 +170,17 @@ pub fn audit_detail(filter: &Filter, masked: bool, exported: &Exported) -> Strin
     )
 }
 
-fn map_png(dataset: &Dataset, view: &FilteredView) -> Vec<u8> {
+/// The size of `map.png`, for printing and slides.
+const MAP_SIZE: (u32, u32) = (1600, 1000);
+/// The map drawn into `summary.html`, at the page's own scale (its text column is about
+/// 970 px wide), so that its labels read at the size they were drawn.
+const PAGE_MAP_SIZE: (u32, u32) = (960, 600);
+
+fn map_png(dataset: &Dataset, view: &FilteredView, (width, height): (u32, u32)) -> Vec<u8> {
     let markers = crate::map::markers::markers(dataset, &view.summary.locations);
     let names: Vec<String> = dataset.locations.iter().map(|l| l.name.clone()).collect();
     let bbox = crate::map::markers::framing_bounds(&markers).unwrap_or([92.0, 5.0, 110.0, 25.0]);
-    let map_view = crate::map::image::view_of_bbox(bbox, 1600, 1000);
+    let map_view = crate::map::image::view_of_bbox(bbox, width, height);
     let input = crate::map::image::SceneInput {
         markers: &markers,
         names: &names,
@@ -339,8 +345,9 @@ fn build(
     )?;
     let audit = audit_entries(dataset, &options.audit, options.mask);
     files.add("audit_log.csv", audit_log_csv(&audit), progress)?;
-    let map = map_png(dataset, &view);
-    let html = summary_html(dataset, &view, options, &locations, &map, &audit);
+    let map = map_png(dataset, &view, MAP_SIZE);
+    let page_map = map_png(dataset, &view, PAGE_MAP_SIZE);
+    let html = summary_html(dataset, &view, options, &locations, &page_map, &audit);
     files.add("map.png", map, progress)?;
     files.add("summary.html", html, progress)?;
 

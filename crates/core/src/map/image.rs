@@ -58,6 +58,11 @@ pub struct PlacedLabel {
     /// Top-left corner in view pixels.
     pub at: (f32, f32),
     pub kind: LabelKind,
+    /// The width it was placed with.
+    pub width: f32,
+    /// Placed left of its point: drawn to end at `at.0 + width`, so that text a little
+    /// wider than measured runs away from the marker, not over it.
+    pub ends_at_point: bool,
 }
 
 /// A cluster ready to draw.
@@ -88,9 +93,17 @@ pub fn cluster_name(cluster: &Cluster, input: &SceneInput) -> String {
     }
 }
 
+/// The area the image's legend covers (top left), kept free of labels.
+pub const LEGEND_AREA: [f32; 4] = [0.0, 0.0, 170.0, 90.0];
+
 /// Lay out a view: cluster the markers, size them, and place location then town labels
-/// where they do not overlap.
+/// where they do not overlap (nor the image's legend).
 pub fn plan(view: &View, input: &SceneInput) -> Scene {
+    plan_around(view, input, LEGEND_AREA)
+}
+
+/// [`plan`] with labels kept out of `legend` instead (the workbench draws a larger one).
+pub fn plan_around(view: &View, input: &SceneInput, legend: [f32; 4]) -> Scene {
     let (width, height) = (f64::from(view.width), f64::from(view.height));
     let scale = SizeScale::for_markers(input.markers);
     let clusters = markers::cluster(
@@ -112,7 +125,7 @@ pub fn plan(view: &View, input: &SceneInput) -> Scene {
         .collect();
     let mut placer = LabelPlacer::within([0.0, 0.0, width as f32, height as f32]);
     // The legend (top left) and the scale bar and credits (bottom) sit over the map.
-    placer.reserve([0.0, 0.0, 170.0, 90.0]);
+    placer.reserve(legend);
     placer.reserve([0.0, height as f32 - 40.0, width as f32, height as f32]);
     for c in &drawn {
         let (x, y) = (c.cluster.at.0 as f32, c.cluster.at.1 as f32);
@@ -125,11 +138,14 @@ pub fn plan(view: &View, input: &SceneInput) -> Scene {
     for c in by_priority {
         let text = cluster_name(&c.cluster, input);
         let point = (c.cluster.at.0 as f32, c.cluster.at.1 as f32);
-        if let Some(at) = placer.place_beside(point, c.radius, measure(&text, LOCATION_TEXT)) {
+        let size = measure(&text, LOCATION_TEXT);
+        if let Some(at) = placer.place_beside(point, c.radius, size) {
             labels.push(PlacedLabel {
                 text,
                 at,
                 kind: LabelKind::Location,
+                width: size.0,
+                ends_at_point: at.0 + size.0 <= point.0,
             });
         }
     }
@@ -157,6 +173,8 @@ pub fn plan(view: &View, input: &SceneInput) -> Scene {
                     text: town.name.clone(),
                     at,
                     kind: LabelKind::Town,
+                    width: size.0,
+                    ends_at_point: at.0 + size.0 <= point.0,
                 });
             }
         }
