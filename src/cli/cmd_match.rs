@@ -82,8 +82,12 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
     );
     out!();
     out!(
-        "Wrote matches.csv ({} rows), locations_summary.csv, import_errors.csv and summary.json to {}.",
-        thousands(analysis.matches.matches.len() as u64),
+        "Wrote matches.csv ({}), locations_summary.csv, import_errors.csv and summary.json to {}.",
+        compound_atlas_core::values::text::count(
+            analysis.matches.matches.len() as u64,
+            "row",
+            "rows"
+        ),
         args.out.display()
     );
     err!(

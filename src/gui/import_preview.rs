@@ -87,8 +87,8 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
     let pending = &edited;
     ui.separator();
     ui.strong(format!(
-        "The first {} rows as they will be read",
-        pending.start.rows.len()
+        "The first {} as they will be read",
+        compound_atlas_core::values::text::count(pending.start.rows.len() as u64, "row", "rows")
     ));
     let readings = readings(pending, time_rules);
     rows_grid(ui, &readings);

@@ -23,9 +23,17 @@ pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
             .filter(|i| i.severity == Severity::Error)
             .count();
         ui.label(format!(
-            "{} rejected rows and {} warnings.",
-            errors,
-            issues.len() - errors
+            "{} and {}.",
+            compound_atlas_core::values::text::count(
+                errors as u64,
+                "rejected row",
+                "rejected rows"
+            ),
+            compound_atlas_core::values::text::count(
+                (issues.len() - errors) as u64,
+                "warning",
+                "warnings"
+            )
         ));
         save = ui.button("Save as CSV…").clicked();
     });
@@ -55,7 +63,9 @@ pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
                     ui.label(&issue.column);
                 });
                 row.col(|ui| {
-                    ui.label(&issue.value).on_hover_text(&issue.value);
+                    // A cut label shows its whole text on hover by itself; a tooltip of
+                    // our own as well would show it twice.
+                    ui.add(egui::Label::new(&issue.value).truncate());
                 });
                 row.col(|ui| {
                     let colour = if issue.severity == Severity::Error {
@@ -66,7 +76,7 @@ pub fn errors_table(ui: &mut Ui, workspace: &Workspace, file: u16) -> bool {
                     ui.colored_label(colour, issue.severity.as_str());
                 });
                 row.col(|ui| {
-                    ui.label(&issue.message).on_hover_text(&issue.message);
+                    ui.add(egui::Label::new(&issue.message).truncate());
                 });
             });
         });

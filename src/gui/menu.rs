@@ -245,8 +245,12 @@ impl WorkbenchApp {
             ui.add(egui::Label::new(RichText::new(&notice.text).color(colour)).wrap());
         } else {
             ui.label(format!(
-                "{} files · tolerance {} · times without an offset read as {}",
-                self.workspace.dataset.files.len(),
+                "{} · tolerance {} · times without an offset read as {}",
+                compound_atlas_core::values::text::count(
+                    self.workspace.dataset.files.len() as u64,
+                    "file",
+                    "files"
+                ),
                 self.workspace.applied.tolerance,
                 self.workspace.applied.zone
             ));

@@ -9,7 +9,7 @@ use compound_atlas_core::analysis::drilldown::{
     EventDetail, ObservationMatch, ReportDetail, SHARED_CAVEAT, report_detail,
 };
 use compound_atlas_core::matching::Strength;
-use compound_atlas_core::values::time::format_time;
+use compound_atlas_core::values::time::{ImportZone, format_time, format_window_end};
 use egui::{RichText, Ui};
 use std::collections::BTreeSet;
 
@@ -67,13 +67,14 @@ pub fn report_window(
             ui.checkbox(&mut draft.show_all, "Show all events");
         });
     }
+    let zone = workspace.applied.zone.parse().unwrap_or_default();
     egui::ScrollArea::vertical().show(ui, |ui| {
         let shown = detail
             .events
             .iter()
             .filter(|e| draft.show_all || !e.matches.is_empty());
         for event in shown {
-            event_section(ui, event);
+            event_section(ui, event, zone);
         }
     });
 }
@@ -141,7 +142,7 @@ fn facts_grid(ui: &mut Ui, detail: &ReportDetail) {
 
 /// One event: a line that says what and whether it matched, opened when it did, with
 /// where it came from, its extra columns and each match with why.
-fn event_section(ui: &mut Ui, event: &EventDetail) {
+fn event_section(ui: &mut Ui, event: &EventDetail, zone: ImportZone) {
     let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
     let summary = format!(
         "#{} · {} · {}{} · {}{}",
@@ -172,14 +173,14 @@ fn event_section(ui: &mut Ui, event: &EventDetail) {
                 ui.label(format!("{column}: {value}"));
             }
             for m in &event.matches {
-                egui::Frame::group(ui.style()).show(ui, |ui| match_box(ui, m));
+                egui::Frame::group(ui.style()).show(ui, |ui| match_box(ui, m, zone));
             }
         });
 }
 
 /// Why an event matched one observation: strength, location, window and distance to it,
 /// port check, source, notes, the shared-infrastructure caveat and provenance.
-fn match_box(ui: &mut Ui, m: &ObservationMatch) {
+fn match_box(ui: &mut Ui, m: &ObservationMatch, zone: ImportZone) {
     let colour = if m.strength == Strength::IpTime {
         theme::IP_TIME
     } else {
@@ -195,7 +196,8 @@ fn match_box(ui: &mut Ui, m: &ObservationMatch) {
         (first, last) => format!(
             "window {} to {}",
             first.map(format_time).unwrap_or_else(|| "…".into()),
-            last.map(format_time).unwrap_or_else(|| "…".into())
+            last.map(|t| format_window_end(t, zone))
+                .unwrap_or_else(|| "…".into())
         ),
     };
     let outside = match m.seconds_outside_window {

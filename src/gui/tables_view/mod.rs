@@ -69,6 +69,7 @@ impl Table {
             filter: workspace.filter.clone(),
             selected_locations: workspace.selection.clone(),
             triage: workspace.triage.clone(),
+            zone: workspace.applied.zone.parse().unwrap_or_default(),
         };
         let items = request.candidate_rows();
         let in_background = items >= INLINE_ITEMS || self.always_in_background;
@@ -430,13 +431,13 @@ fn grid(
                             row.col(|ui| {
                                 let is_strength = kind == Kind::Matches && column == 12
                                     || kind == Kind::Reports && column == 3;
-                                if is_strength {
+                                if is_strength && !value.is_empty() {
                                     let colour = if value.contains("time") {
                                         theme::IP_TIME
                                     } else {
                                         theme::IP_ONLY
                                     };
-                                    ui.colored_label(colour, value);
+                                    strength_chip(ui, colour, value);
                                 } else {
                                     ui.label(value);
                                 }
@@ -453,6 +454,14 @@ fn grid(
                 });
         });
     (clicked_header, clicked_row)
+}
+
+/// A strength as a dot in its colour and the word in the text colour: coloured text
+/// would be hard to read on a selected row's blue.
+fn strength_chip(ui: &mut Ui, colour: egui::Color32, text: String) {
+    let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().circle_filled(dot.center(), 4.5, colour);
+    ui.label(text);
 }
 
 /// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.

@@ -9,7 +9,7 @@ use compound_atlas_core::analysis::triage::Triage;
 use compound_atlas_core::matching::Strength;
 use compound_atlas_core::model::Dataset;
 use compound_atlas_core::values::address::{format_address, format_address_set};
-use compound_atlas_core::values::time::format_time;
+use compound_atlas_core::values::time::{ImportZone, format_time, format_window_end};
 use egui::Ui;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -97,6 +97,7 @@ pub(super) struct Source {
     /// Per-location counts under the filter but not the selection, so that the Locations
     /// table keeps every row to add to the selection.
     pub(super) location_stats: Vec<compound_atlas_core::analysis::LocationStats>,
+    pub(super) zone: ImportZone,
 }
 
 /// Integer stand-ins for a text column: each distinct value's rank in the column's text
@@ -136,6 +137,8 @@ pub(super) struct BuildRequest {
     pub(super) filter: compound_atlas_core::analysis::filter::Filter,
     pub(super) selected_locations: BTreeSet<String>,
     pub(super) triage: Triage,
+    /// The zone the data was read in, to show window ends given as dates.
+    pub(super) zone: ImportZone,
 }
 
 /// A table's rows in the order shown, and what they index into.
@@ -350,6 +353,10 @@ impl Source {
         match self.cell(kind, triage, column, row) {
             Cell::Empty => String::new(),
             Cell::Number(n) => format!("{n}"),
+            // A window's end given as a date shows as that date, not its last nanosecond.
+            Cell::Time(t) if kind == Kind::Matches && column == 11 => {
+                format_window_end(t, self.zone)
+            }
             Cell::Time(t) => format_time(t),
             Cell::Text(t) => t,
             Cell::Ordinal(n) => n.to_string(),
@@ -404,6 +411,7 @@ impl BuildRequest {
         let mut source = Source {
             dataset: self.dataset.clone(),
             view: self.view.clone(),
+            zone: self.zone,
             ..Source::default()
         };
         let matches = &self.view.matches;

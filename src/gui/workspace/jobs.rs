@@ -260,13 +260,20 @@ impl Workspace {
         self.record_imports(&previous, &Arc::clone(&self.dataset));
         self.record_params(&before);
         let rejected = if rejected > 0 {
-            format!("; {rejected} rows rejected (see Data sources)")
+            format!(
+                "; {} rejected (see Data sources)",
+                compound_atlas_core::values::text::count(rejected as u64, "row", "rows")
+            )
         } else {
             String::new()
         };
         self.notice = Some(Notice::info(format!(
-            "Loaded {} files in {:.1} s{rejected}.",
-            self.inputs.reports.len() + self.inputs.locations.len(),
+            "Loaded {} in {:.1} s{rejected}.",
+            compound_atlas_core::values::text::count(
+                (self.inputs.reports.len() + self.inputs.locations.len()) as u64,
+                "file",
+                "files"
+            ),
             elapsed.as_secs_f64(),
         )));
     }

@@ -103,6 +103,21 @@ pub enum TimeError {
         "slash date '{0}' is ambiguous (day/month or month/day): choose the day/month order (workbench: Slash dates; command line: --date-order dmy or mdy)"
     )]
     AmbiguousSlashDate(String),
+    /// A slash date only one order can read (`24/08/2023`), while no order is chosen: the
+    /// contract still asks for the choice, since a file that has it also has dates that
+    /// both orders read.
+    #[error(
+        "slash date '{date}' can only be {reading} ({number} cannot be a month), but no order is chosen: choose {order} (workbench: Slash dates; command line: --date-order {flag})",
+        order = if *day_first { "day/month" } else { "month/day" },
+        flag = if *day_first { "dmy" } else { "mdy" }
+    )]
+    OneWaySlashDate {
+        date: String,
+        /// The reading in words: "24 August 2023".
+        reading: String,
+        number: u32,
+        day_first: bool,
+    },
     #[error("a date without a time of day cannot be matched on; the capture time is needed")]
     DateWithoutTime,
     #[error("no such calendar date or time of day")]
@@ -404,6 +419,32 @@ impl Cursor<'_> {
     }
 }
 
+/// Why a slash date without a chosen order is refused: ambiguous, or readable one way only
+/// (which the message names), or no date either way.
+fn unordered_slash_date(date_text: &str, parts: &[&str]) -> TimeError {
+    let [first, second, year] = [parts[0], parts[1], parts[2]].map(|p| p.parse::<u32>().ok());
+    let (Some(first), Some(second), Some(year)) = (first, second, year) else {
+        return TimeError::Unreadable;
+    };
+    let date = |month: u32, day: u32| NaiveDate::from_ymd_opt(year as i32, month, day);
+    match (date(second, first), date(first, second)) {
+        (Some(_), Some(_)) => TimeError::AmbiguousSlashDate(date_text.to_string()),
+        (Some(reading), None) => TimeError::OneWaySlashDate {
+            date: date_text.to_string(),
+            reading: reading.format("%-d %B %Y").to_string(),
+            number: first,
+            day_first: true,
+        },
+        (None, Some(reading)) => TimeError::OneWaySlashDate {
+            date: date_text.to_string(),
+            reading: reading.format("%-d %B %Y").to_string(),
+            number: second,
+            day_first: false,
+        },
+        (None, None) => TimeError::InvalidDate,
+    }
+}
+
 fn parse_date(
     cursor: &mut Cursor,
     text: &str,
@@ -425,7 +466,7 @@ fn parse_date(
             (number(parts[0])?, number(parts[1])?, number(parts[2])?)
         } else if parts[2].len() == 4 {
             match order {
-                None => return Err(TimeError::AmbiguousSlashDate(date_text.to_string())),
+                None => return Err(unordered_slash_date(date_text, &parts)),
                 Some(DateOrder::DayFirst) => {
                     (number(parts[2])?, number(parts[1])?, number(parts[0])?)
                 }
@@ -516,6 +557,21 @@ fn local_to_utc(naive: NaiveDateTime, zone: ImportZone) -> Result<ParsedTime, Ti
 /// RFC 3339 in UTC with `Z`; sub-seconds are written with 3, 6 or 9 digits as needed.
 pub fn format_time(nanos: Nanos) -> String {
     DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// An observation window's end for reading: one given as a date alone (the last
+/// nanosecond of that day in `zone`, the zone it was read in) shows as that date,
+/// "2023-01-05, end of day"; any other end as [`format_time`].
+pub fn format_window_end(nanos: Nanos, zone: ImportZone) -> String {
+    let next = DateTime::from_timestamp_nanos(nanos.saturating_add(1));
+    let local = match zone {
+        ImportZone::Utc => next.naive_utc(),
+        ImportZone::Named(tz) => next.with_timezone(&tz).naive_local(),
+    };
+    match local.date().pred_opt() {
+        Some(day) if local.time() == chrono::NaiveTime::MIN => format!("{day}, end of day"),
+        _ => format_time(nanos),
+    }
 }
 
 #[cfg(test)]
@@ -613,6 +669,20 @@ mod tests {
     fn slash_dates_need_an_order() {
         let err = parse_time("03/04/2023 10:00:00", utc(), DateOnly::Reject).unwrap_err();
         assert_eq!(err, TimeError::AmbiguousSlashDate("03/04/2023".into()));
+        let one_way = parse_time("24/08/2023 10:00", utc(), DateOnly::Reject).unwrap_err();
+        assert_eq!(
+            one_way.to_string(),
+            "slash date '24/08/2023' can only be 24 August 2023 (24 cannot be a month), but no order is chosen: choose day/month (workbench: Slash dates; command line: --date-order dmy)"
+        );
+        let other_way = parse_time("08/24/2023 10:00", utc(), DateOnly::Reject).unwrap_err();
+        assert!(
+            other_way
+                .to_string()
+                .contains("can only be 24 August 2023 (24 cannot be a month)")
+        );
+        assert!(other_way.to_string().contains("choose month/day"));
+        let neither = parse_time("24/24/2023 10:00", utc(), DateOnly::Reject).unwrap_err();
+        assert_eq!(neither, TimeError::InvalidDate);
         assert!(err.to_string().contains("--date-order"));
         let dmy = TimeRules {
             date_order: Some(DateOrder::DayFirst),
@@ -776,6 +846,37 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("unknown time zone")
+        );
+    }
+
+    #[test]
+    fn a_window_ending_on_a_date_reads_as_that_date() {
+        let end = parse_time("2023-01-05", utc(), DateOnly::EndOfDay)
+            .unwrap()
+            .nanos;
+        assert_eq!(format_time(end), "2023-01-05T23:59:59.999999999Z");
+        assert_eq!(
+            format_window_end(end, ImportZone::Utc),
+            "2023-01-05, end of day"
+        );
+        let bangkok: ImportZone = "Asia/Bangkok".parse().unwrap();
+        let rules = TimeRules {
+            zone: bangkok,
+            date_order: None,
+        };
+        let local_end = parse_time("2023-01-05", rules, DateOnly::EndOfDay)
+            .unwrap()
+            .nanos;
+        assert_eq!(
+            format_window_end(local_end, bangkok),
+            "2023-01-05, end of day"
+        );
+        let moment = parse_time("2023-01-05T12:00:00Z", utc(), DateOnly::Reject)
+            .unwrap()
+            .nanos;
+        assert_eq!(
+            format_window_end(moment, ImportZone::Utc),
+            "2023-01-05T12:00:00Z"
         );
     }
 }
