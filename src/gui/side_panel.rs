@@ -148,12 +148,14 @@ pub struct DateTexts {
 }
 
 fn date_field(ui: &mut Ui, label: &str, text: &mut String, value: &mut Option<chrono::NaiveDate>) {
-    ui.label(label);
-    let response = ui.add(
-        egui::TextEdit::singleline(text)
-            .desired_width(100.0)
-            .hint_text("YYYY-MM-DD"),
-    );
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .desired_width(100.0)
+                .hint_text("YYYY-MM-DD"),
+        )
+        .labelled_by(label.id);
     // Unless it is being typed in, the field shows the date in force, however it was set
     // or cleared (a brush on the timeline, a double click there, a saved view).
     let typed = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
