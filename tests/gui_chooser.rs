@@ -189,3 +189,45 @@ fn work_is_saved_as_a_case_and_opened_again_through_the_chooser() {
     );
     assert!(!harness.state().workspace.dataset.reports.is_empty());
 }
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// File → Import, drag and drop and the recent list all show the import preview first.
+#[test]
+fn a_dropped_file_and_a_recent_one_open_the_import_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("dropped.csv");
+    std::fs::write(&reports, "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n")
+        .unwrap();
+    let mut harness = harness(sample(), dir.path());
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(reports.clone())));
+    harness.run_steps(3);
+    harness.get_by_label_contains("Import preview: ");
+    assert_eq!(harness.state().workspace.pending.len(), 1);
+    harness.get_by_label("Import").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    assert!(harness.state().workspace.pending.is_empty());
+
+    menu(&mut harness, "Recent files");
+    harness
+        .get_by(|node| node.label().is_some_and(|l| l.contains("dropped.csv (reports)")))
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("Import preview: ");
+}
