@@ -209,8 +209,11 @@ impl egui::DroppedFile for Dropped {
 fn a_dropped_file_and_a_recent_one_open_the_import_preview() {
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("dropped.csv");
-    std::fs::write(&reports, "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n")
-        .unwrap();
+    std::fs::write(
+        &reports,
+        "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n",
+    )
+    .unwrap();
     let mut harness = harness(sample(), dir.path());
     harness
         .input_mut()
@@ -226,7 +229,10 @@ fn a_dropped_file_and_a_recent_one_open_the_import_preview() {
 
     menu(&mut harness, "Recent files");
     harness
-        .get_by(|node| node.label().is_some_and(|l| l.contains("dropped.csv (reports)")))
+        .get_by(|node| {
+            node.label()
+                .is_some_and(|l| l.contains("dropped.csv (reports)"))
+        })
         .click();
     harness.run_steps(3);
     harness.get_by_label_contains("Import preview: ");

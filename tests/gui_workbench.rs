@@ -41,15 +41,23 @@ fn matches_show_strength_near_the_left_and_columns_hide_and_come_back() {
     // strength comes right after the report, before the contract's bookkeeping columns.
     assert!(left_of(&harness, "report_id") < left_of(&harness, "strength"));
     assert!(left_of(&harness, "strength") < left_of(&harness, "event_time"));
-    assert!(left_of(&harness, "strength") < 700.0, "strength is on screen at 1400 px");
+    assert!(
+        left_of(&harness, "strength") < 700.0,
+        "strength is on screen at 1400 px"
+    );
 
     harness.get_by_label("Columns").click();
     harness.run_steps(2);
-    harness.get_by_role_and_label(Role::CheckBox, "port").click();
+    harness
+        .get_by_role_and_label(Role::CheckBox, "port")
+        .click();
     harness.run_steps(2);
     harness.key_press(egui::Key::Escape);
     settle(&mut harness);
-    assert!(harness.query_by_label("port").is_none(), "the hidden column is gone");
+    assert!(
+        harness.query_by_label("port").is_none(),
+        "the hidden column is gone"
+    );
     let hidden = &harness.state().matches_table.hidden;
     assert!(hidden.contains("port"));
 
@@ -114,7 +122,11 @@ fn every_lower_tab_keeps_the_panels_height() {
     let before = top(&harness);
     harness.get_by_label("Activity pattern").click();
     harness.run_steps(3);
-    assert_eq!(top(&harness), before, "the activity pattern keeps the height");
+    assert_eq!(
+        top(&harness),
+        before,
+        "the activity pattern keeps the height"
+    );
     harness.get_by_label("Location comparison").click();
     harness.run_steps(3);
     assert_eq!(top(&harness), before);
@@ -133,7 +145,11 @@ fn leaving_presentation_mode_returns_to_the_tab_and_report() {
     harness.key_press(egui::Key::F5);
     harness.run_steps(2);
     assert!(harness.state().presenting);
-    assert_eq!(harness.state().detail, None, "no report window while presenting");
+    assert_eq!(
+        harness.state().detail,
+        None,
+        "no report window while presenting"
+    );
     harness.key_press(egui::Key::F5);
     harness.run_steps(2);
     assert!(!harness.state().presenting);
@@ -149,7 +165,10 @@ fn the_locations_table_scrolls_to_a_location_selected_on_the_map() {
     // The table's last row, far below the fold.
     let last = *harness.state().locations_table.order().last().unwrap();
     let location = harness.state().workspace.dataset.locations[last as usize].clone();
-    assert!(harness.query_by_label(&location.name).is_none(), "not drawn yet");
+    assert!(
+        harness.query_by_label(&location.name).is_none(),
+        "not drawn yet"
+    );
     harness
         .state_mut()
         .workspace
@@ -163,7 +182,15 @@ fn the_shortcut_list_names_every_shortcut() {
     let mut harness = harness();
     harness.key_press(egui::Key::F1);
     harness.run_steps(2);
-    for keys in ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+F", "F5", "Esc", "F1"] {
+    for keys in [
+        "Ctrl+O",
+        "Ctrl+Shift+O",
+        "Ctrl+S",
+        "Ctrl+F",
+        "F5",
+        "Esc",
+        "F1",
+    ] {
         harness.get_by_label(keys);
     }
 }

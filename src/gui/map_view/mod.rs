@@ -244,13 +244,10 @@ impl MapView {
             intents.push(Intent::ClearSelection);
         }
         self.overlays(ui, map_rect, &view, style);
-        let resized = self
-            .last_drawn
-            .as_ref()
-            .is_some_and(|(before, _)| before.size() != map_rect.size());
+        let resized =
+            matches!(&self.last_drawn, Some((before, _)) if before.size() != map_rect.size());
         if resized && action.is_none() {
-            // After a resize (a panel dragged, the window made smaller) a selection that
-            // left the view is brought back into it.
+            // After a resize, a selection that left the view is brought back into it.
             let data = self.data.as_ref().expect("refreshed above");
             let chosen = || {
                 data.markers

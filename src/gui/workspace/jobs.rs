@@ -262,7 +262,7 @@ impl Workspace {
         let rejected = if rejected > 0 {
             format!(
                 "; {} rejected (see Data sources)",
-                compound_atlas_core::values::text::count(rejected as u64, "row", "rows")
+                compound_atlas_core::values::text::count(rejected, "row", "rows")
             )
         } else {
             String::new()
