@@ -237,3 +237,45 @@ fn a_dropped_file_and_a_recent_one_open_the_import_preview() {
     harness.run_steps(3);
     harness.get_by_label_contains("Import preview: ");
 }
+
+/// "Keep this work? → Save as a case…" on a desktop without a file dialog: the work is
+/// saved where the chooser says, then the new case is asked for and started (the tags
+/// and notes typed before used to be lost here).
+#[test]
+fn the_work_is_kept_through_the_chooser_before_a_new_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(sample(), dir.path());
+    let report = harness.state().workspace.dataset.events.report[0];
+    harness
+        .state_mut()
+        .workspace
+        .apply(compound_atlas::gui::workspace::Intent::Tag {
+            reports: vec![report],
+            tag: "escalate".into(),
+            on: true,
+        });
+    menu(&mut harness, "New case…");
+    harness.get_by_label("Save as a case…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save case as");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("File name or path").type_text("kept");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    harness.run_steps(3);
+    // The question for the new case follows the save.
+    harness.get_by_label("New case: where to keep it");
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let kept = dir.path().join("kept.case");
+    assert!(kept.exists(), "the work was saved where the chooser said");
+    let fresh = dir.path().join("investigation.case");
+    let opened = harness.state().workspace.case_path.clone().unwrap();
+    assert_eq!(
+        std::fs::canonicalize(opened).unwrap(),
+        std::fs::canonicalize(fresh).unwrap()
+    );
+    assert!(harness.state().workspace.dataset.reports.is_empty());
+}

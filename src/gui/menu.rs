@@ -158,9 +158,15 @@ impl WorkbenchApp {
             Some(why) => format!("Always on here: {why}."),
             None => "Instead of the desktop's file dialog.".to_string(),
         };
+        // Shown ticked where it is the only chooser there is.
+        let mut always = true;
+        let setting = match self.picker {
+            Some(_) => &mut self.built_in_chooser,
+            None => &mut always,
+        };
         ui.add_enabled(
             self.picker.is_some(),
-            egui::Checkbox::new(&mut self.built_in_chooser, "Built-in file chooser"),
+            egui::Checkbox::new(setting, "Built-in file chooser"),
         )
         .on_hover_text(&hint)
         .on_disabled_hover_text(&hint);

@@ -459,9 +459,11 @@ fn grid(
 /// A strength as a dot in its colour and the word in the text colour: coloured text
 /// would be hard to read on a selected row's blue.
 fn strength_chip(ui: &mut Ui, colour: egui::Color32, text: String) {
-    let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-    ui.painter().circle_filled(dot.center(), 4.5, colour);
-    ui.label(text);
+    ui.horizontal(|ui| {
+        let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().circle_filled(dot.center(), 4.5, colour);
+        ui.label(text);
+    });
 }
 
 /// "3 d 4 h", "2 h 5 min", "45 s": a distance a person reads at a glance.
