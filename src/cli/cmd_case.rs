@@ -140,12 +140,12 @@ fn info(args: &CaseInfoArgs) -> Result<(), CliError> {
     out!("Inputs:");
     for f in &dataset.files {
         out!(
-            "  {} ({}): {} bytes, SHA-256 {}, {} rows accepted, {} rejected",
+            "  {} ({}): {} bytes, SHA-256 {}, {} accepted, {} rejected",
             f.path.display(),
             f.kind.as_str(),
             thousands(f.size),
             f.sha256,
-            thousands(f.rows_accepted),
+            compound_atlas_core::values::text::count(f.rows_accepted, "row", "rows"),
             thousands(f.rows_rejected)
         );
     }

@@ -235,12 +235,7 @@ pub(super) fn legend_area(map_rect: Rect) -> [f32; 4] {
 /// What the basemap's lines are: borders, the dashed province boundaries (drawn for
 /// mainland Southeast Asia only, so they end at that region's edge) and rivers.
 fn line_legend(painter: &egui::Painter, top_left: Pos2, text: Color32, style: &Style) {
-    let entries = [
-        (style.border, false, "country border"),
-        (style.province, true, "province boundary (SE Asia)"),
-        (style.river, false, "river"),
-    ];
-    for (i, (colour, dashed, label)) in entries.into_iter().enumerate() {
+    for (i, (colour, dashed, label)) in image::line_legend(style).into_iter().enumerate() {
         let y = top_left.y + 8.0 + 14.0 * i as f32;
         let (x0, x1) = (top_left.x + 8.0, top_left.x + 22.0);
         let stroke = Stroke::new(1.6, rgb(colour));

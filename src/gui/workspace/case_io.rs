@@ -86,12 +86,17 @@ impl Workspace {
             self.log(
                 "import",
                 &format!(
-                    "{} ({}): {} bytes, SHA-256 {}; {} rows accepted, {} rejected",
+                    "{} ({}): {} bytes, SHA-256 {}; {} {} accepted, {} rejected",
                     file.path.display(),
                     file.kind.as_str(),
                     file.size,
                     file.sha256,
                     file.rows_accepted,
+                    if file.rows_accepted == 1 {
+                        "row"
+                    } else {
+                        "rows"
+                    },
                     file.rows_rejected
                 ),
             );

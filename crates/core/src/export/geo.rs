@@ -98,8 +98,16 @@ pub fn write_kml(out: &mut impl Write, title: &str, rows: &[LocationRow]) -> io:
             &mut xml,
             "description",
             &format!(
-                "{} ({}): {} reports IP+time, {} IP only",
-                row.location.id, row.location.country, s.reports_ip_time, s.reports_ip_only
+                "{} ({}): {} {} IP+time, {} IP only",
+                row.location.id,
+                row.location.country,
+                s.reports_ip_time,
+                if s.reports_ip_time == 1 {
+                    "report"
+                } else {
+                    "reports"
+                },
+                s.reports_ip_only
             ),
         )?;
         xml.write_event(Event::Start(BytesStart::new("ExtendedData")))?;

@@ -94,7 +94,18 @@ pub fn cluster_name(cluster: &Cluster, input: &SceneInput) -> String {
 }
 
 /// The area the image's legend covers (top left), kept free of labels.
-pub const LEGEND_AREA: [f32; 4] = [0.0, 0.0, 170.0, 90.0];
+pub const LEGEND_AREA: [f32; 4] = [0.0, 0.0, 230.0, 134.0];
+
+/// The basemap's lines as the legends name them: colour, dashed, words. The province
+/// boundaries are drawn for mainland Southeast Asia only, so they end at that region's
+/// edge; the legend says so.
+pub fn line_legend(style: &Style) -> [([u8; 3], bool, &'static str); 3] {
+    [
+        (style.border, false, "country border"),
+        (style.province, true, "province boundary (SE Asia)"),
+        (style.river, false, "river"),
+    ]
+}
 
 /// Lay out a view: cluster the markers, size them, and place location then town labels
 /// where they do not overlap (nor the image's legend).
@@ -325,12 +336,39 @@ fn draw_legend(pixmap: &mut Pixmap, style: &Style) {
     ];
     let title = "Reports matched (area shows the count)";
     let width = measure(title, 11.0).0 + 16.0;
-    fill_rect(pixmap, [6.0, 6.0, 6.0 + width, 80.0], halo, 210);
+    fill_rect(pixmap, [6.0, 6.0, 6.0 + width, 128.0], halo, 210);
     draw_text(pixmap, title, (14.0, 10.0), 11.0, text, None);
     for (i, strength) in rows.into_iter().enumerate() {
         let y = 35.0 + 15.0 * i as f32;
         fill_circle(pixmap, (20.0, y), 5.0, strength.colour(), 230);
         draw_text(pixmap, strength.label(), (32.0, y - 7.0), 11.0, text, None);
+    }
+    for (i, (colour, dashed, label)) in line_legend(style).into_iter().enumerate() {
+        let y = 84.0 + 14.0 * i as f32;
+        stroke_line(pixmap, [(13.0, y), (27.0, y)], colour, dashed);
+        draw_text(pixmap, label, (32.0, y - 7.0), 11.0, text, None);
+    }
+}
+
+fn stroke_line(pixmap: &mut Pixmap, [from, to]: [(f32, f32); 2], rgb: [u8; 3], dashed: bool) {
+    let mut path = PathBuilder::new();
+    path.move_to(from.0, from.1);
+    path.line_to(to.0, to.1);
+    let stroke = Stroke {
+        width: 1.6,
+        dash: dashed
+            .then(|| tiny_skia::StrokeDash::new(vec![4.0, 3.0], 0.0))
+            .flatten(),
+        ..Stroke::default()
+    };
+    if let Some(path) = path.finish() {
+        pixmap.stroke_path(
+            &path,
+            &paint(rgb, 255),
+            &stroke,
+            Transform::identity(),
+            None,
+        );
     }
 }
 
