@@ -279,3 +279,26 @@ fn the_work_is_kept_through_the_chooser_before_a_new_case() {
     );
     assert!(harness.state().workspace.dataset.reports.is_empty());
 }
+
+/// The views' own saves (the chart below the map, the map image) ask through the same
+/// chooser and write where it says.
+#[test]
+fn the_chart_and_the_map_are_saved_through_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(sample(), dir.path());
+    harness.get_by_label("Save CSV…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save the chart as CSV");
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    let csv = std::fs::read_to_string(dir.path().join("timeline.csv")).unwrap();
+    assert!(csv.lines().count() > 1, "{csv}");
+
+    harness.get_by_label("Save as PNG…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save the map as PNG");
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    let png = std::fs::read(dir.path().join("map.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+}
