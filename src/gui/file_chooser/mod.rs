@@ -369,15 +369,16 @@ pub fn list(dir: &Path, show_hidden: bool, filter: Filter) -> Result<Listing, St
         if name.starts_with('.') && !show_hidden {
             continue;
         }
+        if listing.entries.len() == MAX_ENTRIES {
+            // Counted without a look at each: past the cap, speed matters more.
+            listing.left_out += 1;
+            continue;
+        }
         let path = item.path();
         // Follow links: a link to a folder is entered like a folder.
         let metadata = std::fs::metadata(&path).ok();
         let is_dir = metadata.as_ref().is_some_and(|m| m.is_dir());
         if !is_dir && !filter.takes(&name) {
-            continue;
-        }
-        if listing.entries.len() == MAX_ENTRIES {
-            listing.left_out += 1;
             continue;
         }
         listing.entries.push(Entry {

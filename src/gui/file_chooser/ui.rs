@@ -106,8 +106,9 @@ impl FileChooser {
     /// The folder's entries: a click selects, a double click opens or chooses.
     fn entries(&mut self, ui: &mut Ui, height: f32) -> Option<Outcome> {
         use egui_extras::{Column, TableBuilder};
+        // Borrowed, not copied each frame: a folder may list twenty thousand entries.
         let listing = match self.listing() {
-            Ok(listing) => listing.clone(),
+            Ok(listing) => listing,
             Err(why) => {
                 ui.colored_label(ui.visuals().error_fg_color, why);
                 return None;
