@@ -6,8 +6,8 @@ mod ui;
 use super::file_dialogs::{FileRequest, Filter};
 use std::path::{Path, PathBuf};
 
-/// A folder with more entries than this shows the first ones and says so: a share with a
-/// million files must not stall the window.
+/// A folder with more entries than this shows the first ones (in name order) and says
+/// so: a share with a million files must not stall the window on a look at each.
 const MAX_ENTRIES: usize = 20_000;
 
 /// One file or folder in the listing.
@@ -363,41 +363,48 @@ pub fn resolve(typed: &str, dir: &Path) -> PathBuf {
 pub fn list(dir: &Path, show_hidden: bool, filter: Filter) -> Result<Listing, String> {
     let read =
         std::fs::read_dir(dir).map_err(|e| format!("{} cannot be read: {e}", dir.display()))?;
-    let mut listing = Listing::default();
+    // Names and kinds first (the folder read gives both without a look at each file),
+    // in order; the details only of the entries shown.
+    let mut found: Vec<(bool, String, PathBuf)> = Vec::new();
     for item in read.flatten() {
         let name = item.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') && !show_hidden {
             continue;
         }
-        if listing.entries.len() == MAX_ENTRIES {
-            // Counted without a look at each: past the cap, speed matters more.
-            listing.left_out += 1;
-            continue;
-        }
         let path = item.path();
-        // Follow links: a link to a folder is entered like a folder.
-        let metadata = std::fs::metadata(&path).ok();
-        let is_dir = metadata.as_ref().is_some_and(|m| m.is_dir());
-        if !is_dir && !filter.takes(&name) {
-            continue;
+        let is_dir = match item.file_type() {
+            // Follow links: a link to a folder is entered like a folder.
+            Ok(kind) if kind.is_symlink() => path.is_dir(),
+            Ok(kind) => kind.is_dir(),
+            Err(_) => false,
+        };
+        if is_dir || filter.takes(&name) {
+            found.push((is_dir, name, path));
         }
-        listing.entries.push(Entry {
-            name,
-            path,
-            is_dir,
-            size: metadata.as_ref().filter(|m| m.is_file()).map(|m| m.len()),
-            modified: metadata
-                .and_then(|m| m.modified().ok())
-                .map(chrono::DateTime::<chrono::Local>::from),
-        });
     }
-    listing.entries.sort_by(|a, b| {
-        b.is_dir
-            .cmp(&a.is_dir)
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-            .then_with(|| a.name.cmp(&b.name))
+    found.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
+            .then_with(|| a.1.cmp(&b.1))
     });
-    Ok(listing)
+    let left_out = found.len().saturating_sub(MAX_ENTRIES);
+    found.truncate(MAX_ENTRIES);
+    let entries = found
+        .into_iter()
+        .map(|(is_dir, name, path)| {
+            let metadata = std::fs::metadata(&path).ok();
+            Entry {
+                size: metadata.as_ref().filter(|m| m.is_file()).map(|m| m.len()),
+                modified: metadata
+                    .and_then(|m| m.modified().ok())
+                    .map(chrono::DateTime::<chrono::Local>::from),
+                name,
+                path,
+                is_dir,
+            }
+        })
+        .collect();
+    Ok(Listing { entries, left_out })
 }
 
 #[cfg(test)]
