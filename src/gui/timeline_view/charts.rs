@@ -60,6 +60,11 @@ pub(super) fn date_marks(input: GridInput) -> Vec<GridMark> {
 pub(super) fn count_marks(input: GridInput) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     let span = (high - low).max(1.0);
+    // Bounds no count reaches (or not numbers at all) get no marks rather than a loop
+    // that never ends.
+    if !span.is_finite() || !low.is_finite() || high.abs() > 1e15 {
+        return Vec::new();
+    }
     let mut scale = 1.0;
     let step = loop {
         if let Some(m) = [1.0, 2.0, 5.0]
@@ -70,16 +75,15 @@ pub(super) fn count_marks(input: GridInput) -> Vec<GridMark> {
         }
         scale *= 10.0;
     };
-    let mut value = (low.max(0.0) / step).ceil() * step;
-    let mut marks = Vec::new();
-    while value <= high {
-        marks.push(GridMark {
+    let first = (low.max(0.0) / step).ceil();
+    (0..12)
+        .map(|i| (first + f64::from(i)) * step)
+        .take_while(|&value| value <= high)
+        .map(|value| GridMark {
             value,
             step_size: step,
-        });
-        value += step;
-    }
-    marks
+        })
+        .collect()
 }
 
 /// The months strip's axis, in the header above it: each year's January (and the first
@@ -311,5 +315,31 @@ pub(super) fn heatmap(ui: &mut Ui, grid: &[[u64; 24]; 7]) {
                 hour as u32
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(low: f64, high: f64) -> Vec<f64> {
+        let input = GridInput {
+            bounds: (low, high),
+            base_step_size: 0.1,
+        };
+        count_marks(input).into_iter().map(|m| m.value).collect()
+    }
+
+    #[test]
+    fn counts_get_whole_number_marks_and_odd_bounds_none() {
+        assert_eq!(marks(0.0, 1.3), [0.0, 1.0]);
+        assert_eq!(marks(-0.5, 12.0), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(
+            marks(0.0, 390.0),
+            [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0]
+        );
+        assert!(marks(0.0, f64::INFINITY).is_empty());
+        assert!(marks(f64::NAN, 3.0).is_empty());
+        assert!(marks(1e300, 1e300 + 5.0).is_empty());
     }
 }
