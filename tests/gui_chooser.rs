@@ -20,6 +20,14 @@ fn harness(workspace: Workspace, dir: &Path) -> Harness<'static, WorkbenchApp> {
     harness
 }
 
+/// A reports file of one event, named `name` in `dir`.
+fn one_report(dir: &Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let text = "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n";
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn sample() -> Workspace {
     Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap()
 }
@@ -53,12 +61,7 @@ fn finish_job(harness: &mut Harness<'static, WorkbenchApp>) {
 #[test]
 fn reports_are_imported_by_clicking_them_in_the_chooser() {
     let dir = tempfile::tempdir().unwrap();
-    let reports = dir.path().join("tips.csv");
-    std::fs::write(
-        &reports,
-        "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n",
-    )
-    .unwrap();
+    let reports = one_report(dir.path(), "tips.csv");
     std::fs::write(dir.path().join("photo.png"), "not listed").unwrap();
     let mut harness = harness(sample(), dir.path());
     menu(&mut harness, "Import reports…");
@@ -208,12 +211,7 @@ impl egui::DroppedFile for Dropped {
 #[test]
 fn a_dropped_file_and_a_recent_one_open_the_import_preview() {
     let dir = tempfile::tempdir().unwrap();
-    let reports = dir.path().join("dropped.csv");
-    std::fs::write(
-        &reports,
-        "report_id,ip,event_time\nR1,192.0.2.1,2023-01-01T00:00:00Z\n",
-    )
-    .unwrap();
+    let reports = one_report(dir.path(), "dropped.csv");
     let mut harness = harness(sample(), dir.path());
     harness
         .input_mut()

@@ -81,6 +81,15 @@ fn the_reports_table_fits_its_last_columns_at_the_default_size() {
     }
 }
 
+/// Set the filter as a view would, and draw.
+fn set_filter(harness: &mut Harness<'static, WorkbenchApp>, filter: Filter) {
+    harness
+        .state_mut()
+        .workspace
+        .apply(Intent::SetFilter(filter));
+    harness.run_steps(2);
+}
+
 #[test]
 fn the_date_fields_show_the_filter_in_force_however_it_was_set() {
     let mut harness = harness();
@@ -93,25 +102,13 @@ fn the_date_fields_show_the_filter_in_force_however_it_was_set() {
         to: Some(to.parse().unwrap()),
         ..Default::default()
     };
-    harness
-        .state_mut()
-        .workspace
-        .apply(Intent::SetFilter(dates("2023-01-01", "2023-03-31")));
-    harness.run_steps(2);
+    set_filter(&mut harness, dates("2023-01-01", "2023-03-31"));
     assert_eq!(from_field(&harness).as_deref(), Some("2023-01-01"));
-    harness
-        .state_mut()
-        .workspace
-        .apply(Intent::SetFilter(dates("2023-05-02", "2023-06-30")));
-    harness.run_steps(2);
+    set_filter(&mut harness, dates("2023-05-02", "2023-06-30"));
     assert_eq!(from_field(&harness).as_deref(), Some("2023-05-02"));
     let to = harness.get_by_role_and_label(Role::TextInput, "To").value();
     assert_eq!(to.as_deref(), Some("2023-06-30"));
-    harness
-        .state_mut()
-        .workspace
-        .apply(Intent::SetFilter(Filter::default()));
-    harness.run_steps(2);
+    set_filter(&mut harness, Filter::default());
     assert_eq!(from_field(&harness).as_deref(), Some(""));
 }
 

@@ -67,7 +67,7 @@ pub fn report_window(
             ui.checkbox(&mut draft.show_all, "Show all events");
         });
     }
-    let zone = workspace.applied.zone.parse().unwrap_or_default();
+    let zone = workspace.applied_zone();
     egui::ScrollArea::vertical().show(ui, |ui| {
         let shown = detail
             .events

@@ -382,11 +382,9 @@ pub fn list(dir: &Path, show_hidden: bool, filter: Filter) -> Result<Listing, St
             found.push((is_dir, name, path));
         }
     }
-    found.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
-            .then_with(|| a.1.cmp(&b.1))
-    });
+    // Folders first, then names without regard to case; each name lowered once, not at
+    // every comparison.
+    found.sort_by_cached_key(|(is_dir, name, _)| (!is_dir, name.to_lowercase(), name.clone()));
     let left_out = found.len().saturating_sub(MAX_ENTRIES);
     found.truncate(MAX_ENTRIES);
     let entries = found

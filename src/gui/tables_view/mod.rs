@@ -69,7 +69,7 @@ impl Table {
             filter: workspace.filter.clone(),
             selected_locations: workspace.selection.clone(),
             triage: workspace.triage.clone(),
-            zone: workspace.applied.zone.parse().unwrap_or_default(),
+            zone: workspace.applied_zone(),
         };
         let items = request.candidate_rows();
         let in_background = items >= INLINE_ITEMS || self.always_in_background;

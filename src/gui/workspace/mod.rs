@@ -398,6 +398,11 @@ impl Workspace {
         self.view_generation += 1;
     }
 
+    /// The zone the data in view was read in (times without an offset).
+    pub fn applied_zone(&self) -> compound_atlas_core::values::time::ImportZone {
+        self.applied.zone.parse().unwrap_or_default()
+    }
+
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
     }
