@@ -5,18 +5,22 @@
 //! The modules form a pipeline, each importing only from those listed before it:
 //!
 //! 1. [`values`]: addresses, times, ports, text, progress and cancellation, atomic writes;
-//! 2. [`model`]: reports, events, locations and observations, column-wise;
-//! 3. [`ingest`] reads files by the contract; [`matching`] finds (event, observation)
+//! 2. [`ipdata`]: the AS number, organisation and registered country of addresses,
+//!    offline, and known shared networks;
+//! 3. [`model`]: reports, events, locations and observations, column-wise;
+//! 4. [`ingest`] reads files by the contract; [`matching`] finds (event, observation)
 //!    matches; [`params`] holds the parameters as a user types them;
-//! 4. [`analysis`]: the filter, aggregates, timeline, drill-down, triage, masking, tables;
-//! 5. [`map`]: the offline basemap, markers and headless map images;
-//! 6. [`output`] writes the result files, [`pipeline`] reads and matches in one call,
+//! 5. [`analysis`]: the filter, aggregates, timeline, drill-down, triage, masking, tables;
+//! 6. [`map`]: the offline basemap, markers and headless map images;
+//! 7. [`output`] writes the result files, [`pipeline`] reads and matches in one call,
 //!    [`export`] writes evidence sets, [`case`] keeps an investigation in one file;
-//! 7. [`generate`] makes synthetic data, [`embedded`] holds what the program ships.
+//! 8. [`generate`] makes synthetic data, [`embedded`] holds what the program ships.
 //!
 //! `docs/architecture.md` walks the data through these layers.
 
 pub mod values;
+
+pub mod ipdata;
 
 pub mod model;
 

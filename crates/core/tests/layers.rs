@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Each top-level module's layer, bottom first. Modules of one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
     &["values"],
+    &["ipdata"],
     &["model"],
     &["ingest", "matching"],
     &["params"],

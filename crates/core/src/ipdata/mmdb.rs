@@ -1,0 +1,199 @@
+//! A user's own MaxMind DB files (GeoLite2-ASN/-Country/-City, DB-IP Lite, IPinfo Lite),
+//! read with the `maxminddb` crate: AS number, organisation and country per address.
+
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Larger than any published database (GeoLite2-City is about 60 MB); a stranger's file
+/// beyond it is refused rather than read into memory.
+pub const MAX_DATABASE_BYTES: u64 = 1 << 30;
+
+/// One opened database and what identifies it in the outputs.
+#[derive(Clone)]
+pub struct UserDatabase {
+    pub info: DatabaseInfo,
+    reader: Arc<maxminddb::Reader<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for UserDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserDatabase")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `summary.json`, the case file and the manifest say of a database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DatabaseInfo {
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    /// The metadata's `database_type`, e.g. "GeoLite2-ASN".
+    pub database_type: String,
+    /// The metadata's build time, RFC 3339.
+    pub built: String,
+}
+
+/// Why a database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {size} bytes is larger than any IP database ({MAX_DATABASE_BYTES} at most)", path.display())]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("{}: not a MaxMind DB file: {reason}", path.display())]
+    NotMmdb { path: PathBuf, reason: String },
+}
+
+/// What a database holds for one address; `None` fields it does not have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct UserHit {
+    pub asn: Option<u32>,
+    pub as_org: Option<Box<str>>,
+    pub country: Option<[u8; 2]>,
+}
+
+impl UserHit {
+    fn is_empty(&self) -> bool {
+        self.asn.is_none() && self.as_org.is_none() && self.country.is_none()
+    }
+}
+
+/// The fields of every supported layout, each optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Record<'a> {
+    autonomous_system_number: Option<u32>,
+    #[serde(borrow)]
+    autonomous_system_organization: Option<&'a str>,
+    /// GeoLite2/DB-IP: a map with `iso_code`; IPinfo Lite: the country's name.
+    #[serde(borrow)]
+    country: Option<CountryField<'a>>,
+    #[serde(borrow)]
+    registered_country: Option<CountryField<'a>>,
+    /// IPinfo Lite: "AS174".
+    #[serde(borrow)]
+    asn: Option<&'a str>,
+    #[serde(borrow)]
+    as_name: Option<&'a str>,
+    #[serde(borrow)]
+    country_code: Option<&'a str>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum CountryField<'a> {
+    Map {
+        #[serde(borrow)]
+        iso_code: Option<&'a str>,
+    },
+    #[allow(dead_code)] // A name, which says nothing the code fields do not.
+    Name(&'a str),
+}
+
+impl CountryField<'_> {
+    fn code(&self) -> Option<&str> {
+        match self {
+            CountryField::Map { iso_code } => *iso_code,
+            CountryField::Name(_) => None,
+        }
+    }
+}
+
+/// An ISO 3166-1 alpha-2 code, upper case; anything else is not a country.
+pub fn country_code(text: &str) -> Option<[u8; 2]> {
+    let bytes = text.trim().as_bytes();
+    (bytes.len() == 2 && bytes.iter().all(u8::is_ascii_alphabetic))
+        .then(|| [bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase()])
+}
+
+impl UserDatabase {
+    /// Open a database from its bytes; `path` names it in messages and outputs.
+    pub fn from_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<UserDatabase, DatabaseError> {
+        let size = bytes.len() as u64;
+        if size > MAX_DATABASE_BYTES {
+            return Err(DatabaseError::TooLarge { path, size });
+        }
+        let sha256 = crate::values::text::hex(&Sha256::digest(&bytes));
+        let reader = maxminddb::Reader::from_source(bytes).map_err(|e| DatabaseError::NotMmdb {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let metadata = reader.metadata();
+        let built = i64::try_from(metadata.build_epoch)
+            .ok()
+            .and_then(|s| s.checked_mul(crate::values::time::NANOS_PER_SECOND))
+            .map(crate::values::time::format_time)
+            .unwrap_or_default();
+        let info = DatabaseInfo {
+            path,
+            size,
+            sha256,
+            database_type: metadata.database_type.clone(),
+            built,
+        };
+        Ok(UserDatabase {
+            info,
+            reader: Arc::new(reader),
+        })
+    }
+
+    /// Open a database file, refusing one too large before reading it.
+    pub fn open(path: PathBuf) -> Result<UserDatabase, DatabaseError> {
+        let read_error = |source| DatabaseError::Read {
+            path: path.clone(),
+            source,
+        };
+        let size = std::fs::metadata(&path).map_err(read_error)?.len();
+        if size > MAX_DATABASE_BYTES {
+            return Err(DatabaseError::TooLarge { path, size });
+        }
+        let bytes = std::fs::read(&path).map_err(read_error)?;
+        UserDatabase::from_bytes(path, bytes)
+    }
+
+    /// What the database holds for an address in the shared `u128` space. A record the
+    /// database cannot decode counts as holding nothing (`Err` says so, for counting).
+    pub fn lookup(&self, addr: u128) -> Result<UserHit, ()> {
+        let ip = if crate::values::address::is_v4(addr) {
+            IpAddr::V4(Ipv4Addr::from(addr as u32))
+        } else {
+            IpAddr::V6(Ipv6Addr::from(addr))
+        };
+        // An IPv6 address in an IPv4-only database is simply not in it.
+        if ip.is_ipv6() && self.reader.metadata().ip_version == 4 {
+            return Ok(UserHit::default());
+        }
+        let result = self.reader.lookup(ip).map_err(|_| ())?;
+        let Some(record) = result.decode::<Record>().map_err(|_| ())? else {
+            return Ok(UserHit::default());
+        };
+        let ipinfo_asn = record
+            .asn
+            .and_then(|a| a.trim().strip_prefix("AS").or(Some(a.trim())))
+            .and_then(|a| a.parse().ok());
+        let country = record
+            .country
+            .as_ref()
+            .and_then(CountryField::code)
+            .or(record.country_code)
+            .or(record.registered_country.as_ref().and_then(CountryField::code))
+            .and_then(country_code);
+        let hit = UserHit {
+            asn: record.autonomous_system_number.or(ipinfo_asn),
+            as_org: record
+                .autonomous_system_organization
+                .or(record.as_name)
+                .filter(|o| !o.trim().is_empty())
+                .map(|o| o.trim().into()),
+            country,
+        };
+        Ok(if hit.is_empty() { UserHit::default() } else { hit })
+    }
+}

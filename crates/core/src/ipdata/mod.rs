@@ -1,0 +1,264 @@
+//! Offline IP enrichment: each event's AS number, organisation and registered country,
+//! from the built-in data and the user's own MaxMind DB files (which take precedence
+//! for the fields they have), and the caveat of a known shared network.
+//!
+//! This layer knows addresses, not reports: it enriches a column of addresses.
+
+pub mod builtin;
+pub mod hints;
+pub mod mmdb;
+
+use builtin::{BuiltIn, BuiltInHit};
+use hashbrown::HashMap;
+use hints::Hints;
+use mmdb::{UserDatabase, UserHit};
+use rayon::prelude::*;
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Origin {
+    #[default]
+    Unknown,
+    BuiltIn,
+    /// The user database at this index of [`IpData::user`].
+    User(u16),
+}
+
+/// What the IP data says of an address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Network {
+    pub asn: Option<u32>,
+    pub as_org: String,
+    /// ISO 3166-1 alpha-2, upper case; empty when unknown.
+    pub country: String,
+    pub asn_from: Origin,
+    pub country_from: Origin,
+    /// The known shared network the address is in ([`Hints`]), by index.
+    pub hint: Option<u16>,
+}
+
+static UNKNOWN: Network = Network {
+    asn: None,
+    as_org: String::new(),
+    country: String::new(),
+    asn_from: Origin::Unknown,
+    country_from: Origin::Unknown,
+    hint: None,
+};
+
+impl Network {
+    /// "AS 64500 ExampleNet", or what is known of it; empty when nothing is.
+    pub fn as_label(&self) -> String {
+        match (self.asn, self.as_org.is_empty()) {
+            (Some(asn), false) => format!("AS {asn} {}", self.as_org),
+            (Some(asn), true) => format!("AS {asn}"),
+            (None, false) => self.as_org.clone(),
+            (None, true) => String::new(),
+        }
+    }
+
+    /// The AS number as the outputs write it: digits, or empty.
+    pub fn asn_text(&self) -> String {
+        self.asn.map(|a| a.to_string()).unwrap_or_default()
+    }
+}
+
+/// The data an analysis enriches with: the built-in tables, the user's databases in the
+/// order given, and the shared-network hints.
+#[derive(Debug, Clone)]
+pub struct IpData {
+    pub builtin: &'static BuiltIn,
+    pub user: Vec<UserDatabase>,
+    pub hints: &'static Hints,
+}
+
+impl Default for IpData {
+    fn default() -> Self {
+        IpData {
+            builtin: BuiltIn::get(),
+            user: Vec::new(),
+            hints: Hints::get(),
+        }
+    }
+}
+
+/// What every source holds for one address, before precedence is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct Key {
+    builtin: BuiltInHit,
+    /// Per user database, in order; empty without user databases.
+    user: Box<[UserHit]>,
+    prefix_hint: Option<u16>,
+}
+
+/// Each event's network: an index per event into a table of the distinct networks.
+#[derive(Debug, Clone, Default)]
+pub struct EventNetworks {
+    of_event: Vec<u32>,
+    networks: Vec<Network>,
+    /// Lookups a user database could not decode (the record counts as holding nothing).
+    pub lookup_errors: u64,
+}
+
+impl EventNetworks {
+    /// The network of an event; unknown for an event the table does not cover.
+    pub fn of(&self, event: u32) -> &Network {
+        self.of_event
+            .get(event as usize)
+            .map_or(&UNKNOWN, |&n| &self.networks[n as usize])
+    }
+
+    /// The index of an event's network in [`EventNetworks::networks`].
+    pub fn id_of(&self, event: u32) -> Option<u32> {
+        self.of_event.get(event as usize).copied()
+    }
+
+    /// The distinct networks, indexed by [`EventNetworks::id_of`].
+    pub fn networks(&self) -> &[Network] {
+        &self.networks
+    }
+
+    pub fn len(&self) -> usize {
+        self.of_event.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.of_event.is_empty()
+    }
+}
+
+impl IpData {
+    /// Enrich a column of addresses (in the shared `u128` space).
+    pub fn enrich(&self, addrs: &[u128]) -> EventNetworks {
+        // In slices, so that the keys of ten million events are never all in memory.
+        const SLICE: usize = 1 << 18;
+        let errors = std::sync::atomic::AtomicU64::new(0);
+        let mut ids: HashMap<Key, u32> = HashMap::new();
+        let mut distinct: Vec<Network> = Vec::new();
+        let mut of_event = Vec::with_capacity(addrs.len());
+        for slice in addrs.chunks(SLICE) {
+            let keys: Vec<Key> = slice
+                .par_iter()
+                .map(|&addr| self.key_of(addr, &errors))
+                .collect();
+            of_event.extend(keys.into_iter().map(|key| {
+                *ids.entry(key).or_insert_with_key(|key| {
+                    distinct.push(self.resolve(key));
+                    distinct.len() as u32 - 1
+                })
+            }));
+        }
+        EventNetworks {
+            of_event,
+            networks: distinct,
+            lookup_errors: errors.into_inner(),
+        }
+    }
+
+    /// What the IP data says of a single address.
+    pub fn network_of(&self, addr: u128) -> Network {
+        self.resolve(&self.key_of(addr, &Default::default()))
+    }
+
+    fn key_of(&self, addr: u128, errors: &std::sync::atomic::AtomicU64) -> Key {
+        let user = self
+            .user
+            .iter()
+            .map(|db| {
+                db.lookup(addr).unwrap_or_else(|()| {
+                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    UserHit::default()
+                })
+            })
+            .collect();
+        Key {
+            builtin: self.builtin.lookup(addr),
+            user,
+            prefix_hint: self.hints.by_prefix(addr),
+        }
+    }
+
+    /// Apply precedence: the first user database with an AS number gives the AS (and its
+    /// organisation), the first with a country the country; otherwise the built-in data.
+    fn resolve(&self, key: &Key) -> Network {
+        let mut network = Network::default();
+        let user_asn = key
+            .user
+            .iter()
+            .enumerate()
+            .find(|(_, hit)| hit.asn.is_some() || hit.as_org.is_some());
+        if let Some((i, hit)) = user_asn {
+            network.asn = hit.asn;
+            network.as_org = hit.as_org.as_deref().unwrap_or_default().to_string();
+            network.asn_from = Origin::User(i as u16);
+        } else if let Some(n) = key.builtin.network {
+            let (asn, org) = &self.builtin.networks[n as usize];
+            network.asn = Some(*asn);
+            network.as_org = org.to_string();
+            network.asn_from = Origin::BuiltIn;
+        }
+        let user_country = key.user.iter().enumerate().find_map(|(i, hit)| Some((i, hit.country?)));
+        if let Some((i, code)) = user_country {
+            network.country = String::from_utf8_lossy(&code).into_owned();
+            network.country_from = Origin::User(i as u16);
+        } else if let Some(c) = key.builtin.country {
+            network.country = String::from_utf8_lossy(&self.builtin.countries[c as usize]).into_owned();
+            network.country_from = Origin::BuiltIn;
+        }
+        network.hint = key
+            .prefix_hint
+            .or_else(|| network.asn.and_then(|asn| self.hints.by_asn(asn)));
+        network
+    }
+
+    /// "built-in data" or the user database's file name, for "where this value came from".
+    pub fn origin_label(&self, origin: Origin) -> String {
+        match origin {
+            Origin::Unknown => String::new(),
+            Origin::BuiltIn => "built-in data".to_string(),
+            Origin::User(i) => self.user.get(usize::from(i)).map_or_else(String::new, |db| {
+                db.info
+                    .path
+                    .file_name()
+                    .map_or_else(|| db.info.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::address::parse_address;
+
+    fn addr(text: &str) -> u128 {
+        parse_address(text).unwrap()
+    }
+
+    #[test]
+    fn the_built_in_data_enriches_public_addresses_and_leaves_reserved_ones_unknown() {
+        let data = IpData::default();
+        let column = [addr("1.1.1.1"), addr("192.0.2.1"), addr("1.1.1.1"), addr("8.8.8.8")];
+        let enriched = data.enrich(&column);
+        assert_eq!(enriched.of(0).as_label(), "AS 13335 Cloudflare, Inc.");
+        assert_eq!(enriched.of(0).country, "AU");
+        assert_eq!(enriched.of(0).asn_from, Origin::BuiltIn);
+        assert_eq!(enriched.of(1), &Network::default());
+        assert_eq!(enriched.id_of(0), enriched.id_of(2));
+        assert_eq!(enriched.networks().len(), 3);
+        assert_eq!(enriched.of(3).asn, Some(15169));
+        assert_eq!(enriched.of(99), &Network::default());
+    }
+
+    #[test]
+    fn starlink_and_cgnat_carry_their_hint() {
+        let data = IpData::default();
+        let starlink = data.network_of(addr("14.1.64.0"));
+        let hint = &data.hints.entries[starlink.hint.unwrap() as usize];
+        assert_eq!(hint.kind, "satellite");
+        assert!(hint.note.contains("carrier-grade NAT"));
+        let cgnat = data.network_of(addr("100.64.0.1"));
+        assert_eq!(data.hints.entries[cgnat.hint.unwrap() as usize].kind, "cgnat");
+        assert_eq!(data.network_of(addr("1.1.1.1")).hint, None);
+    }
+}
