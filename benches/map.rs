@@ -117,6 +117,7 @@ fn frames() {
     let root = env!("CARGO_MANIFEST_DIR");
     let locations: &'static [u8] = many_locations(2000).into_bytes().leak();
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(format!("{root}/sample_data/reports.csv").into()).into()],
         locations: vec![
             Input::Embedded {

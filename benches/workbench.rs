@@ -72,6 +72,7 @@ fn main() {
         assert!(status.success());
     }
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(dir.join("reports.csv")).into()],
         locations: vec![Input::File(dir.join("locations.csv")).into()],
     };

@@ -39,6 +39,7 @@ fn save(
 
 fn sample_dataset() -> compound_atlas_core::model::Dataset {
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(sample("reports.csv").into()).into()],
         locations: vec![Input::File(sample("locations.csv").into()).into()],
     };
@@ -51,6 +52,7 @@ fn a_state(dataset: &compound_atlas_core::model::Dataset) -> CaseState {
             tolerance: "90m".into(),
             zone: "Asia/Yangon".into(),
             date_order: "dmy".into(),
+            region: "MM, TH".into(),
         },
         filter: Filter {
             strength: Some(Strength::IpTime),
@@ -509,6 +511,7 @@ fn child_saving_as() {
         return;
     };
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(reports.into()).into()],
         locations: vec![Input::File(locations.into()).into()],
     };
@@ -625,12 +628,23 @@ fn a_process_killed_during_autosaves_keeps_the_last_one_whole() {
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
+        let (started, saving) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            std::io::BufRead::lines(std::io::BufReader::new(stderr))
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            let mut lines = Vec::new();
+            for line in
+                std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok)
+            {
+                if line.starts_with("saving ") {
+                    let _ = started.send(());
+                }
+                lines.push(line);
+            }
+            lines
         });
-        std::thread::sleep(std::time::Duration::from_millis(200 + delay_ms));
+        // The delay counts from the first autosave, not from the start: opening the case
+        // (and enriching its events) takes a varying while before it.
+        let _ = saving.recv_timeout(std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         // SIGKILL: no destructor, no rollback by the process itself.
         let _ = child.kill();
         let _ = child.wait();

@@ -27,6 +27,7 @@ fn the_detail_lists_every_event_with_its_matches_provenance_and_extras() {
     )
     .unwrap();
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(reports.clone()).into()],
         locations: vec![Input::File(locations.clone()).into()],
     };

@@ -457,6 +457,7 @@ fn a_cancelled_export_writes_nothing() {
     use compound_atlas_core::pipeline::{Inputs, analyse, load};
     use compound_atlas_core::values::progress::Progress;
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(sample("reports.csv").into()).into()],
         locations: vec![Input::File(sample("locations.csv").into()).into()],
     };

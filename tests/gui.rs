@@ -454,17 +454,21 @@ fn tag_many_rows_at_once_then_filter_by_the_tag() {
     assert_eq!(tagged.len(), 3);
     assert!(tagged.contains(&first) && tagged.contains(&third));
 
-    // The tag filter is at the bottom of the side panel: room is made and it is scrolled
-    // to, as a user would.
+    // The tag filter is at the bottom of the side panel, below the network filters: room
+    // is made, as a user would, by folding sections and making the window taller
+    // (`scroll_to_me` scrolls only the small list the box is in, not the panel around it).
+    harness.set_size(egui::vec2(1400.0, 1000.0));
     harness.get_by_label("Case").click();
     harness.get_by_label("Data sources").click();
+    harness.get_by_label("Matching").click();
     harness.run_steps(2);
     harness.get_by_label("Tags (0)").click();
     harness.run_steps(2);
     harness
         .get_by_role_and_label(egui::accesskit::Role::CheckBox, "escalate")
         .scroll_to_me();
-    harness.run_steps(3);
+    // Scrolling animates: let it end before clicking where the box now is.
+    harness.run_steps(12);
     harness
         .get_by_role_and_label(egui::accesskit::Role::CheckBox, "escalate")
         .click();

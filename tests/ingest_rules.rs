@@ -289,6 +289,7 @@ fn overlapping_observations_from_two_locations_both_match() {
 fn more_files_than_the_file_index_holds_are_refused_with_a_message() {
     use compound_atlas_core::pipeline::{Inputs, load};
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: (0..65_536)
             .map(|i| Input::File(format!("r{i}.csv").into()).into())
             .collect(),

@@ -35,6 +35,7 @@ fn data() -> (
     )
     .unwrap();
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(reports).into()],
         locations: vec![Input::File(locations).into()],
     };
@@ -122,6 +123,7 @@ fn activity_uses_local_weekday_and_hour() {
 fn the_sample_data_shows_myanmars_night_shift_in_yangon_time() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let inputs = Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(root.join("sample_data/reports.csv")).into()],
         locations: vec![Input::File(root.join("sample_data/locations.csv")).into()],
     };

@@ -14,6 +14,7 @@ pub fn full_scale_inputs() -> Inputs {
         dir.display()
     );
     Inputs {
+        ip_databases: Vec::new(),
         reports: vec![Input::File(dir.join("reports.csv")).into()],
         locations: vec![Input::File(dir.join("locations.csv")).into()],
     }

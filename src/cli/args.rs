@@ -5,6 +5,7 @@
 use super::CliError;
 use clap::Args;
 use compound_atlas_core::ingest::{ImportOptions, Input};
+use compound_atlas_core::ipdata::mmdb::UserDatabase;
 use compound_atlas_core::matching::{MatchParams, ToleranceError, parse_tolerance};
 use compound_atlas_core::params::RunParameters;
 use compound_atlas_core::pipeline::{Analysis, Inputs, analyse, load};
@@ -44,8 +45,13 @@ pub struct InputArgs {
         required_unless_present = "case"
     )]
     pub locations: Vec<PathBuf>,
+    /// Your own IP database (a MaxMind DB file: GeoLite2-ASN/-Country/-City, DB-IP Lite,
+    /// IPinfo Lite); it takes precedence over the built-in data for the fields it has.
+    /// Repeat for several, the first taking precedence.
+    #[arg(long = "ip-db", value_name = "FILE")]
+    pub ip_databases: Vec<PathBuf>,
     /// Read the data, parameters and tags from a case file instead of from CSV files.
-    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "tolerance", "assume_tz", "date_order"])]
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "ip_databases", "tolerance", "assume_tz", "date_order"])]
     pub case: Option<PathBuf>,
     /// How far outside an observation window an event still counts as IP+time: 90s, 45m, 2h, 3d.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = tolerance_arg)]
@@ -68,8 +74,9 @@ impl InputArgs {
         }
     }
 
-    pub fn inputs(&self) -> Inputs {
-        Inputs {
+    /// The inputs, with the IP databases opened (the first error stops).
+    pub fn inputs(&self) -> Result<Inputs, CliError> {
+        Ok(Inputs {
             reports: self
                 .reports
                 .iter()
@@ -82,7 +89,8 @@ impl InputArgs {
                 .cloned()
                 .map(|p| Input::File(p).into())
                 .collect(),
-        }
+            ip_databases: open_ip_databases(&self.ip_databases)?,
+        })
     }
 
     pub fn run_parameters(&self) -> RunParameters {
@@ -97,6 +105,14 @@ impl InputArgs {
             }),
         }
     }
+}
+
+/// Open the IP databases given with `--ip-db`, in order.
+pub fn open_ip_databases(paths: &[PathBuf]) -> Result<Vec<UserDatabase>, CliError> {
+    paths
+        .iter()
+        .map(|path| UserDatabase::open(path.clone()).map_err(CliError::from))
+        .collect()
 }
 
 /// The filter conditions a map (and later an export) can be narrowed by.
@@ -221,7 +237,7 @@ pub fn load_and_match(
             (case.dataset, tolerance, Some(from_case))
         }
         None => (
-            load(&input.inputs(), input.options(), &progress)?,
+            load(&input.inputs()?, input.options(), &progress)?,
             input.tolerance.nanos,
             None,
         ),

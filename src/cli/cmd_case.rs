@@ -63,11 +63,13 @@ fn create(args: &CaseCreateArgs) -> Result<(), CliError> {
             .unwrap_or("compound-atlas case create"),
     )?;
     let progress = Progress::default();
-    let dataset = load(&args.input.inputs(), args.input.options(), &progress)?;
+    let inputs = args.input.inputs()?;
+    let dataset = load(&inputs, args.input.options(), &progress)?;
     let params = Params {
         tolerance: args.input.tolerance.text.clone(),
         zone: args.input.assume_tz.to_string(),
         date_order: args.input.run_parameters().date_order.unwrap_or_default(),
+        ..Params::default()
     };
     let state = match case::open(&args.out, &Progress::default()) {
         Ok(existing) => CaseState {
@@ -100,7 +102,7 @@ fn create(args: &CaseCreateArgs) -> Result<(), CliError> {
     let contents = CaseContents {
         dataset: &dataset,
         state: &state,
-        mappings: &args.input.inputs().mappings_of(&dataset.files),
+        mappings: &inputs.mappings_of(&dataset.files),
     };
     let entry = AuditEntry::now(&state.analyst, "import", &files.join("; "));
     case::save(&args.out, contents, &[entry], &progress)?;

@@ -1,14 +1,17 @@
-//! `compound-atlas match --reports FILE… --locations FILE… [--tolerance D] [--assume-tz Z]
-//! [--date-order dmy|mdy] --out DIR`: read, match, print the headline and write
-//! `matches.csv`, `locations_summary.csv`, `import_errors.csv` and `summary.json`.
+//! `compound-atlas match --reports FILE… --locations FILE… [--ip-db FILE…] [--tolerance D]
+//! [--assume-tz Z] [--date-order dmy|mdy] [--leads [--region MM,KH,LA]] --out DIR`: read,
+//! match, print the headline and write `matches.csv`, `locations_summary.csv`,
+//! `import_errors.csv` and `summary.json`, and with `--leads` also `leads.csv`.
 
 use super::CliError;
 use super::args::{InputArgs, load_and_match, run_parameters};
 use super::terminal::{err, out};
 use clap::Args;
+use compound_atlas_core::analysis::leads::{LeadKind, LeadParams, find_leads};
 use compound_atlas_core::model::{FileKind, Severity};
 use compound_atlas_core::pipeline::write_results;
 use compound_atlas_core::values::text::{count, thousands};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,6 +22,17 @@ pub struct MatchArgs {
     /// Folder for matches.csv, locations_summary.csv, import_errors.csv and summary.json.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Also write leads.csv: network-level leads (same_network, region), weaker than
+    /// matches and never counted in the headline.
+    #[arg(long)]
+    pub leads: bool,
+    /// The countries a region lead looks for (ISO codes, comma-separated).
+    #[arg(long, value_name = "CODES", default_value = "MM,KH,LA", value_parser = region_arg, requires = "leads")]
+    pub region: BTreeSet<String>,
+}
+
+fn region_arg(text: &str) -> Result<BTreeSet<String>, String> {
+    compound_atlas_core::ipdata::parse_countries(text)
 }
 
 pub fn run(args: &MatchArgs) -> Result<(), CliError> {
@@ -27,7 +41,14 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let parameters = run_parameters(&args.input, state.as_ref());
-    write_results(&args.out, &analysis, &parameters, now)?;
+    let leads = args.leads.then(|| {
+        let params = LeadParams {
+            tolerance: analysis.matches.params.tolerance,
+            countries: args.region.clone(),
+        };
+        find_leads(&analysis.dataset, &analysis.matches, &params)
+    });
+    write_results(&args.out, &analysis, &parameters, now, leads.as_ref())?;
     let dataset = &analysis.dataset;
     let headline = &analysis.summary.headline;
     let warnings = dataset
@@ -80,6 +101,14 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
         "  Locations with IP+time links:             {:>12}",
         thousands(headline.locations_ip_time)
     );
+    if let Some(leads) = &leads {
+        out!();
+        out!(
+            "  Leads, weaker than matches (leads.csv):   {:>12} same_network, {} region",
+            thousands(leads.count(LeadKind::SameNetwork) as u64),
+            thousands(leads.count(LeadKind::Region) as u64),
+        );
+    }
     out!();
     out!(
         "Wrote matches.csv ({}), locations_summary.csv, import_errors.csv and summary.json to {}.",

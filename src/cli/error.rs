@@ -32,6 +32,8 @@ pub enum CliError {
     Match(#[from] MatchError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    IpDatabase(#[from] compound_atlas_core::ipdata::mmdb::DatabaseError),
 }
 
 impl From<String> for CliError {

@@ -38,8 +38,11 @@ pub struct Cli {
     /// A location list to open the workbench with.
     #[arg(long = "locations", value_name = "FILE")]
     pub locations: Vec<PathBuf>,
+    /// An IP database (MaxMind DB file) to open the workbench with. Repeatable.
+    #[arg(long = "ip-db", value_name = "FILE")]
+    pub ip_databases: Vec<PathBuf>,
     /// A case file to open the workbench with.
-    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations"])]
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "ip_databases"])]
     pub case: Option<PathBuf>,
 }
 
@@ -96,18 +99,28 @@ pub fn main() -> i32 {
 
 /// No command: the workbench, on the files or case given, else on the sample data.
 fn open_workbench(cli: &Cli) -> Result<(), CliError> {
-    let files = (!cli.reports.is_empty() || !cli.locations.is_empty()).then(|| Inputs {
-        reports: cli
-            .reports
-            .iter()
-            .map(|p| Input::File(p.clone()).into())
-            .collect(),
-        locations: cli
-            .locations
-            .iter()
-            .map(|p| Input::File(p.clone()).into())
-            .collect(),
-    });
+    let files =
+        (!cli.reports.is_empty() || !cli.locations.is_empty() || !cli.ip_databases.is_empty())
+            .then(|| Inputs {
+                reports: cli
+                    .reports
+                    .iter()
+                    .map(|p| Input::File(p.clone()).into())
+                    .collect(),
+                locations: cli
+                    .locations
+                    .iter()
+                    .map(|p| Input::File(p.clone()).into())
+                    .collect(),
+                ip_databases: Vec::new(),
+            });
+    let files = match files {
+        Some(mut files) => {
+            files.ip_databases = args::open_ip_databases(&cli.ip_databases)?;
+            Some(files)
+        }
+        None => None,
+    };
     let startup = match (&cli.case, files) {
         (Some(case), _) => crate::gui::Startup::Case(case.clone()),
         (None, Some(files)) => crate::gui::Startup::Files(files),

@@ -199,6 +199,10 @@ impl WorkbenchApp {
         if self.workspace.poll_job() {
             self.dates = side_panel::DateTexts::default();
         }
+        self.workspace.refresh_leads();
+        if self.workspace.finding_leads() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
         if ctx.input(|i| i.viewport().close_requested()) && !self.may_close() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         }
@@ -263,6 +267,14 @@ impl WorkbenchApp {
                                 &self.workspace,
                                 &mut self.dates,
                                 focus_search,
+                                intents,
+                            );
+                        });
+                        side_panel::side_section(ui, "Leads", |ui| {
+                            side_panel::leads(
+                                ui,
+                                &self.workspace,
+                                &mut self.reports_table.with_leads,
                                 intents,
                             );
                         });

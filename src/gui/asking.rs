@@ -81,6 +81,7 @@ impl WorkbenchApp {
                 );
                 self.workspace.notice = Some(workspace::Notice::of_save(&first, result));
             }
+            FileRequest::IpDatabase => intents.push(Intent::AddIpDatabase(first)),
             FileRequest::TileFile | FileRequest::MapPng => {
                 self.map.files.give_answer(request, first)
             }

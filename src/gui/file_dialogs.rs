@@ -29,6 +29,8 @@ pub enum FileRequest {
     ImportErrors(u16),
     /// A raster tile package to draw over the basemap.
     TileFile,
+    /// The user's own IP database (a MaxMind DB file).
+    IpDatabase,
     /// Where to save the map as an image.
     MapPng,
     /// Where to save the chart shown below the map as CSV, with the suggested name.
@@ -113,6 +115,10 @@ const TILES: Filter = Filter {
     label: "Raster tile packages (pmtiles)",
     extensions: &["pmtiles"],
 };
+const IP_DATABASES: Filter = Filter {
+    label: "MaxMind DB files (mmdb)",
+    extensions: &["mmdb"],
+};
 const CSV: Filter = Filter {
     label: "CSV files (csv)",
     extensions: &["csv"],
@@ -132,6 +138,7 @@ impl FileRequest {
             FileRequest::Screenshot(_) => "Save the screenshot",
             FileRequest::ImportErrors(_) => "Save the import errors",
             FileRequest::TileFile => "Open a raster tile package",
+            FileRequest::IpDatabase => "Add an IP database",
             FileRequest::MapPng => "Save the map as PNG",
             FileRequest::ChartCsv(_) => "Save the chart as CSV",
             FileRequest::ChartPng(_) => "Save the chart as PNG",
@@ -153,6 +160,7 @@ impl FileRequest {
             }
             FileRequest::ImportErrors(_) | FileRequest::ChartCsv(_) => &[CSV, Filter::ALL],
             FileRequest::TileFile => &[TILES, Filter::ALL],
+            FileRequest::IpDatabase => &[IP_DATABASES, Filter::ALL],
         }
     }
 
@@ -160,7 +168,10 @@ impl FileRequest {
     pub fn is_save(&self) -> bool {
         !matches!(
             self,
-            FileRequest::OpenCase | FileRequest::Import(_) | FileRequest::TileFile
+            FileRequest::OpenCase
+                | FileRequest::Import(_)
+                | FileRequest::TileFile
+                | FileRequest::IpDatabase
         )
     }
 
@@ -186,7 +197,10 @@ impl FileRequest {
             | FileRequest::ChartPng(name) => name.clone(),
             FileRequest::ImportErrors(_) => "import_errors.csv".into(),
             FileRequest::MapPng => "map.png".into(),
-            FileRequest::OpenCase | FileRequest::Import(_) | FileRequest::TileFile => return None,
+            FileRequest::OpenCase
+            | FileRequest::Import(_)
+            | FileRequest::TileFile
+            | FileRequest::IpDatabase => return None,
         })
     }
 

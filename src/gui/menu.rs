@@ -112,6 +112,13 @@ impl WorkbenchApp {
         {
             self.pick_and_import(FileKind::Locations, intents);
         }
+        if ui
+            .add_enabled(!busy, egui::Button::new("Add IP database…"))
+            .on_hover_text("Your own MaxMind DB file (GeoLite2, DB-IP Lite, IPinfo Lite): it takes precedence over the built-in data for the fields it has")
+            .clicked()
+        {
+            self.ask(FileRequest::IpDatabase, intents);
+        }
         ui.menu_button("Recent files", |ui| {
             if self.workspace.recent.is_empty() {
                 ui.label("none yet");

@@ -11,7 +11,7 @@
 
 mod app;
 mod asking;
-mod background;
+pub(crate) mod background;
 mod basemap_tiles;
 pub mod case_panel;
 mod closing;

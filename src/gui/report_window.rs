@@ -74,7 +74,19 @@ pub fn report_window(
             .iter()
             .filter(|e| draft.show_all || !e.matches.is_empty());
         for event in shown {
-            event_section(ui, event, zone);
+            let leads: Vec<String> = workspace
+                .leads
+                .of_event(event.event)
+                .iter()
+                .map(|lead| {
+                    format!(
+                        "{}: {}",
+                        lead.kind.label(),
+                        workspace.leads.reason(&workspace.dataset, lead)
+                    )
+                })
+                .collect();
+            event_section(ui, event, &leads, zone);
         }
     });
 }
@@ -142,23 +154,35 @@ fn facts_grid(ui: &mut Ui, detail: &ReportDetail) {
 
 /// One event: a line that says what and whether it matched, opened when it did, with
 /// where it came from, its extra columns and each match with why.
-fn event_section(ui: &mut Ui, event: &EventDetail, zone: ImportZone) {
+fn event_section(ui: &mut Ui, event: &EventDetail, leads: &[String], zone: ImportZone) {
     let port = event.port.map(|p| format!(":{p}")).unwrap_or_default();
+    // The network beside the address: who operates it is what a caseworker asks next.
+    let network = match (event.network.is_empty(), event.ip_country.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!(" ({})", event.network),
+        (true, false) => format!(" ({})", event.ip_country),
+        (false, false) => format!(" ({}, {})", event.network, event.ip_country),
+    };
     let summary = format!(
-        "#{} · {} · {}{} · {}{}",
+        "#{} · {} · {}{}{} · {}{}",
         event.index,
         format_time(event.time),
         event.ip,
         port,
+        network,
         if event.name.is_empty() {
             "(no event name)"
         } else {
             &event.name
         },
-        match event.matches.len() {
-            0 => " · no match".to_string(),
-            1 => " · matched 1 observation".to_string(),
-            n => format!(" · matched {n} observations"),
+        match (event.matches.len(), leads.len()) {
+            (0, 0) => " · no match".to_string(),
+            (0, n) => format!(
+                " · no match, {}",
+                compound_atlas_core::values::text::count(n as u64, "lead", "leads")
+            ),
+            (1, _) => " · matched 1 observation".to_string(),
+            (n, _) => format!(" · matched {n} observations"),
         }
     );
     egui::CollapsingHeader::new(summary)
@@ -166,6 +190,7 @@ fn event_section(ui: &mut Ui, event: &EventDetail, zone: ImportZone) {
         .default_open(!event.matches.is_empty())
         .show(ui, |ui| {
             provenance(ui, "From", &event.provenance);
+            network_lines(ui, event);
             if let Some(proxy) = event.possible_proxy {
                 ui.label(format!("Possible proxy: {proxy}"));
             }
@@ -175,7 +200,36 @@ fn event_section(ui: &mut Ui, event: &EventDetail, zone: ImportZone) {
             for m in &event.matches {
                 egui::Frame::group(ui.style()).show(ui, |ui| match_box(ui, m, zone));
             }
+            for lead in leads {
+                ui.label(RichText::new(format!("Lead, weaker than a match: {lead}")).italics());
+            }
         });
+}
+
+/// The address's network, registered country and where each came from, and the caveat
+/// of a known shared network.
+fn network_lines(ui: &mut Ui, event: &EventDetail) {
+    if event.network.is_empty() && event.ip_country.is_empty() {
+        ui.label(RichText::new("Network: not in the IP data").weak());
+    } else {
+        ui.label(format!(
+            "Network: {} · registered in {}",
+            if event.network.is_empty() {
+                "unknown"
+            } else {
+                &event.network
+            },
+            if event.ip_country.is_empty() {
+                "unknown"
+            } else {
+                &event.ip_country
+            },
+        ));
+        ui.label(RichText::new(&event.network_sources).small().weak());
+    }
+    if !event.network_note.is_empty() {
+        ui.colored_label(theme::WARNING, format!("Caveat: {}.", event.network_note));
+    }
 }
 
 /// Why an event matched one observation: strength, location, window and distance to it,

@@ -92,7 +92,54 @@ pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent
     if workspace.dataset.files.is_empty() {
         ui.label("No files loaded. Use File > Import reports… or drop CSV files here.");
     }
+    ip_databases(ui, workspace, intents);
     open_errors
+}
+
+/// The IP data the events are enriched with: the user's databases (first takes
+/// precedence), then the built-in data.
+fn ip_databases(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    for (index, db) in workspace.dataset.ip_data.user.iter().enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let name = db.info.path.file_name().map_or_else(
+                || db.info.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            ui.label(RichText::new(name).strong())
+                .on_hover_text(db.info.path.display().to_string());
+            ui.label(format!(
+                "IP database: {}, built {}",
+                db.info.database_type,
+                db.info.built.get(..10).unwrap_or(&db.info.built)
+            ));
+            ui.label(
+                RichText::new(format!(
+                    "{} bytes · SHA-256 {}…",
+                    thousands(db.info.size),
+                    short_hash(&db.info.sha256)
+                ))
+                .small()
+                .weak(),
+            )
+            .on_hover_text(format!("SHA-256 {}", db.info.sha256));
+            if ui
+                .add_enabled(!workspace.is_busy(), egui::Button::new("Remove"))
+                .on_hover_text("Stop using this database; the built-in data remains")
+                .clicked()
+            {
+                intents.push(Intent::RemoveIpDatabase(index));
+            }
+        });
+    }
+    ui.label(
+        RichText::new(format!(
+            "Built-in IP data: {} (Help > About).",
+            compound_atlas_core::ipdata::builtin::BuiltIn::get().label
+        ))
+        .small()
+        .weak(),
+    );
 }
 
 /// Tolerance and time zone; applying rereads or rematches in the background.
@@ -278,6 +325,20 @@ pub fn filters(
             &pairs(&choices.event_names),
             &mut filter.event_names,
         ),
+        (
+            "AS organisation",
+            "f-as-org",
+            "as-orgs",
+            &pairs(&choices.as_orgs),
+            &mut filter.as_orgs,
+        ),
+        (
+            "Registered in",
+            "f-ip-country",
+            "ip-countries",
+            &pairs(&choices.ip_countries),
+            &mut filter.ip_countries,
+        ),
         ("Tags", "f-tags", "tags", &tags, &mut filter.tags),
     ];
     for (label, header_id, list_id, options, chosen) in sections {
@@ -288,6 +349,68 @@ pub fn filters(
     if filter != workspace.filter {
         intents.push(Intent::SetFilter(filter));
     }
+}
+
+/// The network-level leads: how many of each kind, the region's countries, and ways to
+/// look at them (the Reports table's list, the filter by registered country).
+pub fn leads(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    list_in_reports: &mut bool,
+    intents: &mut Vec<Intent>,
+) {
+    use compound_atlas_core::analysis::leads::LeadKind;
+    let leads = &workspace.leads;
+    ui.label(
+        RichText::new("Weaker than matches and never in the figures: reports a list of compound addresses misses.")
+            .small()
+            .weak(),
+    );
+    egui::Grid::new("lead-counts").num_columns(2).show(ui, |ui| {
+        for (kind, hint) in [
+            (LeadKind::SameNetwork, "The event's network is one a location's observations belong to, within the location's observed period"),
+            (LeadKind::Region, "The event's address is registered in one of the countries below, and it matches no observation"),
+        ] {
+            ui.label(kind.label()).on_hover_text(hint);
+            ui.label(thousands(leads.count(kind) as u64));
+            ui.end_row();
+        }
+    });
+    if workspace.finding_leads() {
+        ui.label(RichText::new("Finding leads…").weak());
+    }
+    let mut region = workspace.params.region.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Region countries");
+        ui.add(
+            egui::TextEdit::singleline(&mut region)
+                .desired_width(100.0)
+                .hint_text("MM, KH, LA"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("Countries a region lead looks for: two-letter codes");
+    });
+    if region != workspace.params.region {
+        intents.push(Intent::SetLeadRegion(region));
+    }
+    if let Some(problem) = &workspace.leads_problem {
+        ui.colored_label(theme::ERROR, problem);
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.toggle_value(list_in_reports, "List in Reports")
+            .on_hover_text("The Reports table lists the reports with leads instead of the matched ones");
+        let countries: BTreeSet<String> = compound_atlas_core::ipdata::parse_countries(&workspace.params.region).unwrap_or_default();
+        let filtered = !countries.is_empty() && workspace.filter.ip_countries == countries;
+        if ui
+            .add_enabled(!countries.is_empty() && !filtered, egui::Button::new("Only events registered there"))
+            .on_hover_text("Filter every view and figure to events whose address is registered in these countries")
+            .clicked()
+        {
+            let mut filter = workspace.filter.clone();
+            filter.ip_countries = countries;
+            intents.push(Intent::SetFilter(filter));
+        }
+    });
 }
 
 /// The day/month order choice, shared by the matching panel and the import preview.

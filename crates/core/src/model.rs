@@ -417,6 +417,11 @@ pub struct Dataset {
     pub report_events: Vec<u32>,
     /// Per-event tables derived on first use; reset when the events are regrouped.
     pub(crate) event_tables: EventTables,
+    /// The IP data the events are enriched with: the built-in tables and the user's
+    /// own databases.
+    pub ip_data: crate::ipdata::IpData,
+    /// Each event's network, by [`Dataset::enrich`] once the events or the databases change.
+    pub networks: crate::ipdata::EventNetworks,
 }
 
 /// Per-event lookups that tables and exports need for millions of rows, computed once.
@@ -427,6 +432,17 @@ pub(crate) struct EventTables {
 }
 
 impl Dataset {
+    /// Look every event's address up again (after reading events or adding a database).
+    pub fn enrich(&mut self) {
+        self.networks = self.ip_data.enrich(&self.events.addr);
+    }
+
+    /// What the IP data says of an event's address (unknown until [`Dataset::enrich`],
+    /// which `pipeline::add_inputs` and `case::open` call once everything is read).
+    pub fn network(&self, event: u32) -> &crate::ipdata::Network {
+        self.networks.of(event)
+    }
+
     pub fn events_of(&self, report: u32) -> &[u32] {
         let r = report as usize;
         &self.report_events

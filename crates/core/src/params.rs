@@ -13,6 +13,14 @@ pub struct Params {
     pub zone: String,
     /// "dmy", "mdy" or empty.
     pub date_order: String,
+    /// The countries a `region` lead looks for ("MM, KH, LA"); changing it finds leads
+    /// again without reading or matching again.
+    #[serde(default = "default_region")]
+    pub region: String,
+}
+
+fn default_region() -> String {
+    crate::ipdata::DEFAULT_REGION.join(", ")
 }
 
 impl Default for Params {
@@ -21,6 +29,7 @@ impl Default for Params {
             tolerance: "2h".into(),
             zone: "UTC".into(),
             date_order: String::new(),
+            region: default_region(),
         }
     }
 }
@@ -34,6 +43,14 @@ impl Params {
             tolerance_seconds: tolerance / crate::values::time::NANOS_PER_SECOND,
             time_zone: self.zone.trim().to_string(),
             date_order: Some(self.date_order.trim().to_string()).filter(|o| !o.is_empty()),
+        })
+    }
+
+    /// What leads are looked for with these parameters, or why the countries cannot be read.
+    pub fn lead_params(&self) -> Result<LeadParams, String> {
+        Ok(LeadParams {
+            tolerance: parse_tolerance(&self.tolerance).map_err(|e| e.to_string())?,
+            countries: crate::ipdata::parse_countries(&self.region)?,
         })
     }
 
@@ -51,6 +68,27 @@ impl Params {
             },
             MatchParams { tolerance },
         ))
+    }
+}
+
+/// What network-level leads (`analysis::leads`) are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadParams {
+    /// How far outside a location's observed period a `same_network` event may fall.
+    pub tolerance: crate::values::time::Nanos,
+    /// The countries of `region` leads: ISO codes, upper case.
+    pub countries: std::collections::BTreeSet<String>,
+}
+
+impl Default for LeadParams {
+    fn default() -> Self {
+        LeadParams {
+            tolerance: 0,
+            countries: crate::ipdata::DEFAULT_REGION
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
     }
 }
 

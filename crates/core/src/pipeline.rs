@@ -4,6 +4,7 @@
 use crate::analysis::{Summary, summarize};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::{FileError, ImportOptions, Input, read_locations, read_reports};
+use crate::ipdata::mmdb::UserDatabase;
 use crate::matching::{MatchError, MatchParams, MatchSet, match_events};
 use crate::model::{Dataset, FileKind, SourceFile};
 use crate::output;
@@ -34,6 +35,8 @@ impl<F> From<Input> for Source<F> {
 pub struct Inputs {
     pub reports: Vec<Source<ReportField>>,
     pub locations: Vec<Source<LocationField>>,
+    /// The user's own IP databases (MaxMind DB files), opened, in order of precedence.
+    pub ip_databases: Vec<UserDatabase>,
 }
 
 impl Inputs {
@@ -163,6 +166,11 @@ pub fn add_inputs(
             progress,
         )?);
     }
+    for database in &inputs.ip_databases {
+        dataset.ip_data.add(database.clone());
+    }
+    progress.check()?;
+    dataset.enrich();
     Ok(())
 }
 
@@ -188,13 +196,15 @@ pub fn analyse(
     })
 }
 
-/// The four result files of design.md §3, in `dir` (created if needed): all four are
-/// written completely before any is renamed into place, and none may replace an input.
+/// The four result files of design.md §3, in `dir` (created if needed), and `leads.csv`
+/// when leads are given: all are written completely before any is renamed into place,
+/// and none may replace an input.
 pub fn write_results(
     dir: &Path,
     analysis: &Analysis,
     parameters: &RunParameters,
     created_at: i64,
+    leads: Option<&crate::analysis::leads::Leads>,
 ) -> Result<(), RunError> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
@@ -203,12 +213,13 @@ pub fn write_results(
     std::fs::create_dir_all(dir).map_err(fail(dir))?;
     let dataset = &analysis.dataset;
     let paths = OUTPUT_FILES.map(|name| dir.join(name));
-    for path in &paths {
+    let leads_path = dir.join(LEADS_FILE);
+    for path in paths.iter().chain(leads.map(|_| &leads_path)) {
         let inputs = dataset.files.iter().map(|f| f.path.as_path());
         atomic::refuse_to_replace(path, inputs).map_err(fail(path))?;
     }
     let [matches, locations, errors, summary] = &paths;
-    let staged = vec![
+    let mut staged = vec![
         output::stage_matches(matches, dataset, &analysis.matches).map_err(fail(matches))?,
         output::stage_locations_summary(locations, dataset, &analysis.summary)
             .map_err(fail(locations))?,
@@ -223,8 +234,14 @@ pub fn write_results(
         )
         .map_err(fail(summary))?,
     ];
+    if let Some(leads) = leads {
+        staged.push(output::stage_leads(&leads_path, dataset, leads).map_err(fail(&leads_path))?);
+    }
     atomic::commit_all(staged).map_err(fail(dir))
 }
+
+/// The file [`write_results`] adds when asked for leads.
+pub const LEADS_FILE: &str = "leads.csv";
 
 /// The files [`write_results`] writes, in its order.
 pub const OUTPUT_FILES: [&str; 4] = [

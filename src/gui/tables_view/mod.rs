@@ -27,6 +27,8 @@ pub struct Table {
     pub hidden: BTreeSet<String>,
     /// Build rows of every size in the background (tests use this to exercise that path).
     pub always_in_background: bool,
+    /// The Reports table lists the reports with network-level leads, not the matched ones.
+    pub with_leads: bool,
     rows: Derived<BuildKey, Built>,
 }
 
@@ -59,6 +61,7 @@ impl Table {
             self.sort,
             self.search.trim().to_lowercase(),
             workspace.triage_generation,
+            (workspace.leads_generation, self.with_leads),
         );
         let request = BuildRequest {
             kind,
@@ -70,6 +73,8 @@ impl Table {
             selected_locations: workspace.selection.clone(),
             triage: workspace.triage.clone(),
             zone: workspace.applied_zone(),
+            leads: workspace.leads.clone(),
+            with_leads: self.with_leads && kind == Kind::Reports,
         };
         let items = request.candidate_rows();
         let in_background = items >= INLINE_ITEMS || self.always_in_background;
@@ -120,6 +125,7 @@ impl Table {
                 built,
                 selection: &self.selection,
                 building,
+                listing_leads: self.with_leads && kind == Kind::Reports,
             };
             bar.ui(ui, &mut self.search, intents);
         });
@@ -174,6 +180,8 @@ struct Toolbar<'a> {
     selection: &'a Selection,
     /// Rows being sorted and searched in the background, if any.
     building: Option<usize>,
+    /// The Reports table lists the reports with leads.
+    listing_leads: bool,
 }
 
 impl Toolbar<'_> {
@@ -193,6 +201,10 @@ impl Toolbar<'_> {
             count(order.len() as u64, "row", "rows"),
             thousands(self.selection.ids.len() as u64)
         ));
+        if self.listing_leads {
+            ui.label(RichText::new("Reports with leads").color(theme::WARNING))
+                .on_hover_text("Leads are weaker than matches: the network or the registered country of an address, not the address itself");
+        }
         if let Some(rows) = self.building {
             ui.spinner();
             ui.label(format!(

@@ -39,7 +39,12 @@ impl Kind {
         match self {
             // report_id, strength, event_time, ip, port, location_name, country,
             // seconds_outside_window, then the rest.
-            Kind::Matches => vec![0, 12, 4, 2, 3, 7, 8, 13, 5, 1, 6, 9, 10, 11, 14, 15],
+            // The network columns follow the address they describe's neighbours.
+            Kind::Matches => vec![
+                0, 12, 4, 2, 3, 17, 18, 7, 8, 13, 5, 1, 6, 9, 10, 11, 14, 15, 16, 19,
+            ],
+            // Leads beside the matched events; the networks after the tags.
+            Kind::Reports => vec![0, 1, 2, 3, 4, 5, 6, 12, 7, 8, 9, 10, 11],
             _ => (0..self.columns().len()).collect(),
         }
     }
@@ -64,7 +69,7 @@ pub const LOCATION_COLUMNS: [&str; 7] = [
     "Last match",
 ];
 
-pub const REPORT_COLUMNS: [&str; 10] = [
+pub const REPORT_COLUMNS: [&str; 13] = [
     "Report",
     "Incident type",
     "Platform",
@@ -75,6 +80,9 @@ pub const REPORT_COLUMNS: [&str; 10] = [
     "First event",
     "Last event",
     "Tags",
+    "Networks",
+    "Registered in",
+    "Leads",
 ];
 
 /// The matched-event aggregates of one report under the filter.
@@ -98,6 +106,8 @@ pub(super) struct Source {
     /// table keeps every row to add to the selection.
     pub(super) location_stats: Vec<compound_atlas_core::analysis::LocationStats>,
     pub(super) zone: ImportZone,
+    /// How many network-level leads each report has.
+    pub(super) report_leads: HashMap<u32, u32>,
 }
 
 /// Integer stand-ins for a text column: each distinct value's rank in the column's text
@@ -124,7 +134,8 @@ pub(super) const PORT_CHECKS: [compound_atlas_core::matching::PortCheck; 3] = [
 
 /// What the rows were built for: the filter generation, the sort (column, descending),
 /// the search text and the triage generation (tags show in the Reports table).
-pub(super) type BuildKey = (u64, Option<(usize, bool)>, String, u64);
+/// And the leads the Reports table counts and may list: their generation and whether it lists them.
+pub(super) type BuildKey = (u64, Option<(usize, bool)>, String, u64, (u64, bool));
 
 /// Everything a build needs, owned, so that it can run on another thread.
 pub(super) struct BuildRequest {
@@ -139,6 +150,9 @@ pub(super) struct BuildRequest {
     pub(super) triage: Triage,
     /// The zone the data was read in, to show window ends given as dates.
     pub(super) zone: ImportZone,
+    pub(super) leads: Arc<compound_atlas_core::analysis::leads::Leads>,
+    /// The Reports table lists the reports with leads instead of the matched ones.
+    pub(super) with_leads: bool,
 }
 
 /// A table's rows in the order shown, and what they index into.
@@ -147,6 +161,17 @@ pub(super) struct Built {
     pub(super) source: Source,
     /// Row ids in the order shown: report indexes, or positions in the filtered matches.
     pub(super) order: Vec<u32>,
+}
+
+/// Distinct non-empty values in their first order, joined with "; ".
+fn distinct_joined(values: impl Iterator<Item = String>) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for value in values {
+        if !value.is_empty() && !seen.contains(&value) {
+            seen.push(value);
+        }
+    }
+    seen.join("; ")
 }
 
 pub(crate) fn strength_text(strength: Option<Strength>) -> &'static str {
@@ -200,12 +225,22 @@ impl Source {
                     6 => Cell::Number(agg.locations as f64),
                     7 => times().min().map_or(Cell::Empty, Cell::Time),
                     8 => times().max().map_or(Cell::Empty, Cell::Time),
-                    _ => text(
+                    9 => text(
                         &triage
                             .tags_of(dataset.reports.id(row))
                             .collect::<Vec<_>>()
                             .join(", "),
                     ),
+                    10 => text(&distinct_joined(
+                        events.iter().map(|&e| dataset.network(e).as_label()),
+                    )),
+                    11 => text(&distinct_joined(
+                        events.iter().map(|&e| dataset.network(e).country.clone()),
+                    )),
+                    _ => self
+                        .report_leads
+                        .get(&row)
+                        .map_or(Cell::Empty, |&n| Cell::Number(f64::from(n))),
                 }
             }
             Kind::Matches => {
@@ -234,7 +269,14 @@ impl Source {
                         .seconds_outside_window
                         .map_or(Cell::Empty, |s| Cell::Number(s as f64)),
                     14 => Cell::Text(m.port_check.as_str().into()),
-                    _ => Cell::Text(if o.shared { "true" } else { "false" }.into()),
+                    15 => Cell::Text(if o.shared { "true" } else { "false" }.into()),
+                    16 => dataset
+                        .network(m.event)
+                        .asn
+                        .map_or(Cell::Empty, |a| Cell::Number(f64::from(a))),
+                    17 => text(&dataset.network(m.event).as_org),
+                    18 => text(&dataset.network(m.event).country),
+                    _ => text(&dataset.ip_data.network_note(dataset.network(m.event))),
                 }
             }
         }
@@ -400,7 +442,8 @@ impl BuildRequest {
     pub(super) fn candidate_rows(&self) -> usize {
         match self.kind {
             Kind::Locations => self.dataset.locations.len(),
-            Kind::Reports | Kind::Matches => self.view.matches.len(),
+            Kind::Reports => self.view.matches.len() + self.leads.leads.len(),
+            Kind::Matches => self.view.matches.len(),
         }
     }
 
@@ -454,7 +497,26 @@ impl BuildRequest {
                         (r, row)
                     })
                     .collect();
-                let mut ids: Vec<u32> = source.report_rows.keys().copied().collect();
+                for lead in &self.leads.leads {
+                    *source
+                        .report_leads
+                        .entry(dataset.events.report[lead.event as usize])
+                        .or_default() += 1;
+                }
+                let listed = if self.with_leads {
+                    &source
+                        .report_leads
+                        .keys()
+                        .copied()
+                        .collect::<BTreeSet<u32>>()
+                } else {
+                    &source
+                        .report_rows
+                        .keys()
+                        .copied()
+                        .collect::<BTreeSet<u32>>()
+                };
+                let mut ids: Vec<u32> = listed.iter().copied().collect();
                 ids.sort_unstable();
                 ids
             }

@@ -430,7 +430,11 @@ impl Workspace {
                 &opened.mappings,
                 &embedded_inputs(),
             ) {
-                Ok(inputs) => inputs,
+                // The databases the case keeps, so that reading its files again keeps them.
+                Ok(inputs) => Inputs {
+                    ip_databases: opened.dataset.ip_data.user.clone(),
+                    ..inputs
+                },
                 Err(message) => {
                     return JobOutcome::Failed(format!("Could not open the case: {message}."));
                 }
@@ -508,10 +512,35 @@ impl Workspace {
 
     /// Read more files into the data as it is (the files read before need not be on
     /// disk any more: a case keeps its data), then match again.
+    /// Open the user's IP database and enrich the data with it (precedence over the
+    /// built-in data, after the databases already added), reading the data again.
+    pub(super) fn add_ip_database(&mut self, path: PathBuf) {
+        if self.is_busy() {
+            return;
+        }
+        match compound_atlas_core::ipdata::mmdb::UserDatabase::open(path) {
+            Ok(database) => {
+                self.log("add IP database", &database.info.path.display().to_string());
+                self.start_import(Inputs {
+                    ip_databases: vec![database],
+                    ..Inputs::default()
+                });
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!(
+                    "Could not add the IP database: {e}."
+                )))
+            }
+        }
+    }
+
     pub(super) fn start_import(&mut self, more: Inputs) {
         let mut inputs = self.inputs.clone();
         inputs.reports.extend(more.reports.iter().cloned());
         inputs.locations.extend(more.locations.iter().cloned());
+        inputs
+            .ip_databases
+            .extend(more.ip_databases.iter().cloned());
         let base = Arc::clone(&self.dataset);
         self.start_reading(self.applied.clone(), Some(base), more, inputs);
     }

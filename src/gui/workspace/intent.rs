@@ -40,6 +40,12 @@ pub enum Intent {
     EditParams(Params),
     /// Read or match again with the parameters being edited.
     ApplyParams,
+    /// The countries region leads look for, as typed ("MM, KH, LA"); in force at once.
+    SetLeadRegion(String),
+    /// Add the user's own IP database (a MaxMind DB file) and enrich the events again.
+    AddIpDatabase(PathBuf),
+    /// Stop using one of the user's IP databases (by its place in the order).
+    RemoveIpDatabase(usize),
     SetFilter(Filter),
     ResetFilter,
     ToggleLocation {
@@ -101,6 +107,16 @@ impl Workspace {
             Intent::RemoveInput { kind, index } => self.remove_input(kind, index),
             Intent::EditParams(params) => self.params = params,
             Intent::ApplyParams => self.apply_params(),
+            Intent::SetLeadRegion(region) => {
+                if region != self.params.region {
+                    // Not a reading or matching parameter: in force without Apply.
+                    self.params.region = region.clone();
+                    self.applied.region = region;
+                    self.touch(false);
+                }
+            }
+            Intent::AddIpDatabase(path) => self.add_ip_database(path),
+            Intent::RemoveIpDatabase(index) => self.remove_ip_database(index),
             Intent::SetFilter(filter) => {
                 if filter != self.filter {
                     self.filter = filter;
@@ -219,6 +235,24 @@ impl Workspace {
             FileKind::Locations => drop(inputs.locations.remove(index)),
         }
         self.start_reread(inputs);
+    }
+
+    /// The events are enriched again without the database; matches do not depend on it.
+    fn remove_ip_database(&mut self, index: usize) {
+        if self.is_busy() || index >= self.dataset.ip_data.user.len() {
+            return;
+        }
+        let mut dataset = compound_atlas_core::model::Dataset::clone(&self.dataset);
+        let removed = dataset.ip_data.user.remove(index);
+        dataset.enrich();
+        self.inputs.ip_databases.retain(|db| *db != removed);
+        self.log(
+            "remove IP database",
+            &removed.info.path.display().to_string(),
+        );
+        self.touch(true);
+        let matches = std::sync::Arc::clone(&self.matches);
+        self.replace_data(std::sync::Arc::new(dataset), matches);
     }
 
     /// Apply the parameters being edited: the time zone or day/month order reads the files

@@ -11,6 +11,7 @@ pub use intent::Intent;
 pub use jobs::{JobOutcome, RunningJob};
 
 use compound_atlas_core::analysis::filter::{Filter, FilteredView};
+use compound_atlas_core::analysis::leads::{Leads, find_leads};
 use compound_atlas_core::ingest::FileError;
 use compound_atlas_core::ingest::headers::{ColumnMap, LocationField, ReportField};
 use compound_atlas_core::ingest::preview::{FileStart, file_start};
@@ -217,6 +218,16 @@ pub struct Workspace {
     pub recent_cases: Vec<PathBuf>,
     /// The layout of a case just opened, for the GUI to take and show.
     pub restore_layout: Option<compound_atlas_core::case::Layout>,
+    /// Network-level leads of the data (same network, region), found again when the
+    /// data or the region's countries change; weaker than matches, never in the figures.
+    pub leads: Arc<Leads>,
+    /// Changes whenever `leads` does, so that views can cache what they derive from it.
+    pub leads_generation: u64,
+    /// Why the region's countries cannot be read, if they cannot.
+    pub leads_problem: Option<String>,
+    /// The data generation and region text the leads are (being) found for.
+    leads_key: Option<(u64, String)>,
+    leads_pending: Option<std::sync::mpsc::Receiver<Leads>>,
 }
 
 /// The values present in the data, for the filter checkboxes.
@@ -227,6 +238,25 @@ pub struct Choices {
     pub platforms: Vec<String>,
     pub incident_types: Vec<String>,
     pub event_names: Vec<String>,
+    /// AS organisations and registered countries of the events' addresses.
+    pub as_orgs: Vec<String>,
+    pub ip_countries: Vec<String>,
+}
+
+/// The distinct non-empty values of one field of the events' networks, sorted (a few
+/// thousand networks at most, however many events).
+fn network_values(
+    dataset: &Dataset,
+    field: fn(&compound_atlas_core::ipdata::Network) -> &String,
+) -> Vec<String> {
+    let values: BTreeSet<&String> = dataset
+        .networks
+        .networks()
+        .iter()
+        .map(field)
+        .filter(|v| !v.is_empty())
+        .collect();
+    values.into_iter().cloned().collect()
 }
 
 impl Choices {
@@ -263,6 +293,8 @@ impl Choices {
             platforms: names(&dataset.reports.platform),
             incident_types: names(&dataset.reports.incident_type),
             event_names: names(&dataset.events.name),
+            as_orgs: network_values(dataset, |n| &n.as_org),
+            ip_countries: network_values(dataset, |n| &n.country),
         }
     }
 }
@@ -308,6 +340,11 @@ impl Workspace {
             last_saved: Instant::now(),
             recent_cases: Vec::new(),
             restore_layout: None,
+            leads: Arc::default(),
+            leads_generation: 0,
+            leads_problem: None,
+            leads_key: None,
+            leads_pending: None,
         };
         workspace.record_imports(&Dataset::default(), &dataset);
         workspace.replace_data(Arc::new(dataset), Arc::new(matches));
@@ -405,6 +442,54 @@ impl Workspace {
 
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// Find the leads again when the data or the region changed, at once for small data
+    /// and on a worker thread for large; take finished ones. Called every frame. Returns
+    /// true when new leads arrived.
+    pub fn refresh_leads(&mut self) -> bool {
+        let key = (self.marks.data, self.params.region.clone());
+        if self.leads_key.as_ref() != Some(&key) {
+            self.leads_key = Some(key);
+            self.leads_pending = None;
+            let params = match self.params.lead_params() {
+                Ok(params) => params,
+                Err(problem) => {
+                    self.leads_problem = Some(problem);
+                    return false;
+                }
+            };
+            self.leads_problem = None;
+            let (dataset, matches) = (Arc::clone(&self.dataset), Arc::clone(&self.matches));
+            let find = move || find_leads(&dataset, &matches, &params);
+            if self.dataset.events.len() < crate::gui::background::INLINE_ITEMS {
+                return self.take_leads(find());
+            }
+            let (sender, receiver) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                // The receiver is gone when newer leads replaced these.
+                let _ = sender.send(find());
+            });
+            self.leads_pending = Some(receiver);
+        }
+        match self.leads_pending.as_ref().map(|r| r.try_recv()) {
+            Some(Ok(leads)) => {
+                self.leads_pending = None;
+                self.take_leads(leads)
+            }
+            _ => false,
+        }
+    }
+
+    fn take_leads(&mut self, leads: Leads) -> bool {
+        self.leads = Arc::new(leads);
+        self.leads_generation += 1;
+        true
+    }
+
+    /// Whether leads are being found in the background.
+    pub fn finding_leads(&self) -> bool {
+        self.leads_pending.is_some()
     }
 }
 

@@ -47,6 +47,12 @@ pub struct EventDetail {
     pub provenance: (PathBuf, u32),
     /// Unknown columns of the input, as `(column, value)`.
     pub extras: Vec<(String, String)>,
+    /// What the IP data says of the address: "AS 64500 ExampleNet", the registered
+    /// country, where each came from, and a known shared network's caveat.
+    pub network: String,
+    pub ip_country: String,
+    pub network_sources: String,
+    pub network_note: String,
     /// Empty when the event matched nothing.
     pub matches: Vec<ObservationMatch>,
 }
@@ -59,6 +65,23 @@ pub struct ReportDetail {
     pub report_date: Option<Nanos>,
     pub best: Option<Strength>,
     pub events: Vec<EventDetail>,
+}
+
+/// "AS from networks.mmdb, country from the built-in data", or empty when nothing is known.
+fn network_sources(dataset: &Dataset, network: &crate::ipdata::Network) -> String {
+    let ip_data = &dataset.ip_data;
+    let part = |what: &str, origin| {
+        let label = ip_data.origin_label(origin);
+        (!label.is_empty()).then(|| format!("{what} from {label}"))
+    };
+    let parts: Vec<String> = [
+        part("AS", network.asn_from),
+        part("country", network.country_from),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.join(", ")
 }
 
 /// Everything about one report, in event order.
@@ -103,7 +126,12 @@ pub fn report_detail(dataset: &Dataset, matches: &MatchSet, report: u32) -> Repo
                     }
                 })
                 .collect();
+            let network = dataset.network(event);
             EventDetail {
+                network: network.as_label(),
+                ip_country: network.country.clone(),
+                network_sources: network_sources(dataset, network),
+                network_note: dataset.ip_data.network_note(network),
                 event,
                 index: position as u32 + 1,
                 ip: format_address(dataset.events.addr[e]),

@@ -1,6 +1,7 @@
 //! The global filter that every view and every number follows.
 //!
-//! Conditions on events (dates, event name, platform, incident type, search) narrow
+//! Conditions on events (dates, event name, AS organisation, registered country,
+//! platform, incident type, search) narrow
 //! both what is counted as loaded and what is matched; conditions on matches (strength,
 //! country, location) narrow only the matches.
 
@@ -33,6 +34,12 @@ pub struct Filter {
     pub search: String,
     /// Reports with any of these triage tags.
     pub tags: BTreeSet<String>,
+    /// Events whose address belongs to one of these AS organisations (the IP data's names).
+    #[serde(default)]
+    pub as_orgs: BTreeSet<String>,
+    /// Events whose address is registered in one of these countries (ISO codes).
+    #[serde(default)]
+    pub ip_countries: BTreeSet<String>,
 }
 
 /// How the search text is read.
@@ -129,6 +136,8 @@ impl Filter {
         parts.extend(list("platform", &self.platforms));
         parts.extend(list("incident type", &self.incident_types));
         parts.extend(list("event", &self.event_names));
+        parts.extend(list("AS organisation", &self.as_orgs));
+        parts.extend(list("addresses registered in", &self.ip_countries));
         parts.extend(list("tagged", &self.tags));
         match Search::parse(&self.search) {
             Search::None => {}
@@ -200,6 +209,7 @@ pub fn apply_with_triage(
     let platforms = wanted(dataset, &filter.platforms);
     let incidents = wanted(dataset, &filter.incident_types);
     let search = Search::parse(&filter.search);
+    let networks = passing_networks(dataset, filter);
     let report_passes = |report: u32| {
         let r = report as usize;
         tagged.as_ref().is_none_or(|t| t.contains(&report))
@@ -220,6 +230,10 @@ pub fn apply_with_triage(
         t >= from
             && t <= to
             && names.as_ref().is_none_or(|n| n.contains(&events.name[e]))
+            && networks.as_ref().is_none_or(|passing| {
+                let id = dataset.networks.id_of(e as u32);
+                id.is_some_and(|id| passing[id as usize])
+            })
             && match &search {
                 Search::Addresses(set) => set.first <= events.addr[e] && events.addr[e] <= set.last,
                 _ => true,
@@ -247,6 +261,7 @@ pub fn apply_with_triage(
     if filter.from.is_some()
         || filter.to.is_some()
         || names.is_some()
+        || networks.is_some()
         || platforms.is_some()
         || incidents.is_some()
         || tagged.is_some()
@@ -260,6 +275,19 @@ pub fn apply_with_triage(
         matches: kept,
         summary,
     }
+}
+
+/// Which of the dataset's distinct networks pass the AS organisation and registered
+/// country conditions (checked once per network, not per event); `None` for "any".
+fn passing_networks(dataset: &Dataset, filter: &Filter) -> Option<Vec<bool>> {
+    if filter.as_orgs.is_empty() && filter.ip_countries.is_empty() {
+        return None;
+    }
+    let passes = |n: &crate::ipdata::Network| {
+        (filter.as_orgs.is_empty() || filter.as_orgs.contains(&n.as_org))
+            && (filter.ip_countries.is_empty() || filter.ip_countries.contains(&n.country))
+    };
+    Some(dataset.networks.networks().iter().map(passes).collect())
 }
 
 /// The reports with at least one event that passes, and those events: what "loaded"

@@ -5,6 +5,7 @@
 mod aggregates;
 pub mod drilldown;
 pub mod filter;
+pub mod leads;
 pub mod mask;
 pub mod tables;
 pub mod timeline;

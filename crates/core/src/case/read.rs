@@ -106,6 +106,10 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
         });
     }
     dataset.rebuild_report_events();
+    if schema_version >= 3 {
+        read_ip_databases(&conn, path, &mut dataset)?;
+    }
+    dataset.enrich();
     step()?;
     let state = read_state(&conn, path)?;
     let audit = read_audit(&conn).map_err(damaged(path))?;
@@ -116,6 +120,34 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
         audit,
         schema_version,
     })
+}
+
+/// The user's IP databases the case keeps; one that no longer opens is damage.
+fn read_ip_databases(
+    conn: &Connection,
+    path: &Path,
+    dataset: &mut Dataset,
+) -> Result<(), CaseError> {
+    let mut query = conn
+        .prepare("SELECT path, bytes FROM ip_databases ORDER BY id")
+        .map_err(damaged(path))?;
+    let rows = query
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })
+        .map_err(damaged(path))?;
+    for row in rows {
+        let (name, bytes) = row.map_err(damaged(path))?;
+        let database =
+            crate::ipdata::mmdb::UserDatabase::from_bytes(name.into(), bytes).map_err(|e| {
+                CaseError::Damaged {
+                    path: path.to_path_buf(),
+                    reason: format!("a kept IP database: {e}"),
+                }
+            })?;
+        dataset.ip_data.add(database);
+    }
+    Ok(())
 }
 
 /// The case's state (parameters, filter, views, triage); a case without one has the default.

@@ -11,7 +11,12 @@ use std::path::Path;
 /// - 1 → 2: each source remembers the column mapping chosen in the import preview, so
 ///   that a case can read its files again (another time zone, a removed file) exactly
 ///   as they were first read. Layout-1 sources were read with the detected mapping.
-pub(super) const MIGRATIONS: [&str; 1] = ["ALTER TABLE sources ADD COLUMN columns TEXT"];
+/// - 2 → 3: the user's own IP databases, kept whole (name and bytes) so that the case
+///   enriches its events the same way wherever it is opened.
+pub(super) const MIGRATIONS: [&str; 2] = [
+    "ALTER TABLE sources ADD COLUMN columns TEXT",
+    "CREATE TABLE IF NOT EXISTS ip_databases (id INTEGER PRIMARY KEY, path TEXT NOT NULL, bytes BLOB NOT NULL)",
+];
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,6 +39,7 @@ CREATE TABLE IF NOT EXISTS observations (id INTEGER PRIMARY KEY, location INTEGE
 CREATE TABLE IF NOT EXISTS issues (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL,
     column_name TEXT NOT NULL, value TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ip_databases (id INTEGER PRIMARY KEY, path TEXT NOT NULL, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
     analyst TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE TRIGGER IF NOT EXISTS audit_is_append_only_update BEFORE UPDATE ON audit
@@ -43,7 +49,7 @@ CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
 ";
 
 /// The tables a save replaces (everything but `meta` and `audit`).
-pub(super) const DATA_TABLES: [&str; 9] = [
+pub(super) const DATA_TABLES: [&str; 10] = [
     "sources",
     "strings",
     "reports",
@@ -53,6 +59,7 @@ pub(super) const DATA_TABLES: [&str; 9] = [
     "observations",
     "issues",
     "state",
+    "ip_databases",
 ];
 
 /// Open the case at `path` for writing. A symlink there is refused, so that nothing
@@ -227,6 +234,9 @@ fn layout_mismatch(conn: &Connection, version: i64) -> rusqlite::Result<Option<S
         let mut wanted = columns_of(&expected, &table)?;
         if version < 2 && table == "sources" {
             wanted.retain(|c| c != "columns");
+        }
+        if version < 3 && table == "ip_databases" {
+            wanted.clear();
         }
         let found = columns_of(conn, &table)?;
         if found != wanted {

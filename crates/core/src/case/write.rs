@@ -105,6 +105,14 @@ fn write_sources(
             mappings.get(i).cloned().flatten(),
         ])?;
     }
+    let mut insert = tx.prepare("INSERT INTO ip_databases VALUES (?1, ?2, ?3)")?;
+    for (i, db) in dataset.ip_data.user.iter().enumerate() {
+        insert.execute(params![
+            i as i64,
+            db.info.path.to_string_lossy(),
+            &*db.bytes
+        ])?;
+    }
     let mut insert = tx.prepare("INSERT INTO strings VALUES (?1, ?2)")?;
     for i in 0..dataset.strings.len() as u32 {
         insert.execute(params![i64::from(i), dataset.strings.get(i)])?;

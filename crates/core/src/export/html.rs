@@ -253,6 +253,11 @@ pub fn page(p: &Page) -> String {
     html.push_str("</tbody></table>\n");
     audit_section(&mut html, p.audit);
     html.push_str(METHODOLOGY);
+    let _ = writeln!(
+        html,
+        "<p class=\"muted\">Networks and registered countries of addresses: {}</p>",
+        escape(crate::ipdata::builtin::ATTRIBUTION)
+    );
     html.push_str("</body></html>\n");
     html
 }
@@ -296,6 +301,7 @@ const METHODOLOGY: &str = "<h2>Method and caveats</h2>
 <li><b>IP + time</b>: the address matches <em>and</em> the event's time falls inside the observation period (widened by the tolerance shown above). This is the stronger link.</li>
 <li><b>IP only</b>: the address matches, but the observation has no period or the event falls outside it. Addresses are reassigned over time, so this is a weak link on its own.</li>
 <li><b>Shared infrastructure</b>: some addresses are shared by many users at once (carrier-grade NAT, mobile networks, satellite links). A match on such an address alone does not identify a device or a person; the tables mark these as shared.</li>
+<li><b>Networks</b>: each address's AS (the network that announces it) and registered country come from IP data shipped with the program, or from the analyst's own database, offline. A registered country is where the network is registered, not where the device was; a known shared network (a satellite operator, carrier-grade NAT) is marked in matches.csv's network_note.</li>
 <li><b>Ports</b>: where both the event and the observation carry ports, the port check narrows shared addresses; where either lacks them, it cannot.</li>
 <li><b>A match is a lead, not proof.</b> It says an address seen in a report was also seen at a location. It needs corroboration before any conclusion about a person or a place.</li>
 </ul>

@@ -139,6 +139,9 @@ pub struct Manifest {
     pub counts: BTreeMap<String, u64>,
     pub inputs: Vec<ManifestInput>,
     pub outputs: Vec<ManifestFile>,
+    /// The IP data the set was enriched with (absent in sets made before enrichment).
+    #[serde(default)]
+    pub ip_data: Option<crate::ipdata::IpDataRecord>,
 }
 
 /// The exported files, in memory until they are all made (an evidence set is small:
@@ -429,6 +432,7 @@ fn manifest(
                 sha256: sha256_hex(bytes),
             })
             .collect(),
+        ip_data: Some(dataset.ip_data.record(true)),
     }
 }
 

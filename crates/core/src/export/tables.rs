@@ -149,6 +149,9 @@ pub(super) fn events_csv(
             "source_file",
             "source_line",
             "extra",
+            "asn",
+            "as_org",
+            "ip_country",
         ])?;
         for &report in reports {
             let id = ids.report_id(dataset.reports.id(report));
@@ -163,6 +166,7 @@ pub(super) fn events_csv(
                     .collect::<Vec<_>>()
                     .join("; ");
                 let hit = matched.get(&event);
+                let network = dataset.network(event);
                 csv.row([
                     id.as_str(),
                     &(index + 1).to_string(),
@@ -180,6 +184,9 @@ pub(super) fn events_csv(
                     &file.name(),
                     &events.line[e].to_string(),
                     &extra,
+                    &network.asn_text(),
+                    &network.as_org,
+                    &network.country,
                 ])?;
             }
         }

@@ -12,10 +12,13 @@
 //! hub coordinates, and planted activity in each location's shift hours.
 
 mod links;
+mod networks;
 mod places;
 mod rows;
 
 use links::*;
+use networks::*;
+pub use networks::{DATABASE_TYPE, SATELLITE_ASN};
 use places::*;
 use rows::*;
 
@@ -45,7 +48,7 @@ pub struct Spec {
     pub reports: u64,
     /// Seed of the pseudo-random generator; the same seed gives the same files.
     pub seed: u64,
-    /// Folder for `reports.csv`, `locations.csv` and `ground_truth.csv`.
+    /// Folder for `reports.csv`, `locations.csv`, `ground_truth.csv` and `networks.mmdb`.
     pub out: std::path::PathBuf,
 }
 
@@ -67,6 +70,7 @@ pub fn generate(spec: &Spec) -> std::io::Result<Generated> {
     let observations = build_observations(&mut rng, &locations);
     let planned = plan_links(&mut rng, spec.reports, &observations, &locations);
     write_locations(&spec.out.join("locations.csv"), &locations, &observations)?;
+    write_networks(&spec.out.join("networks.mmdb"), &locations)?;
     let truth_lines = write_reports(spec, &planned, &locations)?;
     write_ground_truth(&spec.out.join("ground_truth.csv"), &truth_lines)?;
     let (planted_ip_time, planted_ip_only) = planted_counts(spec.reports);

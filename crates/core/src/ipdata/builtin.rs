@@ -54,8 +54,7 @@ impl V4Table {
         let h = (ip >> 16) as usize;
         // The holding range starts at or before `ip`: in this block, or the last one before it.
         let from = (self.first[h] as usize).saturating_sub(1);
-        self.table
-            .get_within(ip, from, self.first[h + 1] as usize)
+        self.table.get_within(ip, from, self.first[h + 1] as usize)
     }
 }
 
@@ -101,7 +100,10 @@ impl BuiltIn {
         flate2::read::ZlibDecoder::new(compressed)
             .read_to_end(&mut bytes)
             .map_err(|_| DecodeError("not a zlib stream"))?;
-        let mut r = Cursor { bytes: &bytes, at: 0 };
+        let mut r = Cursor {
+            bytes: &bytes,
+            at: 0,
+        };
         if r.take(4)? != b"CAIP" || r.u32()? != 1 {
             return Err(DecodeError("not version 1 of the format"));
         }
@@ -190,11 +192,15 @@ impl<'a> Cursor<'a> {
     }
 
     fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
     }
 
     fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
 
     fn varint(&mut self) -> Result<u128, DecodeError> {
@@ -227,7 +233,9 @@ impl<'a> Cursor<'a> {
         for _ in 0..count {
             let (gap, size) = (self.varint()?, self.varint()?);
             let beyond = DecodeError("range beyond the address space");
-            let start = next.and_then(|n| n.checked_add(gap)).ok_or(beyond.clone())?;
+            let start = next
+                .and_then(|n| n.checked_add(gap))
+                .ok_or(beyond.clone())?;
             let end = start.checked_add(size).ok_or(beyond)?;
             let value = self.varint()?;
             if end > limit || value >= value_count as u128 {
@@ -276,7 +284,13 @@ mod tests {
 
     #[test]
     fn reserved_space_is_in_no_range() {
-        for text in ["192.0.2.1", "198.51.100.7", "203.0.113.9", "10.0.0.1", "2001:db8::1"] {
+        for text in [
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "10.0.0.1",
+            "2001:db8::1",
+        ] {
             assert_eq!(hit(text), (None, None), "{text}");
         }
     }
@@ -304,7 +318,10 @@ mod tests {
         for cut in [3, 10, 1000, bytes.len() - 1] {
             let mut z = flate2::write::ZlibEncoder::new(Vec::new(), Default::default());
             std::io::Write::write_all(&mut z, &bytes[..cut]).unwrap();
-            assert!(BuiltIn::decode(&z.finish().unwrap()).is_err(), "cut at {cut}");
+            assert!(
+                BuiltIn::decode(&z.finish().unwrap()).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 

@@ -33,7 +33,9 @@ impl Hints {
     /// The shipped list, read once (a test keeps it readable).
     pub fn get() -> &'static Hints {
         static HINTS: OnceLock<Hints> = OnceLock::new();
-        HINTS.get_or_init(|| Hints::parse(SHARED_NETWORKS_CSV).expect("shared_networks.csv reads (tested)"))
+        HINTS.get_or_init(|| {
+            Hints::parse(SHARED_NETWORKS_CSV).expect("shared_networks.csv reads (tested)")
+        })
     }
 
     /// Read the list's CSV (name, network, kind, note, source).
@@ -53,7 +55,9 @@ impl Hints {
             };
             let index = u16::try_from(hints.entries.len()).map_err(|_| "too many rows")?;
             if let Some(asn) = hint.network.strip_prefix("AS") {
-                let asn = asn.parse().map_err(|_| format!("line {line}: bad AS number"))?;
+                let asn = asn
+                    .parse()
+                    .map_err(|_| format!("line {line}: bad AS number"))?;
                 hints.by_asn.push((asn, index));
             } else {
                 let set = parse_address_set(&hint.network)
@@ -70,7 +74,10 @@ impl Hints {
 
     pub fn by_asn(&self, asn: u32) -> Option<u16> {
         let i = self.by_asn.partition_point(|&(a, _)| a < asn);
-        self.by_asn.get(i).filter(|&&(a, _)| a == asn).map(|&(_, h)| h)
+        self.by_asn
+            .get(i)
+            .filter(|&&(a, _)| a == asn)
+            .map(|&(_, h)| h)
     }
 
     /// The narrowest listed block holding `addr` (the list is short: a scan).
@@ -100,13 +107,17 @@ mod tests {
             assert!(!hint.source.is_empty() && !hint.note.is_empty(), "{hint:?}");
             assert!(["satellite", "cgnat", "private"].contains(&hint.kind.as_str()));
         }
-        assert_eq!(hints.entries[hints.by_asn(14593).unwrap() as usize].name, "Starlink (SpaceX)");
+        assert_eq!(
+            hints.entries[hints.by_asn(14593).unwrap() as usize].name,
+            "Starlink (SpaceX)"
+        );
         assert_eq!(hints.by_asn(13335), None);
     }
 
     #[test]
     fn a_bad_row_names_its_line() {
-        let error = Hints::parse("name,network,kind,note,source\nx,ASx,satellite,n,s\n").unwrap_err();
+        let error =
+            Hints::parse("name,network,kind,note,source\nx,ASx,satellite,n,s\n").unwrap_err();
         assert!(error.contains("line 2"), "{error}");
         assert!(Hints::parse("name,network,kind,note,source\nx,300.1.1.0/24,cgnat,n,s\n").is_err());
     }

@@ -10,12 +10,23 @@ use std::sync::Arc;
 /// beyond it is refused rather than read into memory.
 pub const MAX_DATABASE_BYTES: u64 = 1 << 30;
 
-/// One opened database and what identifies it in the outputs.
+/// One opened database and what identifies it in the outputs. Two are equal when
+/// they are the same file (path and SHA-256).
 #[derive(Clone)]
 pub struct UserDatabase {
     pub info: DatabaseInfo,
-    reader: Arc<maxminddb::Reader<Vec<u8>>>,
+    /// The file's bytes, which a case keeps so that it can be opened anywhere.
+    pub bytes: Arc<[u8]>,
+    reader: Arc<maxminddb::Reader<Arc<[u8]>>>,
 }
+
+impl PartialEq for UserDatabase {
+    fn eq(&self, other: &Self) -> bool {
+        self.info == other.info
+    }
+}
+
+impl Eq for UserDatabase {}
 
 impl std::fmt::Debug for UserDatabase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,6 +61,11 @@ pub enum DatabaseError {
     #[error("{}: not a MaxMind DB file: {reason}", path.display())]
     NotMmdb { path: PathBuf, reason: String },
 }
+
+/// A record of a user's database that cannot be read (a damaged or unusual file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the database's record for this address cannot be read")]
+pub struct UndecodableRecord;
 
 /// What a database holds for one address; `None` fields it does not have.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -121,9 +137,12 @@ impl UserDatabase {
             return Err(DatabaseError::TooLarge { path, size });
         }
         let sha256 = crate::values::text::hex(&Sha256::digest(&bytes));
-        let reader = maxminddb::Reader::from_source(bytes).map_err(|e| DatabaseError::NotMmdb {
-            path: path.clone(),
-            reason: e.to_string(),
+        let bytes: Arc<[u8]> = bytes.into();
+        let reader = maxminddb::Reader::from_source(Arc::clone(&bytes)).map_err(|e| {
+            DatabaseError::NotMmdb {
+                path: path.clone(),
+                reason: e.to_string(),
+            }
         })?;
         let metadata = reader.metadata();
         let built = i64::try_from(metadata.build_epoch)
@@ -140,6 +159,7 @@ impl UserDatabase {
         };
         Ok(UserDatabase {
             info,
+            bytes,
             reader: Arc::new(reader),
         })
     }
@@ -160,7 +180,7 @@ impl UserDatabase {
 
     /// What the database holds for an address in the shared `u128` space. A record the
     /// database cannot decode counts as holding nothing (`Err` says so, for counting).
-    pub fn lookup(&self, addr: u128) -> Result<UserHit, ()> {
+    pub fn lookup(&self, addr: u128) -> Result<UserHit, UndecodableRecord> {
         let ip = if crate::values::address::is_v4(addr) {
             IpAddr::V4(Ipv4Addr::from(addr as u32))
         } else {
@@ -170,8 +190,8 @@ impl UserDatabase {
         if ip.is_ipv6() && self.reader.metadata().ip_version == 4 {
             return Ok(UserHit::default());
         }
-        let result = self.reader.lookup(ip).map_err(|_| ())?;
-        let Some(record) = result.decode::<Record>().map_err(|_| ())? else {
+        let result = self.reader.lookup(ip).map_err(|_| UndecodableRecord)?;
+        let Some(record) = result.decode::<Record>().map_err(|_| UndecodableRecord)? else {
             return Ok(UserHit::default());
         };
         let ipinfo_asn = record
@@ -183,7 +203,10 @@ impl UserDatabase {
             .as_ref()
             .and_then(CountryField::code)
             .or(record.country_code)
-            .or(record.registered_country.as_ref().and_then(CountryField::code))
+            .or(record
+                .registered_country
+                .as_ref()
+                .and_then(CountryField::code))
             .and_then(country_code);
         let hit = UserHit {
             asn: record.autonomous_system_number.or(ipinfo_asn),
@@ -194,6 +217,10 @@ impl UserDatabase {
                 .map(|o| o.trim().into()),
             country,
         };
-        Ok(if hit.is_empty() { UserHit::default() } else { hit })
+        Ok(if hit.is_empty() {
+            UserHit::default()
+        } else {
+            hit
+        })
     }
 }

@@ -14,6 +14,22 @@ use hints::Hints;
 use mmdb::{UserDatabase, UserHit};
 use rayon::prelude::*;
 
+/// The countries a `region` lead looks for unless the user chooses others: Myanmar,
+/// Cambodia and Laos, where the study's compounds are.
+pub const DEFAULT_REGION: [&str; 3] = ["MM", "KH", "LA"];
+
+/// Read a list of countries such as "MM, KH la": ISO codes, any separator.
+pub fn parse_countries(text: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            mmdb::country_code(part)
+                .map(|c| String::from_utf8_lossy(&c).into_owned())
+                .ok_or_else(|| format!("'{part}' is not a two-letter country code"))
+        })
+        .collect()
+}
+
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Origin {
@@ -22,6 +38,17 @@ pub enum Origin {
     BuiltIn,
     /// The user database at this index of [`IpData::user`].
     User(u16),
+}
+
+/// Which IP data an analysis used, as `summary.json` and the evidence manifest record it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IpDataRecord {
+    /// The built-in data's packages and versions.
+    pub built_in: String,
+    /// The attribution its licence asks for.
+    pub attribution: String,
+    /// The user's databases, in order of precedence.
+    pub databases: Vec<mmdb::DatabaseInfo>,
 }
 
 /// What the IP data says of an address.
@@ -63,23 +90,11 @@ impl Network {
     }
 }
 
-/// The data an analysis enriches with: the built-in tables, the user's databases in the
-/// order given, and the shared-network hints.
-#[derive(Debug, Clone)]
+/// The data an analysis enriches with: the built-in tables (decoded on first use), the
+/// user's databases in the order given, and the shared-network hints.
+#[derive(Debug, Clone, Default)]
 pub struct IpData {
-    pub builtin: &'static BuiltIn,
     pub user: Vec<UserDatabase>,
-    pub hints: &'static Hints,
-}
-
-impl Default for IpData {
-    fn default() -> Self {
-        IpData {
-            builtin: BuiltIn::get(),
-            user: Vec::new(),
-            hints: Hints::get(),
-        }
-    }
 }
 
 /// What every source holds for one address, before precedence is applied.
@@ -128,6 +143,47 @@ impl EventNetworks {
 }
 
 impl IpData {
+    pub fn builtin(&self) -> &'static BuiltIn {
+        BuiltIn::get()
+    }
+
+    pub fn hints(&self) -> &'static Hints {
+        Hints::get()
+    }
+
+    /// What to record of the data used; with `names_only`, each database's file name
+    /// instead of its path (which may name the analyst), as the evidence manifest does.
+    pub fn record(&self, names_only: bool) -> IpDataRecord {
+        let databases = self
+            .user
+            .iter()
+            .map(|db| {
+                let mut info = db.info.clone();
+                if names_only && let Some(name) = info.path.file_name() {
+                    info.path = name.into();
+                }
+                info
+            })
+            .collect();
+        IpDataRecord {
+            built_in: self.builtin().label.clone(),
+            attribution: builtin::ATTRIBUTION.to_string(),
+            databases,
+        }
+    }
+
+    /// Add a database unless the same file (by SHA-256) is already in use; true if added.
+    pub fn add(&mut self, database: UserDatabase) -> bool {
+        let known = self
+            .user
+            .iter()
+            .any(|d| d.info.sha256 == database.info.sha256);
+        if !known {
+            self.user.push(database);
+        }
+        !known
+    }
+
     /// Enrich a column of addresses (in the shared `u128` space).
     pub fn enrich(&self, addrs: &[u128]) -> EventNetworks {
         // In slices, so that the keys of ten million events are never all in memory.
@@ -165,16 +221,16 @@ impl IpData {
             .user
             .iter()
             .map(|db| {
-                db.lookup(addr).unwrap_or_else(|()| {
+                db.lookup(addr).unwrap_or_else(|_| {
                     errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     UserHit::default()
                 })
             })
             .collect();
         Key {
-            builtin: self.builtin.lookup(addr),
+            builtin: self.builtin().lookup(addr),
             user,
-            prefix_hint: self.hints.by_prefix(addr),
+            prefix_hint: self.hints().by_prefix(addr),
         }
     }
 
@@ -192,23 +248,36 @@ impl IpData {
             network.as_org = hit.as_org.as_deref().unwrap_or_default().to_string();
             network.asn_from = Origin::User(i as u16);
         } else if let Some(n) = key.builtin.network {
-            let (asn, org) = &self.builtin.networks[n as usize];
+            let (asn, org) = &self.builtin().networks[n as usize];
             network.asn = Some(*asn);
             network.as_org = org.to_string();
             network.asn_from = Origin::BuiltIn;
         }
-        let user_country = key.user.iter().enumerate().find_map(|(i, hit)| Some((i, hit.country?)));
+        let user_country = key
+            .user
+            .iter()
+            .enumerate()
+            .find_map(|(i, hit)| Some((i, hit.country?)));
         if let Some((i, code)) = user_country {
             network.country = String::from_utf8_lossy(&code).into_owned();
             network.country_from = Origin::User(i as u16);
         } else if let Some(c) = key.builtin.country {
-            network.country = String::from_utf8_lossy(&self.builtin.countries[c as usize]).into_owned();
+            network.country =
+                String::from_utf8_lossy(&self.builtin().countries[c as usize]).into_owned();
             network.country_from = Origin::BuiltIn;
         }
         network.hint = key
             .prefix_hint
-            .or_else(|| network.asn.and_then(|asn| self.hints.by_asn(asn)));
+            .or_else(|| network.asn.and_then(|asn| self.hints().by_asn(asn)));
         network
+    }
+
+    /// The caveat of a known shared network ("Starlink (SpaceX): …"), empty for any other.
+    pub fn network_note(&self, network: &Network) -> String {
+        self.hints()
+            .entry(network.hint)
+            .map(|hint| format!("{}: {}", hint.name, hint.note))
+            .unwrap_or_default()
     }
 
     /// "built-in data" or the user database's file name, for "where this value came from".
@@ -216,12 +285,15 @@ impl IpData {
         match origin {
             Origin::Unknown => String::new(),
             Origin::BuiltIn => "built-in data".to_string(),
-            Origin::User(i) => self.user.get(usize::from(i)).map_or_else(String::new, |db| {
-                db.info
-                    .path
-                    .file_name()
-                    .map_or_else(|| db.info.path.display().to_string(), |n| n.to_string_lossy().into_owned())
-            }),
+            Origin::User(i) => self
+                .user
+                .get(usize::from(i))
+                .map_or_else(String::new, |db| {
+                    db.info.path.file_name().map_or_else(
+                        || db.info.path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )
+                }),
         }
     }
 }
@@ -238,7 +310,12 @@ mod tests {
     #[test]
     fn the_built_in_data_enriches_public_addresses_and_leaves_reserved_ones_unknown() {
         let data = IpData::default();
-        let column = [addr("1.1.1.1"), addr("192.0.2.1"), addr("1.1.1.1"), addr("8.8.8.8")];
+        let column = [
+            addr("1.1.1.1"),
+            addr("192.0.2.1"),
+            addr("1.1.1.1"),
+            addr("8.8.8.8"),
+        ];
         let enriched = data.enrich(&column);
         assert_eq!(enriched.of(0).as_label(), "AS 13335 Cloudflare, Inc.");
         assert_eq!(enriched.of(0).country, "AU");
@@ -251,14 +328,28 @@ mod tests {
     }
 
     #[test]
+    fn countries_read_in_any_case_and_separator() {
+        let read = parse_countries("mm, KH;la  th").unwrap();
+        assert_eq!(
+            read.into_iter().collect::<Vec<_>>(),
+            ["KH", "LA", "MM", "TH"]
+        );
+        assert!(parse_countries("Myanmar").unwrap_err().contains("Myanmar"));
+        assert!(parse_countries("").unwrap().is_empty());
+    }
+
+    #[test]
     fn starlink_and_cgnat_carry_their_hint() {
         let data = IpData::default();
         let starlink = data.network_of(addr("14.1.64.0"));
-        let hint = &data.hints.entries[starlink.hint.unwrap() as usize];
+        let hint = &data.hints().entries[starlink.hint.unwrap() as usize];
         assert_eq!(hint.kind, "satellite");
         assert!(hint.note.contains("carrier-grade NAT"));
         let cgnat = data.network_of(addr("100.64.0.1"));
-        assert_eq!(data.hints.entries[cgnat.hint.unwrap() as usize].kind, "cgnat");
+        assert_eq!(
+            data.hints().entries[cgnat.hint.unwrap() as usize].kind,
+            "cgnat"
+        );
         assert_eq!(data.network_of(addr("1.1.1.1")).hint, None);
     }
 }

@@ -18,7 +18,8 @@ pub fn optional_time(time: Option<Nanos>) -> String {
     time.map(format_time).unwrap_or_default()
 }
 
-pub const MATCHES_HEADER: [&str; 16] = [
+/// The contract's sixteen columns, then the additions at the end (`docs/formats.md`).
+pub const MATCHES_HEADER: [&str; 20] = [
     "report_id",
     "event_index",
     "ip",
@@ -35,6 +36,10 @@ pub const MATCHES_HEADER: [&str; 16] = [
     "seconds_outside_window",
     "port_check",
     "shared",
+    "asn",
+    "as_org",
+    "ip_country",
+    "network_note",
 ];
 
 /// Match indexes in the contract's order: report_id, event_index, location_id, then
@@ -58,12 +63,13 @@ pub fn sorted_match_order(dataset: &Dataset, matches: &MatchSet) -> Vec<u32> {
 
 /// One row of `matches.csv`; with `mask`, the report id and the addresses are masked
 /// (see [`crate::analysis::mask`]) for stakeholder exports.
-pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -> [String; 16] {
+pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -> [String; 20] {
     let e = m.event as usize;
     let events = &dataset.events;
     let observation = &dataset.observations[m.observation as usize];
     let location = &dataset.locations[observation.location as usize];
     let masking = crate::analysis::mask::Masking(mask);
+    let network = dataset.network(m.event);
     [
         masking.report_id(dataset.reports.id(events.report[e])),
         dataset.event_index(m.event).to_string(),
@@ -83,6 +89,10 @@ pub fn match_record(dataset: &Dataset, m: &crate::matching::Match, mask: bool) -
             .unwrap_or_default(),
         m.port_check.as_str().to_string(),
         observation.shared.to_string(),
+        network.asn_text(),
+        network.as_org.clone(),
+        network.country.clone(),
+        dataset.ip_data.network_note(network),
     ]
 }
 
@@ -188,6 +198,92 @@ fn stage_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::R
     })
 }
 
+/// `leads.csv`: the network-level leads (`analysis::leads`), one row per lead.
+pub const LEADS_HEADER: [&str; 10] = [
+    "report_id",
+    "event_index",
+    "ip",
+    "event_time",
+    "kind",
+    "location_id",
+    "asn",
+    "as_org",
+    "ip_country",
+    "reason",
+];
+
+/// One row of `leads.csv`; with `mask`, the report id and address are masked.
+pub fn lead_record(
+    dataset: &Dataset,
+    leads: &crate::analysis::leads::Leads,
+    lead: &crate::analysis::leads::Lead,
+    mask: bool,
+) -> [String; 10] {
+    let e = lead.event as usize;
+    let masking = crate::analysis::mask::Masking(mask);
+    let network = dataset.network(lead.event);
+    [
+        masking.report_id(dataset.reports.id(dataset.events.report[e])),
+        dataset.event_index(lead.event).to_string(),
+        masking.address(dataset.events.addr[e]),
+        format_time(dataset.events.time[e]),
+        lead.kind.as_str().to_string(),
+        lead.location
+            .map(|l| dataset.locations[l as usize].id.clone())
+            .unwrap_or_default(),
+        network.asn_text(),
+        network.as_org.clone(),
+        network.country.clone(),
+        leads.reason(dataset, lead),
+    ]
+}
+
+/// Lead indexes in the file's order: report id, event index, kind, location id.
+pub fn sorted_lead_order(dataset: &Dataset, leads: &crate::analysis::leads::Leads) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..leads.leads.len() as u32).collect();
+    let key = |i: &u32| {
+        let lead = &leads.leads[*i as usize];
+        (
+            dataset
+                .reports
+                .id(dataset.events.report[lead.event as usize]),
+            dataset.event_index(lead.event),
+            lead.kind,
+            lead.location
+                .map(|l| dataset.locations[l as usize].id.as_str()),
+        )
+    };
+    order.sort_by(|a, b| key(a).cmp(&key(b)));
+    order
+}
+
+/// Write `leads.csv` rows to `csv`, in the file's order.
+pub fn write_leads<W: Write>(
+    csv: &mut SafeCsv<W>,
+    dataset: &Dataset,
+    leads: &crate::analysis::leads::Leads,
+    mask: bool,
+) -> io::Result<()> {
+    csv.row(LEADS_HEADER)?;
+    for i in sorted_lead_order(dataset, leads) {
+        let record = lead_record(dataset, leads, &leads.leads[i as usize], mask);
+        csv.row(record.iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+pub fn stage_leads(
+    path: &Path,
+    dataset: &Dataset,
+    leads: &crate::analysis::leads::Leads,
+) -> io::Result<Staged> {
+    stage(path, |out| {
+        let mut csv = SafeCsv::new(out);
+        write_leads(&mut csv, dataset, leads, false)?;
+        csv.finish()
+    })
+}
+
 #[derive(Debug, serde::Serialize)]
 struct Counts {
     reports: u64,
@@ -221,6 +317,7 @@ struct SummaryJson<'a> {
     counts: Counts,
     headline: &'a crate::analysis::Headline,
     inputs: Vec<InputFile>,
+    ip_data: crate::ipdata::IpDataRecord,
 }
 
 pub fn stage_summary_json(
@@ -261,6 +358,7 @@ pub fn stage_summary_json(
                 duplicate_events: f.duplicate_events,
             })
             .collect(),
+        ip_data: dataset.ip_data.record(false),
     };
     stage(path, |out| {
         serde_json::to_writer_pretty(&mut *out, &json)?;
