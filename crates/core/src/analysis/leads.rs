@@ -4,9 +4,11 @@
 //! - `same_network`: the event's AS is one that a location's observations belong to
 //!   (an observation's AS is that of its first and last address in the IP data), and
 //!   the event's time is inside the location's overall observed period widened by the
-//!   tolerance; the event does not match that location.
-//! - `region`: the event's address is registered in one of the chosen countries and
-//!   the event matches no observation at all.
+//!   tolerance.
+//! - `region`: the event's address is registered in one of the chosen countries.
+//!
+//! Both are leads only for events that match no observation at all: they are for finding
+//! what a list of compound addresses misses, and an event it found is a match already.
 //!
 //! Observations marked shared, and those whose network is a known shared network
 //! (satellite, CGNAT), give no `same_network` leads: their AS says nothing of a site.
@@ -200,11 +202,13 @@ fn event_leads(
     event: u32,
 ) -> Vec<Lead> {
     let mut leads = Vec::new();
-    let matched = matched_locations(dataset, matches, event);
+    if is_matched(matches, event) {
+        return leads;
+    }
     let time = dataset.events.time[event as usize];
     if let Some(locations) = dataset.network(event).asn.and_then(|asn| by_asn.get(&asn)) {
         for l in locations {
-            if l.period.0 <= time && time <= l.period.1 && !matched.contains(&l.location) {
+            if l.period.0 <= time && time <= l.period.1 {
                 leads.push(Lead {
                     event,
                     kind: LeadKind::SameNetwork,
@@ -217,7 +221,7 @@ fn event_leads(
         .networks
         .id_of(event)
         .is_some_and(|id| region[id as usize]);
-    if in_region && matched.is_empty() {
+    if in_region {
         leads.push(Lead {
             event,
             kind: LeadKind::Region,
@@ -227,12 +231,106 @@ fn event_leads(
     leads
 }
 
-/// The locations an event matches (the match set is in event order).
-fn matched_locations(dataset: &Dataset, matches: &MatchSet, event: u32) -> Vec<u32> {
+/// Whether an event matches any observation (the match set is in event order).
+fn is_matched(matches: &MatchSet, event: u32) -> bool {
     let start = matches.matches.partition_point(|m| m.event < event);
-    matches.matches[start..]
-        .iter()
-        .take_while(|m| m.event == event)
-        .map(|m| dataset.observations[m.observation as usize].location)
-        .collect()
+    matches.matches.get(start).is_some_and(|m| m.event == event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::progress::Progress;
+
+    /// The definitions, written out plainly: every unmatched event against every
+    /// location's observations and their AS numbers.
+    fn brute_force(dataset: &Dataset, matches: &MatchSet, params: &LeadParams) -> Vec<Lead> {
+        let matched: BTreeSet<u32> = matches.matches.iter().map(|m| m.event).collect();
+        // Per location: its unshared observations with an AS, their AS numbers, and the period.
+        let per_location: Vec<(Vec<u32>, Option<(Nanos, Nanos)>)> = (0..dataset.locations.len()
+            as u32)
+            .map(|location| {
+                let own: Vec<usize> = (0..dataset.observations.len())
+                    .filter(|&o| {
+                        let observation = &dataset.observations[o];
+                        observation.location == location
+                            && !observation.shared
+                            && !observation_asns(dataset, o as u32).is_empty()
+                    })
+                    .collect();
+                let asns = own
+                    .iter()
+                    .flat_map(|&o| observation_asns(dataset, o as u32))
+                    .collect();
+                let first = own
+                    .iter()
+                    .map(|&o| dataset.observations[o].first_seen.unwrap_or(Nanos::MIN))
+                    .min();
+                let last = own
+                    .iter()
+                    .map(|&o| dataset.observations[o].last_seen.unwrap_or(Nanos::MAX))
+                    .max();
+                (asns, first.zip(last))
+            })
+            .collect();
+        let mut leads = Vec::new();
+        for event in 0..dataset.events.len() as u32 {
+            if matched.contains(&event) {
+                continue;
+            }
+            let network = dataset.network(event);
+            let time = dataset.events.time[event as usize];
+            for (location, (asns, period)) in per_location.iter().enumerate() {
+                let shares_network = network.asn.is_some_and(|asn| asns.contains(&asn));
+                let inside = period.is_some_and(|(f, l)| {
+                    f.saturating_sub(params.tolerance) <= time
+                        && time <= l.saturating_add(params.tolerance)
+                });
+                if shares_network && inside {
+                    leads.push(Lead {
+                        event,
+                        kind: LeadKind::SameNetwork,
+                        location: Some(location as u32),
+                    });
+                }
+            }
+            if params.countries.contains(&network.country) {
+                leads.push(Lead {
+                    event,
+                    kind: LeadKind::Region,
+                    location: None,
+                });
+            }
+        }
+        leads
+    }
+
+    #[test]
+    fn leads_agree_with_the_definitions_on_the_sample() {
+        let progress = Progress::default();
+        let dataset = crate::pipeline::load(
+            &crate::embedded::sample_inputs(),
+            Default::default(),
+            &progress,
+        )
+        .unwrap();
+        let matches =
+            crate::matching::match_events(&dataset, Default::default(), &progress).unwrap();
+        for (tolerance, region) in [
+            (0, "MM, KH, LA"),
+            (7_200 * crate::values::time::NANOS_PER_SECOND, "TH"),
+        ] {
+            let params = LeadParams {
+                tolerance,
+                countries: crate::ipdata::parse_countries(region).unwrap(),
+            };
+            let found = find_leads(&dataset, &matches, &params);
+            let expected = brute_force(&dataset, &matches, &params);
+            assert!(!expected.is_empty());
+            assert_eq!(
+                found.leads, expected,
+                "tolerance {tolerance}, region {region}"
+            );
+        }
+    }
 }

@@ -224,3 +224,129 @@ impl UserDatabase {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::address::parse_address;
+    use mmdb_writer::{Value, Writer};
+
+    /// A database over documentation networks, in the layout `records` gives.
+    fn database(kind: &str, records: Vec<(&str, Value)>) -> UserDatabase {
+        let epoch = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let mut writer = Writer::builder(kind).build_epoch(epoch).build();
+        for (net, value) in records {
+            writer
+                .insert_value(net.parse::<ipnet::IpNet>().unwrap(), value)
+                .unwrap();
+        }
+        UserDatabase::from_bytes(format!("{kind}.mmdb").into(), writer.to_bytes().unwrap()).unwrap()
+    }
+
+    fn hit(db: &UserDatabase, text: &str) -> UserHit {
+        db.lookup(parse_address(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn geolite2_asn_and_country_layouts_read() {
+        let asn = database(
+            "GeoLite2-ASN",
+            vec![(
+                "192.0.2.0/24",
+                Value::map([
+                    ("autonomous_system_number", Value::from(64500u32)),
+                    ("autonomous_system_organization", Value::from("ExampleNet")),
+                ]),
+            )],
+        );
+        assert_eq!(
+            hit(&asn, "192.0.2.7"),
+            UserHit {
+                asn: Some(64500),
+                as_org: Some("ExampleNet".into()),
+                country: None
+            }
+        );
+        assert_eq!(hit(&asn, "198.51.100.1"), UserHit::default());
+        assert_eq!(asn.info.database_type, "GeoLite2-ASN");
+        assert_eq!(asn.info.built, "2023-11-14T22:13:20Z");
+        assert_eq!(asn.info.sha256.len(), 64);
+        let city = database(
+            "GeoLite2-City",
+            vec![(
+                "2001:db8::/32",
+                Value::map([
+                    ("country", Value::map([("iso_code", Value::from("mm"))])),
+                    (
+                        "registered_country",
+                        Value::map([("iso_code", Value::from("TH"))]),
+                    ),
+                ]),
+            )],
+        );
+        assert_eq!(hit(&city, "2001:db8::1").country, Some(*b"MM"));
+    }
+
+    #[test]
+    fn ipinfo_lite_layout_reads_as_numbers_and_codes() {
+        let lite = database(
+            "ipinfo lite",
+            vec![(
+                "203.0.113.0/24",
+                Value::map([
+                    ("asn", Value::from("AS64501")),
+                    ("as_name", Value::from("Example Mobile")),
+                    ("country", Value::from("Cambodia")),
+                    ("country_code", Value::from("KH")),
+                ]),
+            )],
+        );
+        assert_eq!(
+            hit(&lite, "203.0.113.200"),
+            UserHit {
+                asn: Some(64501),
+                as_org: Some("Example Mobile".into()),
+                country: Some(*b"KH")
+            }
+        );
+    }
+
+    #[test]
+    fn strangers_files_are_refused_with_the_file_named() {
+        let error =
+            UserDatabase::from_bytes("notes.mmdb".into(), b"not a database".to_vec()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("notes.mmdb: not a MaxMind DB file"),
+            "{error}"
+        );
+        let good = database(
+            "GeoLite2-ASN",
+            vec![(
+                "192.0.2.0/24",
+                Value::map([("autonomous_system_number", Value::from(64500u32))]),
+            )],
+        );
+        for cut in [0, 10, good.bytes.len() / 2, good.bytes.len() - 1] {
+            // A cut file is refused, or reads without a panic where its metadata survived.
+            if let Ok(db) = UserDatabase::from_bytes("cut.mmdb".into(), good.bytes[..cut].to_vec())
+            {
+                let _ = db.lookup(parse_address("192.0.2.1").unwrap());
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.mmdb");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_DATABASE_BYTES + 1)
+            .unwrap();
+        let error = UserDatabase::open(huge).unwrap_err();
+        assert!(matches!(error, DatabaseError::TooLarge { .. }), "{error}");
+        let error = UserDatabase::open(dir.path().join("missing.mmdb")).unwrap_err();
+        assert!(
+            error.to_string().contains("missing.mmdb: cannot read"),
+            "{error}"
+        );
+    }
+}

@@ -338,6 +338,57 @@ mod tests {
         assert!(parse_countries("").unwrap().is_empty());
     }
 
+    fn user_database(records: Vec<(&str, mmdb_writer::Value)>) -> UserDatabase {
+        let mut writer = mmdb_writer::Writer::new("test");
+        for (net, value) in records {
+            writer
+                .insert_value(net.parse::<ipnet::IpNet>().unwrap(), value)
+                .unwrap();
+        }
+        UserDatabase::from_bytes("test.mmdb".into(), writer.to_bytes().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn user_databases_take_precedence_field_by_field_and_the_built_in_fills_the_rest() {
+        use mmdb_writer::Value;
+        let countries = user_database(vec![(
+            "192.0.2.0/24",
+            Value::map([("country", Value::map([("iso_code", Value::from("KH"))]))]),
+        )]);
+        let asns = user_database(vec![(
+            "192.0.2.0/24",
+            Value::map([
+                ("autonomous_system_number", Value::from(64500u32)),
+                ("autonomous_system_organization", Value::from("ExampleNet")),
+                ("country", Value::map([("iso_code", Value::from("MM"))])),
+            ]),
+        )]);
+        let mut data = IpData::default();
+        assert!(data.add(countries.clone()));
+        assert!(data.add(asns));
+        assert!(!data.add(countries), "the same file is used once");
+        let network = data.network_of(addr("192.0.2.9"));
+        assert_eq!(network.as_label(), "AS 64500 ExampleNet");
+        assert_eq!(
+            (
+                network.asn_from,
+                network.country.as_str(),
+                network.country_from
+            ),
+            (Origin::User(1), "KH", Origin::User(0))
+        );
+        assert_eq!(data.origin_label(Origin::User(1)), "test.mmdb");
+        // Where the user's databases say nothing, the built-in data answers.
+        let resolver = data.network_of(addr("1.1.1.1"));
+        assert_eq!(
+            (resolver.asn, resolver.asn_from),
+            (Some(13335), Origin::BuiltIn)
+        );
+        let record = data.record(true);
+        assert_eq!(record.databases.len(), 2);
+        assert!(record.built_in.contains("ip-location-db"));
+    }
+
     #[test]
     fn starlink_and_cgnat_carry_their_hint() {
         let data = IpData::default();
