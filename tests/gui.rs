@@ -86,6 +86,9 @@ fn opens_with_the_sample_data_and_the_command_lines_figures() {
 fn a_filter_set_in_the_ui_changes_the_figures_as_the_library_computes() {
     let mut harness = harness(sample_app());
     harness.run_steps(2);
+    // The filters sit below the data sources: room is made as a user would.
+    harness.get_by_label("Case").click();
+    harness.run_steps(2);
     harness
         .get_by_role_and_label(egui::accesskit::Role::RadioButton, "IP only")
         .click();
@@ -457,7 +460,7 @@ fn tag_many_rows_at_once_then_filter_by_the_tag() {
     // The tag filter is at the bottom of the side panel, below the network filters: room
     // is made, as a user would, by folding sections and making the window taller
     // (`scroll_to_me` scrolls only the small list the box is in, not the panel around it).
-    harness.set_size(egui::vec2(1400.0, 1000.0));
+    harness.set_size(egui::vec2(1400.0, 1200.0));
     harness.get_by_label("Case").click();
     harness.get_by_label("Data sources").click();
     harness.get_by_label("Matching").click();
@@ -654,7 +657,14 @@ fn reference_key(
             .seconds_outside_window
             .map(|s| Reference::Number(s as f64)),
         14 => text(m.port_check.as_str()),
-        _ => text(if observation.shared { "true" } else { "false" }),
+        15 => text(if observation.shared { "true" } else { "false" }),
+        16 => dataset
+            .network(m.event)
+            .asn
+            .map(|a| Reference::Number(f64::from(a))),
+        17 => text(&dataset.network(m.event).as_org),
+        18 => text(&dataset.network(m.event).country),
+        _ => text(&dataset.ip_data.network_note(dataset.network(m.event))),
     }
 }
 

@@ -43,8 +43,8 @@ impl Kind {
             Kind::Matches => vec![
                 0, 12, 4, 2, 3, 17, 18, 7, 8, 13, 5, 1, 6, 9, 10, 11, 14, 15, 16, 19,
             ],
-            // Leads beside the matched events; the networks after the tags.
-            Kind::Reports => vec![0, 1, 2, 3, 4, 5, 6, 12, 7, 8, 9, 10, 11],
+            // Leads, then the networks, after the tags (which fit at 1400 px).
+            Kind::Reports => vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11],
             _ => (0..self.columns().len()).collect(),
         }
     }

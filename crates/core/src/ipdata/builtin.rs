@@ -154,6 +154,13 @@ impl BuiltIn {
         }
     }
 
+    /// The IPv4 AS table: range starts, ends and network indexes (for a peer's benchmark
+    /// of the same lookups).
+    pub fn asn_v4_ranges(&self) -> (&[u32], &[u32], &[u32]) {
+        let table = &self.asn_v4.table;
+        (&table.starts, &table.ends, &table.values)
+    }
+
     /// Range counts: AS IPv4, AS IPv6, country IPv4, country IPv6.
     pub fn range_counts(&self) -> [usize; 4] {
         [
