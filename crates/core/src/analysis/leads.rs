@@ -247,8 +247,8 @@ mod tests {
     fn brute_force(dataset: &Dataset, matches: &MatchSet, params: &LeadParams) -> Vec<Lead> {
         let matched: BTreeSet<u32> = matches.matches.iter().map(|m| m.event).collect();
         // Per location: its unshared observations with an AS, their AS numbers, and the period.
-        let per_location: Vec<(Vec<u32>, Option<(Nanos, Nanos)>)> = (0..dataset.locations.len()
-            as u32)
+        type AsnsAndPeriod = (Vec<u32>, Option<(Nanos, Nanos)>);
+        let per_location: Vec<AsnsAndPeriod> = (0..dataset.locations.len() as u32)
             .map(|location| {
                 let own: Vec<usize> = (0..dataset.observations.len())
                     .filter(|&o| {
