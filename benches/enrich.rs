@@ -59,14 +59,13 @@ fn duckdb_peer(addrs: &[u128]) -> String {
         return "not installed (pip install duckdb)".into();
     }
     let dir = tempfile::tempdir().unwrap();
-    let (starts, ends, values) = BuiltIn::get().asn_v4_ranges();
-    let mut ranges =
-        std::io::BufWriter::new(std::fs::File::create(dir.path().join("r.csv")).unwrap());
-    writeln!(ranges, "s,e,v").unwrap();
-    for i in 0..starts.len() {
-        writeln!(ranges, "{},{},{}", starts[i], ends[i], values[i]).unwrap();
+    let ranges = BuiltIn::get().v4_ranges();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.path().join("r.csv")).unwrap());
+    writeln!(out, "s,e,v").unwrap();
+    for (start, end, value) in ranges {
+        writeln!(out, "{start},{end},{value}").unwrap();
     }
-    drop(ranges);
+    drop(out);
     let mut ips = std::io::BufWriter::new(std::fs::File::create(dir.path().join("a.csv")).unwrap());
     writeln!(ips, "ip").unwrap();
     for &a in addrs.iter().filter(|&&a| a >> 32 == 0xffff) {
@@ -131,7 +130,7 @@ fn main() {
         100.0 * known as f64 / count as f64
     );
     println!(
-        "| peer: DuckDB ASOF join, IPv4 AS only | {} |",
+        "| peer: DuckDB ASOF join over the same IPv4 ranges | {} |",
         duckdb_peer(&addrs)
     );
 }

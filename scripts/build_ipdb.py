@@ -9,14 +9,15 @@ Input (the packages' numeric CSVs, sorted by start, ranges disjoint):
   geo-whois-asn-country-ipv4-num.csv, ...-ipv6-num.csv   start,end,country_code
 
 Output: one zlib stream (read by crates/core/src/ipdata/builtin.rs) holding
-  b"CAIP", u32 version (1), u16 length + UTF-8 text: the data's label (packages and
+  b"CAIP", u32 version (2), u16 length + UTF-8 text: the data's label (packages and
   versions); u32 count of networks, then per network: varint AS number, varint name
   length, name (UTF-8), sorted by AS number then name; u32 count of countries, then two
-  ASCII letters each, sorted; then four range tables in this order: AS IPv4, AS IPv6,
-  country IPv4, country IPv6. Each table: u32 count, then per range three LEB128
-  varints: the gap from the end of the previous range (start - previous end - 1, the
-  first range's start for the first), the size (end - start) and the value (an index
-  into the networks or the countries).
+  ASCII letters each, sorted; u32 count of pairs, then per pair two varints: network
+  index + 1 and country index + 1 (0 for none); then two range tables, IPv4 and IPv6,
+  where the AS and the country ranges are merged so that one lookup answers both. Each
+  table: u32 count, then per range three LEB128 varints: the gap from the end of the
+  previous range (start - previous end - 1, the first range's start for the first), the
+  size (end - start) and the value (an index into the pairs).
 All fixed-width integers little-endian. The same packages give the same bytes.
 """
 
@@ -37,7 +38,7 @@ RESERVED = {
 }
 
 MAGIC = b"CAIP"
-VERSION = 1
+VERSION = 2
 
 
 def varint(value):
@@ -112,6 +113,43 @@ def carve_reserved(ranges, width):
     return out
 
 
+def merge(asn_rows, country_rows, asn_value, country_value):
+    """One list of disjoint ranges over both: each range's (network + 1, country + 1),
+    0 where a list has nothing; neighbours with the same pair are joined."""
+    points = set()
+    for start, end, _ in asn_rows + country_rows:
+        points.add(start)
+        points.add(end + 1)
+    points = sorted(points)
+
+    def values_at(rows, value_of):
+        # For each elementary interval [points[i], points[i+1]-1], the row covering it.
+        out, j = [], 0
+        for i in range(len(points) - 1):
+            first = points[i]
+            while j < len(rows) and rows[j][1] < first:
+                j += 1
+            if j < len(rows) and rows[j][0] <= first:
+                out.append(value_of(rows[j][2]) + 1)
+            else:
+                out.append(0)
+        return out
+
+    networks = values_at(asn_rows, asn_value)
+    countries = values_at(country_rows, country_value)
+    merged = []
+    for i in range(len(points) - 1):
+        pair = (networks[i], countries[i])
+        if pair == (0, 0):
+            continue
+        first, last = points[i], points[i + 1] - 1
+        if merged and merged[-1][1] == first - 1 and merged[-1][2] == pair:
+            merged[-1] = (merged[-1][0], last, pair)
+        else:
+            merged.append((first, last, pair))
+    return merged
+
+
 def table(rows, value_of):
     out = bytearray(struct.pack("<I", len(rows)))
     previous_end = -1
@@ -146,15 +184,23 @@ def main(asn_dir, country_dir, label, out_path):
     for code in countries:
         body += code.encode("ascii")
     asn_value = lambda r: network_index[(int(r[0]), r[1])]
-    body += table(asn4, asn_value) + table(asn6, asn_value)
     country_value = lambda r: country_index[r[0]]
-    body += table(cc4, country_value) + table(cc6, country_value)
+    v4 = merge(asn4, cc4, asn_value, country_value)
+    v6 = merge(asn6, cc6, asn_value, country_value)
+    pairs = sorted({pair for _, _, pair in v4 + v6})
+    pair_index = {p: i for i, p in enumerate(pairs)}
+    body += struct.pack("<I", len(pairs))
+    for network, country in pairs:
+        body += varint(network) + varint(country)
+    pair_value = lambda pair: pair_index[pair]
+    body += table(v4, pair_value) + table(v6, pair_value)
 
     Path(out_path).write_bytes(zlib.compress(bytes(body), 9))
     print(
         f"{out_path}: {len(networks)} networks, {len(countries)} countries, "
         f"AS ranges {len(asn4)} IPv4 + {len(asn6)} IPv6, "
-        f"country ranges {len(cc4)} IPv4 + {len(cc6)} IPv6; "
+        f"country ranges {len(cc4)} IPv4 + {len(cc6)} IPv6; merged {len(v4)} IPv4 + "
+        f"{len(v6)} IPv6 with {len(pairs)} pairs; "
         f"{len(body)} bytes, {Path(out_path).stat().st_size} compressed"
     )
 

@@ -126,7 +126,7 @@ fn the_reports_table_lists_the_reports_with_leads_and_the_window_says_why() {
 #[test]
 fn only_events_registered_in_the_region_narrow_every_figure() {
     let mut harness = harness();
-    let before = harness.state().workspace.view.summary.headline.clone();
+    let before = harness.state().workspace.view.summary.headline;
     harness.get_by_label("Only events registered there").click();
     settle(&mut harness);
     let ws = &harness.state().workspace;

@@ -13,45 +13,55 @@ pub const ATTRIBUTION: &str = "IP to AS data: RouteViews (routeviews.org), NRO (
      the IP to ASN Lite database by DB-IP (db-ip.com), CC BY 4.0, as packaged by \
      ip-location-db. Registered countries: ip-location-db geo-whois-asn-country, CC0.";
 
-/// Sorted, disjoint ranges with one value each.
+/// Sorted, disjoint ranges with one value each: start, end and value side by side, so
+/// that a lookup touches one place in memory for the range it lands on.
 #[derive(Debug, Default)]
 struct Table<T> {
-    starts: Vec<T>,
-    ends: Vec<T>,
-    values: Vec<u32>,
+    ranges: Vec<(T, T, u32)>,
 }
 
 impl<T: Copy + Ord> Table<T> {
-    /// The value of the range holding `ip`, searching only `starts[from..to]`.
+    /// The value of the range holding `ip`, searching only `ranges[from..to]`.
     fn get_within(&self, ip: T, from: usize, to: usize) -> Option<u32> {
-        let i = from + self.starts[from..to].partition_point(|&s| s <= ip);
-        (i > 0 && ip <= self.ends[i - 1]).then(|| self.values[i - 1])
+        let i = from + self.ranges[from..to].partition_point(|r| r.0 <= ip);
+        let (_, end, value) = *self.ranges.get(i.checked_sub(1)?)?;
+        (ip <= end).then_some(value)
     }
 
     fn get(&self, ip: T) -> Option<u32> {
-        self.get_within(ip, 0, self.starts.len())
+        self.get_within(ip, 0, self.ranges.len())
     }
 }
 
-/// IPv4 ranges with a jump table by the address's top 16 bits, so that a lookup
-/// searches a few ranges instead of four hundred thousand.
+/// Bits of an IPv4 address that index the jump table: 2^16 entries (256 kB, which stays
+/// in the cache), so that a
+/// lookup searches a handful of ranges instead of four hundred thousand.
+const JUMP_BITS: u32 = 16;
+
+/// IPv4 ranges with a jump table by the address's top bits.
 #[derive(Debug, Default)]
 struct V4Table {
     table: Table<u32>,
-    /// `first[h]`: the first range starting at or after `h << 16`; 65,537 entries.
+    /// `first[h]`: the first range starting at or after `h << (32 - JUMP_BITS)`.
     first: Vec<u32>,
 }
 
 impl V4Table {
     fn new(table: Table<u32>) -> V4Table {
-        let first = (0..=1u64 << 16)
-            .map(|h| table.starts.partition_point(|&s| u64::from(s) < h << 16) as u32)
-            .collect();
+        let shift = 32 - JUMP_BITS;
+        let mut first = Vec::with_capacity((1 << JUMP_BITS) + 1);
+        let mut i = 0;
+        for h in 0..=(1u64 << JUMP_BITS) {
+            while i < table.ranges.len() && u64::from(table.ranges[i].0) < h << shift {
+                i += 1;
+            }
+            first.push(i as u32);
+        }
         V4Table { table, first }
     }
 
     fn get(&self, ip: u32) -> Option<u32> {
-        let h = (ip >> 16) as usize;
+        let h = (ip >> (32 - JUMP_BITS)) as usize;
         // The holding range starts at or before `ip`: in this block, or the last one before it.
         let from = (self.first[h] as usize).saturating_sub(1);
         self.table.get_within(ip, from, self.first[h + 1] as usize)
@@ -63,14 +73,14 @@ impl V4Table {
 pub struct BuiltIn {
     /// Which packages and versions the data comes from.
     pub label: String,
-    /// Distinct (AS number, organisation) pairs; the AS tables' values index this.
+    /// Distinct (AS number, organisation) pairs; the pairs index this.
     pub networks: Vec<(u32, Box<str>)>,
-    /// ISO 3166-1 alpha-2 codes; the country tables' values index this.
+    /// ISO 3166-1 alpha-2 codes; the pairs index this.
     pub countries: Vec<[u8; 2]>,
-    asn_v4: V4Table,
-    asn_v6: Table<u128>,
-    country_v4: V4Table,
-    country_v6: Table<u128>,
+    /// What a range holds: a network and a country; the tables' values index this.
+    pairs: Vec<BuiltInHit>,
+    v4: V4Table,
+    v6: Table<u128>,
 }
 
 /// What the built-in data holds for one address: indexes into `networks` and `countries`.
@@ -104,8 +114,8 @@ impl BuiltIn {
             bytes: &bytes,
             at: 0,
         };
-        if r.take(4)? != b"CAIP" || r.u32()? != 1 {
-            return Err(DecodeError("not version 1 of the format"));
+        if r.take(4)? != b"CAIP" || r.u32()? != 2 {
+            return Err(DecodeError("not version 2 of the format"));
         }
         let label_len = r.u16()? as usize;
         let label = std::str::from_utf8(r.take(label_len)?)
@@ -123,52 +133,68 @@ impl BuiltIn {
         let countries = (0..r.u32()?)
             .map(|_| r.take(2).map(|c| [c[0], c[1]]))
             .collect::<Result<Vec<_>, _>>()?;
-        let asn_v4 = V4Table::new(r.table(u128::from(u32::MAX), networks.len())?.narrow());
-        let asn_v6 = r.table(u128::MAX, networks.len())?;
-        let country_v4 = V4Table::new(r.table(u128::from(u32::MAX), countries.len())?.narrow());
-        let country_v6 = r.table(u128::MAX, countries.len())?;
+        let index = |value: u128, count: usize| -> Result<Option<u32>, DecodeError> {
+            match value {
+                0 => Ok(None),
+                v if v <= count as u128 => Ok(Some(v as u32 - 1)),
+                _ => Err(DecodeError("pair out of bounds")),
+            }
+        };
+        let pairs = (0..r.u32()?)
+            .map(|_| {
+                Ok(BuiltInHit {
+                    network: index(r.varint()?, networks.len())?,
+                    country: index(r.varint()?, countries.len())?,
+                })
+            })
+            .collect::<Result<Vec<_>, DecodeError>>()?;
+        let v4 = V4Table::new(r.table(u128::from(u32::MAX), pairs.len())?.narrow());
+        let v6 = r.table(u128::MAX, pairs.len())?;
         Ok(BuiltIn {
             label,
             networks,
             countries,
-            asn_v4,
-            asn_v6,
-            country_v4,
-            country_v6,
+            pairs,
+            v4,
+            v6,
         })
     }
 
     /// What the data holds for an address in the shared `u128` space.
     pub fn lookup(&self, addr: u128) -> BuiltInHit {
+        self.pair_of(addr)
+            .map_or_else(BuiltInHit::default, |p| self.pair(p))
+    }
+
+    /// The index of what the data holds for an address (its network and country), for
+    /// enriching millions of addresses without building a hit for each.
+    pub fn pair_of(&self, addr: u128) -> Option<u32> {
         if crate::values::address::is_v4(addr) {
-            let v4 = addr as u32;
-            BuiltInHit {
-                network: self.asn_v4.get(v4),
-                country: self.country_v4.get(v4),
-            }
+            self.v4.get(addr as u32)
         } else {
-            BuiltInHit {
-                network: self.asn_v6.get(addr),
-                country: self.country_v6.get(addr),
-            }
+            self.v6.get(addr)
         }
     }
 
-    /// The IPv4 AS table: range starts, ends and network indexes (for a peer's benchmark
-    /// of the same lookups).
-    pub fn asn_v4_ranges(&self) -> (&[u32], &[u32], &[u32]) {
-        let table = &self.asn_v4.table;
-        (&table.starts, &table.ends, &table.values)
+    /// The network and country a [`BuiltIn::pair_of`] index stands for.
+    pub fn pair(&self, index: u32) -> BuiltInHit {
+        self.pairs[index as usize]
     }
 
-    /// Range counts: AS IPv4, AS IPv6, country IPv4, country IPv6.
-    pub fn range_counts(&self) -> [usize; 4] {
-        [
-            self.asn_v4.table.starts.len(),
-            self.asn_v6.starts.len(),
-            self.country_v4.table.starts.len(),
-            self.country_v6.starts.len(),
-        ]
+    /// How many distinct (network, country) pairs the ranges hold.
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// The IPv4 table: range starts, ends and pair indexes (for a peer's benchmark of
+    /// the same lookups).
+    pub fn v4_ranges(&self) -> &[(u32, u32, u32)] {
+        &self.v4.table.ranges
+    }
+
+    /// Range counts, IPv4 and IPv6 (the AS and country ranges merged).
+    pub fn range_counts(&self) -> [usize; 2] {
+        [self.v4.table.ranges.len(), self.v6.ranges.len()]
     }
 }
 
@@ -176,9 +202,11 @@ impl Table<u128> {
     /// The same table in 32 bits (its values were checked to fit when it was read).
     fn narrow(self) -> Table<u32> {
         Table {
-            starts: self.starts.into_iter().map(|s| s as u32).collect(),
-            ends: self.ends.into_iter().map(|e| e as u32).collect(),
-            values: self.values,
+            ranges: self
+                .ranges
+                .into_iter()
+                .map(|(s, e, v)| (s as u32, e as u32, v))
+                .collect(),
         }
     }
 }
@@ -231,9 +259,7 @@ impl<'a> Cursor<'a> {
             return Err(DecodeError("range count"));
         }
         let mut table = Table {
-            starts: Vec::with_capacity(count),
-            ends: Vec::with_capacity(count),
-            values: Vec::with_capacity(count),
+            ranges: Vec::with_capacity(count),
         };
         // Where the next range may start; `None` once a range ended at the last address.
         let mut next = Some(0u128);
@@ -248,9 +274,7 @@ impl<'a> Cursor<'a> {
             if end > limit || value >= value_count as u128 {
                 return Err(DecodeError("range or value out of bounds"));
             }
-            table.starts.push(start);
-            table.ends.push(end);
-            table.values.push(value as u32);
+            table.ranges.push((start, end, value as u32));
             next = end.checked_add(1);
         }
         Ok(table)
@@ -305,12 +329,12 @@ mod tests {
     #[test]
     fn the_asset_holds_what_its_licence_file_says() {
         let data = BuiltIn::get();
-        assert_eq!(data.range_counts(), [411_961, 103_197, 334_280, 216_281]);
+        assert_eq!(data.range_counts(), [619_963, 284_340]);
         assert_eq!(data.networks.len(), 91_065);
         assert!(data.label.contains("@ip-location-db/asn 2.3.2026061719"));
         let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
         let licences = words(include_str!("../../../../assets/ipdb/LICENSES.md"));
-        assert!(licences.contains("334,280 IPv4 and 216,281 IPv6"));
+        assert!(licences.contains("merged into 619,963 IPv4 and 284,340 IPv6 ranges"));
         assert!(licences.contains(&words(ATTRIBUTION)));
     }
 
@@ -337,12 +361,14 @@ mod tests {
         #[test]
         fn lookups_agree_with_a_scan(ip in proptest::num::u32::ANY) {
             let data = BuiltIn::get();
-            let table = &data.asn_v4.table;
-            let scanned = (0..table.starts.len())
-                .find(|&i| table.starts[i] <= ip && ip <= table.ends[i])
-                .map(|i| table.values[i]);
-            proptest::prop_assert_eq!(data.asn_v4.get(ip), scanned);
-            proptest::prop_assert_eq!(data.asn_v4.get(ip), table.get(ip));
+            let table = &data.v4.table;
+            let scanned = table
+                .ranges
+                .iter()
+                .find(|&&(start, end, _)| start <= ip && ip <= end)
+                .map(|&(_, _, value)| value);
+            proptest::prop_assert_eq!(data.v4.get(ip), scanned);
+            proptest::prop_assert_eq!(data.v4.get(ip), table.get(ip));
         }
     }
 }

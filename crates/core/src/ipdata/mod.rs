@@ -186,6 +186,9 @@ impl IpData {
 
     /// Enrich a column of addresses (in the shared `u128` space).
     pub fn enrich(&self, addrs: &[u128]) -> EventNetworks {
+        if self.user.is_empty() {
+            return self.enrich_built_in_only(addrs);
+        }
         // In slices, so that the keys of ten million events are never all in memory.
         const SLICE: usize = 1 << 18;
         let errors = std::sync::atomic::AtomicU64::new(0);
@@ -197,17 +200,66 @@ impl IpData {
                 .par_iter()
                 .map(|&addr| self.key_of(addr, &errors))
                 .collect();
-            of_event.extend(keys.into_iter().map(|key| {
-                *ids.entry(key).or_insert_with_key(|key| {
+            // The networks not seen before are few after the first slice: found in
+            // parallel, added in order, then every event looked up in parallel.
+            let fresh: Vec<&Key> = keys.par_iter().filter(|k| !ids.contains_key(*k)).collect();
+            for key in fresh {
+                if !ids.contains_key(key) {
+                    ids.insert(key.clone(), distinct.len() as u32);
                     distinct.push(self.resolve(key));
-                    distinct.len() as u32 - 1
-                })
-            }));
+                }
+            }
+            of_event.par_extend(keys.par_iter().map(|key| ids[key]));
         }
         EventNetworks {
             of_event,
             networks: distinct,
             lookup_errors: errors.into_inner(),
+        }
+    }
+
+    /// [`IpData::enrich`] with the built-in data alone, the common case and the one at
+    /// full scale: an address's network follows from its range's (network, country) pair
+    /// and a shared-network prefix, so each event gets a code from a dense table, with
+    /// no hashing. Networks are numbered in code order.
+    fn enrich_built_in_only(&self, addrs: &[u128]) -> EventNetworks {
+        use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+        let (builtin, hints) = (self.builtin(), self.hints());
+        let stride = hints.entries.len() + 1;
+        let mut codes: Vec<u32> = addrs
+            .par_iter()
+            .map(|&addr| {
+                let pair = builtin.pair_of(addr).map_or(0, |p| p as usize + 1);
+                let hint = hints.by_prefix(addr).map_or(0, |h| usize::from(h) + 1);
+                (pair * stride + hint) as u32
+            })
+            .collect();
+        let seen: Vec<AtomicBool> = (0..(builtin.pair_count() + 1) * stride)
+            .map(|_| AtomicBool::new(false))
+            .collect();
+        codes
+            .par_iter()
+            .for_each(|&c| seen[c as usize].store(true, Relaxed));
+        let mut id_of = vec![u32::MAX; seen.len()];
+        let mut networks = Vec::new();
+        for (code, seen) in seen.iter().enumerate() {
+            if seen.load(Relaxed) {
+                id_of[code] = networks.len() as u32;
+                let key = Key {
+                    builtin: (code / stride)
+                        .checked_sub(1)
+                        .map_or_else(BuiltInHit::default, |p| builtin.pair(p as u32)),
+                    user: Box::default(),
+                    prefix_hint: (code % stride).checked_sub(1).map(|h| h as u16),
+                };
+                networks.push(self.resolve(&key));
+            }
+        }
+        codes.par_iter_mut().for_each(|c| *c = id_of[*c as usize]);
+        EventNetworks {
+            of_event: codes,
+            networks,
+            lookup_errors: 0,
         }
     }
 
@@ -387,6 +439,50 @@ mod tests {
         let record = data.record(true);
         assert_eq!(record.databases.len(), 2);
         assert!(record.built_in.contains("ip-location-db"));
+    }
+
+    #[test]
+    fn the_built_in_fast_path_agrees_with_the_general_one() {
+        // A user database that holds nothing for these addresses sends them through the
+        // general path; the answers must be the same.
+        let elsewhere = user_database(vec![(
+            "192.0.2.0/24",
+            mmdb_writer::Value::map([(
+                "autonomous_system_number",
+                mmdb_writer::Value::from(64500u32),
+            )]),
+        )]);
+        let general = IpData {
+            user: vec![elsewhere],
+        };
+        let mut column: Vec<u128> = [
+            "1.1.1.1",
+            "8.8.8.8",
+            "14.1.64.0",
+            "100.64.0.1",
+            "10.0.0.1",
+            "2001:4860:4860::8888",
+            "::1",
+        ]
+        .map(addr)
+        .to_vec();
+        let mut state = 7u64;
+        column.extend((0..5000).map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            crate::values::address::v4_to_u128(((state >> 32) as u32).into())
+        }));
+        let (fast, slow) = (IpData::default().enrich(&column), general.enrich(&column));
+        for event in 0..column.len() as u32 {
+            assert_eq!(
+                fast.of(event),
+                slow.of(event),
+                "{}",
+                crate::values::address::format_address(column[event as usize])
+            );
+        }
+        assert_eq!(fast.networks().len(), slow.networks().len());
     }
 
     #[test]
