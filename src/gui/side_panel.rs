@@ -20,6 +20,20 @@ fn short_hash(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
 }
 
+/// "N bytes · SHA-256 abc…", small, with the whole digest on hover.
+fn digest_line(ui: &mut Ui, size: u64, sha256: &str) {
+    ui.label(
+        RichText::new(format!(
+            "{} bytes · SHA-256 {}…",
+            thousands(size),
+            short_hash(sha256)
+        ))
+        .small()
+        .weak(),
+    )
+    .on_hover_text(format!("SHA-256 {sha256}"));
+}
+
 /// Every input file with what became of its rows. Returns the file whose errors to open.
 pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) -> Option<u16> {
     let mut open_errors = None;
@@ -50,16 +64,7 @@ pub fn data_sources(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent
                     thousands(file.duplicate_events)
                 ));
             }
-            ui.label(
-                RichText::new(format!(
-                    "{} bytes · SHA-256 {}…",
-                    thousands(file.size),
-                    short_hash(&file.sha256)
-                ))
-                .small()
-                .weak(),
-            )
-            .on_hover_text(format!("SHA-256 {}", file.sha256));
+            digest_line(ui, file.size, &file.sha256);
             ui.horizontal(|ui| {
                 let problems = workspace
                     .dataset
@@ -113,16 +118,7 @@ fn ip_databases(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
                 db.info.database_type,
                 db.info.built.get(..10).unwrap_or(&db.info.built)
             ));
-            ui.label(
-                RichText::new(format!(
-                    "{} bytes · SHA-256 {}…",
-                    thousands(db.info.size),
-                    short_hash(&db.info.sha256)
-                ))
-                .small()
-                .weak(),
-            )
-            .on_hover_text(format!("SHA-256 {}", db.info.sha256));
+            digest_line(ui, db.info.size, &db.info.sha256);
             if ui
                 .add_enabled(!workspace.is_busy(), egui::Button::new("Remove"))
                 .on_hover_text("Stop using this database; the built-in data remains")

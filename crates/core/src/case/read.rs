@@ -3,6 +3,9 @@
 //! index that would wrap, a reversed range, an infinite coordinate), then the state and
 //! the audit log. A case file may come from anyone: it is refused as damaged, never
 //! trusted to be what this program wrote.
+//!
+//! About 600 lines: one reader per table (the IP databases the case keeps included), each
+//! beside the checks it shares with the others.
 
 use super::schema::{check_version, open_read_only, read_audit};
 use super::{Case, CaseError, CaseState, damaged, damaged_because, steps_of};

@@ -2,6 +2,7 @@
 //! `scripts/build_ipdb.py`): AS number, organisation and registered country of every
 //! public address range, decoded once on first use and looked up by binary search.
 
+use crate::values::bytes::{ByteReader, Truncated};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -110,10 +111,7 @@ impl BuiltIn {
         flate2::read::ZlibDecoder::new(compressed)
             .read_to_end(&mut bytes)
             .map_err(|_| DecodeError("not a zlib stream"))?;
-        let mut r = Cursor {
-            bytes: &bytes,
-            at: 0,
-        };
+        let mut r = Cursor(ByteReader::new(&bytes));
         if r.take(4)? != b"CAIP" || r.u32()? != 2 {
             return Err(DecodeError("not version 2 of the format"));
         }
@@ -211,43 +209,30 @@ impl Table<u128> {
     }
 }
 
-/// Reading the decompressed bytes; every read is checked, so a damaged asset is an error.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reading the decompressed bytes: [`ByteReader`] and the asset's range tables.
+struct Cursor<'a>(ByteReader<'a>);
+
+impl From<Truncated> for DecodeError {
+    fn from(_: Truncated) -> Self {
+        DecodeError("ends early")
+    }
 }
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or(DecodeError("ends early"))?;
-        let taken = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(taken)
+        Ok(self.0.take(n)?)
     }
 
     fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_le_bytes(
-            self.take(2)?.try_into().expect("2 bytes"),
-        ))
+        Ok(self.0.u16()?)
     }
 
     fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
+        Ok(self.0.u32()?)
     }
 
     fn varint(&mut self) -> Result<u128, DecodeError> {
-        let mut value = 0u128;
-        for shift in (0..128).step_by(7) {
-            let byte = self.take(1)?[0];
-            value |= u128::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(DecodeError("varint too long"))
+        Ok(self.0.varint()?)
     }
 
     /// One range table: sorted and disjoint by construction, within `limit`, values
@@ -255,7 +240,7 @@ impl<'a> Cursor<'a> {
     fn table(&mut self, limit: u128, value_count: usize) -> Result<Table<u128>, DecodeError> {
         let count = self.u32()? as usize;
         // Each range takes at least three bytes, so a damaged count cannot allocate much.
-        if count > self.bytes.len() / 3 {
+        if count > self.0.len() / 3 {
             return Err(DecodeError("range count"));
         }
         let mut table = Table {

@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod atomic;
+pub mod bytes;
 pub mod progress;
 pub mod safe_csv;
 pub mod scalars;

@@ -2,6 +2,7 @@
 //! `scripts/build_basemap.py`): layers of features, each a bounding box and rings of
 //! points stored as zigzag varint deltas in millionths of a degree.
 
+use crate::values::bytes::{ByteReader, Truncated};
 use thiserror::Error;
 
 /// Natural Earth (public domain) world layers and provinces in the detailed region.
@@ -37,53 +38,15 @@ pub struct Layer {
     pub features: Vec<Feature>,
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], BasemapError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or(BasemapError::Truncated(self.bytes.len()))?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-    fn u8(&mut self) -> Result<u8, BasemapError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, BasemapError> {
-        Ok(u16::from_le_bytes(
-            self.take(2)?.try_into().expect("2 bytes"),
-        ))
-    }
-    fn u32(&mut self) -> Result<u32, BasemapError> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-    fn f32(&mut self) -> Result<f32, BasemapError> {
-        Ok(f32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-    fn zigzag(&mut self) -> Result<i64, BasemapError> {
-        let mut value: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let byte = self.u8()?;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok((value >> 1) as i64 ^ -((value & 1) as i64));
-            }
-        }
-        Err(BasemapError::Truncated(self.at))
+impl From<Truncated> for BasemapError {
+    fn from(Truncated(at): Truncated) -> Self {
+        BasemapError::Truncated(at)
     }
 }
 
 /// Parse one basemap file into its layers.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Layer>, BasemapError> {
-    let mut r = Reader { bytes, at: 0 };
+    let mut r = ByteReader::new(bytes);
     if r.take(4).map_err(|_| BasemapError::NotBasemap)? != b"CABM" {
         return Err(BasemapError::NotBasemap);
     }
