@@ -50,6 +50,7 @@ fn main() {
     ];
     for (name, filter, mask, target) in cases {
         let options = ExportOptions {
+            leads: None,
             filter,
             mask,
             ..Default::default()

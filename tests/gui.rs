@@ -874,6 +874,7 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
         mask: true,
         analyst: "A. Analyst".into(),
         case_reference: String::new(),
+        leads: false,
     };
     harness
         .state_mut()

@@ -115,6 +115,32 @@ pub fn open_ip_databases(paths: &[PathBuf]) -> Result<Vec<UserDatabase>, CliErro
         .collect()
 }
 
+/// Network-level leads, for the commands that can write `leads.csv`.
+#[derive(Debug, Args)]
+pub struct LeadArgs {
+    /// Also write leads.csv: network-level leads (same_network, region), weaker than
+    /// matches and never counted in the headline.
+    #[arg(long)]
+    pub leads: bool,
+    /// The countries a region lead looks for (ISO codes, comma-separated).
+    #[arg(long, value_name = "CODES", default_value = "MM,KH,LA", value_parser = region_arg, requires = "leads")]
+    pub region: std::collections::BTreeSet<String>,
+}
+
+fn region_arg(text: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    compound_atlas_core::ipdata::parse_countries(text)
+}
+
+impl LeadArgs {
+    /// What leads to look for, when asked for, with the tolerance the matches used.
+    pub fn params(&self, tolerance: i64) -> Option<compound_atlas_core::params::LeadParams> {
+        self.leads.then(|| compound_atlas_core::params::LeadParams {
+            tolerance,
+            countries: self.region.clone(),
+        })
+    }
+}
+
 /// The filter conditions a map (and later an export) can be narrowed by.
 #[derive(Debug, Args)]
 pub struct FilterArgs {

@@ -3,7 +3,7 @@
 //! verifiable evidence set; with `--case`, record the export in the case's audit log.
 
 use super::CliError;
-use super::args::{FilterArgs, InputArgs, load_and_match, run_parameters};
+use super::args::{FilterArgs, InputArgs, LeadArgs, load_and_match, run_parameters};
 use super::terminal::{err, out};
 use clap::Args;
 use compound_atlas_core::case::{self, AuditEntry};
@@ -35,6 +35,8 @@ pub struct ExportArgs {
     /// The folder to create (it must not exist or be empty), or a .zip file.
     #[arg(long, value_name = "DIR|FILE.zip")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub leads: LeadArgs,
 }
 
 pub fn run(args: &ExportArgs) -> Result<(), CliError> {
@@ -66,6 +68,7 @@ pub fn run(args: &ExportArgs) -> Result<(), CliError> {
         mask: args.mask,
         analyst: args.analyst.clone(),
         case_reference: args.case_reference.clone(),
+        leads: args.leads.params(analysis.matches.params.tolerance),
     };
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let exported = export::export(

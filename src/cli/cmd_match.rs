@@ -4,14 +4,13 @@
 //! `import_errors.csv` and `summary.json`, and with `--leads` also `leads.csv`.
 
 use super::CliError;
-use super::args::{InputArgs, load_and_match, run_parameters};
+use super::args::{InputArgs, LeadArgs, load_and_match, run_parameters};
 use super::terminal::{err, out};
 use clap::Args;
-use compound_atlas_core::analysis::leads::{LeadKind, LeadParams, find_leads};
+use compound_atlas_core::analysis::leads::{LeadKind, find_leads};
 use compound_atlas_core::model::{FileKind, Severity};
 use compound_atlas_core::pipeline::write_results;
 use compound_atlas_core::values::text::{count, thousands};
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -22,17 +21,8 @@ pub struct MatchArgs {
     /// Folder for matches.csv, locations_summary.csv, import_errors.csv and summary.json.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Also write leads.csv: network-level leads (same_network, region), weaker than
-    /// matches and never counted in the headline.
-    #[arg(long)]
-    pub leads: bool,
-    /// The countries a region lead looks for (ISO codes, comma-separated).
-    #[arg(long, value_name = "CODES", default_value = "MM,KH,LA", value_parser = region_arg, requires = "leads")]
-    pub region: BTreeSet<String>,
-}
-
-fn region_arg(text: &str) -> Result<BTreeSet<String>, String> {
-    compound_atlas_core::ipdata::parse_countries(text)
+    #[command(flatten)]
+    pub leads: LeadArgs,
 }
 
 pub fn run(args: &MatchArgs) -> Result<(), CliError> {
@@ -41,13 +31,10 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let parameters = run_parameters(&args.input, state.as_ref());
-    let leads = args.leads.then(|| {
-        let params = LeadParams {
-            tolerance: analysis.matches.params.tolerance,
-            countries: args.region.clone(),
-        };
-        find_leads(&analysis.dataset, &analysis.matches, &params)
-    });
+    let leads = args
+        .leads
+        .params(analysis.matches.params.tolerance)
+        .map(|params| find_leads(&analysis.dataset, &analysis.matches, &params));
     write_results(&args.out, &analysis, &parameters, now, leads.as_ref())?;
     let dataset = &analysis.dataset;
     let headline = &analysis.summary.headline;

@@ -110,6 +110,13 @@ impl WorkbenchApp {
                     &mut self.export_choices.mask,
                     "Mask identifiers (report ids keep their last four characters, addresses their network), for stakeholders",
                 );
+                ui.checkbox(
+                    &mut self.export_choices.leads,
+                    format!(
+                        "Include the leads (leads.csv, region {}): weaker than matches, of the whole data",
+                        self.workspace.params.region
+                    ),
+                );
                 egui::Grid::new("export-fields").num_columns(2).show(ui, |ui| {
                     let label = ui.label("Analyst name");
                     ui.text_edit_singleline(&mut self.export_choices.analyst)

@@ -165,6 +165,10 @@ impl Workspace {
             case_reference: Some(choices.case_reference.trim().to_string())
                 .filter(|c| !c.is_empty()),
             audit: self.audit.clone(),
+            leads: choices
+                .leads
+                .then(|| self.params.lead_params().ok())
+                .flatten(),
         };
         let what = (options.filter.clone(), options.mask);
         let dataset = Arc::clone(&self.dataset);

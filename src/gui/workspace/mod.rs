@@ -33,6 +33,9 @@ pub struct ExportChoices {
     pub mask: bool,
     pub analyst: String,
     pub case_reference: String,
+    /// Add leads.csv, the network-level leads found with the region in the Leads section.
+    #[serde(default)]
+    pub leads: bool,
 }
 
 pub use compound_atlas_core::params::Params;

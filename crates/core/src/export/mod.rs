@@ -74,6 +74,9 @@ pub struct ExportOptions {
     pub case_reference: Option<String>,
     /// The case's audit log up to this export (empty without a case).
     pub audit: Vec<AuditEntry>,
+    /// Add `leads.csv`: the network-level leads of the whole data (they are of events
+    /// that match nothing, so the filter, which narrows matches, does not narrow them).
+    pub leads: Option<crate::params::LeadParams>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -316,7 +319,9 @@ fn build(
     created_at: Nanos,
     progress: &Progress,
 ) -> Result<(Files, Exported), ExportError> {
-    progress.bytes_total.store(13, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(13 + u64::from(options.leads.is_some()), Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
     let ids = Masking(options.mask);
@@ -353,6 +358,14 @@ fn build(
     let html = summary_html(dataset, &view, options, &locations, &page_map, &audit);
     files.add("map.png", map, progress)?;
     files.add("summary.html", html, progress)?;
+    let leads = options.leads.as_ref().map(|params| {
+        let leads = crate::analysis::leads::find_leads(dataset, all_matches, params);
+        let bytes = csv_bytes(|csv| crate::output::write_leads(csv, dataset, &leads, options.mask));
+        (leads.leads.len() as u64, bytes)
+    });
+    if let Some((_, bytes)) = leads.as_ref() {
+        files.add("leads.csv", bytes.clone(), progress)?;
+    }
 
     let events: u64 = facts
         .keys()
@@ -367,6 +380,8 @@ fn build(
         ("reports_any_match", view.summary.headline.reports_any_match),
         ("locations_ip_time", view.summary.headline.locations_ip_time),
     ];
+    let lead_count = leads.map(|(count, _)| ("leads", count));
+    let counts: Vec<(&str, u64)> = counts.into_iter().chain(lead_count).collect();
     let manifest = manifest(dataset, options, created_at, &counts, &files);
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest as JSON");
     json.push(b'\n');
