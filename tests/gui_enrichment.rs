@@ -20,8 +20,8 @@ fn harness() -> Harness<'static, WorkbenchApp> {
     // Room for the Leads section at the bottom of the side panel.
     for section in ["Case", "Data sources", "Matching"] {
         harness.get_by_label(section).click();
+        harness.run_steps(2);
     }
-    harness.run_steps(3);
     harness
 }
 
@@ -146,4 +146,82 @@ fn only_events_registered_in_the_region_narrow_every_figure() {
     assert!(after.reports_any_match < before.reports_any_match);
     assert!(after.reports_any_match > 0);
     harness.get_by_label("Addresses registered in KH, LA, MM.");
+}
+
+fn finish_job(harness: &mut Harness<'static, WorkbenchApp>) {
+    let started = std::time::Instant::now();
+    while harness.state().workspace.is_busy() {
+        assert!(started.elapsed().as_secs() < 60, "the job never ended");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    settle(harness);
+    let notice = harness.state().workspace.notice.clone();
+    assert!(!notice.as_ref().is_some_and(|n| n.is_error), "{notice:?}");
+}
+
+fn matched_orgs(harness: &Harness<'static, WorkbenchApp>) -> Vec<String> {
+    let ws = &harness.state().workspace;
+    ws.matches
+        .matches
+        .iter()
+        .map(|m| ws.dataset.network(m.event).as_org.clone())
+        .collect()
+}
+
+#[test]
+fn an_ip_database_is_removed_and_added_again_from_the_window() {
+    let mut harness = harness();
+    harness.get_by_label("Data sources").click();
+    settle(&mut harness);
+    assert!(
+        matched_orgs(&harness)
+            .iter()
+            .all(|o| o.ends_with("(sample data)"))
+    );
+    harness.get_by_label("networks.mmdb");
+    // The sample's database is the last "Remove" of the data sources.
+    harness
+        .query_all_by_label("Remove")
+        .last()
+        .expect("the database's Remove")
+        .click();
+    settle(&mut harness);
+    assert!(harness.state().workspace.dataset.ip_data.user.is_empty());
+    assert!(
+        matched_orgs(&harness).iter().all(String::is_empty),
+        "reserved space is in no real database"
+    );
+    assert_eq!(
+        harness.state().workspace.leads.leads.len(),
+        0,
+        "no networks, no leads"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("my networks.mmdb");
+    std::fs::write(&copy, compound_atlas_core::embedded::SAMPLE_NETWORKS_MMDB).unwrap();
+    let answer = copy.clone();
+    harness.state_mut().picker = Some(Box::new(move |request| {
+        assert_eq!(
+            *request,
+            compound_atlas::gui::file_dialogs::FileRequest::IpDatabase
+        );
+        vec![answer.clone()]
+    }));
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Add IP database…").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let ws = &harness.state().workspace;
+    assert_eq!(ws.dataset.ip_data.user[0].info.path, copy);
+    assert_eq!(ws.inputs.ip_databases.len(), 1);
+    assert!(
+        matched_orgs(&harness)
+            .iter()
+            .all(|o| o.ends_with("(sample data)"))
+    );
+    assert!(harness.state().workspace.leads.leads.len() > 0);
+    harness.get_by_label("my networks.mmdb");
 }
