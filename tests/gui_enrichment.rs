@@ -222,6 +222,6 @@ fn an_ip_database_is_removed_and_added_again_from_the_window() {
             .iter()
             .all(|o| o.ends_with("(sample data)"))
     );
-    assert!(harness.state().workspace.leads.leads.len() > 0);
+    assert!(!harness.state().workspace.leads.leads.is_empty());
     harness.get_by_label("my networks.mmdb");
 }
