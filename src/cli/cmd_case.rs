@@ -151,6 +151,16 @@ fn info(args: &CaseInfoArgs) -> Result<(), CliError> {
             thousands(f.rows_rejected)
         );
     }
+    for db in &dataset.ip_data.user {
+        out!(
+            "  {} (IP database, kept in the case): {} bytes, SHA-256 {}, {}, built {}",
+            db.info.path.display(),
+            thousands(db.info.size),
+            db.info.sha256,
+            db.info.database_type,
+            db.info.built
+        );
+    }
     let p = &case.state.params;
     out!(
         "Parameters: tolerance {}, times without an offset read as {}{}.",
