@@ -88,6 +88,13 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
         "  Locations with IP+time links:             {:>12}",
         thousands(headline.locations_ip_time)
     );
+    let undecodable = dataset.networks.lookup_errors;
+    if undecodable > 0 {
+        out!(
+            "Your IP databases could not decode their records for {}; those count as unknown.",
+            count(undecodable, "address", "addresses")
+        );
+    }
     if let Some(leads) = &leads {
         out!();
         out!(

@@ -128,6 +128,16 @@ fn ip_databases(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
             }
         });
     }
+    let undecodable = workspace.dataset.networks.lookup_errors;
+    if undecodable > 0 {
+        ui.colored_label(
+            theme::WARNING,
+            format!(
+                "Your IP databases could not decode their records for {}; those count as unknown.",
+                compound_atlas_core::values::text::count(undecodable, "address", "addresses")
+            ),
+        );
+    }
     ui.label(
         RichText::new(format!(
             "Built-in IP data: {} (Help > About).",
