@@ -93,6 +93,9 @@ impl RunningJob {
 
 fn reading_label(inputs: &Inputs) -> String {
     let files = inputs.reports.len() + inputs.locations.len();
+    if files == 0 && !inputs.ip_databases.is_empty() {
+        return "Enriching with the IP database".into();
+    }
     format!("Reading {files} file{}", if files == 1 { "" } else { "s" })
 }
 
