@@ -186,7 +186,8 @@ fn an_ip_database_is_removed_and_added_again_from_the_window() {
         .last()
         .expect("the database's Remove")
         .click();
-    settle(&mut harness);
+    harness.run_steps(2);
+    finish_job(&mut harness);
     assert!(harness.state().workspace.dataset.ip_data.user.is_empty());
     assert!(
         matched_orgs(&harness).iter().all(String::is_empty),

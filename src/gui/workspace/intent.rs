@@ -237,22 +237,38 @@ impl Workspace {
         self.start_reread(inputs);
     }
 
-    /// The events are enriched again without the database; matches do not depend on it.
+    /// The events are enriched again without the database, on a worker thread (a copy
+    /// of ten million events takes a moment); matches do not depend on it.
     fn remove_ip_database(&mut self, index: usize) {
         if self.is_busy() || index >= self.dataset.ip_data.user.len() {
             return;
         }
-        let mut dataset = compound_atlas_core::model::Dataset::clone(&self.dataset);
-        let removed = dataset.ip_data.user.remove(index);
-        dataset.enrich();
-        self.inputs.ip_databases.retain(|db| *db != removed);
+        let (base, matches) = (
+            std::sync::Arc::clone(&self.dataset),
+            std::sync::Arc::clone(&self.matches),
+        );
+        let removed = base.ip_data.user[index].clone();
+        let mut inputs = self.inputs.clone();
+        inputs.ip_databases.retain(|db| *db != removed);
+        let params = self.applied.clone();
         self.log(
             "remove IP database",
             &removed.info.path.display().to_string(),
         );
-        self.touch(true);
-        let matches = std::sync::Arc::clone(&self.matches);
-        self.replace_data(std::sync::Arc::new(dataset), matches);
+        self.job = Some(super::RunningJob::spawn(
+            "Enriching without the IP database".into(),
+            move |_| {
+                let mut dataset = compound_atlas_core::model::Dataset::clone(&base);
+                dataset.ip_data.user.remove(index);
+                dataset.enrich();
+                super::JobOutcome::Loaded {
+                    inputs,
+                    params,
+                    dataset: std::sync::Arc::new(dataset),
+                    matches,
+                }
+            },
+        ));
     }
 
     /// Apply the parameters being edited: the time zone or day/month order reads the files
