@@ -69,11 +69,17 @@ pub struct Leads {
     pub leads: Vec<Lead>,
     /// Per (AS number, location): the observations that belong to it.
     observations_by: HashMap<(u32, u32), Vec<u32>>,
+    /// How many of `leads` are `same_network`, counted once: the side panel shows the
+    /// counts every frame, and there can be millions of leads.
+    same_network: usize,
 }
 
 impl Leads {
     pub fn count(&self, kind: LeadKind) -> usize {
-        self.leads.iter().filter(|l| l.kind == kind).count()
+        match kind {
+            LeadKind::SameNetwork => self.same_network,
+            LeadKind::Region => self.leads.len() - self.same_network,
+        }
     }
 
     /// The leads of one event (the leads are in event order).
@@ -183,13 +189,18 @@ pub fn find_leads(dataset: &Dataset, matches: &MatchSet, params: &LeadParams) ->
         .iter()
         .map(|n| params.countries.contains(&n.country))
         .collect();
-    let leads = (0..dataset.events.len() as u32)
+    let leads: Vec<Lead> = (0..dataset.events.len() as u32)
         .into_par_iter()
         .flat_map_iter(|event| event_leads(dataset, matches, &by_asn, &region, event).into_iter())
         .collect();
+    let same_network = leads
+        .iter()
+        .filter(|l: &&Lead| l.kind == LeadKind::SameNetwork)
+        .count();
     Leads {
         leads,
         observations_by,
+        same_network,
     }
 }
 
