@@ -8,6 +8,7 @@ use compound_atlas_core::ingest::{ImportOptions, Input};
 use compound_atlas_core::ipdata::mmdb::UserDatabase;
 use compound_atlas_core::matching::{MatchParams, ToleranceError, parse_tolerance};
 use compound_atlas_core::params::RunParameters;
+use compound_atlas_core::pipeline::Source;
 use compound_atlas_core::pipeline::{Analysis, Inputs, analyse, load};
 use compound_atlas_core::values::progress::Progress;
 use compound_atlas_core::values::time::{DateOrder, ImportZone, TimeRules};
@@ -31,13 +32,19 @@ fn tolerance_arg(text: &str) -> Result<Tolerance, ToleranceError> {
 /// The inputs and reading choices shared by the commands that import.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// A reports file (CSV: one row per IP capture event). Repeat for several files.
+    /// A reports file, folder or archive: CSV, xlsx/xls/ods, CyberTipline report XML,
+    /// IDS JSON, JSON Lines; a folder or .zip of them; .gz or .zst compressed. Repeat
+    /// for several.
     #[arg(
         long = "reports",
         value_name = "FILE",
         required_unless_present = "case"
     )]
     pub reports: Vec<PathBuf>,
+    /// The sheet to read from spreadsheets given with --reports (default: the first
+    /// sheet whose header names report_id, ip and event_time).
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheet: Option<String>,
     /// A location list (CSV: one row per observation). Repeat for several files.
     #[arg(
         long = "locations",
@@ -51,7 +58,7 @@ pub struct InputArgs {
     #[arg(long = "ip-db", value_name = "FILE")]
     pub ip_databases: Vec<PathBuf>,
     /// Read the data, parameters and tags from a case file instead of from CSV files.
-    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "locations", "ip_databases", "tolerance", "assume_tz", "date_order"])]
+    #[arg(long = "case", value_name = "FILE", conflicts_with_all = ["reports", "sheet", "locations", "ip_databases", "tolerance", "assume_tz", "date_order"])]
     pub case: Option<PathBuf>,
     /// How far outside an observation window an event still counts as IP+time: 90s, 45m, 2h, 3d.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = tolerance_arg)]
@@ -81,7 +88,11 @@ impl InputArgs {
                 .reports
                 .iter()
                 .cloned()
-                .map(|p| Input::File(p).into())
+                .map(|p| Source {
+                    input: Input::File(p),
+                    columns: None,
+                    sheet: self.sheet.clone(),
+                })
                 .collect(),
             locations: self
                 .locations

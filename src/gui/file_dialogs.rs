@@ -92,8 +92,11 @@ impl Filter {
 }
 
 const REPORTS: Filter = Filter {
-    label: "Report files (csv, tsv, txt)",
-    extensions: &["csv", "tsv", "txt"],
+    label: "Report files (csv, xlsx, xls, ods, xml, json, jsonl, zip, gz, zst)",
+    extensions: &[
+        "csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "xml", "json", "jsonl", "ndjson", "zip",
+        "gz", "zst",
+    ],
 };
 const LOCATIONS: Filter = Filter {
     label: "Location lists (csv, tsv, txt)",

@@ -3,7 +3,8 @@
 
 use crate::analysis::{Summary, summarize};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
-use crate::ingest::{FileError, ImportOptions, Input, read_locations, read_reports};
+use crate::ingest::reports::read_reports_from;
+use crate::ingest::{FileError, ImportOptions, Input, read_locations};
 use crate::ipdata::mmdb::UserDatabase;
 use crate::matching::{MatchError, MatchParams, MatchSet, match_events};
 use crate::model::{Dataset, FileKind, SourceFile};
@@ -19,6 +20,9 @@ use std::path::{Path, PathBuf};
 pub struct Source<F> {
     pub input: Input,
     pub columns: Option<ColumnMap<F>>,
+    /// The sheet to read from a spreadsheet (`--sheet`, the preview's sheet picker);
+    /// `None`: the first sheet with a matching header.
+    pub sheet: Option<String>,
 }
 
 impl<F> From<Input> for Source<F> {
@@ -26,6 +30,7 @@ impl<F> From<Input> for Source<F> {
         Source {
             input,
             columns: None,
+            sheet: None,
         }
     }
 }
@@ -83,7 +88,11 @@ impl Inputs {
                 .find(|i| matches!(i, Input::Embedded { .. }) && i.label() == file.path)
                 .cloned()
                 .unwrap_or_else(|| Input::File(file.path.clone()));
-            Ok(Source { input, columns })
+            Ok(Source {
+                input,
+                columns,
+                sheet: None,
+            })
         }
         let mut inputs = Inputs::default();
         for (i, file) in files.iter().enumerate() {
@@ -159,10 +168,11 @@ pub fn add_inputs(
         )?);
     }
     for source in &inputs.reports {
-        dataset.add_reports(read_reports(
+        dataset.add_reports(read_reports_from(
             &source.input,
             options,
             source.columns.clone(),
+            source.sheet.as_deref(),
             progress,
         )?);
     }

@@ -181,6 +181,14 @@ impl Workspace {
     }
 
     fn preview(&mut self, kind: FileKind, paths: Vec<PathBuf>) {
+        // The column preview is for CSV; reports in the other formats (spreadsheets,
+        // report XML, IDS JSON, JSON Lines, folders, archives) are read directly.
+        let (direct, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|path| {
+            kind == FileKind::Reports
+                && compound_atlas_core::ingest::formats::detect(&Input::File(path.clone()))
+                    .is_ok_and(|f| f != compound_atlas_core::ingest::formats::Format::Csv)
+        });
+        self.import(kind, direct);
         for path in paths {
             match PendingImport::new(path, kind) {
                 Ok(pending) => self.pending.push(pending),
@@ -209,10 +217,12 @@ impl Workspace {
             FileKind::Reports => self.staged.reports.push(Source {
                 input,
                 columns: Some(confirmed.report_columns),
+                sheet: confirmed.sheet,
             }),
             FileKind::Locations => self.staged.locations.push(Source {
                 input,
                 columns: Some(confirmed.location_columns),
+                sheet: None,
             }),
         }
         self.read_staged_when_preview_is_done();

@@ -48,6 +48,8 @@ pub struct PendingImport {
     pub start: FileStart,
     pub report_columns: ColumnMap<ReportField>,
     pub location_columns: ColumnMap<LocationField>,
+    /// The sheet to read, for a spreadsheet.
+    pub sheet: Option<String>,
 }
 
 impl PendingImport {
@@ -63,6 +65,7 @@ impl PendingImport {
             start,
             report_columns,
             location_columns,
+            sheet: None,
         })
     }
 

@@ -11,6 +11,7 @@
 //! reports (with a floor so small sets still show links), 40 locations around public
 //! hub coordinates, and planted activity in each location's shift hours.
 
+pub mod formats;
 mod links;
 mod networks;
 mod places;

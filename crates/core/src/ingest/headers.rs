@@ -14,10 +14,11 @@ pub enum ReportField {
     Platform,
     ReportDate,
     PossibleProxy,
+    Party,
 }
 
 impl ReportField {
-    pub const ALL: [ReportField; 9] = [
+    pub const ALL: [ReportField; 10] = [
         ReportField::ReportId,
         ReportField::Ip,
         ReportField::EventTime,
@@ -27,6 +28,7 @@ impl ReportField {
         ReportField::Platform,
         ReportField::ReportDate,
         ReportField::PossibleProxy,
+        ReportField::Party,
     ];
     pub const REQUIRED: [ReportField; 3] = [
         ReportField::ReportId,
@@ -66,6 +68,7 @@ impl ReportField {
             ReportField::Platform => &["platform", "esp", "esp name", "service", "reporting esp"],
             ReportField::ReportDate => &["report_date", "date received", "received", "reported at"],
             ReportField::PossibleProxy => &["possible_proxy", "proxy"],
+            ReportField::Party => &["party", "event party", "capture party"],
         }
     }
 }

@@ -5,10 +5,12 @@
 //! that was read completely is added to the dataset, so a failed or cancelled import
 //! leaves the dataset as it was.
 
+pub mod formats;
 pub mod headers;
 pub mod locations;
 pub mod preview;
 pub mod reader;
+pub(crate) mod records;
 pub mod reports;
 
 pub use locations::{LocationsFile, read_locations};
@@ -32,7 +34,18 @@ pub enum Input {
         name: &'static str,
         bytes: &'static [u8],
     },
+    /// A file inside an archive, read into memory.
+    Memory {
+        name: String,
+        bytes: std::sync::Arc<[u8]>,
+    },
+    /// A gzip- or zstd-compressed file, read decompressed.
+    Decompressed(Box<Input>),
 }
+
+/// A reader that can also seek (a zip archive's central directory is at its end).
+pub trait ReadSeek: std::io::Read + std::io::Seek + Send {}
+impl<T: std::io::Read + std::io::Seek + Send> ReadSeek for T {}
 
 impl Input {
     /// The name shown to the user and written to `summary.json` and error lists.
@@ -40,6 +53,8 @@ impl Input {
         match self {
             Input::File(path) => path.clone(),
             Input::Embedded { name, .. } => PathBuf::from(format!("(built in) {name}")),
+            Input::Memory { name, .. } => PathBuf::from(name),
+            Input::Decompressed(inner) => inner.label(),
         }
     }
 
@@ -47,6 +62,8 @@ impl Input {
         match self {
             Input::File(path) => Ok(std::fs::metadata(path)?.len()),
             Input::Embedded { bytes, .. } => Ok(bytes.len() as u64),
+            Input::Memory { bytes, .. } => Ok(bytes.len() as u64),
+            Input::Decompressed(inner) => inner.size(),
         }
     }
 
@@ -54,6 +71,22 @@ impl Input {
         match self {
             Input::File(path) => Ok(Box::new(std::fs::File::open(path)?)),
             Input::Embedded { bytes, .. } => Ok(Box::new(*bytes)),
+            Input::Memory { bytes, .. } => Ok(Box::new(std::io::Cursor::new(bytes.clone()))),
+            Input::Decompressed(inner) => {
+                let raw = inner.open()?;
+                let format = formats::detect(inner)?;
+                formats::containers::decoder(format, raw)
+            }
+        }
+    }
+
+    /// The bytes as given (not decompressed), seekable.
+    pub fn open_seekable(&self) -> std::io::Result<Box<dyn ReadSeek>> {
+        match self {
+            Input::File(path) => Ok(Box::new(std::fs::File::open(path)?)),
+            Input::Embedded { bytes, .. } => Ok(Box::new(std::io::Cursor::new(*bytes))),
+            Input::Memory { bytes, .. } => Ok(Box::new(std::io::Cursor::new(bytes.clone()))),
+            Input::Decompressed(inner) => inner.open_seekable(),
         }
     }
 }
@@ -70,10 +103,15 @@ impl From<&std::path::Path> for Input {
     }
 }
 
-/// Whether a file is a reports file or a location list, from its header row: for files
-/// dropped on the window. `None` when neither kind's required columns are there.
+/// Whether a file is a reports file or a location list: for files dropped on the window.
+/// A CSV by its header row; a spreadsheet, report XML, JSON, folder or archive is reports. `None` when neither kind's required columns are there.
 pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
     use std::io::Read;
+    // Only reports come in the other formats (and in folders and archives).
+    match formats::detect(&Input::File(path.to_path_buf())).ok()? {
+        formats::Format::Csv => {}
+        _ => return Some(crate::model::FileKind::Reports),
+    }
     let mut head = vec![0u8; 64 << 10];
     let read = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))

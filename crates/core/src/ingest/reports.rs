@@ -10,7 +10,7 @@ use super::headers::{ColumnMap, ReportField};
 use super::reader::{FileError, Piece, read_csv};
 use super::{ImportOptions, Input, RowIssues, shown_value, start_row, text_of};
 use crate::model::{
-    Events, FileKind, Issue, NO_TIME, ReportTable, SourceFile, StringPool, event_flags,
+    Events, FileKind, Issue, NO_TIME, Party, ReportTable, SourceFile, StringPool, event_flags,
 };
 use crate::values::address::parse_address_bytes;
 use crate::values::progress::Progress;
@@ -32,7 +32,7 @@ pub struct ReportsFile {
     pub issues: Vec<Issue>,
 }
 
-struct Context<'pool> {
+pub(super) struct Context<'pool> {
     /// Emptied piece outputs, kept so their memory is reused instead of faulted in anew.
     pool: &'pool Mutex<Vec<PieceOut>>,
     columns: ColumnMap<ReportField>,
@@ -44,7 +44,7 @@ struct Context<'pool> {
 }
 
 impl<'pool> Context<'pool> {
-    fn new(
+    pub(super) fn new(
         pool: &'pool Mutex<Vec<PieceOut>>,
         columns: ColumnMap<ReportField>,
         width: usize,
@@ -75,25 +75,25 @@ impl<'pool> Context<'pool> {
 }
 
 /// Consecutive rows of one report inside a piece.
-struct Run {
-    id: Box<str>,
-    incident_type: u32,
-    platform: u32,
-    report_date: i64,
+pub(super) struct Run {
+    pub(super) id: Box<str>,
+    pub(super) incident_type: u32,
+    pub(super) platform: u32,
+    pub(super) report_date: i64,
 }
 
 /// What one piece of the file yields.
 #[derive(Default)]
-struct PieceOut {
-    events: Events,
-    runs: Vec<Run>,
-    strings: Vec<Box<str>>,
-    string_ids: HashMap<Box<str>, u32>,
-    extras: Vec<(u32, Box<[Box<str>]>)>,
-    issues: Vec<Issue>,
-    rows_rejected: u64,
-    rows_with_warnings: u64,
-    bytes: usize,
+pub(super) struct PieceOut {
+    pub(super) events: Events,
+    pub(super) runs: Vec<Run>,
+    pub(super) strings: Vec<Box<str>>,
+    pub(super) string_ids: HashMap<Box<str>, u32>,
+    pub(super) extras: Vec<(u32, Box<[Box<str>]>)>,
+    pub(super) issues: Vec<Issue>,
+    pub(super) rows_rejected: u64,
+    pub(super) rows_with_warnings: u64,
+    pub(super) bytes: usize,
     recent_names: Vec<(Box<[u8]>, u32)>,
 }
 
@@ -152,7 +152,7 @@ struct Required<'row> {
     time: i64,
 }
 
-fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
+pub(super) fn parse_row(ctx: &Context<'_>, line: u64, fields: &[&[u8]], out: &mut PieceOut) {
     let Some(mut issues) = start_row(
         line,
         fields,
@@ -285,7 +285,7 @@ fn event_time(ctx: &Context<'_>, fields: &[&[u8]], issues: &mut RowIssues) -> Op
     }
 }
 
-/// The optional port and possible-proxy flag; an unreadable one is dropped with a warning.
+/// The optional port, party and possible-proxy flag; an unreadable one is dropped with a warning.
 fn port_and_proxy(ctx: &Context<'_>, fields: &[&[u8]], issues: &mut RowIssues) -> (u16, u8) {
     let mut flags = 0u8;
     let mut port = 0u16;
@@ -303,6 +303,19 @@ fn port_and_proxy(ctx: &Context<'_>, fields: &[&[u8]], issues: &mut RowIssues) -
                 column,
                 &shown_value(bytes),
                 format!("{e}; the port was dropped"),
+            ),
+        }
+    }
+    if let Some((column, bytes)) = present(ReportField::Party) {
+        match std::str::from_utf8(bytes).ok().and_then(Party::parse) {
+            Some(party) => flags |= Party::flag_bits(Some(party)),
+            None => issues.warning(
+                column,
+                &shown_value(bytes),
+                format!(
+                    "not a party (one of {}); the value was dropped",
+                    Party::ALL.map(Party::name).join(", ")
+                ),
             ),
         }
     }
@@ -383,9 +396,64 @@ fn parse_piece(ctx: &Context<'_>, piece: &Piece) -> PieceOut {
     out
 }
 
-/// Read one reports file. `columns` overrides the mapping found from the header (the
-/// import preview's choice); it must come from the same header.
+/// Read one reports file in any format (see [`super::formats`]). `columns` overrides
+/// the mapping found from the header (the import preview's choice); it must come from
+/// the same header.
 pub fn read_reports(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<ReportField>>,
+    progress: &Progress,
+) -> Result<ReportsFile, FileError> {
+    read_reports_from(input, options, columns, None, progress)
+}
+
+/// [`read_reports`] with the sheet to read from a spreadsheet (else the first sheet with
+/// a matching header).
+pub fn read_reports_from(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<ReportField>>,
+    sheet: Option<&str>,
+    progress: &Progress,
+) -> Result<ReportsFile, FileError> {
+    use super::formats::{Format, ReadContext, detect, read_reports_as};
+    let io_error = |source| FileError::Io {
+        path: input.label(),
+        source,
+    };
+    let format = detect(input).map_err(io_error)?;
+    let compressed_csv = matches!(format, Format::Gzip | Format::Zstd)
+        && detect(&Input::Decompressed(Box::new(input.clone()))).map_err(io_error)? == Format::Csv;
+    match format {
+        Format::Csv => read_csv_reports(input, options, columns, progress),
+        _ if compressed_csv => {
+            let decompressed = Input::Decompressed(Box::new(input.clone()));
+            let mut file = read_csv_reports(&decompressed, options, columns, progress)?;
+            // The file as given is what a user can check with sha256sum.
+            let (size, sha256) =
+                super::formats::containers::size_and_hash(input, format).map_err(io_error)?;
+            if let Some(source) = &mut file.source {
+                source.size = size;
+                source.sha256 = sha256;
+            }
+            Ok(file)
+        }
+        _ => read_reports_as(
+            format,
+            &ReadContext {
+                input,
+                options,
+                columns,
+                sheet,
+                progress,
+            },
+        ),
+    }
+}
+
+/// Read one CSV reports file.
+pub(crate) fn read_csv_reports(
     input: &Input,
     options: ImportOptions,
     columns: Option<ColumnMap<ReportField>>,
@@ -522,7 +590,7 @@ pub(super) fn missing_columns_message(
 }
 
 /// Append a piece to the file; returns the piece emptied, for reuse.
-fn merge_piece(
+pub(super) fn merge_piece(
     file: &mut ReportsFile,
     mut piece: PieceOut,
     lines_before: u64,

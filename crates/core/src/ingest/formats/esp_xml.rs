@@ -1,0 +1,498 @@
+//! CyberTipline ESP report XML (the schema of NCMEC's CyberTipline Reporting API):
+//! every `<ipCaptureEvent>` of a `<report>` is one event, with the party it sits under.
+//!
+//! A file of many reports is cut into blocks after a `</report>` and the blocks are
+//! parsed in parallel; each report is gathered whole, then its events are laid out as
+//! records. Entities the file declares are never expanded (quick-xml does not).
+
+use super::super::headers::ReportField;
+use super::super::records::{Record, RecordPiece, RecordRules};
+use crate::model::Party;
+use quick_xml::events::Event;
+use rayon::prelude::*;
+use std::io::Read;
+
+/// Bytes read at once from a file of many reports.
+const BLOCK_BYTES: usize = 16 << 20;
+/// One report larger than this is refused (a report is kilobytes; this is a broken file).
+pub(crate) const MAX_REPORT_BYTES: usize = 256 << 20;
+/// Elements nested deeper than this are refused: no report needs it.
+const MAX_DEPTH: usize = 64;
+
+/// The party each element names, for the `<ipCaptureEvent>`s under it.
+fn party_of_element(name: &str) -> Option<Party> {
+    Some(match name {
+        "personOrUserReported" => Party::ReportedPerson,
+        "associatedAccount" => Party::AssociatedAccount,
+        "intendedRecipient" => Party::IntendedRecipient,
+        "victim" => Party::Victim,
+        "peer2peerIncident" => Party::PeerToPeer,
+        "fileDetails" => Party::File,
+        _ => return None,
+    })
+}
+
+/// The children of `<ipCaptureEvent>` and their fields.
+const CAPTURE_FIELDS: [(&str, ReportField); 5] = [
+    ("ipAddress", ReportField::Ip),
+    ("dateTime", ReportField::EventTime),
+    ("eventName", ReportField::EventName),
+    ("port", ReportField::Port),
+    ("possibleProxy", ReportField::PossibleProxy),
+];
+
+/// Values of a report, by path below `<report>`, that fill a field.
+const REPORT_FIELDS: [(&str, ReportField); 4] = [
+    ("reportId", ReportField::ReportId),
+    ("dateReceived", ReportField::ReportDate),
+    ("incidentSummary/incidentType", ReportField::IncidentType),
+    ("incidentSummary/platform", ReportField::Platform),
+];
+
+/// One `<ipCaptureEvent>` as found.
+#[derive(Default)]
+struct Capture {
+    line: u64,
+    column: u64,
+    party: Option<Party>,
+    values: [String; ReportField::ALL.len()],
+    extras: Vec<(String, String)>,
+}
+
+/// One `<report>` as found.
+#[derive(Default)]
+struct Report {
+    line: u64,
+    values: [String; ReportField::ALL.len()],
+    extras: Vec<(String, String)>,
+    captures: Vec<Capture>,
+}
+
+impl Report {
+    /// A leaf value at `path` (below `<report>`), inside the capture being read or not.
+    fn leaf(&mut self, path: &str, text: String, in_capture: bool) {
+        if in_capture && let Some(capture) = self.captures.last_mut() {
+            let child = path.rsplit('/').next().unwrap_or(path);
+            match CAPTURE_FIELDS.iter().find(|(name, _)| *name == child) {
+                Some(&(_, field)) => capture.values[field as usize] = text,
+                None => capture.extras.push((path.into(), text)),
+            }
+            return;
+        }
+        if let Some(&(_, field)) = REPORT_FIELDS.iter().find(|(p, _)| *p == path) {
+            self.values[field as usize] = text;
+        } else if path == "incidentSummary/incidentDateTime" {
+            self.extras.push(("incident_time".into(), text));
+        } else if let Some(known) = self.extras.iter_mut().find(|(p, _)| p == path) {
+            // A repeated element (a second associated account's screen name): both kept.
+            known.1.push_str("; ");
+            known.1.push_str(&text);
+        } else {
+            self.extras.push((path.into(), text));
+        }
+    }
+}
+
+/// Line and column of byte offsets, counted forward as the parse moves on.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    counted_to: usize,
+    line: u64,
+    line_start: usize,
+}
+
+impl<'b> LineCounter<'b> {
+    fn new(bytes: &'b [u8], lines_before: u64) -> Self {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            line: lines_before + 1,
+            line_start: 0,
+        }
+    }
+    fn at(&mut self, offset: usize) -> (u64, u64) {
+        let offset = offset.min(self.bytes.len()).max(self.counted_to);
+        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..offset]) {
+            self.line += 1;
+            self.line_start = self.counted_to + nl + 1;
+        }
+        self.counted_to = offset;
+        (self.line, (offset - self.line_start) as u64 + 1)
+    }
+}
+
+/// How the reports of a part are named when they have no `<reportId>`.
+#[derive(Clone)]
+pub(crate) struct Naming {
+    pub stem: String,
+    /// Number reports (`stem-1`, `stem-2`, …) because the file has several.
+    pub numbered: bool,
+    /// Reports before this part.
+    pub before: u64,
+}
+
+/// Parse one part of a file: whole reports, perhaps with the wrapper's tags around them.
+fn parse_part<'r>(
+    bytes: &[u8],
+    lines_before: u64,
+    naming: &Naming,
+    rules: &'r RecordRules,
+    entry: &str,
+) -> RecordPiece<'r> {
+    let mut piece = RecordPiece::new(rules, bytes.len());
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let config = reader.config_mut();
+    config.trim_text(true);
+    config.check_end_names = false;
+    let mut lines = LineCounter::new(bytes, lines_before);
+    let mut stack: Vec<String> = Vec::new();
+    // Depth of `<report>` in the stack, and of the capture being read.
+    let mut report_depth: Option<usize> = None;
+    let mut capture_depth: Option<usize> = None;
+    let mut report = Report::default();
+    let mut reports_seen = naming.before;
+    let mut text = String::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            // The end of a wrapper opened in an earlier part of the file.
+            Err(quick_xml::Error::IllFormed(
+                quick_xml::errors::IllFormedError::UnmatchedEndTag(_),
+            )) if report_depth.is_none() && naming.before > 0 => {
+                continue;
+            }
+            Err(e) => {
+                let (line, column) = lines.at(reader.error_position() as usize);
+                piece.reject(
+                    line,
+                    format!("{entry}{line}:{column}"),
+                    "",
+                    format!("the XML is not well-formed: {e}; the rest of this part was not read"),
+                );
+                break;
+            }
+        };
+        match event {
+            Event::Start(_) | Event::Empty(_) => {
+                let (Event::Start(start) | Event::Empty(start)) = &event else {
+                    unreachable!()
+                };
+                let empty = matches!(event, Event::Empty(_));
+                let name = start.local_name().as_ref().to_string();
+                let at = (reader.buffer_position() as usize)
+                    .saturating_sub(start.len() + if empty { 3 } else { 2 });
+                if stack.len() >= MAX_DEPTH {
+                    let (line, column) = lines.at(at);
+                    piece.reject(
+                        line,
+                        format!("{entry}{line}:{column}"),
+                        &name,
+                        format!("elements are nested more than {MAX_DEPTH} deep; the rest of this part was not read"),
+                    );
+                    break;
+                }
+                text.clear();
+                if report_depth.is_none() && name == "report" {
+                    report = Report::default();
+                    report.line = lines.at(at).0;
+                    report_depth = Some(stack.len());
+                } else if report_depth.is_some()
+                    && name == "ipCaptureEvent"
+                    && capture_depth.is_none()
+                {
+                    let (line, column) = lines.at(at);
+                    let party = stack.iter().rev().find_map(|n| party_of_element(n));
+                    report.captures.push(Capture {
+                        line,
+                        column,
+                        party,
+                        ..Capture::default()
+                    });
+                    capture_depth = Some(stack.len());
+                }
+                if empty {
+                    if capture_depth == Some(stack.len()) {
+                        capture_depth = None;
+                    }
+                    if report_depth == Some(stack.len()) {
+                        reports_seen += 1;
+                        emit_report(
+                            &mut piece,
+                            std::mem::take(&mut report),
+                            naming,
+                            reports_seen,
+                            entry,
+                        );
+                        report_depth = None;
+                    }
+                } else {
+                    stack.push(name);
+                }
+            }
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::CData(c) => text.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) => match resolve_reference(&r) {
+                Some(c) => text.push_str(c.as_str()),
+                None => {
+                    let (line, column) = lines.at(reader.buffer_position() as usize);
+                    piece.warning(
+                        line,
+                        format!("{entry}{line}:{column}"),
+                        format!("&{};: an entity this program does not expand (only XML's own five and character references are); it was left out of the value", &*r),
+                    );
+                }
+            },
+            Event::End(_) => {
+                let Some(name) = stack.pop() else { continue };
+                let depth = stack.len();
+                if let Some(report_at) = report_depth.filter(|&d| d < depth) {
+                    let trimmed = text.trim();
+                    if !trimmed.is_empty() {
+                        let path = stack[report_at + 1..]
+                            .iter()
+                            .chain(std::iter::once(&name))
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join("/");
+                        report.leaf(
+                            &path,
+                            trimmed.to_string(),
+                            capture_depth.is_some_and(|c| c < depth),
+                        );
+                    }
+                }
+                text.clear();
+                if capture_depth == Some(depth) {
+                    capture_depth = None;
+                }
+                if report_depth == Some(depth) {
+                    reports_seen += 1;
+                    emit_report(
+                        &mut piece,
+                        std::mem::take(&mut report),
+                        naming,
+                        reports_seen,
+                        entry,
+                    );
+                    report_depth = None;
+                }
+            }
+            Event::Eof => {
+                if report_depth.is_some() {
+                    let line = report.line;
+                    piece.reject(
+                        line,
+                        format!("{entry}{line}"),
+                        "",
+                        "the file ends inside this <report>; its events were not read".into(),
+                    );
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    piece
+}
+
+/// XML's five entities and character references; `None` for any other.
+fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {
+    if let Ok(Some(c)) = reference.resolve_char_ref() {
+        return Some(c.to_string());
+    }
+    let c = match &**reference {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => return None,
+    };
+    Some(c.to_string())
+}
+
+/// Lay a report's captures out as records.
+fn emit_report(
+    piece: &mut RecordPiece<'_>,
+    mut report: Report,
+    naming: &Naming,
+    ordinal: u64,
+    entry: &str,
+) {
+    let id = &mut report.values[ReportField::ReportId as usize];
+    if id.is_empty() {
+        *id = if naming.numbered {
+            format!("{}-{ordinal}", naming.stem)
+        } else {
+            naming.stem.clone()
+        };
+    }
+    if report.captures.is_empty() {
+        piece.warning(
+            report.line,
+            format!("{entry}{}", report.line),
+            format!(
+                "report {}: no <ipCaptureEvent>; the report has no events",
+                report.values[ReportField::ReportId as usize]
+            ),
+        );
+    }
+    for capture in std::mem::take(&mut report.captures) {
+        let mut values = report.values.clone();
+        for (i, value) in capture.values.iter().enumerate() {
+            if !value.is_empty() {
+                values[i] = value.clone();
+            }
+        }
+        if let Some(party) = capture.party {
+            values[ReportField::Party as usize] = party.name().into();
+        }
+        let mut extras = report.extras.clone();
+        extras.extend(capture.extras);
+        let record = Record {
+            line: capture.line,
+            values: std::array::from_fn(|i| values[i].as_bytes()),
+            extras,
+        };
+        let place = |field: ReportField| {
+            let element = CAPTURE_FIELDS
+                .iter()
+                .find(|(_, f)| *f == field)
+                .map_or_else(
+                    || {
+                        REPORT_FIELDS
+                            .iter()
+                            .find(|(_, f)| *f == field)
+                            .map_or("ipCaptureEvent", |(p, _)| p)
+                    },
+                    |(name, _)| name,
+                );
+            format!("{entry}{}:{} {element}", capture.line, capture.column)
+        };
+        piece.push(record, &place);
+    }
+}
+
+/// Where the last complete `</report>` (or `</prefix:report>`) in `bytes` ends.
+fn last_report_end(bytes: &[u8]) -> Option<usize> {
+    let finder = memchr::memmem::FinderRev::new(b"report>");
+    let mut upto = bytes.len();
+    while let Some(at) = finder.rfind(&bytes[..upto]) {
+        let before = &bytes[..at];
+        let name_start = before
+            .iter()
+            .rposition(|&b| {
+                !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.' || b == b':')
+            })
+            .map_or(0, |i| i + 1);
+        let tag = &before[..name_start];
+        let prefix = &before[name_start..];
+        if tag.ends_with(b"</") && (prefix.is_empty() || prefix.ends_with(b":")) {
+            return Some(at + b"report>".len());
+        }
+        upto = at;
+    }
+    None
+}
+
+/// How many `</report>` end tags `bytes` holds (the same test as [`last_report_end`]).
+fn count_report_ends(bytes: &[u8]) -> u64 {
+    let mut count = 0;
+    let mut rest = bytes;
+    while let Some(end) = last_report_end(rest) {
+        count += 1;
+        rest = &rest[..end - b"report>".len()];
+    }
+    count
+}
+
+/// Read a report XML file (or archive entry) from `reader`. `entry` prefixes places
+/// ("reports/CT-1.xml:") inside archives; empty for a file of its own.
+pub(crate) fn read_esp_xml<'r>(
+    reader: &mut dyn Read,
+    stem: &str,
+    entry: &str,
+    rules: &'r RecordRules,
+    sink: &mut dyn FnMut(RecordPiece<'r>),
+    progress: &dyn Fn(u64) -> bool,
+) -> std::io::Result<bool> {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut lines_before = 0u64;
+    let mut reports_before = 0u64;
+    let mut numbered: Option<bool> = None;
+    let threads = rayon::current_num_threads().max(1);
+    loop {
+        let added = reader.take(BLOCK_BYTES as u64).read_to_end(&mut buf)?;
+        let at_eof = added < BLOCK_BYTES;
+        let end = if at_eof {
+            buf.len()
+        } else {
+            last_report_end(&buf).unwrap_or(0)
+        };
+        if end == 0 && !at_eof {
+            if buf.len() > MAX_REPORT_BYTES {
+                let mut piece = RecordPiece::new(rules, buf.len());
+                piece.reject(
+                    lines_before + 1,
+                    format!("{entry}{}", lines_before + 1),
+                    "",
+                    "a <report> is longer than 256 MiB (or the file has no </report>); the rest of the file was not read".into(),
+                );
+                sink(piece);
+                return Ok(true);
+            }
+            continue;
+        }
+        let numbered =
+            *numbered.get_or_insert_with(|| !at_eof || count_report_ends(&buf[..end]) > 1);
+        let parts = cut_after_reports(&buf[..end], threads * 2);
+        let mut starts = Vec::with_capacity(parts.len());
+        let (mut line, mut ordinal) = (lines_before, reports_before);
+        for part in &parts {
+            starts.push((line, ordinal));
+            line += memchr::memchr_iter(b'\n', part).count() as u64;
+            ordinal += count_report_ends(part);
+        }
+        let pieces: Vec<RecordPiece<'_>> = parts
+            .par_iter()
+            .zip(starts.par_iter())
+            .map(|(part, &(lines, before))| {
+                let naming = Naming {
+                    stem: stem.to_string(),
+                    numbered,
+                    before,
+                };
+                parse_part(part, lines, &naming, rules, entry)
+            })
+            .collect();
+        pieces.into_iter().for_each(&mut *sink);
+        lines_before = line;
+        reports_before = ordinal;
+        buf.drain(..end);
+        if !progress(added as u64) {
+            return Ok(false);
+        }
+        if at_eof {
+            return Ok(true);
+        }
+    }
+}
+
+/// Cut `bytes` into about `count` parts, each ending after a `</report>`.
+fn cut_after_reports(bytes: &[u8], count: usize) -> Vec<&[u8]> {
+    let target = (bytes.len() / count.max(1)).max(1 << 20);
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while rest.len() > 2 * target {
+        match last_report_end(&rest[..target]) {
+            Some(end) => {
+                let (head, tail) = rest.split_at(end);
+                parts.push(head);
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    parts.push(rest);
+    parts
+}
