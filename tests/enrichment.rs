@@ -269,8 +269,8 @@ fn a_case_keeps_its_databases_and_a_masked_export_keeps_the_networks() {
     );
     let (headers, events) = rows(&set.join("events.csv"));
     assert_eq!(
-        headers[headers.len() - 3..],
-        ["asn", "as_org", "ip_country"]
+        headers[headers.len() - 4..],
+        ["asn", "as_org", "ip_country", "party"]
     );
     // Networks are not personal data: a masked set masks addresses, not networks.
     assert!(

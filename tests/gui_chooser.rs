@@ -82,6 +82,52 @@ fn reports_are_imported_by_clicking_them_in_the_chooser() {
     );
 }
 
+/// A folder of per-report files is imported as one input: opened in the chooser, then
+/// "Import this folder"; the preview shows what its files hold.
+#[test]
+fn a_folder_of_report_files_is_imported_from_the_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("tips");
+    std::fs::create_dir(&folder).unwrap();
+    for (i, ip) in ["192.0.2.1", "192.0.2.2"].iter().enumerate() {
+        std::fs::write(
+            folder.join(format!("CT-{i}.jsonl")),
+            format!("{{\"report_id\":\"CT-{i}\",\"ip\":\"{ip}\",\"event_time\":\"2023-01-01T00:00:00Z\"}}\n"),
+        )
+        .unwrap();
+    }
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Import reports…");
+    harness.get_by_label("File name or path").type_text("tips");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    harness.get_by_label("Import this folder").click();
+    harness.run_steps(3);
+    assert!(harness.state().chooser.is_none());
+    let started = std::time::Instant::now();
+    while harness.state().workspace.reading_sample() {
+        assert!(started.elapsed().as_secs() < 60, "the sample never came");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    harness.get_by_label("Format: folder, read as reports.");
+    harness.get_by_label("The whole folder holds 2 reports and 2 events.");
+    harness.get_by_label("Import").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let workspace = &harness.state().workspace;
+    assert!(
+        workspace
+            .dataset
+            .files
+            .last()
+            .unwrap()
+            .path
+            .ends_with("tips")
+    );
+}
+
 #[test]
 fn a_typed_path_and_enter_choose_and_esc_cancels() {
     let dir = tempfile::tempdir().unwrap();

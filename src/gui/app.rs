@@ -200,7 +200,8 @@ impl WorkbenchApp {
             self.dates = side_panel::DateTexts::default();
         }
         self.workspace.refresh_leads();
-        if self.workspace.finding_leads() {
+        self.workspace.refresh_sample();
+        if self.workspace.finding_leads() || self.workspace.reading_sample() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
         if ctx.input(|i| i.viewport().close_requested()) && !self.may_close() {

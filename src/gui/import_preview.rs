@@ -57,6 +57,9 @@ fn field_mapping<F: Copy + PartialEq>(
 /// The import preview of the first pending file: delimiter, column mapping, time zone,
 /// day/month order and the first rows as they will be read.
 pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
+    if super::workspace::is_sampled(&workspace.pending[0]) {
+        return super::import_sample::sample_preview(ui, workspace, intents);
+    }
     let mut edited = workspace.pending[0].clone();
     let mut params = workspace.params.clone();
     kind_line(ui, &mut edited, workspace.pending.len());
@@ -132,7 +135,7 @@ fn mapping(ui: &mut Ui, pending: &mut PendingImport) {
 
 /// The time zone for times without an offset and the day/month order (they apply to
 /// every file).
-fn time_choices(ui: &mut Ui, params: &mut Params, has_slash_dates: bool) {
+pub(super) fn time_choices(ui: &mut Ui, params: &mut Params, has_slash_dates: bool) {
     ui.strong("Times");
     egui::Grid::new("preview-times")
         .num_columns(2)
@@ -158,7 +161,7 @@ fn time_choices(ui: &mut Ui, params: &mut Params, has_slash_dates: bool) {
 }
 
 /// Each field's reading (or the reason it would be rejected) in one row.
-type Cells = Vec<(String, Result<String, String>)>;
+pub(super) type Cells = Vec<(String, Result<String, String>)>;
 
 /// The first rows as they will be read: each mapped field's reading, then the columns
 /// kept as extra attributes.
@@ -202,7 +205,7 @@ fn readings(pending: &PendingImport, time_rules: TimeRules) -> Vec<(u64, Cells)>
         .collect()
 }
 
-fn rows_grid(ui: &mut Ui, readings: &[(u64, Cells)]) {
+pub(super) fn rows_grid(ui: &mut Ui, readings: &[(u64, Cells)]) {
     let titles: Vec<&str> = readings
         .first()
         .map(|(_, cells)| cells.iter().map(|(name, _)| name.as_str()).collect())
@@ -217,7 +220,12 @@ fn rows_grid(ui: &mut Ui, readings: &[(u64, Cells)]) {
                 }
                 ui.end_row();
                 for (line, cells) in readings {
-                    ui.label(line.to_string());
+                    // Records of a JSON array have a path, not a line.
+                    ui.label(if *line == 0 {
+                        "–".to_string()
+                    } else {
+                        line.to_string()
+                    });
                     for (_, reading) in cells {
                         match reading {
                             Ok(value) => {

@@ -20,6 +20,7 @@ pub mod file_chooser;
 pub mod file_dialogs;
 mod headline;
 mod import_preview;
+mod import_sample;
 mod info_windows;
 pub mod map_view;
 mod menu;

@@ -190,6 +190,9 @@ fn event_section(ui: &mut Ui, event: &EventDetail, leads: &[String], zone: Impor
         .default_open(!event.matches.is_empty())
         .show(ui, |ui| {
             provenance(ui, "From", &event.provenance);
+            if let Some(party) = event.party {
+                ui.label(format!("Party: {}", party.label()));
+            }
             network_lines(ui, event);
             if let Some(proxy) = event.possible_proxy {
                 ui.label(format!("Possible proxy: {proxy}"));

@@ -345,9 +345,20 @@ pub fn filters(
             &pairs(&choices.ip_countries),
             &mut filter.ip_countries,
         ),
+        (
+            "Party",
+            "f-party",
+            "parties",
+            &pairs(&choices.parties),
+            &mut filter.parties,
+        ),
         ("Tags", "f-tags", "tags", &tags, &mut filter.tags),
     ];
     for (label, header_id, list_id, options, chosen) in sections {
+        // Only report XML and IDS JSON name parties; CSV data has no such section.
+        if list_id == "parties" && options.is_empty() && chosen.is_empty() {
+            continue;
+        }
         egui::CollapsingHeader::new(format!("{label} ({})", chosen.len()))
             .id_salt(header_id)
             .show(ui, |ui| checklist(ui, list_id, options, chosen));

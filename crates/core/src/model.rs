@@ -299,7 +299,12 @@ impl Events {
     }
 
     pub fn party_of(&self, event: usize) -> Option<Party> {
-        Party::from_bits((self.flags[event] & event_flags::PARTY_MASK) >> event_flags::PARTY_SHIFT)
+        Party::from_bits(self.party_bits(event))
+    }
+
+    /// The event's party number: 0 when none is given, else `Party as u8`.
+    pub fn party_bits(&self, event: usize) -> u8 {
+        (self.flags[event] & event_flags::PARTY_MASK) >> event_flags::PARTY_SHIFT
     }
 
     pub fn proxy_of(&self, event: usize) -> Option<bool> {

@@ -2,6 +2,8 @@
 //! with the kind filter, and the buttons; Enter chooses, Esc cancels.
 
 use super::{FileChooser, Outcome};
+use crate::gui::file_dialogs::FileRequest;
+use compound_atlas_core::model::FileKind;
 use egui::{RichText, Ui};
 
 impl FileChooser {
@@ -259,6 +261,15 @@ impl FileChooser {
             }
             if ui.button("Cancel").clicked() {
                 outcome = Some(Outcome::Cancelled);
+            }
+            // A folder of report files (per-report XML or IDS JSON) is one input.
+            if self.request == FileRequest::Import(FileKind::Reports)
+                && ui
+                    .button("Import this folder")
+                    .on_hover_text("Read every report file in the folder shown, in name order")
+                    .clicked()
+            {
+                outcome = Some(Outcome::Chosen(vec![self.dir().to_path_buf()]));
             }
         });
         outcome

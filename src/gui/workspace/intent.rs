@@ -181,14 +181,6 @@ impl Workspace {
     }
 
     fn preview(&mut self, kind: FileKind, paths: Vec<PathBuf>) {
-        // The column preview is for CSV; reports in the other formats (spreadsheets,
-        // report XML, IDS JSON, JSON Lines, folders, archives) are read directly.
-        let (direct, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|path| {
-            kind == FileKind::Reports
-                && compound_atlas_core::ingest::formats::detect(&Input::File(path.clone()))
-                    .is_ok_and(|f| f != compound_atlas_core::ingest::formats::Format::Csv)
-        });
-        self.import(kind, direct);
         for path in paths {
             match PendingImport::new(path, kind) {
                 Ok(pending) => self.pending.push(pending),
@@ -212,11 +204,13 @@ impl Workspace {
         }
         let confirmed = self.pending.remove(0);
         self.remember(confirmed.kind, &confirmed.path);
+        let sampled = super::is_sampled(&confirmed);
         let input = Input::File(confirmed.path);
         match confirmed.kind {
             FileKind::Reports => self.staged.reports.push(Source {
                 input,
-                columns: Some(confirmed.report_columns),
+                // A sampled format names its fields itself.
+                columns: (!sampled).then_some(confirmed.report_columns),
                 sheet: confirmed.sheet,
             }),
             FileKind::Locations => self.staged.locations.push(Source {

@@ -5,16 +5,19 @@
 mod case_io;
 mod intent;
 mod jobs;
+mod sample;
 
 pub use case_io::AUTOSAVE_EVERY;
 pub use intent::Intent;
 pub use jobs::{JobOutcome, RunningJob};
+pub use sample::{SampleJob, is_sampled};
 
 use compound_atlas_core::analysis::filter::{Filter, FilteredView};
 use compound_atlas_core::analysis::leads::{Leads, find_leads};
-use compound_atlas_core::ingest::FileError;
+use compound_atlas_core::ingest::formats::{Format, detect};
 use compound_atlas_core::ingest::headers::{ColumnMap, LocationField, ReportField};
 use compound_atlas_core::ingest::preview::{FileStart, file_start};
+use compound_atlas_core::ingest::{FileError, Input};
 use compound_atlas_core::matching::{MatchSet, match_events};
 use compound_atlas_core::model::{Dataset, FileKind};
 use compound_atlas_core::pipeline::{Inputs, load};
@@ -50,11 +53,22 @@ pub struct PendingImport {
     pub location_columns: ColumnMap<LocationField>,
     /// The sheet to read, for a spreadsheet.
     pub sheet: Option<String>,
+    /// The format found in the file's content; files other than CSV show a sample of
+    /// what they hold instead of their columns.
+    pub format: Format,
 }
 
 impl PendingImport {
     pub fn new(path: PathBuf, kind: FileKind) -> Result<PendingImport, FileError> {
-        let start = file_start(&path, 12)?;
+        let format = detect(&Input::File(path.clone())).map_err(|source| FileError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let start = if kind == FileKind::Reports && format != Format::Csv {
+            FileStart::default()
+        } else {
+            file_start(&path, 12)?
+        };
         let report_columns =
             ColumnMap::from_header(&start.header, &ReportField::ALL, ReportField::names);
         let location_columns =
@@ -66,11 +80,16 @@ impl PendingImport {
             report_columns,
             location_columns,
             sheet: None,
+            format,
         })
     }
 
-    /// The required fields that no column supplies.
+    /// The required fields that no column supplies (none for a sampled format: its
+    /// fields are the format's own).
     pub fn missing_fields(&self) -> Vec<&'static str> {
+        if is_sampled(self) {
+            return Vec::new();
+        }
         match self.kind {
             FileKind::Reports => ReportField::REQUIRED
                 .iter()
@@ -194,6 +213,8 @@ pub struct Workspace {
     pub triage_generation: u64,
     /// Files waiting in the import preview; the first is shown.
     pub pending: Vec<PendingImport>,
+    /// The sample of the first pending file, when it is not CSV.
+    pub sample: Option<SampleJob>,
     /// Files confirmed in the preview, read together once the preview is done.
     staged: Inputs,
     /// The case file the work is saved to; `None` until it is first saved as a case.
@@ -247,6 +268,8 @@ pub struct Choices {
     /// AS organisations and registered countries of the events' addresses.
     pub as_orgs: Vec<String>,
     pub ip_countries: Vec<String>,
+    /// The parties of the events (`unknown` for events without one), when any is given.
+    pub parties: Vec<String>,
 }
 
 /// The distinct non-empty values of one field of the events' networks, sorted (a few
@@ -263,6 +286,28 @@ fn network_values(
         .filter(|v| !v.is_empty())
         .collect();
     values.into_iter().cloned().collect()
+}
+
+/// The parties the events name, as the filter names them; none when no file gives any.
+fn parties_of(dataset: &Dataset) -> Vec<String> {
+    use compound_atlas_core::analysis::filter::NO_PARTY;
+    use compound_atlas_core::model::Party;
+    let mut seen = [false; 8];
+    for e in 0..dataset.events.len() {
+        seen[dataset.events.party_bits(e) as usize] = true;
+    }
+    if seen[1..].iter().all(|s| !s) {
+        return Vec::new();
+    }
+    let mut list: Vec<String> = Party::ALL
+        .into_iter()
+        .filter(|&p| seen[p as usize])
+        .map(|p| p.name().to_string())
+        .collect();
+    if seen[0] {
+        list.push(NO_PARTY.to_string());
+    }
+    list
 }
 
 impl Choices {
@@ -301,6 +346,7 @@ impl Choices {
             event_names: names(&dataset.events.name),
             as_orgs: network_values(dataset, |n| &n.as_org),
             ip_countries: network_values(dataset, |n| &n.country),
+            parties: parties_of(dataset),
         }
     }
 }
@@ -329,6 +375,7 @@ impl Workspace {
             choices: Choices::default(),
             recent: Vec::new(),
             pending: Vec::new(),
+            sample: None,
             staged: Inputs::default(),
             triage: compound_atlas_core::analysis::triage::Triage::default(),
             triage_generation: 0,

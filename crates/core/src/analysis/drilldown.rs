@@ -43,6 +43,8 @@ pub struct EventDetail {
     pub time: Nanos,
     pub name: String,
     pub possible_proxy: Option<bool>,
+    /// Whose connection the file lists it under (report XML and IDS JSON).
+    pub party: Option<crate::model::Party>,
     /// The reports file and line the event was read from.
     pub provenance: (PathBuf, u32),
     /// Unknown columns of the input, as `(column, value)`.
@@ -139,6 +141,7 @@ pub fn report_detail(dataset: &Dataset, matches: &MatchSet, report: u32) -> Repo
                 time: dataset.events.time[e],
                 name: dataset.strings.get(dataset.events.name[e]).to_string(),
                 possible_proxy: dataset.events.proxy_of(e),
+                party: dataset.events.party_of(e),
                 provenance: (file.path.clone(), dataset.events.line[e]),
                 extras,
                 matches: found,

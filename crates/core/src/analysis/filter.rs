@@ -40,7 +40,14 @@ pub struct Filter {
     /// Events whose address is registered in one of these countries (ISO codes).
     #[serde(default)]
     pub ip_countries: BTreeSet<String>,
+    /// Events of these parties (`reported_person`, `victim`, … as `events.csv` writes
+    /// them; `unknown` for events whose file names none).
+    #[serde(default)]
+    pub parties: BTreeSet<String>,
 }
+
+/// The filter's name for events whose file gives no party.
+pub const NO_PARTY: &str = "unknown";
 
 /// How the search text is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +145,7 @@ impl Filter {
         parts.extend(list("event", &self.event_names));
         parts.extend(list("AS organisation", &self.as_orgs));
         parts.extend(list("addresses registered in", &self.ip_countries));
+        parts.extend(list("party", &self.parties));
         parts.extend(list("tagged", &self.tags));
         match Search::parse(&self.search) {
             Search::None => {}
@@ -185,6 +193,21 @@ fn wanted(dataset: &Dataset, names: &BTreeSet<String>) -> Option<Vec<u32>> {
     })
 }
 
+/// The parties the filter lets through, one bit per party number (bit 0: none given);
+/// `None` for any.
+fn party_bits(filter: &Filter) -> Option<u8> {
+    use crate::model::Party;
+    (!filter.parties.is_empty()).then(|| {
+        let mut bits = u8::from(filter.parties.contains(NO_PARTY));
+        for party in Party::ALL {
+            if filter.parties.contains(party.name()) {
+                bits |= 1 << (party as u8);
+            }
+        }
+        bits
+    })
+}
+
 /// Apply the filter. Event conditions are checked over all events in parallel.
 pub fn apply(dataset: &Dataset, matches: &MatchSet, filter: &Filter) -> FilteredView {
     apply_with_triage(dataset, matches, filter, &Triage::default())
@@ -210,6 +233,7 @@ pub fn apply_with_triage(
     let incidents = wanted(dataset, &filter.incident_types);
     let search = Search::parse(&filter.search);
     let networks = passing_networks(dataset, filter);
+    let parties = party_bits(filter);
     let report_passes = |report: u32| {
         let r = report as usize;
         tagged.as_ref().is_none_or(|t| t.contains(&report))
@@ -230,6 +254,7 @@ pub fn apply_with_triage(
         t >= from
             && t <= to
             && names.as_ref().is_none_or(|n| n.contains(&events.name[e]))
+            && parties.is_none_or(|p| p & (1 << events.party_bits(e)) != 0)
             && networks.as_ref().is_none_or(|passing| {
                 let id = dataset.networks.id_of(e as u32);
                 id.is_some_and(|id| passing[id as usize])

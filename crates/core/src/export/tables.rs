@@ -152,6 +152,7 @@ pub(super) fn events_csv(
             "asn",
             "as_org",
             "ip_country",
+            "party",
         ])?;
         for &report in reports {
             let id = ids.report_id(dataset.reports.id(report));
@@ -187,6 +188,7 @@ pub(super) fn events_csv(
                     &network.asn_text(),
                     &network.as_org,
                     &network.country,
+                    events.party_of(e).map_or("", |p| p.name()),
                 ])?;
             }
         }

@@ -6,6 +6,7 @@
 use super::headers::{ColumnMap, LocationField, ReportField};
 use super::locations::slug;
 use super::reader::{FileError, sniff_delimiter};
+use crate::model::Party;
 use crate::values::address::{
     format_address, format_address_set, parse_address_bytes, parse_address_set,
 };
@@ -18,7 +19,7 @@ use std::path::Path;
 const PREVIEW_BYTES: usize = 256 << 10;
 
 /// The start of a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileStart {
     pub delimiter: u8,
     pub header: Vec<String>,
@@ -259,5 +260,183 @@ mod tests {
             readings[2],
             (LocationField::Ip, Ok("198.51.100.0/24".into()))
         );
+    }
+}
+
+/// What the first events of a report file in a format other than CSV read as: the
+/// import preview shows it before the whole file is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSample {
+    pub format: super::formats::Format,
+    /// The whole input was read; otherwise the figures are of its first
+    /// [`SAMPLE_EVENTS`] events.
+    pub complete: bool,
+    pub reports: usize,
+    pub events: usize,
+    /// Events by party in [`Party::ALL`]'s order, those without one last.
+    pub parties: Vec<(Option<Party>, usize)>,
+    /// The first events as they will be read.
+    pub first: Vec<SampleEvent>,
+    /// The names of the fields kept as extra attributes.
+    pub kept: Vec<String>,
+    /// Rejects and warnings of the part read, in file order.
+    pub issues: Vec<crate::model::Issue>,
+    /// The sheets of a spreadsheet, in workbook order.
+    pub sheets: Vec<String>,
+}
+
+/// One event of a [`ReportsSample`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleEvent {
+    pub line: u32,
+    pub report_id: String,
+    pub party: Option<Party>,
+    pub ip: String,
+    pub time: String,
+    pub port: Option<u16>,
+    pub event_name: String,
+    /// The extra attributes this event has, as `(name, value)`.
+    pub kept: Vec<(String, String)>,
+}
+
+/// How many events a sample reads at most; readers stop at the block that reaches it.
+pub const SAMPLE_EVENTS: usize = 2_000;
+/// How many of the sample's events are shown.
+const SAMPLE_SHOWN: usize = 12;
+/// How much of a compressed CSV is decompressed for its sample.
+const SAMPLE_DECOMPRESSED_BYTES: u64 = 1 << 20;
+
+/// Read the start of a reports file that is not plain CSV, as the import will read it.
+pub fn sample_reports(
+    input: &super::Input,
+    options: super::ImportOptions,
+    sheet: Option<&str>,
+    progress: &crate::values::progress::Progress,
+) -> Result<ReportsSample, FileError> {
+    use super::formats::{Format, ReadContext, detect, read_reports_as};
+    let io_error = |source| FileError::Io {
+        path: input.label(),
+        source,
+    };
+    let format = detect(input).map_err(io_error)?;
+    let decompressed = super::Input::Decompressed(Box::new(input.clone()));
+    if matches!(format, Format::Gzip | Format::Zstd)
+        && detect(&decompressed).map_err(io_error)? == Format::Csv
+    {
+        let (memory, complete) = csv_start(&decompressed).map_err(io_error)?;
+        let file = super::reports::read_csv_reports(&memory, options, None, progress)?;
+        return Ok(summarise(format, &file, complete, Vec::new()));
+    }
+    let ctx = ReadContext {
+        input,
+        options,
+        columns: None,
+        sheet,
+        progress,
+        sample_events: SAMPLE_EVENTS,
+        enough: Default::default(),
+    };
+    let file = read_reports_as(format, &ctx)?;
+    let complete = !ctx.enough.load(std::sync::atomic::Ordering::Relaxed);
+    let sheets = match (format, input) {
+        (Format::Spreadsheet, super::Input::File(path)) => super::formats::sheet::sheet_names(path),
+        _ => Vec::new(),
+    };
+    Ok(summarise(format, &file, complete, sheets))
+}
+
+/// The first lines of a decompressed CSV, cut at a line end, in memory.
+fn csv_start(decompressed: &super::Input) -> std::io::Result<(super::Input, bool)> {
+    let mut bytes = Vec::new();
+    decompressed
+        .open()?
+        .take(SAMPLE_DECOMPRESSED_BYTES)
+        .read_to_end(&mut bytes)?;
+    let complete = (bytes.len() as u64) < SAMPLE_DECOMPRESSED_BYTES;
+    if !complete && let Some(end) = memchr::memrchr(b'\n', &bytes) {
+        bytes.truncate(end + 1);
+    }
+    let name = decompressed.label().to_string_lossy().into_owned();
+    Ok((
+        super::Input::Memory {
+            name,
+            bytes: bytes.into(),
+        },
+        complete,
+    ))
+}
+
+fn summarise(
+    format: super::formats::Format,
+    file: &super::reports::ReportsFile,
+    complete: bool,
+    sheets: Vec<String>,
+) -> ReportsSample {
+    let events = &file.events;
+    // Readers stop at the end of a block: the sample is the first events of it.
+    let sampled = if complete {
+        events.len()
+    } else {
+        events.len().min(SAMPLE_EVENTS)
+    };
+    let reports: std::collections::HashSet<u32> =
+        events.report[..sampled].iter().copied().collect();
+    let mut counts = [0usize; Party::ALL.len() + 1];
+    for e in 0..sampled {
+        let slot = events
+            .party_of(e)
+            .map_or(Party::ALL.len(), |p| p as usize - 1);
+        counts[slot] += 1;
+    }
+    let parties = Party::ALL
+        .iter()
+        .map(|&p| Some(p))
+        .chain([None])
+        .zip(counts)
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    let kept = file
+        .source
+        .as_ref()
+        .map(|s| s.extra_columns.clone())
+        .unwrap_or_default();
+    let first = (0..sampled.min(SAMPLE_SHOWN))
+        .map(|e| sample_event(file, e, &kept))
+        .collect();
+    ReportsSample {
+        format,
+        complete,
+        reports: reports.len(),
+        events: sampled,
+        parties,
+        first,
+        kept,
+        issues: file.issues.clone(),
+        sheets,
+    }
+}
+
+fn sample_event(file: &super::reports::ReportsFile, e: usize, names: &[String]) -> SampleEvent {
+    use crate::model::event_flags::HAS_PORT;
+    let events = &file.events;
+    let values = file
+        .extras
+        .iter()
+        .find(|(event, _)| *event as usize == e)
+        .map_or(&[][..], |(_, values)| &values[..]);
+    SampleEvent {
+        line: events.line[e],
+        report_id: file.reports.id(events.report[e]).to_string(),
+        party: events.party_of(e),
+        ip: format_address(events.addr[e]),
+        time: format_time(events.time[e]),
+        port: (events.flags[e] & HAS_PORT != 0).then_some(events.port[e]),
+        event_name: file.strings.get(events.name[e]).to_string(),
+        kept: names
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| (n.clone(), v.to_string()))
+            .collect(),
     }
 }

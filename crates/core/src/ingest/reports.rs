@@ -447,6 +447,8 @@ pub fn read_reports_from(
                 columns,
                 sheet,
                 progress,
+                sample_events: usize::MAX,
+                enough: Default::default(),
             },
         ),
     }

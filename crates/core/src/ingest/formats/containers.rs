@@ -103,6 +103,15 @@ fn read_bounded(reader: impl Read, entry: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// An input's size without hashing it (for a folder, 0: it is not walked twice).
+pub(crate) fn size_only(input: &Input, format: Format) -> u64 {
+    match (format, input) {
+        (Format::Folder, _) => 0,
+        (_, Input::File(path)) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        _ => 0,
+    }
+}
+
 /// An input's size and SHA-256: of the file's bytes, or for a folder of its listing.
 pub(crate) fn size_and_hash(input: &Input, format: Format) -> std::io::Result<(u64, String)> {
     if format == Format::Folder
@@ -201,12 +210,14 @@ pub(crate) fn read_container<'r>(
             .collect();
         batch.clear();
         parsed.into_iter().flatten().for_each(&mut *sink);
-        !ctx.progress.is_cancelled()
+        ctx.going()
     };
     let mut add = |entry: Entry, sink: &mut dyn FnMut(RecordPiece<'r>)| -> bool {
         batch_bytes += entry.bytes.as_ref().map_or(0, Vec::len) + 256;
         batch.push(entry);
-        if batch_bytes >= BATCH_BYTES || batch.len() >= 4096 {
+        // A sample needs a few entries, not a batch that keeps both cores busy.
+        let most = if ctx.is_sample() { 64 } else { 4096 };
+        if batch_bytes >= BATCH_BYTES || batch.len() >= most {
             batch_bytes = 0;
             return flush(&mut batch, sink);
         }

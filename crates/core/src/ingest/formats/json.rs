@@ -12,13 +12,18 @@ use super::ordered::{Json as Value, Object};
 use rayon::prelude::*;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::io::Read;
 
 /// A record line longer than this is rejected unread (and skipped to its end).
 pub(crate) const MAX_LINE_BYTES: usize = 64 << 20;
+const TOO_LONG: &str = "the line is longer than 64 MiB; it was not read";
 /// Lines are read in blocks of this size.
 const BLOCK_BYTES: usize = 8 << 20;
+/// A document, or one element of a top-level array, larger than this is not read: a
+/// report is kilobytes; this is a broken or hostile file.
+pub(crate) const MAX_VALUE_BYTES: u64 = 64 << 20;
 
 /// The field a JSON key names, by the CSV's names and aliases.
 fn field_of(key: &str) -> Option<ReportField> {
@@ -127,6 +132,9 @@ pub(crate) fn read_json_lines<'r>(
                 }
                 None => {
                     buf.clear();
+                    if !progress(added as u64) {
+                        return Ok(false);
+                    }
                     continue;
                 }
             }
@@ -143,11 +151,14 @@ pub(crate) fn read_json_lines<'r>(
                     lines_before + 1,
                     format!("line {}", lines_before + 1),
                     "",
-                    "the line is longer than 64 MiB; it was not read".into(),
+                    TOO_LONG.into(),
                 );
                 sink(piece);
                 buf.clear();
                 skipping_long_line = Some(lines_before + 1);
+            }
+            if !progress(added as u64) {
+                return Ok(false);
             }
             continue;
         }
@@ -212,6 +223,11 @@ fn read_lines_piece<'r>(
         if text.is_empty() {
             continue;
         }
+        if text.len() > MAX_LINE_BYTES {
+            // Its end came in the block that went past the limit.
+            piece.reject(line, format!("line {line}"), "", TOO_LONG.into());
+            continue;
+        }
         let place = format!("line {line}: ");
         match serde_json::from_slice::<Value>(text) {
             Ok(Value::Object(object)) => flat_record(&mut piece, &mut keys, &object, line, &place),
@@ -250,6 +266,7 @@ fn shape_of(object: &Object) -> Shape {
 /// one flat record. `stem` names reports without a `reportId`.
 pub(crate) fn read_json_document<'r>(
     reader: &mut dyn Read,
+    value_bytes: &Cell<u64>,
     stem: &str,
     rules: &'r RecordRules,
     sink: &mut dyn FnMut(RecordPiece<'r>),
@@ -262,12 +279,19 @@ pub(crate) fn read_json_document<'r>(
         keys: KeyCache::default(),
         index: 0,
         ids_reports: 0,
+        value_bytes,
     };
     let result = DocumentSeed(&mut document)
         .deserialize(&mut deserializer)
         .and_then(|()| deserializer.end());
     sink(piece);
-    result.map_err(|e| format!("not valid JSON: {e}"))
+    result.map_err(|e| {
+        if e.is_io() {
+            e.to_string()
+        } else {
+            format!("not valid JSON: {e}")
+        }
+    })
 }
 
 struct DocumentSink<'s, 'r> {
@@ -277,6 +301,8 @@ struct DocumentSink<'s, 'r> {
     /// Position of the next element of a top-level array.
     index: usize,
     ids_reports: usize,
+    /// Bytes read since the current top-level value began (see [`CountingReader`]).
+    value_bytes: &'s Cell<u64>,
 }
 
 impl DocumentSink<'_, '_> {
@@ -333,6 +359,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
             let path = format!("[{}]", self.0.index);
             self.0.value(value, &path, true);
             self.0.index += 1;
+            self.0.value_bytes.set(0);
         }
         Ok(())
     }
@@ -344,9 +371,11 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
 }
 
 /// Read JSON of any of the three shapes. JSON Lines when the first line alone is a flat
-/// record; otherwise one document. `entry` prefixes places inside archives.
+/// record, or when it is longer than 1 MiB and the name says JSON Lines (`lines_hint`);
+/// otherwise one document. `entry` prefixes places inside archives.
 pub(crate) fn read_json<'r>(
     reader: &mut dyn Read,
+    lines_hint: bool,
     stem: &str,
     entry: &str,
     rules: &'r RecordRules,
@@ -361,10 +390,12 @@ pub(crate) fn read_json<'r>(
         .map(|l| l.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(l))
         .find(|l| !l.is_empty())
         .unwrap_or_default();
-    let lines = matches!(
-        serde_json::from_slice::<Value>(first_line),
-        Ok(Value::Object(ref o)) if !ids::looks_like_ids(o)
-    );
+    let first_line_unfinished = memchr::memchr(b'\n', &start).is_none() && start.len() == 1 << 20;
+    let lines = (lines_hint && first_line_unfinished)
+        || matches!(
+            serde_json::from_slice::<Value>(first_line),
+            Ok(Value::Object(ref o)) if !ids::looks_like_ids(o)
+        );
     let mut whole = std::io::Cursor::new(start).chain(reader);
     if lines {
         let mut entry_sink = |mut piece: RecordPiece<'r>| {
@@ -373,17 +404,20 @@ pub(crate) fn read_json<'r>(
         };
         return read_json_lines(&mut whole, rules, &mut entry_sink, progress);
     }
-    let counted = CountingReader {
+    let value_bytes = Cell::new(0);
+    let mut counted = CountingReader {
         inner: &mut whole,
         progress,
         cancelled: false,
+        value_bytes: &value_bytes,
     };
-    let mut counted = counted;
     let mut entry_sink = |mut piece: RecordPiece<'r>| {
         piece.prefix_places(entry);
         sink(piece)
     };
-    if let Err(message) = read_json_document(&mut counted, stem, rules, &mut entry_sink) {
+    if let Err(message) =
+        read_json_document(&mut counted, &value_bytes, stem, rules, &mut entry_sink)
+    {
         let mut piece = RecordPiece::new(rules, 0);
         piece.reject(
             0,
@@ -396,16 +430,24 @@ pub(crate) fn read_json<'r>(
     Ok(!counted.cancelled)
 }
 
-/// Counts bytes read into the progress, and stops reading once cancelled.
+/// Counts bytes read into the progress, stops reading once cancelled, and fails once
+/// one top-level value is larger than [`MAX_VALUE_BYTES`].
 struct CountingReader<'a> {
     inner: &'a mut dyn Read,
     progress: &'a dyn Fn(u64) -> bool,
     cancelled: bool,
+    value_bytes: &'a Cell<u64>,
 }
 
 impl Read for CountingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
+        self.value_bytes.set(self.value_bytes.get() + read as u64);
+        if self.value_bytes.get() > MAX_VALUE_BYTES {
+            return Err(std::io::Error::other(
+                "a JSON value (the document, or one element of its array) is larger than 64 MiB",
+            ));
+        }
         if !(self.progress)(read as u64) {
             self.cancelled = true;
             return Ok(0);

@@ -15,7 +15,7 @@ use super::reports::ReportsFile;
 use super::{ImportOptions, Input};
 use crate::values::progress::{Cancelled, Progress};
 use std::io::Read;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The kind of a report file, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +111,10 @@ pub(crate) struct ReadContext<'a> {
     pub columns: Option<ColumnMap<ReportField>>,
     pub sheet: Option<&'a str>,
     pub progress: &'a Progress,
+    /// For a preview: stop once this many events are read (`usize::MAX` reads all).
+    pub sample_events: usize,
+    /// Set once `sample_events` are read.
+    pub enough: AtomicBool,
 }
 
 impl ReadContext<'_> {
@@ -128,22 +132,36 @@ impl ReadContext<'_> {
         }
     }
 
-    /// Count bytes read; false once cancelling was asked for.
+    /// Count bytes read; false once cancelling was asked for or a sample is complete.
     pub(crate) fn advance(&self, bytes: u64) -> bool {
         self.progress.bytes_done.fetch_add(bytes, Ordering::Relaxed);
-        !self.progress.is_cancelled()
+        self.going()
+    }
+
+    /// False once cancelling was asked for or a sample is complete.
+    pub(crate) fn going(&self) -> bool {
+        !self.progress.is_cancelled() && !self.enough.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_sample(&self) -> bool {
+        self.sample_events != usize::MAX
     }
 }
 
-/// Read a reports file that is not plain CSV (or a compressed CSV).
+/// Read a reports file that is not plain CSV (or a compressed CSV). A sample (see
+/// [`ReadContext::sample_events`]) is neither hashed nor counted as cancelled when it
+/// stops early.
 pub(crate) fn read_reports_as(
     format: Format,
     ctx: &ReadContext<'_>,
 ) -> Result<ReportsFile, FileError> {
     let rules = RecordRules::new(ctx.options);
     let mut file = RecordsFile::default();
-    let (size, sha256) =
-        containers::size_and_hash(ctx.input, format).map_err(|e| ctx.io_error(e))?;
+    let (size, sha256) = if ctx.is_sample() {
+        (containers::size_only(ctx.input, format), String::new())
+    } else {
+        containers::size_and_hash(ctx.input, format).map_err(|e| ctx.io_error(e))?
+    };
     ctx.progress.bytes_total.fetch_add(size, Ordering::Relaxed);
     let label = ctx.input.label().to_string_lossy().into_owned();
     let finished = {
@@ -152,6 +170,9 @@ pub(crate) fn read_reports_as(
             ctx.progress
                 .rows_done
                 .store(file.events() as u64, Ordering::Relaxed);
+            if file.events() >= ctx.sample_events {
+                ctx.enough.store(true, Ordering::Relaxed);
+            }
         };
         match format {
             Format::Folder | Format::Zip => {
@@ -163,7 +184,7 @@ pub(crate) fn read_reports_as(
             }
         }
     };
-    if !finished {
+    if !finished && !ctx.enough.load(Ordering::Relaxed) {
         return Err(FileError::Cancelled(Cancelled));
     }
     Ok(file.finish(ctx.input, size, sha256))
@@ -185,15 +206,20 @@ pub(crate) fn read_stream<'r>(
         if entry.is_empty() {
             ctx.advance(bytes)
         } else {
-            !ctx.progress.is_cancelled()
+            ctx.going()
         }
     };
     let stem = stem_of(name);
     match format {
         Format::Xml => esp_xml::read_esp_xml(&mut reader, &stem, entry, rules, sink, &advance)
             .map_err(|e| ctx.io_error(e)),
-        Format::Json => json::read_json(&mut reader, &stem, entry, rules, sink, &advance)
-            .map_err(|e| ctx.io_error(e)),
+        Format::Json => {
+            let lower = name.to_ascii_lowercase();
+            let bare = lower.trim_end_matches(".gz").trim_end_matches(".zst");
+            let lines_hint = bare.ends_with(".jsonl") || bare.ends_with(".ndjson");
+            json::read_json(&mut reader, lines_hint, &stem, entry, rules, sink, &advance)
+                .map_err(|e| ctx.io_error(e))
+        }
         Format::Gzip | Format::Zstd => {
             let decoded = containers::decoder(format, reader).map_err(|e| ctx.io_error(e))?;
             containers::read_decoded(decoded, name, entry, ctx, rules, sink)

@@ -108,6 +108,11 @@ fn header_of(range: &calamine::Range<Data>) -> Option<(usize, Vec<String>)> {
     })
 }
 
+/// The sheets of the workbook at `path` in workbook order; none when it cannot be read.
+pub(crate) fn sheet_names(path: &std::path::Path) -> Vec<String> {
+    calamine::open_workbook_auto(path).map_or_else(|_| Vec::new(), |w| w.sheet_names())
+}
+
 /// Open a workbook and pick its sheet: `wanted` by name, else the first whose header
 /// names report_id, ip and event_time. The error says what the workbook holds.
 pub(crate) fn choose_sheet<RS: Read + Seek>(
