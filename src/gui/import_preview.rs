@@ -266,9 +266,14 @@ fn problems_and_buttons(
         );
     }
     ui.separator();
+    buttons(ui, missing.is_empty(), intents);
+}
+
+/// Import (when the file can be imported as it stands), Skip, Cancel.
+pub(super) fn buttons(ui: &mut Ui, can_import: bool, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(missing.is_empty(), egui::Button::new("Import"))
+            .add_enabled(can_import, egui::Button::new("Import"))
             .clicked()
         {
             intents.push(Intent::ConfirmImport);

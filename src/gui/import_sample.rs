@@ -2,7 +2,7 @@
 //! XML, IDS JSON, JSON Lines, a folder or an archive): what its first events read as,
 //! by party, the fields kept, the sheet and the time choices.
 
-use super::import_preview::{Cells, rows_grid, time_choices};
+use super::import_preview::{Cells, buttons, rows_grid, time_choices};
 use super::theme;
 use super::workspace::{Intent, PendingImport, Workspace};
 use compound_atlas_core::ingest::preview::{ReportsSample, SAMPLE_EVENTS};
@@ -53,7 +53,8 @@ pub fn sample_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
         problems(ui, sample);
     }
     ui.separator();
-    buttons(ui, result.is_some_and(|r| r.is_err()), intents);
+    // A file that cannot be read would fail to import too.
+    buttons(ui, !result.is_some_and(|r| r.is_err()), intents);
 }
 
 /// The format found and how many files wait after this one.
@@ -200,22 +201,4 @@ fn problems(ui: &mut Ui, sample: &ReportsSample) {
             compound_atlas_core::model::Severity::Warning => ui.label(text),
         };
     }
-}
-
-/// Import (not for a file that cannot be read), Skip, Cancel.
-fn buttons(ui: &mut Ui, unreadable: bool, intents: &mut Vec<Intent>) {
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(!unreadable, egui::Button::new("Import"))
-            .clicked()
-        {
-            intents.push(Intent::ConfirmImport);
-        }
-        if ui.button("Skip this file").clicked() {
-            intents.push(Intent::SkipImport);
-        }
-        if ui.button("Cancel").clicked() {
-            intents.push(Intent::CancelImports);
-        }
-    });
 }

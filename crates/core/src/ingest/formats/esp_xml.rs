@@ -131,6 +131,112 @@ pub(crate) struct Naming {
     pub before: u64,
 }
 
+/// What a parse of one part holds between events: the open elements, and the report and
+/// capture being read.
+struct PartState<'p, 'r> {
+    piece: RecordPiece<'r>,
+    naming: &'p Naming,
+    entry: &'p str,
+    stack: Vec<String>,
+    /// Depth of `<report>` in the stack, and of the capture being read.
+    report_depth: Option<usize>,
+    capture_depth: Option<usize>,
+    report: Report,
+    reports_seen: u64,
+    /// The text of the element being read.
+    text: String,
+}
+
+impl<'r> PartState<'_, 'r> {
+    /// An element opens at `line:column`: a report or a capture may start there.
+    fn open(&mut self, name: &str, line: u64, column: u64) {
+        self.text.clear();
+        if self.report_depth.is_none() && name == "report" {
+            self.report = Report {
+                line,
+                ..Report::default()
+            };
+            self.report_depth = Some(self.stack.len());
+        } else if self.report_depth.is_some()
+            && name == "ipCaptureEvent"
+            && self.capture_depth.is_none()
+        {
+            let party = self.stack.iter().rev().find_map(|n| party_of_element(n));
+            self.report.captures.push(Capture {
+                line,
+                column,
+                party,
+                ..Capture::default()
+            });
+            self.capture_depth = Some(self.stack.len());
+        }
+    }
+
+    /// An end tag: the text read is the value of the element it closes.
+    fn end(&mut self) {
+        let Some(name) = self.stack.pop() else { return };
+        let depth = self.stack.len();
+        if let Some(report_at) = self.report_depth.filter(|&d| d < depth) {
+            let trimmed = self.text.trim();
+            if !trimmed.is_empty() {
+                let path = self.stack[report_at + 1..]
+                    .iter()
+                    .chain(std::iter::once(&name))
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let in_capture = self.capture_depth.is_some_and(|c| c < depth);
+                self.report.leaf(&path, trimmed.to_string(), in_capture);
+            }
+        }
+        self.text.clear();
+        self.close(depth);
+    }
+
+    /// The element at `depth` has closed: the capture or the report it was ends.
+    fn close(&mut self, depth: usize) {
+        if self.capture_depth == Some(depth) {
+            self.capture_depth = None;
+        }
+        if self.report_depth == Some(depth) {
+            self.reports_seen += 1;
+            let report = std::mem::take(&mut self.report);
+            emit_report(
+                &mut self.piece,
+                report,
+                self.naming,
+                self.reports_seen,
+                self.entry,
+            );
+            self.report_depth = None;
+        }
+    }
+
+    /// The part ends: a report still open was cut off.
+    fn finish(mut self) -> RecordPiece<'r> {
+        if self.report_depth.is_some() {
+            let line = self.report.line;
+            self.piece.reject(
+                line,
+                format!("{}{line}", self.entry),
+                "",
+                "the file ends inside this <report>; its events were not read".into(),
+            );
+        }
+        self.piece
+    }
+
+    fn stop(&mut self, (line, column): (u64, u64), value: &str, why: String) {
+        let place = format!("{}{line}:{column}", self.entry);
+        self.piece.reject(
+            line,
+            place,
+            value,
+            format!("{why}; the rest of this part was not read"),
+        );
+    }
+}
+
 /// Parse one part of a file: whole reports, perhaps with the wrapper's tags around them.
 fn parse_part<'r>(
     bytes: &[u8],
@@ -139,160 +245,73 @@ fn parse_part<'r>(
     rules: &'r RecordRules,
     entry: &str,
 ) -> RecordPiece<'r> {
-    let mut piece = RecordPiece::new(rules, bytes.len());
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let config = reader.config_mut();
     config.trim_text(true);
     config.check_end_names = false;
     let mut lines = LineCounter::new(bytes, lines_before);
-    let mut stack: Vec<String> = Vec::new();
-    // Depth of `<report>` in the stack, and of the capture being read.
-    let mut report_depth: Option<usize> = None;
-    let mut capture_depth: Option<usize> = None;
-    let mut report = Report::default();
-    let mut reports_seen = naming.before;
-    let mut text = String::new();
+    let mut state = PartState {
+        piece: RecordPiece::new(rules, bytes.len()),
+        naming,
+        entry,
+        stack: Vec::new(),
+        report_depth: None,
+        capture_depth: None,
+        report: Report::default(),
+        reports_seen: naming.before,
+        text: String::new(),
+    };
     loop {
         let event = match reader.read_event() {
             Ok(event) => event,
             // The end of a wrapper opened in an earlier part of the file.
             Err(quick_xml::Error::IllFormed(
                 quick_xml::errors::IllFormedError::UnmatchedEndTag(_),
-            )) if report_depth.is_none() && naming.before > 0 => {
-                continue;
-            }
+            )) if state.report_depth.is_none() && naming.before > 0 => continue,
             Err(e) => {
-                let (line, column) = lines.at(reader.error_position() as usize);
-                piece.reject(
-                    line,
-                    format!("{entry}{line}:{column}"),
-                    "",
-                    format!("the XML is not well-formed: {e}; the rest of this part was not read"),
-                );
+                let at = lines.at(reader.error_position() as usize);
+                state.stop(at, "", format!("the XML is not well-formed: {e}"));
                 break;
             }
         };
         match event {
-            Event::Start(_) | Event::Empty(_) => {
-                let (Event::Start(start) | Event::Empty(start)) = &event else {
-                    unreachable!()
-                };
+            Event::Start(ref start) | Event::Empty(ref start) => {
                 let empty = matches!(event, Event::Empty(_));
                 let name = start.local_name().as_ref().to_string();
-                let at = (reader.buffer_position() as usize)
+                let offset = (reader.buffer_position() as usize)
                     .saturating_sub(start.len() + if empty { 3 } else { 2 });
-                if stack.len() >= MAX_DEPTH {
-                    let (line, column) = lines.at(at);
-                    piece.reject(
-                        line,
-                        format!("{entry}{line}:{column}"),
-                        &name,
-                        format!("elements are nested more than {MAX_DEPTH} deep; the rest of this part was not read"),
-                    );
+                let (line, column) = lines.at(offset);
+                if state.stack.len() >= MAX_DEPTH {
+                    let why = format!("elements are nested more than {MAX_DEPTH} deep");
+                    state.stop((line, column), &name, why);
                     break;
                 }
-                text.clear();
-                if report_depth.is_none() && name == "report" {
-                    report = Report::default();
-                    report.line = lines.at(at).0;
-                    report_depth = Some(stack.len());
-                } else if report_depth.is_some()
-                    && name == "ipCaptureEvent"
-                    && capture_depth.is_none()
-                {
-                    let (line, column) = lines.at(at);
-                    let party = stack.iter().rev().find_map(|n| party_of_element(n));
-                    report.captures.push(Capture {
-                        line,
-                        column,
-                        party,
-                        ..Capture::default()
-                    });
-                    capture_depth = Some(stack.len());
-                }
+                state.open(&name, line, column);
                 if empty {
-                    if capture_depth == Some(stack.len()) {
-                        capture_depth = None;
-                    }
-                    if report_depth == Some(stack.len()) {
-                        reports_seen += 1;
-                        emit_report(
-                            &mut piece,
-                            std::mem::take(&mut report),
-                            naming,
-                            reports_seen,
-                            entry,
-                        );
-                        report_depth = None;
-                    }
+                    state.close(state.stack.len());
                 } else {
-                    stack.push(name);
+                    state.stack.push(name);
                 }
             }
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(c) => text.push_str(&c.xml10_content()),
+            Event::Text(t) => state.text.push_str(&t.xml10_content()),
+            Event::CData(c) => state.text.push_str(&c.xml10_content()),
             Event::GeneralRef(r) => match resolve_reference(&r) {
-                Some(c) => text.push_str(c.as_str()),
+                Some(c) => state.text.push_str(c.as_str()),
                 None => {
                     let (line, column) = lines.at(reader.buffer_position() as usize);
-                    piece.warning(
+                    state.piece.warning(
                         line,
                         format!("{entry}{line}:{column}"),
                         format!("&{};: an entity this program does not expand (only XML's own five and character references are); it was left out of the value", &*r),
                     );
                 }
             },
-            Event::End(_) => {
-                let Some(name) = stack.pop() else { continue };
-                let depth = stack.len();
-                if let Some(report_at) = report_depth.filter(|&d| d < depth) {
-                    let trimmed = text.trim();
-                    if !trimmed.is_empty() {
-                        let path = stack[report_at + 1..]
-                            .iter()
-                            .chain(std::iter::once(&name))
-                            .map(String::as_str)
-                            .collect::<Vec<_>>()
-                            .join("/");
-                        report.leaf(
-                            &path,
-                            trimmed.to_string(),
-                            capture_depth.is_some_and(|c| c < depth),
-                        );
-                    }
-                }
-                text.clear();
-                if capture_depth == Some(depth) {
-                    capture_depth = None;
-                }
-                if report_depth == Some(depth) {
-                    reports_seen += 1;
-                    emit_report(
-                        &mut piece,
-                        std::mem::take(&mut report),
-                        naming,
-                        reports_seen,
-                        entry,
-                    );
-                    report_depth = None;
-                }
-            }
-            Event::Eof => {
-                if report_depth.is_some() {
-                    let line = report.line;
-                    piece.reject(
-                        line,
-                        format!("{entry}{line}"),
-                        "",
-                        "the file ends inside this <report>; its events were not read".into(),
-                    );
-                }
-                break;
-            }
+            Event::End(_) => state.end(),
+            Event::Eof => break,
             _ => {}
         }
     }
-    piece
+    state.finish()
 }
 
 /// XML's five entities and character references; `None` for any other.
