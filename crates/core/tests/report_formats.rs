@@ -48,16 +48,33 @@ fn compress(path: &Path, gzip: bool) -> PathBuf {
     target
 }
 
-#[test]
-fn every_format_gives_the_csvs_matches() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+/// A generated data set of `reports` reports in a folder `data` of `dir`.
+fn generated(dir: &Path, reports: u64, seed: u64) -> PathBuf {
+    let data = dir.join("data");
     generate(&Spec {
-        reports: 2500,
-        seed: 11,
+        reports,
+        seed,
         out: data.clone(),
     })
     .unwrap();
+    data
+}
+
+/// A reports input read whole with the default options.
+fn read(path: &Path) -> compound_atlas_core::ingest::reports::ReportsFile {
+    read_reports(
+        &Input::File(path.to_path_buf()),
+        ImportOptions::default(),
+        None,
+        &Progress::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_format_gives_the_csvs_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = generated(dir.path(), 2500, 11);
     let locations = data.join("locations.csv");
     let (matches, summary, rejected) = results_of(
         &data.join("reports.csv"),
@@ -120,13 +137,7 @@ fn report_xml_gives_parties_ids_and_places() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("CT-77.xml");
     std::fs::write(&path, xml).unwrap();
-    let file = read_reports(
-        &Input::File(path),
-        ImportOptions::default(),
-        None,
-        &Progress::default(),
-    )
-    .unwrap();
+    let file = read(&path);
     let ids: Vec<&str> = (0..file.reports.len() as u32)
         .map(|r| file.reports.id(r))
         .collect();
@@ -277,13 +288,7 @@ fn a_zip_of_a_hundred_thousand_entries_is_read_entry_by_entry() {
     zip.start_file("inner.zip", options).unwrap();
     zip.write_all(b"PK\x05\x06").unwrap();
     zip.finish().unwrap();
-    let file = read_reports(
-        &Input::File(path),
-        ImportOptions::default(),
-        None,
-        &Progress::default(),
-    )
-    .unwrap();
+    let file = read(&path);
     assert_eq!(file.events.len(), 100_000);
     assert_eq!(file.reports.id(0), "R0");
     assert!(
@@ -296,21 +301,9 @@ fn a_zip_of_a_hundred_thousand_entries_is_read_entry_by_entry() {
 #[test]
 fn a_spreadsheet_row_error_names_its_cell_and_a_missing_sheet_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    generate(&Spec {
-        reports: 300,
-        seed: 3,
-        out: data.clone(),
-    })
-    .unwrap();
+    let data = generated(dir.path(), 300, 3);
     let xlsx = &write_reports_as(&data, ReportFormat::Xlsx, Layout::Single).unwrap()[0];
-    let file = read_reports(
-        &Input::File(xlsx.clone()),
-        ImportOptions::default(),
-        None,
-        &Progress::default(),
-    )
-    .unwrap();
+    let file = read(xlsx);
     assert!(file.events.len() > 1000);
     let refused = compound_atlas_core::ingest::reports::read_reports_from(
         &Input::File(xlsx.clone()),
@@ -331,20 +324,8 @@ fn a_spreadsheet_row_error_names_its_cell_and_a_missing_sheet_is_refused() {
 fn a_sample_reads_the_start_of_a_large_file_and_all_of_a_small_one() {
     use compound_atlas_core::ingest::preview::{SAMPLE_EVENTS, sample_reports};
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    generate(&Spec {
-        reports: 3000,
-        seed: 11,
-        out: data.clone(),
-    })
-    .unwrap();
-    let whole = read_reports(
-        &Input::File(data.join("reports.csv")),
-        ImportOptions::default(),
-        None,
-        &Progress::default(),
-    )
-    .unwrap();
+    let data = generated(dir.path(), 3000, 11);
+    let whole = read(&data.join("reports.csv"));
     assert!(whole.events.len() > 4 * SAMPLE_EVENTS);
     for (format, layout) in [
         (ReportFormat::EspXml, Layout::Zip),
