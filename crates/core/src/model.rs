@@ -234,6 +234,10 @@ impl Party {
 
     /// A party by its name, ignoring case, spaces, dashes and underscores.
     pub fn parse(text: &str) -> Option<Party> {
+        // The readers of report XML and IDS JSON give the names as written here.
+        if let Some(exact) = Party::ALL.into_iter().find(|p| p.name() == text) {
+            return Some(exact);
+        }
         let key = |s: &str| {
             s.chars()
                 .filter(|c| !matches!(c, ' ' | '-' | '_'))

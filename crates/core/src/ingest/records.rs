@@ -6,7 +6,6 @@ use super::headers::{ColumnMap, ReportField};
 use super::reports::{Context, PieceOut, ReportsFile, merge_piece, parse_row};
 use super::{ImportOptions, Input};
 use crate::model::{FileKind, Issue, Severity, SourceFile};
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// The fields of a record, in [`ReportField::ALL`] order; an empty value is absent.
@@ -132,7 +131,7 @@ impl<'r> RecordPiece<'r> {
 pub(crate) struct RecordsFile {
     file: ReportsFile,
     extra_columns: Vec<String>,
-    extra_index: HashMap<String, usize>,
+    extra_index: hashbrown::HashMap<String, usize>,
     rows_rejected: u64,
     rows_with_warnings: u64,
 }

@@ -431,8 +431,8 @@ pub fn read_reports_from(
             let decompressed = Input::Decompressed(Box::new(input.clone()));
             let mut file = read_csv_reports(&decompressed, options, columns, progress)?;
             // The file as given is what a user can check with sha256sum.
-            let (size, sha256) =
-                super::formats::containers::size_and_hash(input, format).map_err(io_error)?;
+            let (size, sha256) = super::formats::containers::size_and_hash(input, format, &|| true)
+                .map_err(io_error)?;
             if let Some(source) = &mut file.source {
                 source.size = size;
                 source.sha256 = sha256;

@@ -103,41 +103,58 @@ fn read_bounded(reader: impl Read, entry: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// An input's size without hashing it (for a folder, 0: it is not walked twice).
+/// An input's size without reading it: of the file, or of a folder's files.
 pub(crate) fn size_only(input: &Input, format: Format) -> u64 {
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
     match (format, input) {
-        (Format::Folder, _) => 0,
-        (_, Input::File(path)) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        (Format::Folder, Input::File(root)) => {
+            folder_files(root).files.iter().map(|(_, p)| size(p)).sum()
+        }
+        (_, Input::File(path)) => size(path),
+        (_, Input::Memory { bytes, .. }) => bytes.len() as u64,
         _ => 0,
     }
 }
 
 /// An input's size and SHA-256: of the file's bytes, or for a folder of its listing.
-pub(crate) fn size_and_hash(input: &Input, format: Format) -> std::io::Result<(u64, String)> {
+/// Stops with `Interrupted` once `going` says no.
+pub(crate) fn size_and_hash(
+    input: &Input,
+    format: Format,
+    going: &dyn Fn() -> bool,
+) -> std::io::Result<(u64, String)> {
     if format == Format::Folder
         && let Input::File(root) = input
     {
         let files = folder_files(root).files;
+        // One buffer for all the files: a folder may hold a hundred thousand small ones.
+        let mut buf = vec![0u8; 1 << 20];
         let mut listing = Sha256::new();
         let mut size = 0;
         for (relative, path) in &files {
-            let (file_size, digest) = hash_reader(std::fs::File::open(path)?)?;
+            let (file_size, digest) = hash_reader(std::fs::File::open(path)?, &mut buf, going)?;
             size += file_size;
             listing.update(format!("{digest}  {}\n", relative).as_bytes());
         }
         return Ok((size, hex(&listing.finalize())));
     }
-    hash_reader(input.open()?)
+    hash_reader(input.open()?, &mut vec![0u8; 1 << 20], going)
 }
 
-fn hash_reader(mut reader: impl Read) -> std::io::Result<(u64, String)> {
+fn hash_reader(
+    mut reader: impl Read,
+    buf: &mut [u8],
+    going: &dyn Fn() -> bool,
+) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
     loop {
-        let read = reader.read(&mut buf)?;
+        let read = reader.read(buf)?;
         if read == 0 {
             break;
+        }
+        if !going() {
+            return Err(std::io::ErrorKind::Interrupted.into());
         }
         size += read as u64;
         hasher.update(&buf[..read]);

@@ -137,7 +137,7 @@ struct PartState<'p, 'r> {
     piece: RecordPiece<'r>,
     naming: &'p Naming,
     entry: &'p str,
-    stack: Vec<String>,
+    stack: Stack,
     /// Depth of `<report>` in the stack, and of the capture being read.
     report_depth: Option<usize>,
     capture_depth: Option<usize>,
@@ -145,6 +145,39 @@ struct PartState<'p, 'r> {
     reports_seen: u64,
     /// The text of the element being read.
     text: String,
+    /// The path of the leaf being read, below `<report>` (kept to reuse its memory).
+    path: String,
+}
+
+/// The names of the open elements, in one buffer: a large file opens millions.
+#[derive(Default)]
+struct Stack {
+    names: String,
+    ends: Vec<usize>,
+}
+
+impl Stack {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn push(&mut self, name: &str) {
+        self.names.push_str(name);
+        self.ends.push(self.names.len());
+    }
+    fn pop(&mut self) -> bool {
+        let popped = self.ends.pop().is_some();
+        self.names.truncate(self.ends.last().copied().unwrap_or(0));
+        popped
+    }
+    /// The name at depth `i` (0 is the outermost).
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.names[start..self.ends[i]]
+    }
+    /// The names from depth `from` to the innermost, outermost first.
+    fn names_from(&self, from: usize) -> impl DoubleEndedIterator<Item = &str> {
+        (from..self.len()).map(|i| self.name(i))
+    }
 }
 
 impl<'r> PartState<'_, 'r> {
@@ -161,7 +194,7 @@ impl<'r> PartState<'_, 'r> {
             && name == "ipCaptureEvent"
             && self.capture_depth.is_none()
         {
-            let party = self.stack.iter().rev().find_map(|n| party_of_element(n));
+            let party = self.stack.names_from(0).rev().find_map(party_of_element);
             self.report.captures.push(Capture {
                 line,
                 column,
@@ -174,20 +207,24 @@ impl<'r> PartState<'_, 'r> {
 
     /// An end tag: the text read is the value of the element it closes.
     fn end(&mut self) {
-        let Some(name) = self.stack.pop() else { return };
-        let depth = self.stack.len();
+        let depth = self.stack.len().saturating_sub(1);
         if let Some(report_at) = self.report_depth.filter(|&d| d < depth) {
             let trimmed = self.text.trim();
             if !trimmed.is_empty() {
-                let path = self.stack[report_at + 1..]
-                    .iter()
-                    .chain(std::iter::once(&name))
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join("/");
+                self.path.clear();
+                for (i, name) in self.stack.names_from(report_at + 1).enumerate() {
+                    if i > 0 {
+                        self.path.push('/');
+                    }
+                    self.path.push_str(name);
+                }
                 let in_capture = self.capture_depth.is_some_and(|c| c < depth);
-                self.report.leaf(&path, trimmed.to_string(), in_capture);
+                self.report
+                    .leaf(&self.path, trimmed.to_string(), in_capture);
             }
+        }
+        if !self.stack.pop() {
+            return;
         }
         self.text.clear();
         self.close(depth);
@@ -254,12 +291,13 @@ fn parse_part<'r>(
         piece: RecordPiece::new(rules, bytes.len()),
         naming,
         entry,
-        stack: Vec::new(),
+        stack: Stack::default(),
         report_depth: None,
         capture_depth: None,
         report: Report::default(),
         reports_seen: naming.before,
         text: String::new(),
+        path: String::new(),
     };
     loop {
         let event = match reader.read_event() {
@@ -277,16 +315,17 @@ fn parse_part<'r>(
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let empty = matches!(event, Event::Empty(_));
-                let name = start.local_name().as_ref().to_string();
+                let local = start.local_name();
+                let name: &str = local.as_ref();
                 let offset = (reader.buffer_position() as usize)
                     .saturating_sub(start.len() + if empty { 3 } else { 2 });
                 let (line, column) = lines.at(offset);
                 if state.stack.len() >= MAX_DEPTH {
                     let why = format!("elements are nested more than {MAX_DEPTH} deep");
-                    state.stop((line, column), &name, why);
+                    state.stop((line, column), name, why);
                     break;
                 }
-                state.open(&name, line, column);
+                state.open(name, line, column);
                 if empty {
                     state.close(state.stack.len());
                 } else {
@@ -357,20 +396,17 @@ fn emit_report(
         );
     }
     for capture in std::mem::take(&mut report.captures) {
-        let mut values = report.values.clone();
-        for (i, value) in capture.values.iter().enumerate() {
-            if !value.is_empty() {
-                values[i] = value.clone();
-            }
-        }
-        if let Some(party) = capture.party {
-            values[ReportField::Party as usize] = party.name().into();
-        }
+        // The capture's own value, else the report's.
+        let values = std::array::from_fn(|i| match (i, capture.party) {
+            (i, Some(party)) if i == ReportField::Party as usize => party.name().as_bytes(),
+            _ if !capture.values[i].is_empty() => capture.values[i].as_bytes(),
+            _ => report.values[i].as_bytes(),
+        });
         let mut extras = report.extras.clone();
-        extras.extend(capture.extras);
+        extras.extend(capture.extras.iter().cloned());
         let record = Record {
             line: capture.line,
-            values: std::array::from_fn(|i| values[i].as_bytes()),
+            values,
             extras,
         };
         let place = |field: ReportField| {

@@ -10,7 +10,7 @@ use super::super::records::{Record, RecordPiece, RecordRules};
 use super::ids;
 use super::ordered::{Json as Value, Object};
 use rayon::prelude::*;
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
@@ -33,12 +33,18 @@ fn field_of(key: &str) -> Option<ReportField> {
         .find(|f| f.names().iter().any(|alias| normalize_header(alias) == key))
 }
 
-/// Keys seen so far with their fields: keys repeat on every record.
+/// Keys seen so far with their fields: keys repeat on every record, mostly in the same
+/// order, so the key at the position asked is tried first.
 #[derive(Default)]
 struct KeyCache(Vec<(String, Option<ReportField>)>);
 
 impl KeyCache {
-    fn field(&mut self, key: &str) -> Option<ReportField> {
+    fn field(&mut self, position: usize, key: &str) -> Option<ReportField> {
+        if let Some((known, field)) = self.0.get(position)
+            && known == key
+        {
+            return *field;
+        }
         if let Some((_, field)) = self.0.iter().find(|(k, _)| k == key) {
             return *field;
         }
@@ -69,29 +75,30 @@ fn number_text(n: &serde_json::Number) -> String {
     }
 }
 
-/// One flat record (a JSON object) laid out as an event.
-fn flat_record(
+/// The members of an object as the CSV would have held them: key and text.
+fn members(object: &Object) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+    object.iter().map(|(k, v)| (k.as_str(), scalar_text(v)))
+}
+
+/// One flat record (a JSON object's members) laid out as an event.
+fn flat_record<'k>(
     piece: &mut RecordPiece<'_>,
     keys: &mut KeyCache,
-    object: &Object,
+    members: impl Iterator<Item = (&'k str, Cow<'k, str>)>,
     line: u64,
     place: &str,
 ) {
     let mut texts: [Cow<str>; ReportField::ALL.len()] = Default::default();
     let mut names: [&str; ReportField::ALL.len()] = [""; ReportField::ALL.len()];
     let mut extras = Vec::new();
-    for (key, value) in object.iter() {
-        match keys.field(key) {
+    for (position, (key, text)) in members.enumerate() {
+        match keys.field(position, key) {
             Some(field) if names[field as usize].is_empty() => {
-                texts[field as usize] = scalar_text(value);
+                texts[field as usize] = text;
                 names[field as usize] = key;
             }
-            _ => {
-                let text = scalar_text(value);
-                if !text.is_empty() {
-                    extras.push((key.clone(), text.into_owned()));
-                }
-            }
+            _ if !text.is_empty() => extras.push((key.to_string(), text.into_owned())),
+            _ => {}
         }
     }
     let values = std::array::from_fn(|i| texts[i].as_bytes());
@@ -212,6 +219,7 @@ fn read_lines_piece<'r>(
 ) -> RecordPiece<'r> {
     let mut piece = RecordPiece::new(rules, bytes.len());
     let mut keys = KeyCache::default();
+    let mut simple = Vec::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = lines_before + i as u64 + 1;
         let text = raw.strip_suffix(b"\r").unwrap_or(raw).trim_ascii();
@@ -229,8 +237,25 @@ fn read_lines_piece<'r>(
             continue;
         }
         let place = format!("line {line}: ");
+        // Most lines are flat records of the simplest shape, read straight from the bytes;
+        // the other flat records are read by serde_json without copying; any other line is
+        // read again as a value, to say what it is.
+        if super::flat_line::simple_members(text, &mut simple) {
+            let members = simple.iter().map(|&(k, v)| (k, Cow::Borrowed(v)));
+            flat_record(&mut piece, &mut keys, members, line, &place);
+            continue;
+        }
+        if let Ok(FlatLine(members)) = serde_json::from_slice::<FlatLine>(text) {
+            let members = members
+                .iter()
+                .map(|(k, v)| (k.as_ref(), Cow::Borrowed(v.as_ref())));
+            flat_record(&mut piece, &mut keys, members, line, &place);
+            continue;
+        }
         match serde_json::from_slice::<Value>(text) {
-            Ok(Value::Object(object)) => flat_record(&mut piece, &mut keys, &object, line, &place),
+            Ok(Value::Object(object)) => {
+                flat_record(&mut piece, &mut keys, members(&object), line, &place)
+            }
             Ok(other) => piece.reject(
                 line,
                 format!("line {line}"),
@@ -333,7 +358,7 @@ impl DocumentSink<'_, '_> {
                 } else {
                     String::new()
                 };
-                flat_record(self.piece, &mut self.keys, &object, 0, &place);
+                flat_record(self.piece, &mut self.keys, members(&object), 0, &place);
             }
         }
     }
@@ -454,4 +479,95 @@ impl Read for CountingReader<'_> {
         }
         Ok(read)
     }
+}
+
+/// A flat record read from a line without copying: each member's key and its value as
+/// the CSV would have held it, borrowed from the line where it has no escapes. Nested
+/// values are their JSON text.
+struct FlatLine<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de> Deserialize<'de> for FlatLine<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FlatLineVisitor)
+    }
+}
+
+struct FlatLineVisitor;
+
+impl<'de> Visitor<'de> for FlatLineVisitor {
+    type Value = FlatLine<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FlatLine<'de>, A::Error> {
+        let mut members = Vec::with_capacity(12);
+        while let Some(Text(key)) = map.next_key::<Text>()? {
+            let Text(value) = map.next_value::<Text>()?;
+            members.push((key, value));
+        }
+        Ok(FlatLine(members))
+    }
+}
+
+/// A key, or a value as text (see [`scalar_text`]), borrowed where it can be.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Text<'de>, E> {
+        let text = serde_json::Number::from_f64(v).map_or_else(String::new, |n| number_text(&n));
+        Ok(Text(Cow::Owned(text)))
+    }
+    fn visit_unit<E>(self) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed("")))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Text<'de>, A::Error> {
+        let nested = super::ordered::JsonVisitor.visit_seq(seq)?;
+        Ok(Text(Cow::Owned(nested.to_string())))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Text<'de>, A::Error> {
+        let nested = super::ordered::JsonVisitor.visit_map(map)?;
+        Ok(Text(Cow::Owned(nested.to_string())))
+    }
+}
+
+/// A line's members as serde_json reads them (the oracle of the simple reader's test).
+#[cfg(test)]
+pub(super) fn flat_members_by_serde(line: &[u8]) -> Option<Vec<(String, String)>> {
+    let FlatLine(members) = serde_json::from_slice::<FlatLine>(line).ok()?;
+    Some(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    )
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod containers;
 pub(crate) mod esp_xml;
+mod flat_line;
 pub(crate) mod ids;
 pub(crate) mod json;
 pub(crate) mod ordered;
@@ -157,37 +158,52 @@ pub(crate) fn read_reports_as(
 ) -> Result<ReportsFile, FileError> {
     let rules = RecordRules::new(ctx.options);
     let mut file = RecordsFile::default();
-    let (size, sha256) = if ctx.is_sample() {
-        (containers::size_only(ctx.input, format), String::new())
-    } else {
-        containers::size_and_hash(ctx.input, format).map_err(|e| ctx.io_error(e))?
-    };
+    let size = containers::size_only(ctx.input, format);
     ctx.progress.bytes_total.fetch_add(size, Ordering::Relaxed);
-    let label = ctx.input.label().to_string_lossy().into_owned();
-    let finished = {
-        let mut sink = |piece: RecordPiece<'_>| {
-            file.add(piece);
-            ctx.progress
-                .rows_done
-                .store(file.events() as u64, Ordering::Relaxed);
-            if file.events() >= ctx.sample_events {
-                ctx.enough.store(true, Ordering::Relaxed);
-            }
-        };
-        match format {
-            Format::Folder | Format::Zip => {
-                containers::read_container(format, ctx, &rules, &mut sink)?
-            }
-            _ => {
-                let reader = ctx.input.open().map_err(|e| ctx.io_error(e))?;
-                read_stream(format, reader, &label, "", ctx, &rules, &mut sink)?
-            }
-        }
-    };
+    // The SHA-256 of the source list is one more pass over the bytes: on a thread of its
+    // own, beside the read, where the read leaves a core idle (its merge steps, I/O).
+    let (hashed, finished) = std::thread::scope(|scope| {
+        let hashing = (!ctx.is_sample())
+            .then(|| scope.spawn(|| containers::size_and_hash(ctx.input, format, &|| ctx.going())));
+        let finished = read_all(format, ctx, &rules, &mut file);
+        (hashing.map(|h| h.join()), finished)
+    });
+    let finished = finished?;
     if !finished && !ctx.enough.load(Ordering::Relaxed) {
         return Err(FileError::Cancelled(Cancelled));
     }
+    let (size, sha256) = match hashed {
+        None => (size, String::new()),
+        Some(Ok(hashed)) => hashed.map_err(|e| ctx.io_error(e))?,
+        Some(Err(_)) => return Err(ctx.refuse("hashing the file stopped unexpectedly".into())),
+    };
     Ok(file.finish(ctx.input, size, sha256))
+}
+
+/// Read the input into `file`; Ok(false) when cancelled or a sample is complete.
+fn read_all<'r>(
+    format: Format,
+    ctx: &ReadContext<'_>,
+    rules: &'r RecordRules,
+    file: &mut RecordsFile,
+) -> Result<bool, FileError> {
+    let label = ctx.input.label().to_string_lossy().into_owned();
+    let mut sink = |piece: RecordPiece<'r>| {
+        file.add(piece);
+        ctx.progress
+            .rows_done
+            .store(file.events() as u64, Ordering::Relaxed);
+        if file.events() >= ctx.sample_events {
+            ctx.enough.store(true, Ordering::Relaxed);
+        }
+    };
+    match format {
+        Format::Folder | Format::Zip => containers::read_container(format, ctx, rules, &mut sink),
+        _ => {
+            let reader = ctx.input.open().map_err(|e| ctx.io_error(e))?;
+            read_stream(format, reader, &label, "", ctx, rules, &mut sink)
+        }
+    }
 }
 
 /// Read one stream of a known format (a file, a decompressed file, an archive entry);
