@@ -85,16 +85,16 @@ fn reading(ui: &mut Ui, workspace: &Workspace) {
 /// Reports and events found, events by party, and the fields kept.
 fn found(ui: &mut Ui, sample: &ReportsSample) {
     use compound_atlas_core::ingest::formats::Format;
+    let input = match sample.format {
+        Format::Folder => "folder",
+        Format::Zip => "archive",
+        _ => "file",
+    };
     let scope = if sample.complete {
-        let whole = match sample.format {
-            Format::Folder => "folder",
-            Format::Zip => "archive",
-            _ => "file",
-        };
-        format!("The whole {whole} holds")
+        format!("The whole {input} holds")
     } else {
         format!(
-            "The first {} of the file belong to",
+            "The first {} of the {input} belong to",
             count(SAMPLE_EVENTS as u64, "event", "events")
         )
     };

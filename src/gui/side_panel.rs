@@ -295,6 +295,16 @@ pub fn filters(
     };
     let choices = &workspace.choices;
     let tags = pairs(&workspace.triage.all_tags());
+    // Parties by the names people use; the filter keeps the file contract's names.
+    let parties: Vec<(String, String)> = choices
+        .parties
+        .iter()
+        .map(|name| {
+            let label =
+                compound_atlas_core::model::Party::parse(name).map_or("(not given)", |p| p.label());
+            (name.clone(), label.to_string())
+        })
+        .collect();
     let sections = [
         (
             "Country",
@@ -345,13 +355,7 @@ pub fn filters(
             &pairs(&choices.ip_countries),
             &mut filter.ip_countries,
         ),
-        (
-            "Party",
-            "f-party",
-            "parties",
-            &pairs(&choices.parties),
-            &mut filter.parties,
-        ),
+        ("Party", "f-party", "parties", &parties, &mut filter.parties),
         ("Tags", "f-tags", "tags", &tags, &mut filter.tags),
     ];
     for (label, header_id, list_id, options, chosen) in sections {
