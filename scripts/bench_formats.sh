@@ -111,8 +111,8 @@ $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); \`match\` with the
 2,000 observations, median of three runs, page cache warm. The full-scale set is
 $reports reports and $events events; the IDS folder and the spreadsheet are smaller sets
 of their own (each with its CSV timed in the same run). Every format's \`matches.csv\`
-was byte-identical to its CSV's. A format other than CSV costs one more pass over its
-bytes for the SHA-256 of the source list.
+was byte-identical to its CSV's. A format other than CSV is hashed (SHA-256, for the
+source list) on a thread of its own beside the read.
 
 | input | size | \`match\` wall | rate | peak RSS | against |
 | --- | --- | --- | --- | --- | --- |
