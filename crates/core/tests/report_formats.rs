@@ -374,3 +374,36 @@ fn a_sample_reads_the_start_of_a_large_file_and_all_of_a_small_one() {
         [("device".to_string(), "d-1".to_string())]
     );
 }
+
+#[test]
+fn a_damaged_zip_entry_is_said_and_the_others_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, ip) in [("a.jsonl", "192.0.2.1"), ("b.jsonl", "192.0.2.2")] {
+        zip.start_file(name, options).unwrap();
+        writeln!(
+            zip,
+            "{{\"report_id\":\"{name}\",\"ip\":\"{ip}\",\"event_time\":\"2023-01-01T00:00:00Z\"}}"
+        )
+        .unwrap();
+    }
+    zip.finish().unwrap();
+    // The central directory's CRC-32 of the first entry, made wrong.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let central = memchr::memmem::find(&bytes, b"PK\x01\x02").unwrap();
+    bytes[central + 16] ^= 0xFF;
+    std::fs::write(&path, &bytes).unwrap();
+    let file = read(&path);
+    assert_eq!(file.events.len(), 1);
+    assert_eq!(file.reports.id(0), "b.jsonl");
+    assert!(
+        file.issues
+            .iter()
+            .any(|i| i.column == "a.jsonl" && i.message.contains("damaged")),
+        "{:?}",
+        file.issues
+    );
+}

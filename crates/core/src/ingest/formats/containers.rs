@@ -209,6 +209,33 @@ fn folder_files(root: &Path) -> FolderListing {
 struct Entry {
     name: String,
     bytes: Result<Vec<u8>, String>,
+    /// Set when `bytes` are an archive entry still deflated: inflated (and checked) by
+    /// the parallel stage, not by the thread that walks the archive.
+    deflated: Option<Deflated>,
+}
+
+/// What an entry read raw must inflate to.
+struct Deflated {
+    size: u64,
+    crc32: u32,
+}
+
+impl Entry {
+    /// The entry's own bytes: inflated and checked against the archive's CRC-32 when
+    /// they were read raw.
+    fn content(&self) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        let bytes = self.bytes.as_ref().map_err(Clone::clone)?;
+        let Some(deflated) = &self.deflated else {
+            return Ok(std::borrow::Cow::Borrowed(bytes));
+        };
+        let inflated = read_bounded(flate2::read::DeflateDecoder::new(&bytes[..]), "")?;
+        if inflated.len() as u64 != deflated.size || crc32fast::hash(&inflated) != deflated.crc32 {
+            return Err(
+                "is damaged: it does not inflate to what the archive says; not read".into(),
+            );
+        }
+        Ok(std::borrow::Cow::Owned(inflated))
+    }
 }
 
 /// Read every report file of a folder or zip archive, in name order.
@@ -274,6 +301,7 @@ fn read_folder<'r>(
             Entry {
                 name: relative,
                 bytes,
+                deflated: None,
             },
             sink,
         ) || !ctx.advance(size)
@@ -282,6 +310,46 @@ fn read_folder<'r>(
         }
     }
     Ok(true)
+}
+
+/// One entry of an archive: deflated ones as they are stored (inflating is the parallel
+/// stage's work), the others through the zip crate's reader.
+fn zip_entry<R: Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    index: usize,
+    name: String,
+) -> Entry {
+    if let Ok(mut raw) = archive.by_index_raw(index)
+        && raw.compression() == zip::CompressionMethod::Deflated
+        && !raw.encrypted()
+        && raw.size() <= MAX_ENTRY_BYTES as u64
+    {
+        let deflated = Some(Deflated {
+            size: raw.size(),
+            crc32: raw.crc32(),
+        });
+        let mut bytes =
+            Vec::with_capacity(raw.compressed_size().min(MAX_ENTRY_BYTES as u64) as usize);
+        let bytes = (&mut raw)
+            .take(MAX_ENTRY_BYTES as u64)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|e| format!("cannot be read: {e}"));
+        return Entry {
+            name,
+            bytes,
+            deflated,
+        };
+    }
+    let bytes = match archive.by_index(index) {
+        Ok(file) => read_bounded(file, ""),
+        Err(e) => Err(format!("cannot be read: {e}")),
+    };
+    Entry {
+        name,
+        bytes,
+        deflated: None,
+    }
 }
 
 fn read_zip<'r>(
@@ -300,16 +368,9 @@ fn read_zip<'r>(
         if name.ends_with('/') {
             continue;
         }
-        let bytes = match archive.by_index(index) {
-            Ok(file) => {
-                let compressed = file.compressed_size();
-                let bytes = read_bounded(file, "");
-                ctx.advance(compressed);
-                bytes
-            }
-            Err(e) => Err(format!("cannot be read: {e}")),
-        };
-        if !add(Entry { name, bytes }, sink) {
+        let entry = zip_entry(&mut archive, index, name);
+        ctx.advance(entry.bytes.as_ref().map_or(0, |b| b.len() as u64));
+        if !add(entry, sink) {
             return Ok(false);
         }
     }
@@ -329,14 +390,14 @@ fn parse_entry<'r>(
         piece.reject(0, entry.name.clone(), "", message);
         pieces.push(piece);
     };
-    let bytes = match &entry.bytes {
+    let bytes = match entry.content() {
         Ok(bytes) => bytes,
         Err(message) => {
-            problem(&mut pieces, message.clone());
+            problem(&mut pieces, message);
             return pieces;
         }
     };
-    let format = format_of(bytes, &entry.name);
+    let format = format_of(&bytes, &entry.name);
     let reader: Box<dyn Read + Send + '_> = Box::new(&bytes[..]);
     let result = match format {
         Format::Zip => Err(ctx.refuse("an archive inside an archive is not read".into())),
