@@ -355,3 +355,56 @@ fn bad_files_end_in_a_clear_error_never_a_panic() {
     assert_eq!(lines, ["2", "3"]);
     assert!(errors[0]["message"].contains("2 fields but the header has 3"));
 }
+
+/// `--party` narrows an export to the events of one party, and a name that is not a
+/// party is refused with the names there are.
+#[test]
+fn an_export_narrowed_to_one_party_matches_only_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("xml");
+    let generated = run(&[
+        "generate",
+        "--reports",
+        "400",
+        "--seed",
+        "9",
+        "--format",
+        "esp-xml",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let (reports, locations) = (data.join("reports.xml"), data.join("locations.csv"));
+    let export = |party: &str, out: &Path| {
+        run(&[
+            "export",
+            "--reports",
+            reports.to_str().unwrap(),
+            "--locations",
+            locations.to_str().unwrap(),
+            "--party",
+            party,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let set = dir.path().join("set");
+    let exported = export("associated_account", &set);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    let events = read_csv(&set.join("events.csv"));
+    let matched: Vec<&HashMap<String, String>> =
+        events.iter().filter(|e| e["matched"] == "true").collect();
+    assert!(
+        !matched.is_empty(),
+        "associated accounts have matches in the generated set"
+    );
+    assert!(matched.iter().all(|e| e["party"] == "associated_account"));
+    assert!(
+        events.iter().any(|e| e["party"] == "reported_person"),
+        "their reports' other events are listed"
+    );
+
+    let refused = export("suspect", &dir.path().join("bad"));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("\"suspect\" is not a party: use reported_person"));
+}

@@ -170,6 +170,10 @@ pub struct FilterArgs {
     /// Only these location ids. Repeatable.
     #[arg(long = "location", value_name = "ID")]
     pub location_ids: Vec<String>,
+    /// Only events of this party (reported_person, associated_account, intended_recipient,
+    /// victim, peer_to_peer, file, or unknown for events whose file names none). Repeatable.
+    #[arg(long = "party", value_name = "PARTY", value_parser = party_arg)]
+    pub parties: Vec<String>,
 }
 
 impl FilterArgs {
@@ -180,9 +184,28 @@ impl FilterArgs {
             strength: self.strength,
             countries: self.countries.iter().cloned().collect(),
             locations: self.location_ids.iter().cloned().collect(),
+            parties: self.parties.iter().cloned().collect(),
             ..Default::default()
         }
     }
+}
+
+/// A party as the filter names it: the file contract's name, or `unknown`.
+fn party_arg(text: &str) -> Result<String, String> {
+    use compound_atlas_core::analysis::filter::NO_PARTY;
+    use compound_atlas_core::model::Party;
+    if text.trim() == NO_PARTY {
+        return Ok(NO_PARTY.to_string());
+    }
+    Party::parse(text.trim())
+        .map(|p| p.name().to_string())
+        .ok_or_else(|| {
+            let names: Vec<&str> = Party::ALL.iter().map(|p| p.name()).collect();
+            format!(
+                "\"{text}\" is not a party: use {} or {NO_PARTY}",
+                names.join(", ")
+            )
+        })
 }
 
 fn strength_arg(text: &str) -> Result<compound_atlas_core::matching::Strength, String> {
