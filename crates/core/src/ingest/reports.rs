@@ -396,63 +396,7 @@ fn parse_piece(ctx: &Context<'_>, piece: &Piece) -> PieceOut {
     out
 }
 
-/// Read one reports file in any format (see [`super::formats`]). `columns` overrides
-/// the mapping found from the header (the import preview's choice); it must come from
-/// the same header.
-pub fn read_reports(
-    input: &Input,
-    options: ImportOptions,
-    columns: Option<ColumnMap<ReportField>>,
-    progress: &Progress,
-) -> Result<ReportsFile, FileError> {
-    read_reports_from(input, options, columns, None, progress)
-}
-
-/// [`read_reports`] with the sheet to read from a spreadsheet (else the first sheet with
-/// a matching header).
-pub fn read_reports_from(
-    input: &Input,
-    options: ImportOptions,
-    columns: Option<ColumnMap<ReportField>>,
-    sheet: Option<&str>,
-    progress: &Progress,
-) -> Result<ReportsFile, FileError> {
-    use super::formats::{Format, ReadContext, detect, read_reports_as};
-    let io_error = |source| FileError::Io {
-        path: input.label(),
-        source,
-    };
-    let format = detect(input).map_err(io_error)?;
-    let compressed_csv = matches!(format, Format::Gzip | Format::Zstd)
-        && detect(&Input::Decompressed(Box::new(input.clone()))).map_err(io_error)? == Format::Csv;
-    match format {
-        Format::Csv => read_csv_reports(input, options, columns, progress),
-        _ if compressed_csv => {
-            let decompressed = Input::Decompressed(Box::new(input.clone()));
-            let mut file = read_csv_reports(&decompressed, options, columns, progress)?;
-            // The file as given is what a user can check with sha256sum.
-            let (size, sha256) = super::formats::containers::size_and_hash(input, format, &|| true)
-                .map_err(io_error)?;
-            if let Some(source) = &mut file.source {
-                source.size = size;
-                source.sha256 = sha256;
-            }
-            Ok(file)
-        }
-        _ => read_reports_as(
-            format,
-            &ReadContext {
-                input,
-                options,
-                columns,
-                sheet,
-                progress,
-                sample_events: usize::MAX,
-                enough: Default::default(),
-            },
-        ),
-    }
-}
+pub use super::formats::{read_reports, read_reports_from};
 
 /// Read one CSV reports file.
 pub(crate) fn read_csv_reports(

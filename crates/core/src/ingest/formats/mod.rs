@@ -149,6 +149,64 @@ impl ReadContext<'_> {
     }
 }
 
+/// Read one reports file in any format (see this module). `columns` overrides
+/// the mapping found from the header (the import preview's choice); it must come from
+/// the same header.
+pub fn read_reports(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<ReportField>>,
+    progress: &Progress,
+) -> Result<ReportsFile, FileError> {
+    read_reports_from(input, options, columns, None, progress)
+}
+
+/// [`read_reports`] with the sheet to read from a spreadsheet (else the first sheet with
+/// a matching header).
+pub fn read_reports_from(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<ReportField>>,
+    sheet: Option<&str>,
+    progress: &Progress,
+) -> Result<ReportsFile, FileError> {
+    let io_error = |source| FileError::Io {
+        path: input.label(),
+        source,
+    };
+    let format = detect(input).map_err(io_error)?;
+    let compressed_csv = matches!(format, Format::Gzip | Format::Zstd)
+        && detect(&Input::Decompressed(Box::new(input.clone()))).map_err(io_error)? == Format::Csv;
+    match format {
+        Format::Csv => super::reports::read_csv_reports(input, options, columns, progress),
+        _ if compressed_csv => {
+            let decompressed = Input::Decompressed(Box::new(input.clone()));
+            let mut file =
+                super::reports::read_csv_reports(&decompressed, options, columns, progress)?;
+            // The file as given is what a user can check with sha256sum.
+            let (size, sha256) =
+                containers::size_and_hash(input, format, &|| true).map_err(io_error)?;
+            if let Some(source) = &mut file.source {
+                source.size = size;
+                source.sha256 = sha256;
+            }
+            Ok(file)
+        }
+        _ => read_reports_as(
+            format,
+            &ReadContext {
+                input,
+                options,
+                columns,
+                sheet,
+                progress,
+                sample_events: usize::MAX,
+                enough: Default::default(),
+            },
+        ),
+    }
+}
+
 /// Read a reports file that is not plain CSV (or a compressed CSV). A sample (see
 /// [`ReadContext::sample_events`]) is neither hashed nor counted as cancelled when it
 /// stops early.
