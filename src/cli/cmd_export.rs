@@ -1,5 +1,6 @@
 //! `compound-atlas export (inputs of match) [filter] [--tag T] [--mask] [--analyst NAME]
-//! [--case-ref TEXT] --out DIR|FILE.zip`: match, then write the data under the filter as a
+//! [--case-ref TEXT] [--tlp LEVEL] [--include-report-ids] [--organisation NAME]
+//! --out DIR|FILE.zip`: match, then write the data under the filter as a
 //! verifiable evidence set; with `--case`, record the export in the case's audit log.
 
 use super::CliError;
@@ -7,6 +8,7 @@ use super::args::{FilterArgs, InputArgs, LeadArgs, load_and_match, run_parameter
 use super::terminal::{err, out};
 use clap::Args;
 use compound_atlas_core::case::{self, AuditEntry};
+use compound_atlas_core::export::intel::Tlp;
 use compound_atlas_core::export::{self, ExportOptions};
 use compound_atlas_core::values::progress::Progress;
 use compound_atlas_core::values::text::{count, thousands};
@@ -37,6 +39,22 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub leads: LeadArgs,
+    /// The TLP marking of misp_event.json: clear, green, amber (the default),
+    /// amber+strict or red.
+    #[arg(long, value_name = "LEVEL", default_value = "amber", value_parser = tlp_arg)]
+    pub tlp: Tlp,
+    /// Name the reports behind each sighting in stix_bundle.json and misp_event.json
+    /// (refused with --mask).
+    #[arg(long = "include-report-ids")]
+    pub include_report_ids: bool,
+    /// The organisation that sighted the matches, named in stix_bundle.json and
+    /// misp_event.json.
+    #[arg(long, value_name = "NAME")]
+    pub organisation: Option<String>,
+}
+
+fn tlp_arg(text: &str) -> Result<Tlp, String> {
+    Tlp::parse(text).ok_or_else(|| "one of clear, green, amber, amber+strict, red".into())
 }
 
 pub fn run(args: &ExportArgs) -> Result<(), CliError> {
@@ -45,6 +63,11 @@ pub fn run(args: &ExportArgs) -> Result<(), CliError> {
             "--tag needs the reports' triage tags, which are kept in case files: add --case FILE"
                 .into(),
         );
+    }
+    if args.include_report_ids && args.mask {
+        return Err(CliError::Usage(
+            "--include-report-ids names reports, which a masked set never does: drop one of --mask and --include-report-ids".into(),
+        ));
     }
     let started = Instant::now();
     if let Some(case) = &args.input.case {
@@ -69,6 +92,9 @@ pub fn run(args: &ExportArgs) -> Result<(), CliError> {
         analyst: args.analyst.clone(),
         case_reference: args.case_reference.clone(),
         leads: args.leads.params(analysis.matches.params.tolerance),
+        tlp: args.tlp,
+        include_report_ids: args.include_report_ids,
+        organisation: args.organisation.clone(),
     };
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let exported = export::export(

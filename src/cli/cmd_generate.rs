@@ -5,6 +5,7 @@ use super::CliError;
 use super::terminal::out;
 use clap::Args;
 use compound_atlas_core::generate::formats::{Layout, ReportFormat, write_reports_as};
+use compound_atlas_core::generate::location_formats::{LocationListFormat, write_locations_as};
 use compound_atlas_core::generate::{Spec, generate};
 use compound_atlas_core::values::text::thousands;
 use std::path::PathBuf;
@@ -29,6 +30,17 @@ pub struct GenerateArgs {
     /// instead of one file of all reports.
     #[arg(long = "per-report", value_name = "folder|zip", value_parser = layout_arg)]
     pub per_report: Option<Layout>,
+    /// Also write the location list in this form, converted from locations.csv (the
+    /// same locations and observations): csv, xlsx, geojson, kml, kmz, stix, misp.
+    #[arg(long = "locations-format", value_name = "FORMAT", default_value = "csv", value_parser = locations_format_arg)]
+    pub locations_format: LocationListFormat,
+}
+
+fn locations_format_arg(text: &str) -> Result<LocationListFormat, String> {
+    LocationListFormat::ALL
+        .into_iter()
+        .find(|f| f.name() == text)
+        .ok_or_else(|| "one of csv, xlsx, geojson, kml, kmz, stix, misp".into())
 }
 
 fn format_arg(text: &str) -> Result<ReportFormat, String> {
@@ -78,6 +90,10 @@ pub fn run(args: &GenerateArgs) -> Result<(), CliError> {
         for path in written {
             out!("Wrote the reports as {}.", path.display());
         }
+    }
+    if args.locations_format != LocationListFormat::Csv {
+        let path = write_locations_as(&args.out, args.locations_format)?;
+        out!("Wrote the location list as {}.", path.display());
     }
     Ok(())
 }

@@ -175,7 +175,9 @@ impl ReportTable {
     }
 }
 
+mod outline;
 mod party;
+pub use outline::{Outline, Ring};
 pub use party::{Party, event_flags};
 
 /// IP capture events, one `Vec` per attribute.
@@ -306,6 +308,8 @@ pub struct Location {
     pub lon: Option<f64>,
     /// Unknown columns from the row that first defined the location.
     pub extras: Vec<(String, String)>,
+    /// The area it covers, when a GeoJSON or KML polygon gave one.
+    pub outline: Option<Outline>,
     pub file: u16,
     pub line: u32,
 }

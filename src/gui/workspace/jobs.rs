@@ -172,6 +172,9 @@ impl Workspace {
                 .leads
                 .then(|| self.params.lead_params().ok())
                 .flatten(),
+            tlp: compound_atlas_core::export::intel::Tlp::parse(&choices.tlp).unwrap_or_default(),
+            include_report_ids: choices.include_report_ids && !choices.mask,
+            organisation: Some(choices.organisation.trim().to_string()).filter(|o| !o.is_empty()),
         };
         let what = (options.filter.clone(), options.mask);
         let dataset = Arc::clone(&self.dataset);

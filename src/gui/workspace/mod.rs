@@ -39,6 +39,19 @@ pub struct ExportChoices {
     /// Add leads.csv, the network-level leads found with the region in the Leads section.
     #[serde(default)]
     pub leads: bool,
+    /// The TLP marking of misp_event.json: `tlp:amber` and the like.
+    #[serde(default = "default_tlp")]
+    pub tlp: String,
+    /// Name the reports behind each sighting in the STIX and MISP files (not when masked).
+    #[serde(default)]
+    pub include_report_ids: bool,
+    /// The organisation named as the one that sighted the matches.
+    #[serde(default)]
+    pub organisation: String,
+}
+
+fn default_tlp() -> String {
+    compound_atlas_core::export::intel::Tlp::default().tag().to_string()
 }
 
 pub use compound_atlas_core::params::Params;

@@ -99,7 +99,7 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Case, CaseError> {
     step()?;
     read_events(&conn, path, &mut dataset, &step)?;
     step()?;
-    read_locations(&conn, path, &mut dataset)?;
+    read_locations(&conn, path, schema_version, &mut dataset)?;
     read_observations(&conn, path, &mut dataset)?;
     read_issues(&conn, path, &mut dataset)?;
     if let Some(reason) = dangling_reference(&dataset) {
@@ -379,10 +379,18 @@ fn read_events(
 }
 
 /// The locations.
-fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Result<(), CaseError> {
+fn read_locations(
+    conn: &Connection,
+    path: &Path,
+    schema_version: i64,
+    dataset: &mut Dataset,
+) -> Result<(), CaseError> {
     let fail = damaged(path);
     let bad = damaged_because(path);
-    let mut query = conn.prepare("SELECT location_id, name, country, lat, lon, extras, file, line FROM locations ORDER BY id").map_err(&fail)?;
+    // Layouts before 4 have no outlines.
+    let outline = if schema_version >= 4 { "outline" } else { "NULL" };
+    let sql = format!("SELECT location_id, name, country, lat, lon, extras, file, line, {outline} FROM locations ORDER BY id");
+    let mut query = conn.prepare(&sql).map_err(&fail)?;
     let rows = query
         .query_map([], |row| {
             Ok((
@@ -394,6 +402,7 @@ fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Resu
                 row.get::<_, String>(5)?,
                 row.get::<_, u16>(6)?,
                 row.get::<_, u32>(7)?,
+                row.get::<_, Option<String>>(8)?,
             ))
         })
         .map_err(&fail)?;
@@ -409,10 +418,16 @@ fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Resu
             "extras",
             "file",
             "line",
+            "outline",
         ],
     );
     for row in rows {
-        let (id, name, country, lat, lon, extras, file, line) = row.map_err(&row_error)?;
+        let (id, name, country, lat, lon, extras, file, line, outline) =
+            row.map_err(&row_error)?;
+        let outline = outline
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| bad(format!("a location's outline: {e}")))?;
         dataset.locations.push(Location {
             id,
             name,
@@ -420,6 +435,7 @@ fn read_locations(conn: &Connection, path: &Path, dataset: &mut Dataset) -> Resu
             lat,
             lon,
             extras: serde_json::from_str(&extras).map_err(|e| bad(e.to_string()))?,
+            outline,
             file,
             line,
         });

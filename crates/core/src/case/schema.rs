@@ -13,9 +13,11 @@ use std::path::Path;
 ///   as they were first read. Layout-1 sources were read with the detected mapping.
 /// - 2 → 3: the user's own IP databases, kept whole (name and bytes) so that the case
 ///   enriches its events the same way wherever it is opened.
-pub(super) const MIGRATIONS: [&str; 2] = [
+/// - 3 → 4: each location's outline (a GeoJSON or KML polygon), as JSON.
+pub(super) const MIGRATIONS: [&str; 3] = [
     "ALTER TABLE sources ADD COLUMN columns TEXT",
     "CREATE TABLE IF NOT EXISTS ip_databases (id INTEGER PRIMARY KEY, path TEXT NOT NULL, bytes BLOB NOT NULL)",
+    "ALTER TABLE locations ADD COLUMN outline TEXT",
 ];
 
 pub(super) const SCHEMA: &str = "
@@ -31,7 +33,8 @@ CREATE TABLE IF NOT EXISTS event_chunks (name TEXT NOT NULL, chunk INTEGER NOT N
     PRIMARY KEY (name, chunk));
 CREATE TABLE IF NOT EXISTS event_extras (event INTEGER PRIMARY KEY, extra TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS locations (id INTEGER PRIMARY KEY, location_id TEXT NOT NULL, name TEXT NOT NULL,
-    country TEXT NOT NULL, lat REAL, lon REAL, extras TEXT NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL);
+    country TEXT NOT NULL, lat REAL, lon REAL, extras TEXT NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,
+    outline TEXT);
 CREATE TABLE IF NOT EXISTS observations (id INTEGER PRIMARY KEY, location INTEGER NOT NULL,
     first_address BLOB NOT NULL, last_address BLOB NOT NULL, port_first INTEGER, port_last INTEGER,
     first_seen INTEGER, last_seen INTEGER, shared INTEGER NOT NULL, source TEXT NOT NULL,
@@ -237,6 +240,9 @@ fn layout_mismatch(conn: &Connection, version: i64) -> rusqlite::Result<Option<S
         }
         if version < 3 && table == "ip_databases" {
             wanted.clear();
+        }
+        if version < 4 && table == "locations" {
+            wanted.retain(|c| c != "outline");
         }
         let found = columns_of(conn, &table)?;
         if found != wanted {

@@ -206,7 +206,7 @@ fn write_events(
 /// The locations, their observations and the import problems.
 fn write_locations(tx: &Connection, dataset: &Dataset) -> rusqlite::Result<()> {
     let mut insert =
-        tx.prepare("INSERT INTO locations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+        tx.prepare("INSERT INTO locations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
     for (i, l) in dataset.locations.iter().enumerate() {
         insert.execute(params![
             i as i64,
@@ -218,6 +218,9 @@ fn write_locations(tx: &Connection, dataset: &Dataset) -> rusqlite::Result<()> {
             serde_json::to_string(&l.extras).expect("JSON"),
             i64::from(l.file),
             i64::from(l.line),
+            l.outline
+                .as_ref()
+                .map(|o| serde_json::to_string(o).expect("JSON")),
         ])?;
     }
     let mut insert = tx

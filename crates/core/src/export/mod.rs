@@ -10,6 +10,9 @@
 //! same inputs and filter give the same bytes, apart from the manifest's creation time.
 
 pub mod geo;
+pub mod intel;
+pub mod misp;
+pub mod stix;
 pub mod html;
 /// The spreadsheet-safety rule, kept here under its old path for scripts and tests.
 pub use crate::values::safe_csv;
@@ -77,6 +80,14 @@ pub struct ExportOptions {
     /// Add `leads.csv`: the network-level leads of the whole data (they are of events
     /// that match nothing, so the filter, which narrows matches, does not narrow them).
     pub leads: Option<crate::params::LeadParams>,
+    /// The TLP marking of `misp_event.json` (TLP:AMBER unless chosen).
+    pub tlp: intel::Tlp,
+    /// Name the reports behind each sighting in `stix_bundle.json` and
+    /// `misp_event.json` (never in a masked set).
+    pub include_report_ids: bool,
+    /// The organisation that sighted the matches, named in the STIX identity and as the
+    /// MISP event's creator; "Compound Atlas user" when not given.
+    pub organisation: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -321,7 +332,7 @@ fn build(
 ) -> Result<(Files, Exported), ExportError> {
     progress
         .bytes_total
-        .store(13 + u64::from(options.leads.is_some()), Ordering::Relaxed);
+        .store(15 + u64::from(options.leads.is_some()), Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
     let ids = Masking(options.mask);
@@ -358,6 +369,13 @@ fn build(
     let html = summary_html(dataset, &view, options, &locations, &page_map, &audit);
     files.add("map.png", map, progress)?;
     files.add("summary.html", html, progress)?;
+    let intel = intelligence(dataset, &view, options, &locations, created_at);
+    let mut stix = serde_json::to_vec_pretty(&stix::bundle(&intel)).expect("JSON in memory");
+    stix.push(b'\n');
+    files.add("stix_bundle.json", stix, progress)?;
+    let mut misp = serde_json::to_vec_pretty(&misp::event(&intel)).expect("JSON in memory");
+    misp.push(b'\n');
+    files.add("misp_event.json", misp, progress)?;
     let leads = options.leads.as_ref().map(|params| {
         let leads = crate::analysis::leads::find_leads(dataset, all_matches, params);
         let bytes = csv_bytes(|csv| crate::output::write_leads(csv, dataset, &leads, options.mask));
@@ -401,6 +419,34 @@ fn build(
         manifest_sha256,
     };
     Ok((files, exported))
+}
+
+/// The intelligence files' input: the exported locations with their sightings.
+fn intelligence<'a>(
+    dataset: &'a Dataset,
+    view: &FilteredView,
+    options: &ExportOptions,
+    locations: &[LocationRow],
+    created_at: Nanos,
+) -> intel::Intel<'a> {
+    let index: std::collections::HashMap<&str, u32> = dataset
+        .locations
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i as u32))
+        .collect();
+    let exported = locations.iter().map(|r| index[r.location.id.as_str()]).collect();
+    let mut intel = intel::Intel::new(dataset, exported, &view.matches, created_at);
+    intel.mask = options.mask;
+    intel.report_ids = options.include_report_ids && !options.mask;
+    intel.tlp = options.tlp;
+    if let Some(organisation) = options.organisation.as_ref().filter(|o| !o.trim().is_empty()) {
+        intel.organisation = organisation.trim().to_string();
+    }
+    if let Some(case) = options.case_reference.as_ref().filter(|c| !c.trim().is_empty()) {
+        intel.title = case.trim().to_string();
+    }
+    intel
 }
 
 /// The manifest: the tool, parameters, filter, counts, each input and each output file

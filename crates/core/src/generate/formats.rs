@@ -337,7 +337,7 @@ fn write_documents(
 }
 
 /// Excel's serial number of a time (days since 1899-12-30, UTC).
-fn excel_serial(text: &str) -> Option<f64> {
+pub(super) fn excel_serial(text: &str) -> Option<f64> {
     let parsed = parse_time(
         text,
         Default::default(),

@@ -12,6 +12,7 @@
 //! hub coordinates, and planted activity in each location's shift hours.
 
 pub mod formats;
+pub mod location_formats;
 mod links;
 mod networks;
 mod places;

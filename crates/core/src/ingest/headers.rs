@@ -143,6 +143,31 @@ impl LocationField {
     }
 }
 
+
+/// The fields of one kind of file, for readers that work on either kind.
+pub trait Field: Copy + PartialEq + Send + Sync + 'static {
+    const ALL: &'static [Self];
+    const REQUIRED: &'static [Self];
+    /// The field's name, then its aliases.
+    fn names(self) -> &'static [&'static str];
+}
+
+impl Field for ReportField {
+    const ALL: &'static [Self] = &ReportField::ALL;
+    const REQUIRED: &'static [Self] = &ReportField::REQUIRED;
+    fn names(self) -> &'static [&'static str] {
+        ReportField::names(self)
+    }
+}
+
+impl Field for LocationField {
+    const ALL: &'static [Self] = &LocationField::ALL;
+    const REQUIRED: &'static [Self] = &LocationField::REQUIRED;
+    fn names(self) -> &'static [&'static str] {
+        LocationField::names(self)
+    }
+}
+
 /// Lowercase and drop spaces, dashes, dots and underscores: "IP-Address" → "ipaddress".
 pub fn normalize_header(name: &str) -> String {
     name.chars()

@@ -13,7 +13,7 @@ pub mod reader;
 pub(crate) mod records;
 pub mod reports;
 
-pub use locations::{LocationsFile, read_locations};
+pub use locations::{LocationsFile, read_locations, read_locations_from};
 pub use reader::FileError;
 pub use reports::{ReportsFile, read_reports};
 
@@ -601,5 +601,8 @@ fn fill_missing(known: &mut Location, row: &Location) {
     }
     if known.extras.is_empty() {
         known.extras = row.extras.clone();
+    }
+    if known.outline.is_none() {
+        known.outline = row.outline.clone();
     }
 }

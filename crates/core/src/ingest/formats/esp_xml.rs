@@ -17,7 +17,7 @@ const BLOCK_BYTES: usize = 16 << 20;
 /// One report larger than this is refused (a report is kilobytes; this is a broken file).
 pub(crate) const MAX_REPORT_BYTES: usize = 256 << 20;
 /// Elements nested deeper than this are refused: no report needs it.
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The party each element names, for the `<ipCaptureEvent>`s under it.
 fn party_of_element(name: &str) -> Option<Party> {
@@ -94,7 +94,7 @@ impl Report {
 }
 
 /// Line and column of byte offsets, counted forward as the parse moves on.
-struct LineCounter<'b> {
+pub(crate) struct LineCounter<'b> {
     bytes: &'b [u8],
     counted_to: usize,
     line: u64,
@@ -102,7 +102,7 @@ struct LineCounter<'b> {
 }
 
 impl<'b> LineCounter<'b> {
-    fn new(bytes: &'b [u8], lines_before: u64) -> Self {
+    pub(crate) fn new(bytes: &'b [u8], lines_before: u64) -> Self {
         LineCounter {
             bytes,
             counted_to: 0,
@@ -110,7 +110,7 @@ impl<'b> LineCounter<'b> {
             line_start: 0,
         }
     }
-    fn at(&mut self, offset: usize) -> (u64, u64) {
+    pub(crate) fn at(&mut self, offset: usize) -> (u64, u64) {
         let offset = offset.min(self.bytes.len()).max(self.counted_to);
         for nl in memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..offset]) {
             self.line += 1;
@@ -354,7 +354,7 @@ fn parse_part<'r>(
 }
 
 /// XML's five entities and character references; `None` for any other.
-fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {
+pub(crate) fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Option<String> {
     if let Ok(Some(c)) = reference.resolve_char_ref() {
         return Some(c.to_string());
     }

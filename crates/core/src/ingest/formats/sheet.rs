@@ -2,7 +2,7 @@
 //! the first sheet whose header row names the required fields (or the sheet asked for),
 //! each row one event by the CSV's column names and aliases.
 
-use super::super::headers::{ColumnMap, ReportField};
+use super::super::headers::{ColumnMap, Field, ReportField};
 use super::super::records::{Record, RecordPiece, RecordRules};
 use calamine::{Data, Reader, Sheets};
 use rayon::prelude::*;
@@ -87,10 +87,10 @@ fn cell_text(cell: &Data, position: (u32, u32), dates: &DateFormats) -> String {
 }
 
 /// The sheets of a workbook and the one to read.
-pub(crate) struct Chosen {
+pub(crate) struct Chosen<F> {
     pub name: String,
     pub range: calamine::Range<Data>,
-    pub columns: ColumnMap<ReportField>,
+    pub columns: ColumnMap<F>,
     /// Index of the header row within the range.
     pub header_row: usize,
 }
@@ -114,12 +114,13 @@ pub(crate) fn sheet_names(path: &std::path::Path) -> Vec<String> {
 }
 
 /// Open a workbook and pick its sheet: `wanted` by name, else the first whose header
-/// names report_id, ip and event_time. The error says what the workbook holds.
-pub(crate) fn choose_sheet<RS: Read + Seek>(
+/// names the required fields (report_id, ip and event_time; a location's name). The
+/// error says what the workbook holds.
+pub(crate) fn choose_sheet<RS: Read + Seek, F: Field>(
     workbook: &mut Sheets<RS>,
     wanted: Option<&str>,
-    chosen_columns: Option<ColumnMap<ReportField>>,
-) -> Result<Chosen, String> {
+    chosen_columns: Option<ColumnMap<F>>,
+) -> Result<Chosen<F>, String> {
     let names = workbook.sheet_names();
     if let Some(wanted) = wanted
         && !names.iter().any(|n| n == wanted)
@@ -141,13 +142,11 @@ pub(crate) fn choose_sheet<RS: Read + Seek>(
         let columns = chosen_columns
             .clone()
             .filter(|c| c.header == header)
-            .unwrap_or_else(|| {
-                ColumnMap::from_header(&header, &ReportField::ALL, ReportField::names)
-            });
-        let missing: Vec<&str> = ReportField::REQUIRED
+            .unwrap_or_else(|| ColumnMap::from_header(&header, F::ALL, F::names));
+        let missing: Vec<&str> = F::REQUIRED
             .iter()
             .filter(|&&f| columns.column(f).is_none())
-            .map(|f| f.name())
+            .map(|f| f.names()[0])
             .collect();
         if missing.is_empty() {
             return Ok(Chosen {
@@ -159,19 +158,26 @@ pub(crate) fn choose_sheet<RS: Read + Seek>(
         }
         looked.push(format!("{name} (no {})", missing.join(", ")));
     }
+    let required: Vec<&str> = F::REQUIRED.iter().map(|f| f.names()[0]).collect();
     Err(format!(
-        "no sheet has a header row with report_id, ip and event_time (or their aliases): {}",
+        "no sheet has a header row with {} (or their aliases): {}",
+        and_list(&required),
         looked.join("; ")
     ))
 }
 
-/// Read the chosen sheet's rows as events, in parallel pieces.
-pub(crate) fn read_sheet<'r, RS: Read + Seek>(
-    workbook: &mut Sheets<RS>,
-    chosen: &Chosen,
-    rules: &'r RecordRules,
-    sink: &mut dyn FnMut(RecordPiece<'r>),
-) {
+/// "a", "a and b", "a, b and c".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// How date cells of the chosen sheet are read: a style lookup only where a midnight
+/// date-time cell could be either a date or a time.
+fn date_formats<RS: Read + Seek, F>(workbook: &mut Sheets<RS>, chosen: &Chosen<F>) -> DateFormats {
     let has_midnight_dates = chosen
         .range
         .used_cells()
@@ -180,7 +186,36 @@ pub(crate) fn read_sheet<'r, RS: Read + Seek>(
         Sheets::Xlsx(xlsx) if has_midnight_dates => xlsx.worksheet_style(&chosen.name).ok(),
         _ => None,
     };
-    let dates = DateFormats { styles };
+    DateFormats { styles }
+}
+
+/// The chosen sheet's rows after the header as the CSV would have held them: each with
+/// its 0-based row index in the sheet; and the sheet's first column.
+pub(crate) fn sheet_rows<RS: Read + Seek, F>(
+    workbook: &mut Sheets<RS>,
+    chosen: &Chosen<F>,
+) -> (u32, Vec<(usize, Vec<String>)>) {
+    let dates = date_formats(workbook, chosen);
+    let start = chosen.range.start().unwrap_or((0, 0));
+    let first_row = start.0 as usize + chosen.header_row + 1;
+    let rows = chosen
+        .range
+        .rows()
+        .skip(chosen.header_row + 1)
+        .enumerate()
+        .map(|(i, row)| (first_row + i, row_texts(row, first_row + i, start.1, &dates)))
+        .collect();
+    (start.1, rows)
+}
+
+/// Read the chosen sheet's rows as events, in parallel pieces.
+pub(crate) fn read_sheet<'r, RS: Read + Seek>(
+    workbook: &mut Sheets<RS>,
+    chosen: &Chosen<ReportField>,
+    rules: &'r RecordRules,
+    sink: &mut dyn FnMut(RecordPiece<'r>),
+) {
+    let dates = date_formats(workbook, chosen);
     let start = chosen.range.start().unwrap_or((0, 0));
     let rows: Vec<&[Data]> = chosen.range.rows().skip(chosen.header_row + 1).collect();
     let first_row = start.0 as usize + chosen.header_row + 1;
@@ -199,23 +234,27 @@ pub(crate) fn read_sheet<'r, RS: Read + Seek>(
     pieces.into_iter().for_each(sink);
 }
 
-fn read_row(
-    piece: &mut RecordPiece<'_>,
-    chosen: &Chosen,
-    row: &[Data],
-    row_index: usize,
-    first_column: u32,
-    dates: &DateFormats,
-) {
-    let texts: Vec<String> = row
-        .iter()
+/// A row's cells as text, trimmed.
+fn row_texts(row: &[Data], row_index: usize, first_column: u32, dates: &DateFormats) -> Vec<String> {
+    row.iter()
         .enumerate()
         .map(|(c, cell)| {
             cell_text(cell, (row_index as u32, first_column + c as u32), dates)
                 .trim()
                 .to_string()
         })
-        .collect();
+        .collect()
+}
+
+fn read_row(
+    piece: &mut RecordPiece<'_>,
+    chosen: &Chosen<ReportField>,
+    row: &[Data],
+    row_index: usize,
+    first_column: u32,
+    dates: &DateFormats,
+) {
+    let texts = row_texts(row, row_index, first_column, dates);
     if texts.iter().all(String::is_empty) {
         return;
     }

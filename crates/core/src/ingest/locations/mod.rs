@@ -1,6 +1,16 @@
 //! Reading a location list: one row per observation, or a row with no `ip` for a
 //! location with coordinates only (the gazetteer is such a list).
 
+pub mod formats;
+mod geojson;
+mod kml;
+pub mod misp;
+pub mod stix;
+pub mod stix_pattern;
+mod table;
+
+pub use formats::{LocationFormat, detect_location_format};
+
 use super::headers::{ColumnMap, LocationField};
 use super::reader::{CsvHeader, FileError, Piece, read_csv};
 use super::reports::unterminated_quote_issue;
@@ -217,6 +227,7 @@ fn location_of(row: &Row, issues: &mut RowIssues) -> Location {
         lat,
         lon,
         extras: Vec::new(),
+        outline: None,
         file: 0,
         line: row.line(),
     }
@@ -330,8 +341,38 @@ fn parse_piece(ctx: &Context, piece: &Piece) -> PieceOut {
     out
 }
 
-/// Read one location list.
+/// Read one location list in any format (see [`formats`]). `columns` overrides the
+/// mapping found from a CSV's or spreadsheet's header (the import preview's choice).
 pub fn read_locations(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<LocationField>>,
+    progress: &Progress,
+) -> Result<LocationsFile, FileError> {
+    read_locations_from(input, options, columns, None, progress)
+}
+
+/// [`read_locations`] with the sheet to read from a spreadsheet (else the first sheet
+/// whose header names a location's name).
+pub fn read_locations_from(
+    input: &Input,
+    options: ImportOptions,
+    columns: Option<ColumnMap<LocationField>>,
+    sheet: Option<&str>,
+    progress: &Progress,
+) -> Result<LocationsFile, FileError> {
+    let format = super::formats::detect(input).map_err(|source| FileError::Io {
+        path: input.label(),
+        source,
+    })?;
+    match format {
+        super::formats::Format::Csv => read_csv_locations(input, options, columns, progress),
+        other => formats::read_other(input, other, options, columns, sheet, progress),
+    }
+}
+
+/// Read one location list in CSV.
+fn read_csv_locations(
     input: &Input,
     options: ImportOptions,
     columns: Option<ColumnMap<LocationField>>,
