@@ -119,7 +119,7 @@ fn report_xml_gives_parties_ids_and_places() {
     let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
 <reports xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="espReport.xsd">
   <report>
-    <incidentSummary><incidentType>Online Enticement of Children</incidentType><platform>Example Chat</platform><incidentDateTime>2023-01-02T03:04:05Z</incidentDateTime></incidentSummary>
+    <incidentSummary><incidentType>Online Enticement of Children</incidentType><platform>Example &amp; Chat</platform><incidentDateTime>2023-01-02T03:04:05Z</incidentDateTime></incidentSummary>
     <personOrUserReported>
       <screenName>user-a</screenName>
       <ipCaptureEvent><ipAddress>198.51.100.7</ipAddress><eventName>login</eventName><dateTime>2023-01-01T10:00:00+07:00</dateTime><port>443</port><possibleProxy>false</possibleProxy></ipCaptureEvent>
@@ -163,6 +163,11 @@ fn report_xml_gives_parties_ids_and_places() {
         "the offset is applied"
     );
     assert_eq!(file.events.line, [7, 9, 12]);
+    assert_eq!(
+        file.strings.get(file.reports.platform[0]),
+        "Example & Chat",
+        "spaces around an entity are kept"
+    );
     let error = file
         .issues
         .iter()

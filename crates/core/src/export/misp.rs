@@ -8,7 +8,7 @@
 use super::intel::{Intel, block_text, observation_key, ports_text, rfc3339, stable_uuid};
 use crate::values::address::{AddressSet, cidr_blocks};
 use crate::ingest::locations::misp::{
-    TAG_CONFIDENCE, TAG_FIRST_SEEN, TAG_LAST_SEEN, TAG_LOCATION_ID, TAG_PORTS, TAG_RANGE,
+    TAG_CONFIDENCE, TAG_EXTRA, TAG_FIRST_SEEN, TAG_LAST_SEEN, TAG_LOCATION_ID, TAG_PORTS, TAG_RANGE,
     TAG_SOURCE,
 };
 use crate::model::{Location, Observation};
@@ -85,7 +85,9 @@ fn object_attribute(relation: &str, kind: &str, value: String) -> Value {
 
 fn geolocation(location: &Location, uuid: &str) -> Value {
     let mut name = object_attribute("text", "text", location.name.clone());
-    name["Tag"] = json!([machine_tag(TAG_LOCATION_ID, &location.id)]);
+    let mut tags = vec![machine_tag(TAG_LOCATION_ID, &location.id)];
+    tags.extend(extra_tags(&location.extras));
+    name["Tag"] = json!(tags);
     let mut attributes = vec![name];
     if let (Some(lat), Some(lon)) = (location.lat, location.lon) {
         attributes.push(object_attribute("latitude", "float", lat.to_string()));
@@ -168,10 +170,15 @@ fn observation_tags(o: &Observation, split: bool) -> Vec<Value> {
     if !o.confidence.is_empty() {
         tags.push(machine_tag(TAG_CONFIDENCE, &o.confidence));
     }
-    for (name, value) in &o.extras {
-        tags.push(machine_tag(&format!("compound-atlas:extra:{name}"), value));
-    }
+    tags.extend(extra_tags(&o.extras));
     tags
+}
+
+fn extra_tags(extras: &[(String, String)]) -> Vec<Value> {
+    extras
+        .iter()
+        .map(|(name, value)| machine_tag(&format!("{TAG_EXTRA}{name}"), value))
+        .collect()
 }
 
 /// `first_seen`/`last_seen` in MISP's form; a time finer than a microsecond is also

@@ -104,13 +104,29 @@ impl From<&std::path::Path> for Input {
 }
 
 /// Whether a file is a reports file or a location list: for files dropped on the window.
-/// A CSV by its header row; a spreadsheet, report XML, JSON, folder or archive is reports. `None` when neither kind's required columns are there.
+/// A CSV or spreadsheet by its header row; GeoJSON, KML, KMZ, a STIX bundle or a MISP
+/// event is a location list; report XML, other JSON, a folder or an archive is
+/// reports. `None` when neither kind's required columns are there.
 pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
+    use crate::model::FileKind;
     use std::io::Read;
-    // Only reports come in the other formats (and in folders and archives).
-    match formats::detect(&Input::File(path.to_path_buf())).ok()? {
+    let input = Input::File(path.to_path_buf());
+    match formats::detect(&input).ok()? {
         formats::Format::Csv => {}
-        _ => return Some(crate::model::FileKind::Reports),
+        formats::Format::Spreadsheet => return classify_spreadsheet(path),
+        formats::Format::Json | formats::Format::Xml | formats::Format::Zip => {
+            return Some(match locations::detect_location_format(&input) {
+                Ok(
+                    locations::LocationFormat::GeoJson
+                    | locations::LocationFormat::Stix
+                    | locations::LocationFormat::Misp,
+                ) => FileKind::Locations,
+                Ok(locations::LocationFormat::Kml) if is_kml(path) => FileKind::Locations,
+                Ok(locations::LocationFormat::Kmz) if is_kmz(path) => FileKind::Locations,
+                _ => FileKind::Reports,
+            });
+        }
+        _ => return Some(FileKind::Reports),
     }
     let mut head = vec![0u8; 64 << 10];
     let read = std::fs::File::open(path)
@@ -150,6 +166,37 @@ pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
     locations
         .column(headers::LocationField::Name)
         .map(|_| crate::model::FileKind::Locations)
+}
+
+/// A spreadsheet's kind: reports when a sheet's header names report_id, ip and
+/// event_time, else a location list when one names a name.
+fn classify_spreadsheet(path: &std::path::Path) -> Option<crate::model::FileKind> {
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(path).ok()?;
+    let reports = formats::sheet::choose_sheet::<_, headers::ReportField>(&mut workbook, None, None);
+    if reports.is_ok() {
+        return Some(crate::model::FileKind::Reports);
+    }
+    let names = workbook.sheet_names();
+    let locations = formats::sheet::choose_sheet::<_, headers::LocationField>(&mut workbook, None, None);
+    (locations.is_ok() && !names.is_empty()).then_some(crate::model::FileKind::Locations)
+}
+
+/// An XML file that is KML: its root is `<kml>` (report XML has `<report>`).
+fn is_kml(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    memchr::memmem::find(&head[..read], b"<kml").is_some()
+        || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("kml"))
+}
+
+/// A zip that is a KMZ: it holds a `.kml` file.
+fn is_kmz(path: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    zip::ZipArchive::new(file).is_ok_and(|archive| {
+        archive.file_names().any(|n| n.is_ok_and(|n| n.to_ascii_lowercase().ends_with(".kml")))
+    })
 }
 
 /// Choices that change how values are read.

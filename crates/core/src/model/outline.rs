@@ -26,20 +26,23 @@ impl Outline {
     /// The centroid `(lat, lon)`: of the area (holes taken out), or of the outer rings'
     /// points when the area is too small to weigh (a degenerate polygon).
     pub fn centroid(&self) -> (f64, f64) {
+        // Moments about a point of the outline: about (0, 0) a compound's few hundred
+        // metres would vanish in the rounding of products of whole degrees.
+        let origin = self.points().next().unwrap_or_default();
         let (mut area, mut x, mut y) = (0.0, 0.0, 0.0);
         for rings in &self.polygons {
             for (i, ring) in rings.iter().enumerate() {
                 // Weighed by the absolute area, whichever way the ring is wound; holes
                 // (every ring after the first) take theirs away.
-                let (a, mx, my) = ring_moments(ring);
+                let (a, mx, my) = ring_moments(ring, origin);
                 let weight = if i == 0 { 1.0 } else { -1.0 } * a.signum();
                 area += a * weight;
                 x += mx * weight;
                 y += my * weight;
             }
         }
-        if area.abs() > 1e-12 {
-            return (y / area, x / area);
+        if area.abs() > 1e-18 {
+            return (origin[1] + y / area, origin[0] + x / area);
         }
         let points: Vec<&[f64; 2]> = self.polygons.iter().filter_map(|p| p.first()).flatten().collect();
         let n = points.len().max(1) as f64;
@@ -62,14 +65,14 @@ fn distinct(ring: &Ring) -> usize {
     }
 }
 
-/// A ring's signed area and its first moments (shoelace formula), so that the
-/// centroid of several rings is their moments summed over their areas summed.
-fn ring_moments(ring: &Ring) -> (f64, f64, f64) {
+/// A ring's signed area and its first moments about `origin` (shoelace formula), so
+/// that the centroid of several rings is their moments summed over their areas summed.
+fn ring_moments(ring: &Ring, origin: [f64; 2]) -> (f64, f64, f64) {
     let (mut area, mut mx, mut my) = (0.0, 0.0, 0.0);
     let n = ring.len();
     for i in 0..n {
-        let [x0, y0] = ring[i];
-        let [x1, y1] = ring[(i + 1) % n];
+        let [x0, y0] = [ring[i][0] - origin[0], ring[i][1] - origin[1]];
+        let [x1, y1] = [ring[(i + 1) % n][0] - origin[0], ring[(i + 1) % n][1] - origin[1]];
         let cross = x0 * y1 - x1 * y0;
         area += cross;
         mx += (x0 + x1) * cross;

@@ -284,7 +284,9 @@ fn parse_part<'r>(
 ) -> RecordPiece<'r> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let config = reader.config_mut();
-    config.trim_text(true);
+    // Not trimmed by the parser, which would trim around entities ("A &amp; B" became
+    // "A&B"); each value is trimmed whole when its element ends.
+    config.trim_text(false);
     config.check_end_names = false;
     let mut lines = LineCounter::new(bytes, lines_before);
     let mut state = PartState {

@@ -36,7 +36,9 @@ struct State<'t> {
 /// Read the KML in `bytes`; `entry` names a KMZ's entry before each place.
 pub(crate) fn read(bytes: &[u8], entry: &str, table: &mut Table) {
     let mut reader = quick_xml::Reader::from_reader(bytes);
-    reader.config_mut().trim_text(true);
+    // Not trimmed by the parser: it would trim around entities ("A &amp; B" → "A&B");
+    // each value is trimmed whole when its element ends.
+    reader.config_mut().trim_text(false);
     let mut lines = LineCounter::new(bytes, 0);
     let mut state = State {
         table,

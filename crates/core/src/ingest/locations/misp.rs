@@ -20,6 +20,8 @@ pub const TAG_PORTS: &str = "compound-atlas:ports";
 pub const TAG_RANGE: &str = "compound-atlas:range";
 pub const TAG_SOURCE: &str = "compound-atlas:source";
 pub const TAG_CONFIDENCE: &str = "compound-atlas:confidence";
+/// An extra attribute: `compound-atlas:extra:NAME="value"`.
+pub const TAG_EXTRA: &str = "compound-atlas:extra:";
 /// A window end finer than MISP's microseconds, exactly.
 pub const TAG_FIRST_SEEN: &str = "compound-atlas:first-seen";
 pub const TAG_LAST_SEEN: &str = "compound-atlas:last-seen";
@@ -53,6 +55,17 @@ fn machine_tag<'a>(tags: &[&'a str], name: &str) -> Option<&'a str> {
         let value = t.strip_prefix(name)?.strip_prefix("=\"")?;
         value.strip_suffix('"')
     })
+}
+
+/// Extra attributes kept as tags `compound-atlas:extra:NAME="value"`.
+fn extra_tags(tags: &[&str]) -> Vec<(String, String)> {
+    tags.iter()
+        .filter_map(|tag| {
+            let (name, value) = tag.strip_prefix(TAG_EXTRA)?.split_once("=\"")?;
+            let value = value.strip_suffix('"').unwrap_or(value);
+            Some((name.to_string(), value.to_string()))
+        })
+        .collect()
 }
 
 /// Read a parsed document into `table`.
@@ -109,6 +122,13 @@ impl Geolocation<'_> {
         objects(list(self.object, "Attribute"))
             .find_map(|(_, a)| machine_tag(&tags(a), TAG_LOCATION_ID).map(str::to_string))
     }
+
+    /// The location's extra attributes, as this program's export tags its name.
+    fn extras(&self) -> Vec<(String, String)> {
+        objects(list(self.object, "Attribute"))
+            .flat_map(|(_, a)| extra_tags(&tags(a)))
+            .collect()
+    }
 }
 
 fn read_event(event: &Object, place: &str, table: &mut Table) {
@@ -129,6 +149,7 @@ fn read_event(event: &Object, place: &str, table: &mut Table) {
         let name = geo.and_then(|g| g.value("text")).unwrap_or_else(|| (info.to_string(), format!("{place}.info")));
         draft.set_field(LocationField::Name, name.0, name.1);
         if let Some(geo) = geo {
+            draft.set_location_extras(geo.extras());
             if let Some(id) = geo.location_id() {
                 draft.set_field(LocationField::LocationId, id, geo.place.clone());
             }
@@ -297,14 +318,8 @@ impl Observed {
                 draft.set_field(field, value.to_string(), place("Tag"));
             }
         }
-        for tag in &tags {
-            if let Some((name, value)) = tag
-                .strip_prefix("compound-atlas:extra:")
-                .and_then(|t| t.split_once("=\""))
-            {
-                let value = value.strip_suffix('"').unwrap_or(value);
-                draft.set_extra(table, name, value.to_string(), place("Tag"));
-            }
+        for (name, value) in extra_tags(&tags) {
+            draft.set_extra(table, &name, value, place("Tag"));
         }
     }
 }

@@ -111,8 +111,7 @@ pub(crate) fn read(root: &Json, table: &mut Table) {
     }
     for location in bundle.of_type("location") {
         if !text(location, "id").is_some_and(|id| placed.contains(&id)) {
-            let mut draft = location_draft(table, location, location_name(location), None);
-            draft.set_field(LocationField::LocationId, String::new(), String::new());
+            let draft = location_draft(table, location, location_name(location), None);
             table.push(draft);
         }
     }
@@ -128,7 +127,7 @@ fn location_name(location: &Object) -> &str {
 }
 
 /// A row for the location `holder` stands for, with no observation yet.
-fn location_draft(table: &mut Table, object: &Object, name: &str, location: Option<&Object>) -> Draft {
+fn location_draft(table: &Table, object: &Object, name: &str, location: Option<&Object>) -> Draft {
     let id = text(object, "id").unwrap_or("");
     let mut draft = table.draft(0, id.to_string());
     let place = |key: &str| format!("{id}.{key}");
@@ -147,11 +146,14 @@ fn location_draft(table: &mut Table, object: &Object, name: &str, location: Opti
             draft.set_field(field, scalar_text(value).into_owned(), format!("{at_id}.{key}"));
         }
     }
-    if let Some(Json::Object(extras)) = object.get("x_compound_atlas_extras") {
-        for (name, value) in extras.iter() {
-            draft.set_extra(table, name, scalar_text(value).into_owned(), place(name));
-        }
-    }
+    let extras = match object.get("x_compound_atlas_extras") {
+        Some(Json::Object(extras)) => extras
+            .iter()
+            .map(|(name, value)| (name.clone(), scalar_text(value).into_owned()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    draft.set_location_extras(extras);
     draft
 }
 

@@ -15,6 +15,9 @@ pub(crate) struct Draft {
     line: u64,
     cells: Vec<(usize, String, String)>,
     outline: Option<Outline>,
+    /// The location's own extra attributes, where the format tells them apart from the
+    /// observation's (STIX, MISP); else the row's extras are both, as in a CSV.
+    location_extras: Option<Vec<(String, String)>>,
     issues: Vec<Issue>,
 }
 
@@ -72,6 +75,10 @@ impl Draft {
         &self.place
     }
 
+    pub(crate) fn set_location_extras(&mut self, extras: Vec<(String, String)>) {
+        self.location_extras = Some(extras);
+    }
+
     pub(crate) fn set_outline(&mut self, outline: Outline) {
         self.outline = Some(outline);
     }
@@ -111,6 +118,7 @@ impl Table {
             line,
             cells: Vec::new(),
             outline: None,
+            location_extras: None,
             issues: Vec::new(),
         }
     }
@@ -228,6 +236,9 @@ fn read_row(ctx: &Context, row: Draft, out: &mut PieceOut) {
             out.rows_with_warnings += 1;
         }
         out.issues.extend(row.issues);
+    }
+    if let (true, Some(extras)) = (kept, row.location_extras) {
+        out.rows.last_mut().expect("a row").location.extras = extras;
     }
     if let (true, Some(outline)) = (kept, row.outline) {
         let location = &mut out.rows.last_mut().expect("a row").location;
