@@ -875,6 +875,7 @@ fn the_export_dialog_opens_from_the_file_menu_and_the_export_runs_as_a_job() {
         analyst: "A. Analyst".into(),
         case_reference: String::new(),
         leads: false,
+        ..Default::default()
     };
     harness
         .state_mut()

@@ -66,6 +66,7 @@ fn dataset(observations: &[ObsSpec], events: &[(u128, i64, Option<u16>)]) -> Dat
             lat: None,
             lon: None,
             extras: Vec::new(),
+            outline: None,
             file: 0,
             line: 2,
         });

@@ -89,7 +89,10 @@ fn every_form_gives_the_csvs_locations_and_matches() {
     let csv = data.join("locations.csv");
     let reports = data.join("reports.csv");
     let expected = content(&dataset_of(&csv));
-    assert!(expected.1.len() > 100, "the generated list has observations");
+    assert!(
+        expected.1.len() > 100,
+        "the generated list has observations"
+    );
     let (matches, summary) = results_of(&reports, &csv, &dir.path().join("csv"));
     for format in LocationListFormat::ALL {
         let path = write_locations_as(&data, format).unwrap();
@@ -105,7 +108,11 @@ fn every_form_gives_the_csvs_locations_and_matches() {
         assert_eq!(content(&dataset), expected, "{}", format.name());
         let out = dir.path().join(format.name());
         let (m, s) = results_of(&reports, &path, &out);
-        assert!(m == matches && s == summary, "{}: other results", format.name());
+        assert!(
+            m == matches && s == summary,
+            "{}: other results",
+            format.name()
+        );
     }
 }
 
@@ -187,12 +194,25 @@ fn geojson_polygons_are_outlines_and_bad_features_are_named() {
     .unwrap();
     let file = read(&path);
     let text = issues_text(&file.issues);
-    assert!(text.contains("features[2].geometry") && text.contains("LineString"), "{text}");
-    assert!(text.contains("features[3].geometry") && text.contains("out of range"), "{text}");
+    assert!(
+        text.contains("features[2].geometry") && text.contains("LineString"),
+        "{text}"
+    );
+    assert!(
+        text.contains("features[3].geometry") && text.contains("out of range"),
+        "{text}"
+    );
     assert!(text.contains("Error features[4]"), "{text}");
-    assert!(text.contains("Error features[5].properties.ip [203.0.113.300]"), "{text}");
+    assert!(
+        text.contains("Error features[5].properties.ip [203.0.113.300]"),
+        "{text}"
+    );
     let source = file.source.clone().unwrap();
-    assert_eq!((source.rows_accepted, source.rows_rejected), (6, 2), "{text}");
+    assert_eq!(
+        (source.rows_accepted, source.rows_rejected),
+        (6, 2),
+        "{text}"
+    );
     let dataset = {
         let mut d = Dataset::default();
         d.add_locations(file);
@@ -201,17 +221,31 @@ fn geojson_polygons_are_outlines_and_bad_features_are_named() {
     let square = &dataset.locations[0];
     let outline = square.outline.as_ref().expect("an outline");
     assert_eq!(outline.polygons.len(), 1);
-    assert!((square.lat.unwrap() - 16.01).abs() < 1e-9 && (square.lon.unwrap() - 98.01).abs() < 1e-9, "{square:?}");
+    assert!(
+        (square.lat.unwrap() - 16.01).abs() < 1e-9 && (square.lon.unwrap() - 98.01).abs() < 1e-9,
+        "{square:?}"
+    );
     assert_eq!(square.extras, [("Operator".to_string(), "X".to_string())]);
     let first = &dataset.observations[0];
     let day = 86_400 * 1_000_000_000i64;
     assert_eq!(first.first_seen, Some(1_688_083_200 * 1_000_000_000));
-    assert_eq!(first.last_seen, Some(1_688_083_200 * 1_000_000_000 + 31 * day + 18 * 3600 * 1_000_000_000));
+    assert_eq!(
+        first.last_seen,
+        Some(1_688_083_200 * 1_000_000_000 + 31 * day + 18 * 3600 * 1_000_000_000)
+    );
     let two = &dataset.locations[1];
     assert_eq!(two.outline.as_ref().unwrap().polygons.len(), 2);
     assert!((two.lon.unwrap() - 105.5).abs() < 1e-9);
-    let listed = dataset.locations.iter().position(|l| l.name == "Listed").unwrap() as u32;
-    let listed: Vec<&Observation> = dataset.observations.iter().filter(|o| o.location == listed).collect();
+    let listed = dataset
+        .locations
+        .iter()
+        .position(|l| l.name == "Listed")
+        .unwrap() as u32;
+    let listed: Vec<&Observation> = dataset
+        .observations
+        .iter()
+        .filter(|o| o.location == listed)
+        .collect();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].ports.map(|p| (p.first, p.last)), Some((22, 22)));
 }
@@ -240,28 +274,54 @@ fn kml_placemarks_from_google_earth_and_qgis() {
     let file = read(&path);
     let text = issues_text(&file.issues);
     assert!(text.contains("&bogus;"), "{text}");
-    assert!(text.contains("Point") && text.contains("not,numbers"), "{text}");
+    assert!(
+        text.contains("Point") && text.contains("not,numbers"),
+        "{text}"
+    );
     assert!(text.lines().any(|l| l.starts_with("Error 13:58")), "{text}");
     let source = file.source.clone().unwrap();
-    assert_eq!((source.rows_accepted, source.rows_rejected), (3, 1), "{text}");
+    assert_eq!(
+        (source.rows_accepted, source.rows_rejected),
+        (3, 1),
+        "{text}"
+    );
     let mut dataset = Dataset::default();
     dataset.add_locations(file);
     let gate = &dataset.locations[0];
-    assert_eq!((gate.name.as_str(), gate.lat, gate.lon), ("Site & gate", Some(16.69), Some(98.51)));
+    assert_eq!(
+        (gate.name.as_str(), gate.lat, gate.lon),
+        ("Site & gate", Some(16.69), Some(98.51))
+    );
     let outline = &dataset.locations[1];
     assert_eq!(outline.country, "MM");
-    assert_eq!(outline.outline.as_ref().unwrap().polygons[0].len(), 2, "outer ring and hole");
+    assert_eq!(
+        outline.outline.as_ref().unwrap().polygons[0].len(),
+        2,
+        "outer ring and hole"
+    );
     let seen = &dataset.observations[1];
-    assert_eq!(seen.first_seen, Some(1_688_133_600 * 1_000_000_000), "2023/06/30 14:00:00 UTC");
+    assert_eq!(
+        seen.first_seen,
+        Some(1_688_133_600 * 1_000_000_000),
+        "2023/06/30 14:00:00 UTC"
+    );
     assert_eq!(dataset.observations[0].notes, "Seen <b>2023</b>");
     let kmz = dir.path().join("sites.kmz");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&kmz).unwrap());
-    zip.start_file("doc.kml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.start_file("doc.kml", zip::write::SimpleFileOptions::default())
+        .unwrap();
     std::io::Write::write_all(&mut zip, &std::fs::read(&path).unwrap()).unwrap();
     zip.finish().unwrap();
     let from_kmz = read(&kmz);
     assert_eq!(from_kmz.rows.len(), 3);
-    assert!(from_kmz.issues.iter().all(|i| i.column.starts_with("doc.kml: ")), "{:?}", from_kmz.issues);
+    assert!(
+        from_kmz
+            .issues
+            .iter()
+            .all(|i| i.column.starts_with("doc.kml: ")),
+        "{:?}",
+        from_kmz.issues
+    );
 }
 
 #[test]
@@ -289,7 +349,10 @@ fn stix_bundles_from_other_tools() {
     let file = read(&path);
     let text = issues_text(&file.issues);
     assert_eq!(file.issues.len(), 2, "{text}");
-    assert!(text.contains("indicator--ok.pattern") && text.contains("domain-name:value"), "{text}");
+    assert!(
+        text.contains("indicator--ok.pattern") && text.contains("domain-name:value"),
+        "{text}"
+    );
     assert!(text.contains("indicator--other.pattern"), "{text}");
     let mut dataset = Dataset::default();
     dataset.add_locations(file);
@@ -323,11 +386,18 @@ fn misp_events_in_every_wrapper() {
         let file = read(&path);
         let text = issues_text(&file.issues);
         assert_eq!(file.issues.len(), 1, "{name}: {text}");
-        assert!(text.contains("not tied to one of the event's 2 geolocation objects"), "{text}");
+        assert!(
+            text.contains("not tied to one of the event's 2 geolocation objects"),
+            "{text}"
+        );
         let mut dataset = Dataset::default();
         dataset.add_locations(file);
         let names: Vec<&str> = dataset.locations.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["Two compounds", "South site", "North site"], "{name}");
+        assert_eq!(
+            names,
+            ["Two compounds", "South site", "North site"],
+            "{name}"
+        );
         let o = &dataset.observations;
         assert_eq!(o.len(), 2);
         assert!(o[0].shared && o[0].ports.is_some_and(|p| p.first == 8443));
@@ -349,5 +419,8 @@ fn json_that_is_no_location_list_is_refused_with_what_was_expected() {
     )
     .unwrap_err()
     .to_string();
-    assert!(error.contains("GeoJSON") && error.contains("STIX") && error.contains("MISP"), "{error}");
+    assert!(
+        error.contains("GeoJSON") && error.contains("STIX") && error.contains("MISP"),
+        "{error}"
+    );
 }

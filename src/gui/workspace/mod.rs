@@ -51,7 +51,9 @@ pub struct ExportChoices {
 }
 
 fn default_tlp() -> String {
-    compound_atlas_core::export::intel::Tlp::default().tag().to_string()
+    compound_atlas_core::export::intel::Tlp::default()
+        .tag()
+        .to_string()
 }
 
 pub use compound_atlas_core::params::Params;

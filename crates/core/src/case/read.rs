@@ -388,8 +388,14 @@ fn read_locations(
     let fail = damaged(path);
     let bad = damaged_because(path);
     // Layouts before 4 have no outlines.
-    let outline = if schema_version >= 4 { "outline" } else { "NULL" };
-    let sql = format!("SELECT location_id, name, country, lat, lon, extras, file, line, {outline} FROM locations ORDER BY id");
+    let outline = if schema_version >= 4 {
+        "outline"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "SELECT location_id, name, country, lat, lon, extras, file, line, {outline} FROM locations ORDER BY id"
+    );
     let mut query = conn.prepare(&sql).map_err(&fail)?;
     let rows = query
         .query_map([], |row| {
@@ -422,8 +428,7 @@ fn read_locations(
         ],
     );
     for row in rows {
-        let (id, name, country, lat, lon, extras, file, line, outline) =
-            row.map_err(&row_error)?;
+        let (id, name, country, lat, lon, extras, file, line, outline) = row.map_err(&row_error)?;
         let outline = outline
             .map(|text| serde_json::from_str(&text))
             .transpose()

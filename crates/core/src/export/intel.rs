@@ -5,8 +5,8 @@
 
 use crate::matching::Match;
 use crate::model::{Dataset, Observation};
-use crate::values::time::Nanos;
 use crate::values::address::{AddressSet, cidr_blocks, format_address_set, is_v4};
+use crate::values::time::Nanos;
 use chrono::{DateTime, SecondsFormat};
 use std::borrow::Cow;
 
@@ -25,7 +25,13 @@ pub enum Tlp {
 }
 
 impl Tlp {
-    pub const ALL: [Tlp; 5] = [Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red];
+    pub const ALL: [Tlp; 5] = [
+        Tlp::Clear,
+        Tlp::Green,
+        Tlp::Amber,
+        Tlp::AmberStrict,
+        Tlp::Red,
+    ];
 
     /// The MISP tag: `tlp:amber`.
     pub fn tag(self) -> &'static str {
@@ -42,7 +48,9 @@ impl Tlp {
     pub fn parse(text: &str) -> Option<Tlp> {
         let text = text.trim().to_ascii_lowercase();
         let text = text.strip_prefix("tlp:").unwrap_or(&text);
-        Tlp::ALL.into_iter().find(|t| t.tag()[4..] == *text || (text == "white" && *t == Tlp::Clear))
+        Tlp::ALL
+            .into_iter()
+            .find(|t| t.tag()[4..] == *text || (text == "white" && *t == Tlp::Clear))
     }
 }
 
@@ -80,7 +88,12 @@ pub struct Intel<'a> {
 
 impl<'a> Intel<'a> {
     /// The intelligence of `locations` (indices), with sightings from `matches`.
-    pub fn new(dataset: &'a Dataset, locations: Vec<u32>, matches: &[Match], created: Nanos) -> Self {
+    pub fn new(
+        dataset: &'a Dataset,
+        locations: Vec<u32>,
+        matches: &[Match],
+        created: Nanos,
+    ) -> Self {
         let mut sightings: Vec<Option<Sighting>> = vec![None; dataset.observations.len()];
         for m in matches {
             let time = dataset.events.time[m.event as usize];
@@ -93,7 +106,8 @@ impl<'a> Intel<'a> {
             s.count += 1;
             s.first = s.first.min(time);
             s.last = s.last.max(time);
-            s.events.push((time, report, dataset.events.addr[m.event as usize]));
+            s.events
+                .push((time, report, dataset.events.addr[m.event as usize]));
             s.reports.push(report);
         }
         for s in sightings.iter_mut().flatten() {
@@ -116,7 +130,10 @@ impl<'a> Intel<'a> {
 
     /// A location's observations with their indices, in list order; in a masked set
     /// each address set is widened to the network masking shows (a /24 or a /48).
-    pub fn observations_of(&self, location: u32) -> impl Iterator<Item = (usize, Cow<'a, Observation>)> + 'a {
+    pub fn observations_of(
+        &self,
+        location: u32,
+    ) -> impl Iterator<Item = (usize, Cow<'a, Observation>)> + 'a {
         let mask = self.mask;
         self.dataset
             .observations
@@ -195,7 +212,11 @@ pub fn block_text(b: AddressSet) -> String {
 
 /// A port range as location-list text: `443` or `1000-2000`.
 pub fn ports_text(first: u16, last: u16) -> String {
-    if first == last { first.to_string() } else { format!("{first}-{last}") }
+    if first == last {
+        first.to_string()
+    } else {
+        format!("{first}-{last}")
+    }
 }
 
 #[cfg(test)]
@@ -212,7 +233,13 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_distinct() {
-        assert_eq!(stable_uuid("location:kk-park"), stable_uuid("location:kk-park"));
-        assert_ne!(stable_uuid("location:kk-park"), stable_uuid("location:kk-park-2"));
+        assert_eq!(
+            stable_uuid("location:kk-park"),
+            stable_uuid("location:kk-park")
+        );
+        assert_ne!(
+            stable_uuid("location:kk-park"),
+            stable_uuid("location:kk-park-2")
+        );
     }
 }

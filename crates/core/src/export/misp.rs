@@ -6,15 +6,15 @@
 //! gives the same list.
 
 use super::intel::{Intel, block_text, observation_key, ports_text, rfc3339, stable_uuid};
-use crate::values::address::{AddressSet, cidr_blocks};
 use crate::ingest::locations::misp::{
-    TAG_CONFIDENCE, TAG_EXTRA, TAG_FIRST_SEEN, TAG_LAST_SEEN, TAG_LOCATION_ID, TAG_PORTS, TAG_RANGE,
-    TAG_SOURCE,
+    TAG_CONFIDENCE, TAG_EXTRA, TAG_FIRST_SEEN, TAG_LAST_SEEN, TAG_LOCATION_ID, TAG_PORTS,
+    TAG_RANGE, TAG_SOURCE,
 };
 use crate::model::{Location, Observation};
-use crate::values::time::Nanos;
 use crate::values::address::format_address_set;
+use crate::values::address::{AddressSet, cidr_blocks};
 use crate::values::time::NANOS_PER_SECOND;
+use crate::values::time::Nanos;
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Value, json};
 
@@ -53,7 +53,11 @@ pub fn event(intel: &Intel) -> Value {
             objects.push(ip_port(intel, &observation, index, &key, &geo));
         }
     }
-    let titles: Vec<&str> = intel.locations.iter().map(|&l| intel.dataset.locations[l as usize].id.as_str()).collect();
+    let titles: Vec<&str> = intel
+        .locations
+        .iter()
+        .map(|&l| intel.dataset.locations[l as usize].id.as_str())
+        .collect();
     let created = DateTime::from_timestamp_nanos(intel.created);
     json!({
         "Event": {
@@ -94,7 +98,11 @@ fn geolocation(location: &Location, uuid: &str) -> Value {
         attributes.push(object_attribute("longitude", "float", lon.to_string()));
     }
     if !location.country.is_empty() {
-        attributes.push(object_attribute("country", "text", location.country.clone()));
+        attributes.push(object_attribute(
+            "country",
+            "text",
+            location.country.clone(),
+        ));
     }
     json!({
         "name": "geolocation",
@@ -202,7 +210,9 @@ fn window_fields(o: &Observation, tags: &mut Vec<Value>) -> Vec<(String, String)
 /// One sighting per matched event whose address is in `block`; its source is the
 /// report when asked for.
 fn sightings(intel: &Intel, index: usize, key: &str, block: AddressSet) -> Vec<Value> {
-    let Some(s) = &intel.sightings[index] else { return Vec::new() };
+    let Some(s) = &intel.sightings[index] else {
+        return Vec::new();
+    };
     s.events
         .iter()
         .enumerate()

@@ -10,10 +10,10 @@
 //! same inputs and filter give the same bytes, apart from the manifest's creation time.
 
 pub mod geo;
+pub mod html;
 pub mod intel;
 pub mod misp;
 pub mod stix;
-pub mod html;
 /// The spreadsheet-safety rule, kept here under its old path for scripts and tests.
 pub use crate::values::safe_csv;
 mod tables;
@@ -435,15 +435,26 @@ fn intelligence<'a>(
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i as u32))
         .collect();
-    let exported = locations.iter().map(|r| index[r.location.id.as_str()]).collect();
+    let exported = locations
+        .iter()
+        .map(|r| index[r.location.id.as_str()])
+        .collect();
     let mut intel = intel::Intel::new(dataset, exported, &view.matches, created_at);
     intel.mask = options.mask;
     intel.report_ids = options.include_report_ids && !options.mask;
     intel.tlp = options.tlp;
-    if let Some(organisation) = options.organisation.as_ref().filter(|o| !o.trim().is_empty()) {
+    if let Some(organisation) = options
+        .organisation
+        .as_ref()
+        .filter(|o| !o.trim().is_empty())
+    {
         intel.organisation = organisation.trim().to_string();
     }
-    if let Some(case) = options.case_reference.as_ref().filter(|c| !c.trim().is_empty()) {
+    if let Some(case) = options
+        .case_reference
+        .as_ref()
+        .filter(|c| !c.trim().is_empty())
+    {
         intel.title = case.trim().to_string();
     }
     intel

@@ -4,7 +4,9 @@
 //! `x_compound_atlas_…` properties (docs/formats.md), so that reading the bundle back
 //! gives the same list.
 
-use super::intel::{Intel, blocks_text, observation_key, ports_text, rfc3339, rfc3339_millis, stable_uuid};
+use super::intel::{
+    Intel, blocks_text, observation_key, ports_text, rfc3339, rfc3339_millis, stable_uuid,
+};
 use crate::ingest::locations::stix::SHARED_LABEL;
 use crate::model::{Location, Observation};
 use serde_json::{Map, Value, json};
@@ -42,7 +44,10 @@ pub fn bundle(intel: &Intel) -> Value {
             let mut object = common("indicator", &indicator);
             indicator_properties(&mut object, location, &observation);
             objects.push(Value::Object(object));
-            let mut relation = common("relationship", &id("relationship", &format!("indicates:{key}")));
+            let mut relation = common(
+                "relationship",
+                &id("relationship", &format!("indicates:{key}")),
+            );
             relation.insert("relationship_type".into(), json!("indicates"));
             relation.insert("source_ref".into(), json!(indicator));
             relation.insert("target_ref".into(), json!(infrastructure));
@@ -72,17 +77,27 @@ pub fn bundle(intel: &Intel) -> Value {
 
 /// The infrastructure that stands for a location and, where it has coordinates or a
 /// country, the location object it is `located-at`.
-fn location_objects(location: &Location, common: &dyn Fn(&str, &str) -> Map<String, Value>) -> Vec<Value> {
+fn location_objects(
+    location: &Location,
+    common: &dyn Fn(&str, &str) -> Map<String, Value>,
+) -> Vec<Value> {
     let infrastructure = id("infrastructure", &location.id);
     let mut object = common("infrastructure", &infrastructure);
     object.insert("name".into(), json!(location.name));
     object.insert("x_compound_atlas_location_id".into(), json!(location.id));
     if !location.extras.is_empty() {
-        let extras: Map<String, Value> = location.extras.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let extras: Map<String, Value> = location
+            .extras
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
         object.insert("x_compound_atlas_extras".into(), Value::Object(extras));
     }
     let mut out = vec![Value::Object(object)];
-    let point = location.lat.zip(location.lon).filter(|(lat, lon)| lat.is_finite() && lon.is_finite());
+    let point = location
+        .lat
+        .zip(location.lon)
+        .filter(|(lat, lon)| lat.is_finite() && lon.is_finite());
     if point.is_none() && location.country.is_empty() {
         return out;
     }
@@ -97,7 +112,10 @@ fn location_objects(location: &Location, common: &dyn Fn(&str, &str) -> Map<Stri
         object.insert("country".into(), json!(location.country));
     }
     out.push(Value::Object(object));
-    let mut relation = common("relationship", &id("relationship", &format!("located-at:{}", location.id)));
+    let mut relation = common(
+        "relationship",
+        &id("relationship", &format!("located-at:{}", location.id)),
+    );
     relation.insert("relationship_type".into(), json!("located-at"));
     relation.insert("source_ref".into(), json!(infrastructure));
     relation.insert("target_ref".into(), json!(place));
@@ -161,7 +179,11 @@ fn indicator_properties(object: &mut Map<String, Value>, location: &Location, o:
     if let Some(last) = o.last_seen {
         // valid_until must be later than valid_from; an instant window keeps its end here.
         let after_start = o.first_seen.is_none_or(|first| last > first) && last > 0;
-        let key = if after_start { "valid_until" } else { "x_compound_atlas_valid_until" };
+        let key = if after_start {
+            "valid_until"
+        } else {
+            "x_compound_atlas_valid_until"
+        };
         object.insert(key.into(), json!(rfc3339(last)));
     }
     if o.shared {
@@ -170,7 +192,9 @@ fn indicator_properties(object: &mut Map<String, Value>, location: &Location, o:
     if let Some(c) = stix_confidence(&o.confidence) {
         object.insert("confidence".into(), json!(c));
     }
-    if !o.confidence.is_empty() && o.confidence.parse::<u8>().ok().map(|c| c.to_string()) != Some(o.confidence.clone()) {
+    if !o.confidence.is_empty()
+        && o.confidence.parse::<u8>().ok().map(|c| c.to_string()) != Some(o.confidence.clone())
+    {
         object.insert("x_compound_atlas_confidence".into(), json!(o.confidence));
     }
     if !o.notes.is_empty() {
@@ -184,7 +208,11 @@ fn indicator_properties(object: &mut Map<String, Value>, location: &Location, o:
         object.insert("x_compound_atlas_addresses".into(), json!(addresses));
     }
     if !o.extras.is_empty() {
-        let extras: Map<String, Value> = o.extras.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let extras: Map<String, Value> = o
+            .extras
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
         object.insert("x_compound_atlas_extras".into(), Value::Object(extras));
     }
 }

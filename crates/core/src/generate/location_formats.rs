@@ -77,8 +77,13 @@ pub fn write_locations_as(out: &Path, format: LocationListFormat) -> std::io::Re
         return Ok(csv);
     }
     let mut dataset = Dataset::default();
-    let file = read_locations(&Input::File(csv.clone()), ImportOptions::default(), None, &Progress::default())
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let file = read_locations(
+        &Input::File(csv.clone()),
+        ImportOptions::default(),
+        None,
+        &Progress::default(),
+    )
+    .map_err(|e| std::io::Error::other(e.to_string()))?;
     dataset.add_locations(file);
     write_atomically(&path, |w| match format {
         LocationListFormat::Csv => unreachable!("returned above"),
@@ -93,7 +98,8 @@ pub fn write_locations_as(out: &Path, format: LocationListFormat) -> std::io::Re
             write_kml(&mut kml, &dataset)?;
             let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
             let options = zip::write::SimpleFileOptions::default();
-            zip.start_file("doc.kml", options).map_err(std::io::Error::other)?;
+            zip.start_file("doc.kml", options)
+                .map_err(std::io::Error::other)?;
             zip.write_all(&kml)?;
             let bytes = zip.finish().map_err(std::io::Error::other)?.into_inner();
             w.write_all(&bytes)
@@ -121,7 +127,11 @@ fn gdal_time(nanos: Nanos, last: bool) -> String {
     let shown = if last { nanos.saturating_add(1) } else { nanos };
     let t = DateTime::from_timestamp_nanos(shown);
     if t.num_seconds_from_midnight() == 0 && t.nanosecond() == 0 {
-        let day = if last { t - chrono::Duration::days(1) } else { t };
+        let day = if last {
+            t - chrono::Duration::days(1)
+        } else {
+            t
+        };
         return day.format("%Y/%m/%d").to_string();
     }
     let t = DateTime::from_timestamp_nanos(nanos);
@@ -161,7 +171,10 @@ fn location_columns(l: &Location) -> Vec<(String, String)> {
 }
 
 fn observations_of(dataset: &Dataset, location: usize) -> impl Iterator<Item = &Observation> {
-    dataset.observations.iter().filter(move |o| o.location as usize == location)
+    dataset
+        .observations
+        .iter()
+        .filter(move |o| o.location as usize == location)
 }
 
 /// One Feature per location, its observations in an `observations` property.
@@ -171,10 +184,19 @@ fn geojson(dataset: &Dataset) -> Value {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let mut properties: Map<String, Value> =
-                location_columns(l).into_iter().map(|(k, v)| (k, json!(v))).collect();
+            let mut properties: Map<String, Value> = location_columns(l)
+                .into_iter()
+                .map(|(k, v)| (k, json!(v)))
+                .collect();
             let observations: Vec<Value> = observations_of(dataset, i)
-                .map(|o| Value::Object(observation_columns(o).into_iter().map(|(k, v)| (k, json!(v))).collect()))
+                .map(|o| {
+                    Value::Object(
+                        observation_columns(o)
+                            .into_iter()
+                            .map(|(k, v)| (k, json!(v)))
+                            .collect(),
+                    )
+                })
                 .collect();
             if !observations.is_empty() {
                 properties.insert("observations".into(), Value::Array(observations));
@@ -200,13 +222,18 @@ fn write_kml(out: &mut (dyn Write + Send), dataset: &Dataset) -> std::io::Result
         }
         xml.write_event(Event::Start(element))
     };
-    let text = |xml: &mut quick_xml::Writer<_>, tag: &str, attributes: &[(&str, &str)], value: &str| {
-        start(xml, tag, attributes)?;
-        xml.write_event(Event::Text(BytesText::new(value)))?;
-        xml.write_event(Event::End(BytesEnd::new(tag)))
-    };
+    let text =
+        |xml: &mut quick_xml::Writer<_>, tag: &str, attributes: &[(&str, &str)], value: &str| {
+            start(xml, tag, attributes)?;
+            xml.write_event(Event::Text(BytesText::new(value)))?;
+            xml.write_event(Event::End(BytesEnd::new(tag)))
+        };
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
-    start(&mut xml, "kml", &[("xmlns", "http://www.opengis.net/kml/2.2")])?;
+    start(
+        &mut xml,
+        "kml",
+        &[("xmlns", "http://www.opengis.net/kml/2.2")],
+    )?;
     start(&mut xml, "Document", &[("id", "root_doc")])?;
     start(&mut xml, "Folder", &[])?;
     text(&mut xml, "name", &[], "locations")?;
@@ -265,7 +292,10 @@ fn write_xlsx(w: &mut (dyn Write + Send), csv: &Path) -> std::io::Result<()> {
         for (c, value) in record.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
             let c16 = c as u16;
             let written = match header[c].as_str() {
-                "lat" | "lon" => value.parse::<f64>().ok().map(|n| sheet.write_number(r, c16, n).map(|_| ())),
+                "lat" | "lon" => value
+                    .parse::<f64>()
+                    .ok()
+                    .map(|n| sheet.write_number(r, c16, n).map(|_| ())),
                 "first_seen" | "last_seen" if value.len() == 10 => {
                     super::formats::excel_serial(&format!("{value}T00:00:00Z"))
                         .map(|s| sheet.write_number_with_format(r, c16, s, &date).map(|_| ()))

@@ -12,8 +12,8 @@
 //! hub coordinates, and planted activity in each location's shift hours.
 
 pub mod formats;
-pub mod location_formats;
 mod links;
+pub mod location_formats;
 mod networks;
 mod places;
 mod rows;

@@ -143,7 +143,6 @@ impl LocationField {
     }
 }
 
-
 /// The fields of one kind of file, for readers that work on either kind.
 pub trait Field: Copy + PartialEq + Send + Sync + 'static {
     const ALL: &'static [Self];

@@ -173,12 +173,14 @@ pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
 fn classify_spreadsheet(path: &std::path::Path) -> Option<crate::model::FileKind> {
     use calamine::Reader;
     let mut workbook = calamine::open_workbook_auto(path).ok()?;
-    let reports = formats::sheet::choose_sheet::<_, headers::ReportField>(&mut workbook, None, None);
+    let reports =
+        formats::sheet::choose_sheet::<_, headers::ReportField>(&mut workbook, None, None);
     if reports.is_ok() {
         return Some(crate::model::FileKind::Reports);
     }
     let names = workbook.sheet_names();
-    let locations = formats::sheet::choose_sheet::<_, headers::LocationField>(&mut workbook, None, None);
+    let locations =
+        formats::sheet::choose_sheet::<_, headers::LocationField>(&mut workbook, None, None);
     (locations.is_ok() && !names.is_empty()).then_some(crate::model::FileKind::Locations)
 }
 
@@ -186,16 +188,24 @@ fn classify_spreadsheet(path: &std::path::Path) -> Option<crate::model::FileKind
 fn is_kml(path: &std::path::Path) -> bool {
     use std::io::Read;
     let mut head = vec![0u8; 4096];
-    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
     memchr::memmem::find(&head[..read], b"<kml").is_some()
-        || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("kml"))
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("kml"))
 }
 
 /// A zip that is a KMZ: it holds a `.kml` file.
 fn is_kmz(path: &std::path::Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else { return false };
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
     zip::ZipArchive::new(file).is_ok_and(|archive| {
-        archive.file_names().any(|n| n.is_ok_and(|n| n.to_ascii_lowercase().ends_with(".kml")))
+        archive
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.to_ascii_lowercase().ends_with(".kml")))
     })
 }
 

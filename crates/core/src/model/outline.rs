@@ -18,7 +18,11 @@ impl Outline {
     pub fn new(polygons: Vec<Vec<Ring>>) -> Option<Outline> {
         let polygons: Vec<Vec<Ring>> = polygons
             .into_iter()
-            .filter(|rings| rings.first().is_some_and(|r| distinct(r) >= MIN_RING_POINTS))
+            .filter(|rings| {
+                rings
+                    .first()
+                    .is_some_and(|r| distinct(r) >= MIN_RING_POINTS)
+            })
             .collect();
         (!polygons.is_empty()).then_some(Outline { polygons })
     }
@@ -44,7 +48,12 @@ impl Outline {
         if area.abs() > 1e-18 {
             return (origin[1] + y / area, origin[0] + x / area);
         }
-        let points: Vec<&[f64; 2]> = self.polygons.iter().filter_map(|p| p.first()).flatten().collect();
+        let points: Vec<&[f64; 2]> = self
+            .polygons
+            .iter()
+            .filter_map(|p| p.first())
+            .flatten()
+            .collect();
         let n = points.len().max(1) as f64;
         let lat = points.iter().map(|p| p[1]).sum::<f64>() / n;
         let lon = points.iter().map(|p| p[0]).sum::<f64>() / n;
@@ -72,7 +81,10 @@ fn ring_moments(ring: &Ring, origin: [f64; 2]) -> (f64, f64, f64) {
     let n = ring.len();
     for i in 0..n {
         let [x0, y0] = [ring[i][0] - origin[0], ring[i][1] - origin[1]];
-        let [x1, y1] = [ring[(i + 1) % n][0] - origin[0], ring[(i + 1) % n][1] - origin[1]];
+        let [x1, y1] = [
+            ring[(i + 1) % n][0] - origin[0],
+            ring[(i + 1) % n][1] - origin[1],
+        ];
         let cross = x0 * y1 - x1 * y0;
         area += cross;
         mx += (x0 + x1) * cross;
@@ -91,7 +103,13 @@ mod tests {
     use super::*;
 
     fn square(x: f64, y: f64, side: f64) -> Ring {
-        vec![[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
+        vec![
+            [x, y],
+            [x + side, y],
+            [x + side, y + side],
+            [x, y + side],
+            [x, y],
+        ]
     }
 
     #[test]
@@ -117,8 +135,11 @@ mod tests {
 
     #[test]
     fn two_polygons_weigh_by_area_and_degenerate_ones_fall_back_to_points() {
-        let outline =
-            Outline::new(vec![vec![square(0.0, 0.0, 1.0)], vec![square(10.0, 0.0, 1.0)]]).unwrap();
+        let outline = Outline::new(vec![
+            vec![square(0.0, 0.0, 1.0)],
+            vec![square(10.0, 0.0, 1.0)],
+        ])
+        .unwrap();
         assert!((outline.centroid().1 - 5.5).abs() < 1e-9);
         let line = Outline::new(vec![vec![vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]]]).unwrap();
         assert_eq!(line.centroid(), (1.0, 1.0));

@@ -355,7 +355,10 @@ pub fn cidr_blocks(set: AddressSet) -> Vec<AddressSet> {
         } else {
             (1u128 << first.trailing_zeros()) - 1
         };
-        while first.checked_add(size_minus_one).is_none_or(|end| end > set.last) {
+        while first
+            .checked_add(size_minus_one)
+            .is_none_or(|end| end > set.last)
+        {
             size_minus_one >>= 1;
         }
         let end = first + size_minus_one;
@@ -374,11 +377,25 @@ mod tests {
     #[test]
     fn ranges_break_into_the_fewest_exact_blocks() {
         let set = parse_address_set("203.0.113.10-203.0.113.20").unwrap().set;
-        let texts: Vec<String> = cidr_blocks(set).into_iter().map(format_address_set).collect();
-        assert_eq!(texts, ["203.0.113.10/31", "203.0.113.12/30", "203.0.113.16/30", "203.0.113.20/32"]);
+        let texts: Vec<String> = cidr_blocks(set)
+            .into_iter()
+            .map(format_address_set)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "203.0.113.10/31",
+                "203.0.113.12/30",
+                "203.0.113.16/30",
+                "203.0.113.20/32"
+            ]
+        );
         let block = parse_address_set("2001:db8::/32").unwrap().set;
         assert_eq!(cidr_blocks(block), [block]);
-        let all = AddressSet { first: 0, last: u128::MAX };
+        let all = AddressSet {
+            first: 0,
+            last: u128::MAX,
+        };
         assert_eq!(cidr_blocks(all), [all]);
         let one = AddressSet { first: 5, last: 5 };
         assert_eq!(cidr_blocks(one), [one]);

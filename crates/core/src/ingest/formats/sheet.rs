@@ -203,7 +203,12 @@ pub(crate) fn sheet_rows<RS: Read + Seek, F>(
         .rows()
         .skip(chosen.header_row + 1)
         .enumerate()
-        .map(|(i, row)| (first_row + i, row_texts(row, first_row + i, start.1, &dates)))
+        .map(|(i, row)| {
+            (
+                first_row + i,
+                row_texts(row, first_row + i, start.1, &dates),
+            )
+        })
         .collect();
     (start.1, rows)
 }
@@ -235,7 +240,12 @@ pub(crate) fn read_sheet<'r, RS: Read + Seek>(
 }
 
 /// A row's cells as text, trimmed.
-fn row_texts(row: &[Data], row_index: usize, first_column: u32, dates: &DateFormats) -> Vec<String> {
+fn row_texts(
+    row: &[Data],
+    row_index: usize,
+    first_column: u32,
+    dates: &DateFormats,
+) -> Vec<String> {
     row.iter()
         .enumerate()
         .map(|(c, cell)| {

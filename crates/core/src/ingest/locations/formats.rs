@@ -64,7 +64,10 @@ pub(crate) fn read_whole(input: &Input) -> Result<Whole, FileError> {
     if bytes.len() > MAX_LIST_BYTES {
         return Err(refuse(
             input,
-            format!("a location list larger than {} MiB is not read", MAX_LIST_BYTES >> 20),
+            format!(
+                "a location list larger than {} MiB is not read",
+                MAX_LIST_BYTES >> 20
+            ),
         ));
     }
     let sha256 = crate::values::text::hex(&sha2::Digest::finalize(

@@ -19,11 +19,21 @@ pub(crate) fn read(root: &Json, table: &mut Table) {
                     let place = format!("features[{i}]");
                     match feature {
                         Json::Object(f) => read_feature(f, &place, table),
-                        other => table.reject(0, &place, &other.to_string(), "a feature is not a JSON object".into()),
+                        other => table.reject(
+                            0,
+                            &place,
+                            &other.to_string(),
+                            "a feature is not a JSON object".into(),
+                        ),
                     }
                 }
             }
-            _ => table.reject(0, "features", "", "the FeatureCollection has no \"features\" list".into()),
+            _ => table.reject(
+                0,
+                "features",
+                "",
+                "the FeatureCollection has no \"features\" list".into(),
+            ),
         },
     }
 }
@@ -36,7 +46,12 @@ fn read_feature(feature: &Object, place: &str, table: &mut Table) {
         None | Some(Json::Null) => &empty,
         Some(other) => {
             let at = format!("{place}.properties");
-            table.reject(0, &at, &other.to_string(), "properties is not an object".into());
+            table.reject(
+                0,
+                &at,
+                &other.to_string(),
+                "properties is not an object".into(),
+            );
             return;
         }
     };
@@ -46,15 +61,25 @@ fn read_feature(feature: &Object, place: &str, table: &mut Table) {
     let geometry = feature.get("geometry");
     let Some((key, Json::Array(list))) = observations else {
         let mut draft = table.draft(0, place.to_string());
-        set_properties(&mut draft, properties, &format!("{place}.properties"), table);
-        set_geometry(&mut draft, geometry, &format!("{place}.geometry"), table);
+        set_properties(
+            &mut draft,
+            properties,
+            &format!("{place}.properties"),
+            table,
+        );
+        set_geometry(&mut draft, geometry, &format!("{place}.geometry"));
         table.push(draft);
         return;
     };
     for (i, observation) in list.iter().enumerate() {
         let at = format!("{place}.properties.{key}[{i}]");
         let Json::Object(members) = observation else {
-            table.reject(0, &at, &observation.to_string(), "an observation is not a JSON object".into());
+            table.reject(
+                0,
+                &at,
+                &observation.to_string(),
+                "an observation is not a JSON object".into(),
+            );
             continue;
         };
         let mut draft = table.draft(0, at.clone());
@@ -70,7 +95,7 @@ fn read_feature(feature: &Object, place: &str, table: &mut Table) {
                 }
             }
         }
-        set_geometry(&mut draft, geometry, &format!("{place}.geometry"), table);
+        set_geometry(&mut draft, geometry, &format!("{place}.geometry"));
         table.push(draft);
     }
 }
@@ -94,8 +119,10 @@ fn set_properties(draft: &mut Draft, members: &Object, place: &str, table: &mut 
 }
 
 /// A Point's coordinates, or a polygon's outline; other geometries are named in a warning.
-fn set_geometry(draft: &mut Draft, geometry: Option<&Json>, place: &str, table: &mut Table) {
-    let Some(Json::Object(geometry)) = geometry else { return };
+fn set_geometry(draft: &mut Draft, geometry: Option<&Json>, place: &str) {
+    let Some(Json::Object(geometry)) = geometry else {
+        return;
+    };
     let kind = geometry.get("type").and_then(Json::as_str).unwrap_or("");
     let coordinates = geometry.get("coordinates");
     let read = match kind {
@@ -103,7 +130,9 @@ fn set_geometry(draft: &mut Draft, geometry: Option<&Json>, place: &str, table: 
             draft.set_field(LocationField::Lat, lat.to_string(), place.to_string());
             draft.set_field(LocationField::Lon, lon.to_string(), place.to_string());
         }),
-        "Polygon" => polygon(coordinates).map(|p| vec![p]).and_then(|p| outline(draft, p)),
+        "Polygon" => polygon(coordinates)
+            .map(|p| vec![p])
+            .and_then(|p| outline(draft, p)),
         "MultiPolygon" => match coordinates {
             Some(Json::Array(items)) => items
                 .iter()
@@ -115,7 +144,7 @@ fn set_geometry(draft: &mut Draft, geometry: Option<&Json>, place: &str, table: 
         "GeometryCollection" => {
             if let Some(Json::Array(parts)) = geometry.get("geometries") {
                 for (i, part) in parts.iter().enumerate() {
-                    set_geometry(draft, Some(part), &format!("{place}.geometries[{i}]"), table);
+                    set_geometry(draft, Some(part), &format!("{place}.geometries[{i}]"));
                 }
             }
             Ok(())
@@ -125,7 +154,11 @@ fn set_geometry(draft: &mut Draft, geometry: Option<&Json>, place: &str, table: 
         )),
     };
     if let Err(why) = read {
-        draft.warn(place, kind, format!("the {kind} geometry cannot be read: {why}"));
+        draft.warn(
+            place,
+            kind,
+            format!("the {kind} geometry cannot be read: {why}"),
+        );
     }
 }
 
@@ -146,7 +179,10 @@ fn position(value: Option<&Json>) -> Result<[f64; 2], String> {
     };
     match (number(0), number(1)) {
         (Some(lon), Some(lat)) if lon.abs() <= 180.0 && lat.abs() <= 90.0 => Ok([lon, lat]),
-        (Some(_), Some(_)) => Err(format!("the position {} is out of range", Json::Array(items.clone()))),
+        (Some(_), Some(_)) => Err(format!(
+            "the position {} is out of range",
+            Json::Array(items.clone())
+        )),
         _ => Err("a position is not [longitude, latitude]".into()),
     }
 }

@@ -4,13 +4,13 @@
 //! `SchemaData`/`SimpleData`) gives the other columns. Folders are walked; styles are
 //! ignored.
 
+use super::super::Input;
 use super::super::formats::esp_xml::{LineCounter, MAX_DEPTH, resolve_reference};
 use super::super::reader::FileError;
-use super::super::Input;
 use super::formats::{MAX_LIST_BYTES, refuse};
 use super::table::{Draft, Table};
-use crate::model::{Outline, Ring};
 use crate::ingest::headers::LocationField;
+use crate::model::{Outline, Ring};
 use quick_xml::events::{BytesStart, Event};
 use std::io::Read;
 
@@ -79,7 +79,10 @@ pub(crate) fn read(bytes: &[u8], entry: &str, table: &mut Table) {
                 None => {
                     let (line, column) = lines.at(reader.buffer_position() as usize);
                     let place = format!("{entry}{line}:{column}");
-                    let why = format!("&{};: an entity this program does not expand (only XML's own five and character references are); it was left out of the value", &*r);
+                    let why = format!(
+                        "&{};: an entity this program does not expand (only XML's own five and character references are); it was left out of the value",
+                        &*r
+                    );
                     state.table.warning(line, &place, "", why);
                 }
             },
@@ -129,13 +132,17 @@ impl State<'_> {
         let Some(name) = self.stack.pop() else { return };
         let text = std::mem::take(&mut self.text).trim().to_string();
         let parent = self.stack.last().map_or("", String::as_str);
-        let Some(placemark) = &mut self.placemark else { return };
+        let Some(placemark) = &mut self.placemark else {
+            return;
+        };
         let base = placemark.draft_place();
         let at = |what: &str| format!("{base} {what}");
         let table = &mut *self.table;
         match (name.as_str(), parent) {
             ("name", "Placemark") if !text.is_empty() => {
-                placemark.draft.set_field(LocationField::Name, text, at("name"))
+                placemark
+                    .draft
+                    .set_field(LocationField::Name, text, at("name"))
             }
             ("description", "Placemark") if !text.is_empty() => {
                 placemark.draft.set(table, "notes", text, at("description"))
@@ -148,22 +155,42 @@ impl State<'_> {
             ("coordinates", "Point") => match coordinates(&text).as_deref() {
                 Ok([[lon, lat]]) => {
                     let place = at("Point");
-                    placemark.draft.set_field(LocationField::Lat, lat.to_string(), place.clone());
-                    placemark.draft.set_field(LocationField::Lon, lon.to_string(), place);
+                    placemark
+                        .draft
+                        .set_field(LocationField::Lat, lat.to_string(), place.clone());
+                    placemark
+                        .draft
+                        .set_field(LocationField::Lon, lon.to_string(), place);
                 }
-                Ok(_) => placemark.draft.warn(&at("Point"), &text, "a Point holds one position; the coordinates were not read".into()),
-                Err(why) => placemark.draft.warn(&at("Point"), &text, format!("{why}; the coordinates were not read")),
+                Ok(_) => placemark.draft.warn(
+                    &at("Point"),
+                    &text,
+                    "a Point holds one position; the coordinates were not read".into(),
+                ),
+                Err(why) => placemark.draft.warn(
+                    &at("Point"),
+                    &text,
+                    format!("{why}; the coordinates were not read"),
+                ),
             },
             ("coordinates", "LinearRing") => match coordinates(&text) {
                 Ok(ring) => placemark.rings.push(ring),
-                Err(why) => placemark.draft.warn(&at("Polygon"), &text, format!("{why}; the outline was not read")),
+                Err(why) => placemark.draft.warn(
+                    &at("Polygon"),
+                    &text,
+                    format!("{why}; the outline was not read"),
+                ),
             },
             ("Polygon", _) => {
                 let rings = std::mem::take(&mut placemark.rings);
                 placemark.polygons.push(rings);
             }
             ("LineString" | "Track" | "LinearRing" | "Model", "Placemark" | "MultiGeometry") => {
-                placemark.draft.warn(&at(&name), "", format!("a {name} is not a point or an outline; it was not read"));
+                placemark.draft.warn(
+                    &at(&name),
+                    "",
+                    format!("a {name} is not a point or an outline; it was not read"),
+                );
             }
             _ => {}
         }
@@ -173,13 +200,20 @@ impl State<'_> {
     }
 
     fn finish_placemark(&mut self) {
-        let Some(mut placemark) = self.placemark.take() else { return };
+        let Some(mut placemark) = self.placemark.take() else {
+            return;
+        };
         if !placemark.polygons.is_empty() {
             match Outline::new(std::mem::take(&mut placemark.polygons)) {
                 Some(outline) => placemark.draft.set_outline(outline),
                 None => {
                     let place = format!("{} Polygon", placemark.draft_place());
-                    placemark.draft.warn(&place, "", "the polygon's rings have fewer than 3 points; the outline was not read".into());
+                    placemark.draft.warn(
+                        &place,
+                        "",
+                        "the polygon's rings have fewer than 3 points; the outline was not read"
+                            .into(),
+                    );
                 }
             }
         }
@@ -227,7 +261,9 @@ fn coordinates(text: &str) -> Result<Ring, String> {
                 {
                     Ok([*lon, *lat])
                 }
-                _ => Err(format!("'{tuple}' is not longitude,latitude[,altitude] in range")),
+                _ => Err(format!(
+                    "'{tuple}' is not longitude,latitude[,altitude] in range"
+                )),
             }
         })
         .collect::<Result<Ring, String>>()?;
@@ -245,12 +281,17 @@ pub(crate) fn read_kmz(input: &Input, bytes: &[u8], table: &mut Table) -> Result
         .filter_map(|i| {
             let name = archive.name_for_index(i)?.ok()?.to_string();
             let lower = name.to_ascii_lowercase();
-            lower.ends_with(".kml").then(|| (lower != "doc.kml", name, i))
+            lower
+                .ends_with(".kml")
+                .then(|| (lower != "doc.kml", name, i))
         })
         .collect();
     names.sort();
     if names.is_empty() {
-        return Err(refuse(input, "the archive holds no .kml file; a KMZ holds doc.kml".into()));
+        return Err(refuse(
+            input,
+            "the archive holds no .kml file; a KMZ holds doc.kml".into(),
+        ));
     }
     for (_, name, index) in names {
         let entry = format!("{name}: ");
@@ -265,7 +306,12 @@ pub(crate) fn read_kmz(input: &Input, bytes: &[u8], table: &mut Table) -> Result
             });
         match result {
             Ok(n) if n <= MAX_LIST_BYTES => read(&kml, &entry, table),
-            Ok(_) => table.warning(0, &entry, "", format!("larger than {} MiB; not read", MAX_LIST_BYTES >> 20)),
+            Ok(_) => table.warning(
+                0,
+                &entry,
+                "",
+                format!("larger than {} MiB; not read", MAX_LIST_BYTES >> 20),
+            ),
             Err(e) => table.warning(0, &entry, "", format!("cannot be read: {e}")),
         }
     }

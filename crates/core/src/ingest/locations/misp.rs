@@ -27,7 +27,10 @@ pub const TAG_FIRST_SEEN: &str = "compound-atlas:first-seen";
 pub const TAG_LAST_SEEN: &str = "compound-atlas:last-seen";
 
 fn text<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
+    object
+        .get(key)
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn list<'a>(object: &'a Object, key: &str) -> &'a [Json] {
@@ -46,7 +49,9 @@ fn objects(items: &[Json]) -> impl Iterator<Item = (usize, &Object)> {
 
 /// The tag names on an event, attribute or object.
 fn tags(object: &Object) -> Vec<&str> {
-    objects(list(object, "Tag")).filter_map(|(_, t)| text(t, "name")).collect()
+    objects(list(object, "Tag"))
+        .filter_map(|(_, t)| text(t, "name"))
+        .collect()
 }
 
 /// The value of a machine tag `name="value"` among `tags`.
@@ -112,7 +117,10 @@ impl Geolocation<'_> {
     fn value(&self, relation: &str) -> Option<(String, String)> {
         objects(list(self.object, "Attribute")).find_map(|(i, a)| {
             (text(a, "object_relation") == Some(relation)).then(|| {
-                let value = a.get("value").map(|v| scalar_text(v).into_owned()).unwrap_or_default();
+                let value = a
+                    .get("value")
+                    .map(|v| scalar_text(v).into_owned())
+                    .unwrap_or_default();
                 (value, format!("{}.Attribute[{i}].value", self.place))
             })
         })
@@ -146,14 +154,20 @@ fn read_event(event: &Object, place: &str, table: &mut Table) {
     let single = (geolocations.len() == 1).then(|| &geolocations[0]);
     let describe = |table: &mut Table, geo: Option<&Geolocation>| {
         let mut draft = table.draft(0, place.to_string());
-        let name = geo.and_then(|g| g.value("text")).unwrap_or_else(|| (info.to_string(), format!("{place}.info")));
+        let name = geo
+            .and_then(|g| g.value("text"))
+            .unwrap_or_else(|| (info.to_string(), format!("{place}.info")));
         draft.set_field(LocationField::Name, name.0, name.1);
         if let Some(geo) = geo {
             draft.set_location_extras(geo.extras());
             if let Some(id) = geo.location_id() {
                 draft.set_field(LocationField::LocationId, id, geo.place.clone());
             }
-            for (relation, field) in [("latitude", LocationField::Lat), ("longitude", LocationField::Lon), ("country", LocationField::Country)] {
+            for (relation, field) in [
+                ("latitude", LocationField::Lat),
+                ("longitude", LocationField::Lon),
+                ("country", LocationField::Country),
+            ] {
                 if let Some((value, at)) = geo.value(relation) {
                     draft.set_field(field, value, at);
                 }
@@ -179,7 +193,9 @@ fn read_event(event: &Object, place: &str, table: &mut Table) {
         rows_of[geo.map_or(geolocations.len(), |g| g)] += 1;
     };
     for (i, attribute) in objects(list(event, "Attribute")) {
-        if let Some(observed) = Observed::of_attribute(attribute, &format!("{place}.Attribute[{i}]")) {
+        if let Some(observed) =
+            Observed::of_attribute(attribute, &format!("{place}.Attribute[{i}]"))
+        {
             if geolocations.len() > 1 {
                 unplaced += 1;
             }
@@ -191,11 +207,10 @@ fn read_event(event: &Object, place: &str, table: &mut Table) {
             continue;
         }
         let at = format!("{place}.Object[{i}]");
-        let referenced = objects(list(object, "ObjectReference"))
-            .find_map(|(_, r)| {
-                let uuid = text(r, "referenced_uuid")?;
-                geolocations.iter().position(|g| g.uuid == Some(uuid))
-            });
+        let referenced = objects(list(object, "ObjectReference")).find_map(|(_, r)| {
+            let uuid = text(r, "referenced_uuid")?;
+            geolocations.iter().position(|g| g.uuid == Some(uuid))
+        });
         if referenced.is_none() && geolocations.len() > 1 {
             unplaced += 1;
         }
@@ -204,7 +219,10 @@ fn read_event(event: &Object, place: &str, table: &mut Table) {
         }
     }
     if unplaced > 0 {
-        let why = format!("{unplaced} addresses are not tied to one of the event's {} geolocation objects (by an object reference); they were kept under a location named after the event's info, without coordinates", geolocations.len());
+        let why = format!(
+            "{unplaced} addresses are not tied to one of the event's {} geolocation objects (by an object reference); they were kept under a location named after the event's info, without coordinates",
+            geolocations.len()
+        );
         table.warning(0, place, info, why);
     }
     // A geolocation with no addresses, or an event with none, is a location of its own.
@@ -277,16 +295,33 @@ impl Observed {
             .iter()
             .filter(|(_, a)| matches!(relation(a), "ip" | "ip-src" | "ip-dst"))
             .map(|(i, a)| {
-                let mut observed = Observed::new(a, &format!("{place}.Attribute[{i}]"), text(a, "value").unwrap_or("").to_string(), port.clone());
+                let mut observed = Observed::new(
+                    a,
+                    &format!("{place}.Attribute[{i}]"),
+                    text(a, "value").unwrap_or("").to_string(),
+                    port.clone(),
+                );
                 // The object's own window, comment and tags stand for its attributes'.
-                observed.first_seen = observed.first_seen.or_else(|| text(object, "first_seen").map(str::to_string));
-                observed.last_seen = observed.last_seen.or_else(|| text(object, "last_seen").map(str::to_string));
-                observed.comment = observed.comment.or_else(|| text(object, "comment").map(str::to_string));
+                observed.first_seen = observed
+                    .first_seen
+                    .or_else(|| text(object, "first_seen").map(str::to_string));
+                observed.last_seen = observed
+                    .last_seen
+                    .or_else(|| text(object, "last_seen").map(str::to_string));
+                observed.comment = observed
+                    .comment
+                    .or_else(|| text(object, "comment").map(str::to_string));
                 observed
             })
             .collect();
         if found.is_empty() {
-            table.warning(0, place, "", "an ip-port object without an ip, ip-src or ip-dst attribute; it was not read".into());
+            table.warning(
+                0,
+                place,
+                "",
+                "an ip-port object without an ip, ip-src or ip-dst attribute; it was not read"
+                    .into(),
+            );
         }
         found
     }
@@ -296,12 +331,18 @@ impl Observed {
         let place = |key: &str| format!("{}.{key}", self.place);
         let address = self.range.clone().unwrap_or(self.address.clone());
         draft.set_field(LocationField::Ip, address, place("value"));
-        let ports = machine_tag(&tags, TAG_PORTS).map(str::to_string).or(self.port.clone());
+        let ports = machine_tag(&tags, TAG_PORTS)
+            .map(str::to_string)
+            .or(self.port.clone());
         if let Some(ports) = ports {
             draft.set_field(LocationField::Ports, ports, place("value"));
         }
-        let first_seen = machine_tag(&tags, TAG_FIRST_SEEN).map(str::to_string).or(self.first_seen.clone());
-        let last_seen = machine_tag(&tags, TAG_LAST_SEEN).map(str::to_string).or(self.last_seen.clone());
+        let first_seen = machine_tag(&tags, TAG_FIRST_SEEN)
+            .map(str::to_string)
+            .or(self.first_seen.clone());
+        let last_seen = machine_tag(&tags, TAG_LAST_SEEN)
+            .map(str::to_string)
+            .or(self.last_seen.clone());
         for (value, key, field) in [
             (&first_seen, "first_seen", LocationField::FirstSeen),
             (&last_seen, "last_seen", LocationField::LastSeen),
@@ -313,7 +354,10 @@ impl Observed {
         }
         let shared = shared_event || tags.contains(&SHARED_TAG);
         draft.set_field(LocationField::Shared, shared.to_string(), place("Tag"));
-        for (tag, field) in [(TAG_SOURCE, LocationField::Source), (TAG_CONFIDENCE, LocationField::Confidence)] {
+        for (tag, field) in [
+            (TAG_SOURCE, LocationField::Source),
+            (TAG_CONFIDENCE, LocationField::Confidence),
+        ] {
             if let Some(value) = machine_tag(&tags, tag) {
                 draft.set_field(field, value.to_string(), place("Tag"));
             }

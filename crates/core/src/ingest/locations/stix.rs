@@ -27,7 +27,10 @@ struct Bundle<'a> {
 }
 
 fn text<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
+    object
+        .get(key)
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 impl<'a> Bundle<'a> {
@@ -80,7 +83,10 @@ impl<'a> Bundle<'a> {
     }
 
     fn of_type(&self, kind: &'a str) -> impl Iterator<Item = &'a Object> + '_ {
-        self.objects.iter().copied().filter(move |o| text(o, "type") == Some(kind))
+        self.objects
+            .iter()
+            .copied()
+            .filter(move |o| text(o, "type") == Some(kind))
     }
 }
 
@@ -88,7 +94,12 @@ impl<'a> Bundle<'a> {
 pub(crate) fn read(root: &Json, table: &mut Table) {
     let Json::Object(root) = root else { return };
     let Some(Json::Array(objects)) = root.get("objects") else {
-        table.reject(0, "objects", "", "the bundle has no \"objects\" list".into());
+        table.reject(
+            0,
+            "objects",
+            "",
+            "the bundle has no \"objects\" list".into(),
+        );
         return;
     };
     let bundle = Bundle::new(objects);
@@ -102,7 +113,11 @@ pub(crate) fn read(root: &Json, table: &mut Table) {
         let indicators = bundle.sources("indicates", id);
         let parts = bundle.targets("consists-of", id);
         // An identity or threat-actor is a location only when it is placed or has addresses.
-        if kind != "infrastructure" && located.is_empty() && indicators.is_empty() && parts.is_empty() {
+        if kind != "infrastructure"
+            && located.is_empty()
+            && indicators.is_empty()
+            && parts.is_empty()
+        {
             continue;
         }
         let location = located.first().copied();
@@ -133,7 +148,11 @@ fn location_draft(table: &Table, object: &Object, name: &str, location: Option<&
     let place = |key: &str| format!("{id}.{key}");
     draft.set_field(LocationField::Name, name.to_string(), place("name"));
     if let Some(given) = text(object, "x_compound_atlas_location_id") {
-        draft.set_field(LocationField::LocationId, given.to_string(), place("x_compound_atlas_location_id"));
+        draft.set_field(
+            LocationField::LocationId,
+            given.to_string(),
+            place("x_compound_atlas_location_id"),
+        );
     }
     let at = location.unwrap_or(object);
     let at_id = text(at, "id").unwrap_or("");
@@ -143,7 +162,11 @@ fn location_draft(table: &Table, object: &Object, name: &str, location: Option<&
         ("country", LocationField::Country),
     ] {
         if let Some(value) = at.get(key) {
-            draft.set_field(field, scalar_text(value).into_owned(), format!("{at_id}.{key}"));
+            draft.set_field(
+                field,
+                scalar_text(value).into_owned(),
+                format!("{at_id}.{key}"),
+            );
         }
     }
     let extras = match object.get("x_compound_atlas_extras") {
@@ -181,7 +204,11 @@ fn read_holder(
 }
 
 /// The rows of one indicator: one per address block of its pattern. Returns how many.
-fn read_indicator(indicator: &Object, describe: &dyn Fn(&mut Table) -> Draft, table: &mut Table) -> usize {
+fn read_indicator(
+    indicator: &Object,
+    describe: &dyn Fn(&mut Table) -> Draft,
+    table: &mut Table,
+) -> usize {
     let id = text(indicator, "id").unwrap_or("indicator");
     let pattern = text(indicator, "pattern").unwrap_or("");
     if text(indicator, "pattern_type").is_some_and(|t| t != "stix") {
@@ -224,13 +251,25 @@ fn exact_addresses(indicator: &Object, blocks: Vec<Block>) -> Vec<Block> {
 fn indicator_attributes(indicator: &Object, draft: &mut Draft, table: &mut Table) {
     let id = text(indicator, "id").unwrap_or("");
     let place = |key: &str| format!("{id}.{key}");
-    let no_start = matches!(indicator.get("x_compound_atlas_no_first_seen"), Some(Json::Bool(true)));
+    let no_start = matches!(
+        indicator.get("x_compound_atlas_no_first_seen"),
+        Some(Json::Bool(true))
+    );
     if let Some(from) = text(indicator, "valid_from").filter(|_| !no_start) {
-        draft.set_field(LocationField::FirstSeen, from.to_string(), place("valid_from"));
+        draft.set_field(
+            LocationField::FirstSeen,
+            from.to_string(),
+            place("valid_from"),
+        );
     }
-    let until = text(indicator, "valid_until").or_else(|| text(indicator, "x_compound_atlas_valid_until"));
+    let until =
+        text(indicator, "valid_until").or_else(|| text(indicator, "x_compound_atlas_valid_until"));
     if let Some(until) = until {
-        draft.set_field(LocationField::LastSeen, until.to_string(), place("valid_until"));
+        draft.set_field(
+            LocationField::LastSeen,
+            until.to_string(),
+            place("valid_until"),
+        );
     }
     let shared = match indicator.get("labels") {
         Some(Json::Array(labels)) => labels.iter().any(|l| l.as_str() == Some(SHARED_LABEL)),
@@ -239,7 +278,11 @@ fn indicator_attributes(indicator: &Object, draft: &mut Draft, table: &mut Table
     draft.set_field(LocationField::Shared, shared.to_string(), place("labels"));
     let confidence = text(indicator, "x_compound_atlas_confidence")
         .map(str::to_string)
-        .or_else(|| indicator.get("confidence").map(|c| scalar_text(c).into_owned()));
+        .or_else(|| {
+            indicator
+                .get("confidence")
+                .map(|c| scalar_text(c).into_owned())
+        });
     if let Some(confidence) = confidence {
         draft.set_field(LocationField::Confidence, confidence, place("confidence"));
     }
@@ -248,10 +291,18 @@ fn indicator_attributes(indicator: &Object, draft: &mut Draft, table: &mut Table
         _ => text(indicator, "description").or_else(|| text(indicator, "name")),
     };
     if let Some(notes) = notes.filter(|n| !n.is_empty()) {
-        draft.set_field(LocationField::Notes, notes.to_string(), place("description"));
+        draft.set_field(
+            LocationField::Notes,
+            notes.to_string(),
+            place("description"),
+        );
     }
     if let Some(source) = text(indicator, "x_compound_atlas_source") {
-        draft.set_field(LocationField::Source, source.to_string(), place("x_compound_atlas_source"));
+        draft.set_field(
+            LocationField::Source,
+            source.to_string(),
+            place("x_compound_atlas_source"),
+        );
     }
     if let Some(Json::Object(extras)) = indicator.get("x_compound_atlas_extras") {
         for (name, value) in extras.iter() {
@@ -262,10 +313,16 @@ fn indicator_attributes(indicator: &Object, draft: &mut Draft, table: &mut Table
 
 /// An address object the infrastructure consists of: one row with no window, or one
 /// per `observed-data` that references it, with its window. Returns how many rows.
-fn read_part(bundle: &Bundle, part: &Object, describe: &dyn Fn(&mut Table) -> Draft, table: &mut Table) -> usize {
+fn read_part(
+    bundle: &Bundle,
+    part: &Object,
+    describe: &dyn Fn(&mut Table) -> Draft,
+    table: &mut Table,
+) -> usize {
     let id = text(part, "id").unwrap_or("");
     let kind = text(part, "type").unwrap_or("");
-    let Some(value) = text(part, "value").filter(|_| matches!(kind, "ipv4-addr" | "ipv6-addr")) else {
+    let Some(value) = text(part, "value").filter(|_| matches!(kind, "ipv4-addr" | "ipv6-addr"))
+    else {
         let why = format!("a {kind} is not an address; it was not read");
         table.warning(0, id, "", why);
         return 0;
@@ -287,7 +344,10 @@ fn read_part(bundle: &Bundle, part: &Object, describe: &dyn Fn(&mut Table) -> Dr
         draft.set_field(LocationField::Ip, value.to_string(), format!("{id}.value"));
         if let Some(window) = window {
             let at = text(window, "id").unwrap_or("");
-            for (key, field) in [("first_observed", LocationField::FirstSeen), ("last_observed", LocationField::LastSeen)] {
+            for (key, field) in [
+                ("first_observed", LocationField::FirstSeen),
+                ("last_observed", LocationField::LastSeen),
+            ] {
                 if let Some(time) = text(window, key) {
                     draft.set_field(field, time.to_string(), format!("{at}.{key}"));
                 }

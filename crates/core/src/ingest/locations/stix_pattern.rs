@@ -236,7 +236,9 @@ impl Parser {
             }
         }
         if qualified {
-            out.unread.push("a qualifier (WITHIN, REPEATS, START … STOP) is outside the subset read".into());
+            out.unread.push(
+                "a qualifier (WITHIN, REPEATS, START … STOP) is outside the subset read".into(),
+            );
             return Ok(None);
         }
         Ok(dnf)
@@ -280,7 +282,12 @@ impl Parser {
                 return Err("EXISTS without an object path".into());
             };
             let op = "EXISTS".to_string();
-            return Ok(vec![vec![Comparison { path, negated: false, op, values: Vec::new() }]]);
+            return Ok(vec![vec![Comparison {
+                path,
+                negated: false,
+                op,
+                values: Vec::new(),
+            }]]);
         }
         let Some(Token::Word(path)) = self.next() else {
             return Err("expected an object path".into());
@@ -292,7 +299,11 @@ impl Parser {
         let op = match self.next() {
             Some(Token::Op(op)) => op,
             Some(Token::Word(w)) => w.to_ascii_uppercase(),
-            other => return Err(format!("expected a comparison after {path}, found {other:?}")),
+            other => {
+                return Err(format!(
+                    "expected a comparison after {path}, found {other:?}"
+                ));
+            }
         };
         let values = if self.peek() == Some(&Token::Open) {
             self.at += 1;
@@ -309,7 +320,12 @@ impl Parser {
         } else {
             vec![self.value()?]
         };
-        Ok(vec![vec![Comparison { path, negated, op, values }]])
+        Ok(vec![vec![Comparison {
+            path,
+            negated,
+            op,
+            values,
+        }]])
     }
 
     fn value(&mut self) -> Result<String, String> {
@@ -324,7 +340,10 @@ impl Parser {
 fn flush(group: &mut Vec<Option<Dnf>>, joined_by_and: bool, out: &mut Parsed) {
     let taken = std::mem::take(group);
     if joined_by_and && taken.len() > 1 {
-        out.unread.push("observation expressions joined by AND or FOLLOWEDBY are outside the subset read".into());
+        out.unread.push(
+            "observation expressions joined by AND or FOLLOWEDBY are outside the subset read"
+                .into(),
+        );
         return;
     }
     for dnf in taken.into_iter().flatten() {
@@ -344,7 +363,10 @@ const ADDRESS_PATHS: [&str; 4] = [
     "network-traffic:dst_ref.value",
 ];
 const PORT_PATHS: [&str; 2] = ["network-traffic:src_port", "network-traffic:dst_port"];
-const TYPE_PATHS: [&str; 2] = ["network-traffic:src_ref.type", "network-traffic:dst_ref.type"];
+const TYPE_PATHS: [&str; 2] = [
+    "network-traffic:src_ref.type",
+    "network-traffic:dst_ref.type",
+];
 
 /// The address blocks of one conjunction of comparisons.
 fn blocks_of(conjunction: &[Comparison]) -> Result<Vec<Block>, String> {
@@ -358,13 +380,20 @@ fn blocks_of(conjunction: &[Comparison]) -> Result<Vec<Block>, String> {
         let path = c.path.as_str();
         if ADDRESS_PATHS.contains(&path) && matches!(c.op.as_str(), "=" | "ISSUBSET" | "IN") {
             if addresses.is_some() {
-                return Err(format!("'{}': a second address comparison in one AND is outside the subset read", c.shown()));
+                return Err(format!(
+                    "'{}': a second address comparison in one AND is outside the subset read",
+                    c.shown()
+                ));
             }
             addresses = Some(c.values.clone());
         } else if PORT_PATHS.contains(&path) {
             ports.narrow(&c.op, &c.values).map_err(|_| unread())?;
         } else if TYPE_PATHS.contains(&path) && c.op == "=" {
-            if !c.values.iter().all(|v| v == "ipv4-addr" || v == "ipv6-addr") {
+            if !c
+                .values
+                .iter()
+                .all(|v| v == "ipv4-addr" || v == "ipv6-addr")
+            {
                 return Err(unread());
             }
         } else {
@@ -379,10 +408,16 @@ fn blocks_of(conjunction: &[Comparison]) -> Result<Vec<Block>, String> {
     if ranges.as_ref().is_some_and(Vec::is_empty) {
         return Err("the port comparisons leave no port".into());
     }
-    let ports: Vec<Option<String>> = ranges.map_or(vec![None], |r| r.into_iter().map(Some).collect());
+    let ports: Vec<Option<String>> =
+        ranges.map_or(vec![None], |r| r.into_iter().map(Some).collect());
     Ok(addresses
         .iter()
-        .flat_map(|a| ports.iter().map(move |p| Block { addresses: a.clone(), ports: p.clone() }))
+        .flat_map(|a| {
+            ports.iter().map(move |p| Block {
+                addresses: a.clone(),
+                ports: p.clone(),
+            })
+        })
         .collect())
 }
 
@@ -425,7 +460,11 @@ impl PortSet {
         }
         let high = self.high.unwrap_or(65_535);
         let mut ports: Vec<u32> = match &self.list {
-            Some(list) => list.iter().copied().filter(|p| (self.low..=high).contains(p)).collect(),
+            Some(list) => list
+                .iter()
+                .copied()
+                .filter(|p| (self.low..=high).contains(p))
+                .collect(),
             None if self.low <= high => return Some(vec![range_text(self.low, high)]),
             None => return Some(Vec::new()),
         };
@@ -443,7 +482,11 @@ impl PortSet {
 }
 
 fn range_text(low: u32, high: u32) -> String {
-    if low == high { low.to_string() } else { format!("{low}-{high}") }
+    if low == high {
+        low.to_string()
+    } else {
+        format!("{low}-{high}")
+    }
 }
 
 /// Read a pattern.
@@ -471,12 +514,17 @@ mod tests {
     use super::*;
 
     fn block(addresses: &str, ports: Option<&str>) -> Block {
-        Block { addresses: addresses.into(), ports: ports.map(Into::into) }
+        Block {
+            addresses: addresses.into(),
+            ports: ports.map(Into::into),
+        }
     }
 
     #[test]
     fn addresses_joined_by_or_are_blocks_of_their_own() {
-        let parsed = parse("[ipv4-addr:value = '203.0.113.0/24' OR ipv6-addr:value ISSUBSET '2001:db8::/32'] OR [ipv4-addr:value IN ('198.51.100.1', '198.51.100.2')]");
+        let parsed = parse(
+            "[ipv4-addr:value = '203.0.113.0/24' OR ipv6-addr:value ISSUBSET '2001:db8::/32'] OR [ipv4-addr:value IN ('198.51.100.1', '198.51.100.2')]",
+        );
         assert_eq!(parsed.unread, Vec::<String>::new());
         assert_eq!(
             parsed.blocks,
@@ -491,26 +539,52 @@ mod tests {
 
     #[test]
     fn ports_and_types_narrow_an_address_as_misp_writes_them() {
-        let parsed = parse("[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '203.0.113.5' AND network-traffic:dst_port = '443']");
+        let parsed = parse(
+            "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '203.0.113.5' AND network-traffic:dst_port = '443']",
+        );
         assert_eq!(parsed.blocks, [block("203.0.113.5", Some("443"))]);
-        let parsed = parse("[network-traffic:src_ref.value = '198.18.0.0/15' AND network-traffic:src_port >= 1000 AND network-traffic:src_port <= 2000]");
+        let parsed = parse(
+            "[network-traffic:src_ref.value = '198.18.0.0/15' AND network-traffic:src_port >= 1000 AND network-traffic:src_port <= 2000]",
+        );
         assert_eq!(parsed.blocks, [block("198.18.0.0/15", Some("1000-2000"))]);
-        let parsed = parse("[network-traffic:src_ref.value = '198.18.0.1' AND network-traffic:src_port IN (80, 443, 444)]");
-        assert_eq!(parsed.blocks, [block("198.18.0.1", Some("80")), block("198.18.0.1", Some("443-444"))]);
+        let parsed = parse(
+            "[network-traffic:src_ref.value = '198.18.0.1' AND network-traffic:src_port IN (80, 443, 444)]",
+        );
+        assert_eq!(
+            parsed.blocks,
+            [
+                block("198.18.0.1", Some("80")),
+                block("198.18.0.1", Some("443-444"))
+            ]
+        );
     }
 
     #[test]
     fn parentheses_distribute() {
-        let parsed = parse("[(ipv4-addr:value = '192.0.2.1' OR ipv4-addr:value = '192.0.2.2') AND network-traffic:src_port = 22]");
-        assert_eq!(parsed.blocks, [block("192.0.2.1", Some("22")), block("192.0.2.2", Some("22"))]);
+        let parsed = parse(
+            "[(ipv4-addr:value = '192.0.2.1' OR ipv4-addr:value = '192.0.2.2') AND network-traffic:src_port = 22]",
+        );
+        assert_eq!(
+            parsed.blocks,
+            [
+                block("192.0.2.1", Some("22")),
+                block("192.0.2.2", Some("22"))
+            ]
+        );
     }
 
     #[test]
     fn what_is_outside_the_subset_is_named_and_the_rest_is_read() {
-        let parsed = parse("[ipv4-addr:value = '192.0.2.1'] OR [domain-name:value = 'example.com'] OR [file:hashes.'SHA-256' = 'ab'] OR [ipv4-addr:value = '192.0.2.9'] WITHIN 5 SECONDS");
+        let parsed = parse(
+            "[ipv4-addr:value = '192.0.2.1'] OR [domain-name:value = 'example.com'] OR [file:hashes.'SHA-256' = 'ab'] OR [ipv4-addr:value = '192.0.2.9'] WITHIN 5 SECONDS",
+        );
         assert_eq!(parsed.blocks, [block("192.0.2.1", None)]);
         assert_eq!(parsed.unread.len(), 3, "{:?}", parsed.unread);
-        assert!(parsed.unread[0].contains("domain-name:value"), "{:?}", parsed.unread);
+        assert!(
+            parsed.unread[0].contains("domain-name:value"),
+            "{:?}",
+            parsed.unread
+        );
         let parsed = parse("[ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']");
         assert!(parsed.blocks.is_empty() && parsed.unread.len() == 1);
         let parsed = parse("[ipv4-addr:value NOT = '192.0.2.1']");
@@ -519,9 +593,22 @@ mod tests {
 
     #[test]
     fn broken_patterns_say_why_and_never_panic() {
-        for pattern in ["", "[", "[ipv4-addr:value = '1", "[a:b = 'x'", "]]", "[x:y[*].z = 1]", "[a:b IN (]", "(((", "[ipv4-addr:value = 'x'] OR"] {
+        for pattern in [
+            "",
+            "[",
+            "[ipv4-addr:value = '1",
+            "[a:b = 'x'",
+            "]]",
+            "[x:y[*].z = 1]",
+            "[a:b IN (]",
+            "(((",
+            "[ipv4-addr:value = 'x'] OR",
+        ] {
             let parsed = parse(pattern);
-            assert!(parsed.blocks.is_empty() || pattern.contains("x:y"), "{pattern}");
+            assert!(
+                parsed.blocks.is_empty() || pattern.contains("x:y"),
+                "{pattern}"
+            );
         }
         assert_eq!(parse("[").unread.len(), 1);
     }

@@ -49,25 +49,41 @@ impl Draft {
     }
 
     /// A value kept as an extra attribute under `name`.
-    pub(crate) fn set_extra(&mut self, table: &mut Table, name: &str, value: String, place: String) {
+    pub(crate) fn set_extra(
+        &mut self,
+        table: &mut Table,
+        name: &str,
+        value: String,
+        place: String,
+    ) {
         let column = table.extra_column(name);
         self.cells.push((column, value, place));
     }
 
     /// A value for a field, replacing any given before (a geometry's coordinates).
     pub(crate) fn set_field(&mut self, field: LocationField, value: String, place: String) {
-        let column = LocationField::ALL.iter().position(|f| *f == field).expect("a field");
+        let column = LocationField::ALL
+            .iter()
+            .position(|f| *f == field)
+            .expect("a field");
         self.cells.retain(|(c, _, _)| *c != column);
         self.cells.push((column, value, place));
     }
 
     /// Whether the row has a value for the field.
     pub(crate) fn has_field(&self, field: LocationField) -> bool {
-        self.has(LocationField::ALL.iter().position(|f| *f == field).expect("a field"))
+        self.has(
+            LocationField::ALL
+                .iter()
+                .position(|f| *f == field)
+                .expect("a field"),
+        )
     }
 
     fn has(&self, column: usize) -> bool {
-        self.cells.iter().any(|(c, v, _)| *c == column && !v.is_empty())
+        self.cells
+            .iter()
+            .any(|(c, v, _)| *c == column && !v.is_empty())
     }
 
     /// The row's own place.
@@ -85,7 +101,8 @@ impl Draft {
 
     /// A warning about this row's values that does not reject it.
     pub(crate) fn warn(&mut self, place: &str, value: &str, message: String) {
-        self.issues.push(issue(Severity::Warning, self.line, place, value, message));
+        self.issues
+            .push(issue(Severity::Warning, self.line, place, value, message));
     }
 }
 
@@ -101,7 +118,10 @@ pub(crate) struct Table {
 impl Default for Table {
     fn default() -> Self {
         Table {
-            header: LocationField::ALL.iter().map(|f| f.name().to_string()).collect(),
+            header: LocationField::ALL
+                .iter()
+                .map(|f| f.name().to_string())
+                .collect(),
             extra_columns: HashMap::new(),
             rows: Vec::new(),
             issues: Vec::new(),
@@ -130,12 +150,14 @@ impl Table {
     /// Something the format holds that is not read (a geometry of another type, a STIX
     /// pattern outside the subset), with where and why.
     pub(crate) fn warning(&mut self, line: u64, place: &str, value: &str, message: String) {
-        self.issues.push(issue(Severity::Warning, line, place, value, message));
+        self.issues
+            .push(issue(Severity::Warning, line, place, value, message));
     }
 
     /// Something the format holds that cannot be a row, rejected with where and why.
     pub(crate) fn reject(&mut self, line: u64, place: &str, value: &str, message: String) {
-        self.issues.push(issue(Severity::Error, line, place, value, message));
+        self.issues
+            .push(issue(Severity::Error, line, place, value, message));
         self.rejected += 1;
     }
 
