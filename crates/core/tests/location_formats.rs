@@ -424,3 +424,39 @@ fn json_that_is_no_location_list_is_refused_with_what_was_expected() {
         "{error}"
     );
 }
+
+#[test]
+fn outlines_are_carried_into_the_exported_geojson_and_kml() {
+    use compound_atlas_core::export::geo::{LocationRow, geojson, write_kml};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outline.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type": "Feature", "properties": {"name": "Walled site"}, "geometry": {"type": "Polygon", "coordinates": [[[98.0, 16.0], [98.02, 16.0], [98.02, 16.02], [98.0, 16.0]], [[98.005, 16.002], [98.01, 16.002], [98.01, 16.004], [98.005, 16.002]]]}}"#,
+    )
+    .unwrap();
+    let dataset = dataset_of(&path);
+    let location = &dataset.locations[0];
+    assert!(location.outline.is_some());
+    let rows = [LocationRow {
+        location,
+        stats: Default::default(),
+    }];
+    let exported = dir.path().join("exported.geojson");
+    std::fs::write(&exported, geojson(&rows).to_string()).unwrap();
+    let mut kml = Vec::new();
+    write_kml(&mut kml, "Evidence", &rows).unwrap();
+    let kml_path = dir.path().join("exported.kml");
+    std::fs::write(&kml_path, kml).unwrap();
+    for back in [&exported, &kml_path] {
+        let read_back = dataset_of(back);
+        let again = &read_back.locations[0];
+        assert_eq!(again.outline, location.outline, "{}", back.display());
+        assert_eq!(
+            (again.lat, again.lon),
+            (location.lat, location.lon),
+            "{}",
+            back.display()
+        );
+    }
+}

@@ -30,6 +30,8 @@ struct MarkerData {
     markers: Vec<Marker>,
     names: Vec<String>,
     observations: Vec<u32>,
+    /// Locations' outlines in world units, with their marker's strength.
+    outlines: Vec<overlay::WorldOutline>,
 }
 
 /// A request from the map's controls, carried out after the map is drawn.
@@ -152,11 +154,13 @@ impl MapView {
                     *n += 1;
                 }
             }
+            let markers_now = markers::markers(dataset, &workspace.unselected.summary.locations);
             self.data = Some(MarkerData {
                 for_view: Arc::clone(&workspace.unselected),
-                markers: markers::markers(dataset, &workspace.unselected.summary.locations),
+                markers: markers_now.clone(),
                 names: dataset.locations.iter().map(|l| l.name.clone()).collect(),
                 observations,
+                outlines: overlay::world_outlines(dataset, &markers_now),
             });
         }
     }
@@ -219,6 +223,7 @@ impl MapView {
             };
             let scene = image::plan_around(&view, &input, overlay::legend_area(rect));
             let hovered = response.hover_pos();
+            overlay::paint_outlines(ui, rect, &view, &data.outlines);
             paint_scene(ui, rect, &scene, style);
             drawn = Some((view, scene, hovered));
             started.elapsed().as_secs_f64() * 1000.0

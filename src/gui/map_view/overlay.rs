@@ -3,6 +3,91 @@
 
 use super::*;
 
+/// One location's outline: polygons of rings in Web Mercator world units.
+pub(super) struct WorldOutline {
+    strength: MarkerStrength,
+    polygons: Vec<Vec<Vec<(f64, f64)>>>,
+}
+
+/// The outlines of the located markers' locations.
+pub(super) fn world_outlines(
+    dataset: &compound_atlas_core::model::Dataset,
+    markers: &[Marker],
+) -> Vec<WorldOutline> {
+    markers
+        .iter()
+        .filter_map(|m| {
+            let outline = dataset.locations[m.location as usize].outline.as_ref()?;
+            let polygons = outline
+                .polygons
+                .iter()
+                .map(|rings| {
+                    let world = |r: &Vec<[f64; 2]>| {
+                        r.iter().map(|p| projection::to_world(p[0], p[1])).collect()
+                    };
+                    rings.iter().map(world).collect()
+                })
+                .collect();
+            Some(WorldOutline {
+                strength: m.strength(),
+                polygons,
+            })
+        })
+        .collect()
+}
+
+/// Outlines under the markers: each ring drawn in its location's strength colour, and
+/// lightly filled where the outer ring is convex (egui fills only convex shapes).
+pub(super) fn paint_outlines(ui: &Ui, rect: Rect, view: &View, outlines: &[WorldOutline]) {
+    let painter = ui.painter().with_clip_rect(rect);
+    let scale = view.scale();
+    let screen = |&(x, y): &(f64, f64)| {
+        rect.min
+            + vec2(
+                ((x - view.left) * scale) as f32,
+                ((y - view.top) * scale) as f32,
+            )
+    };
+    for outline in outlines {
+        let colour = theme::strength(outline.strength);
+        for rings in &outline.polygons {
+            for (i, ring) in rings.iter().enumerate() {
+                let points: Vec<Pos2> = ring.iter().map(screen).collect();
+                if i == 0 && is_convex(&points) {
+                    let fill = colour.gamma_multiply(0.18);
+                    painter.add(egui::Shape::convex_polygon(
+                        points.clone(),
+                        fill,
+                        Stroke::NONE,
+                    ));
+                }
+                painter.add(egui::Shape::closed_line(points, Stroke::new(1.5, colour)));
+            }
+        }
+    }
+}
+
+/// Whether a ring turns the same way at every corner.
+fn is_convex(points: &[Pos2]) -> bool {
+    let n = points.len();
+    if n < 3 {
+        return false;
+    }
+    let mut sign = 0.0f32;
+    for i in 0..n {
+        let (a, b, c) = (points[i], points[(i + 1) % n], points[(i + 2) % n]);
+        let cross = (b - a).x * (c - b).y - (b - a).y * (c - b).x;
+        if cross.abs() < 1e-6 {
+            continue;
+        }
+        if sign != 0.0 && cross.signum() != sign {
+            return false;
+        }
+        sign = cross.signum();
+    }
+    true
+}
+
 pub(super) fn paint_scene(ui: &Ui, rect: Rect, scene: &Scene, style: Style) {
     let painter = ui.painter().with_clip_rect(rect);
     let (location_text, town_text, halo) = image::text_colours(&style);

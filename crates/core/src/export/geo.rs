@@ -62,11 +62,21 @@ pub fn geojson(rows: &[LocationRow]) -> Value {
         .iter()
         .filter_map(|row| {
             let (lon, lat) = coordinates(row.location)?;
+            let mut properties = properties(row);
+            // An outline is the geometry; the marker stays in the properties.
+            let geometry = match &row.location.outline {
+                Some(outline) => {
+                    properties["lat"] = json!(lat);
+                    properties["lon"] = json!(lon);
+                    json!({"type": "MultiPolygon", "coordinates": outline.polygons})
+                }
+                None => json!({"type": "Point", "coordinates": [lon, lat]}),
+            };
             Some(json!({
                 "type": "Feature",
                 "id": row.location.id,
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": properties(row),
+                "geometry": geometry,
+                "properties": properties,
             }))
         })
         .collect();
@@ -126,9 +136,33 @@ pub fn write_kml(out: &mut impl Write, title: &str, rows: &[LocationRow]) -> io:
             }
         }
         xml.write_event(Event::End(BytesEnd::new("ExtendedData")))?;
+        let outline = row.location.outline.as_ref();
+        if outline.is_some() {
+            xml.write_event(Event::Start(BytesStart::new("MultiGeometry")))?;
+        }
         xml.write_event(Event::Start(BytesStart::new("Point")))?;
         text(&mut xml, "coordinates", &format!("{lon},{lat},0"))?;
         xml.write_event(Event::End(BytesEnd::new("Point")))?;
+        for rings in outline.map_or(&[][..], |o| &o.polygons[..]) {
+            xml.write_event(Event::Start(BytesStart::new("Polygon")))?;
+            for (i, ring) in rings.iter().enumerate() {
+                let boundary = if i == 0 {
+                    "outerBoundaryIs"
+                } else {
+                    "innerBoundaryIs"
+                };
+                xml.write_event(Event::Start(BytesStart::new(boundary)))?;
+                xml.write_event(Event::Start(BytesStart::new("LinearRing")))?;
+                let points: Vec<String> = ring.iter().map(|[x, y]| format!("{x},{y}")).collect();
+                text(&mut xml, "coordinates", &points.join(" "))?;
+                xml.write_event(Event::End(BytesEnd::new("LinearRing")))?;
+                xml.write_event(Event::End(BytesEnd::new(boundary)))?;
+            }
+            xml.write_event(Event::End(BytesEnd::new("Polygon")))?;
+        }
+        if outline.is_some() {
+            xml.write_event(Event::End(BytesEnd::new("MultiGeometry")))?;
+        }
         xml.write_event(Event::End(BytesEnd::new("Placemark")))?;
     }
     xml.write_event(Event::End(BytesEnd::new("Document")))?;
