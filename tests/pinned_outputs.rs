@@ -62,10 +62,24 @@ fn normalised(bytes: Vec<u8>, temp: &Path) -> Vec<u8> {
     };
     let temp = temp.display().to_string();
     let mut out = String::new();
+    // The intelligence files hold the export's time, so their digests in the manifest do too.
+    let mut after_intel_file = false;
     for line in text.split_inclusive('\n') {
         let line = line.replace(&temp, "TEMP");
-        if line.trim_start().starts_with("\"created_at\"") {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("\"file\"") {
+            after_intel_file =
+                trimmed.contains("stix_bundle.json") || trimmed.contains("misp_event.json");
+        }
+        let intel_time = ["\"created\"", "\"modified\"", "\"timestamp\"", "\"date\""]
+            .iter()
+            .any(|key| trimmed.starts_with(key));
+        if trimmed.starts_with("\"created_at\"") {
             out.push_str("\"created_at\": (blanked)\n");
+        } else if intel_time {
+            out.push_str("(the export's time)\n");
+        } else if after_intel_file && trimmed.starts_with("\"sha256\"") {
+            out.push_str("(the digest of a file holding the export's time)\n");
         } else if is_seal(&line) {
             // The seal hashes the manifest, creation time and all.
             out.push_str("(the manifest's SHA-256)  manifest.json\n");
