@@ -171,17 +171,17 @@ pub fn classify(path: &std::path::Path) -> Option<crate::model::FileKind> {
 /// A spreadsheet's kind: reports when a sheet's header names report_id, ip and
 /// event_time, else a location list when one names a name.
 fn classify_spreadsheet(path: &std::path::Path) -> Option<crate::model::FileKind> {
-    use calamine::Reader;
     let mut workbook = calamine::open_workbook_auto(path).ok()?;
     let reports =
         formats::sheet::choose_sheet::<_, headers::ReportField>(&mut workbook, None, None);
     if reports.is_ok() {
         return Some(crate::model::FileKind::Reports);
     }
-    let names = workbook.sheet_names();
     let locations =
         formats::sheet::choose_sheet::<_, headers::LocationField>(&mut workbook, None, None);
-    (locations.is_ok() && !names.is_empty()).then_some(crate::model::FileKind::Locations)
+    locations
+        .is_ok()
+        .then_some(crate::model::FileKind::Locations)
 }
 
 /// An XML file that is KML: its root is `<kml>` (report XML has `<report>`).

@@ -70,9 +70,7 @@ pub(crate) fn read_whole(input: &Input) -> Result<Whole, FileError> {
             ),
         ));
     }
-    let sha256 = crate::values::text::hex(&sha2::Digest::finalize(
-        <sha2::Sha256 as sha2::Digest>::new_with_prefix(&bytes),
-    ));
+    let sha256 = crate::export::sha256_hex(&bytes);
     Ok(Whole { bytes, sha256 })
 }
 
