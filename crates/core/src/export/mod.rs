@@ -34,10 +34,9 @@ use crate::output::{
 use crate::params::RunParameters;
 use crate::values::progress::{Cancelled, Progress};
 use crate::values::safe_csv::SafeCsv;
-use crate::values::text::hex;
+pub use crate::values::text::sha256_hex;
 use crate::values::time::{Nanos, format_time};
 use geo::LocationRow;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -315,11 +314,6 @@ fn summary_html(
         masked: options.mask,
     })
     .into_bytes()
-}
-
-/// SHA-256 as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// The files of the evidence set and the figures, without writing anything.

@@ -10,7 +10,7 @@
 //! followed. The manifest itself is bound by `manifest.sha256` ([`SEAL`]).
 
 use super::{MANIFEST, Manifest, SEAL, is_zip};
-use crate::values::text::hex;
+use crate::values::text::{hex, sha256_hex};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -279,7 +279,7 @@ fn read_small(set: &mut dyn SetReader, name: &str, limit: u64) -> std::io::Resul
 
 /// What `manifest.sha256` says of `manifest`.
 fn check_seal(set: &mut dyn SetReader, entries: &BTreeMap<String, Found>, manifest: &[u8]) -> Seal {
-    let found = hex(&Sha256::digest(manifest));
+    let found = sha256_hex(manifest);
     let stated = matches!(entries.get(SEAL), Some(Found::File { .. }))
         .then(|| read_small(set, SEAL, 4096).ok())
         .flatten()

@@ -1,7 +1,6 @@
 //! A user's own MaxMind DB files (GeoLite2-ASN/-Country/-City, DB-IP Lite, IPinfo Lite),
 //! read with the `maxminddb` crate: AS number, organisation and country per address.
 
-use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -136,7 +135,7 @@ impl UserDatabase {
         if size > MAX_DATABASE_BYTES {
             return Err(DatabaseError::TooLarge { path, size });
         }
-        let sha256 = crate::values::text::hex(&Sha256::digest(&bytes));
+        let sha256 = crate::values::text::sha256_hex(&bytes);
         let bytes: Arc<[u8]> = bytes.into();
         let reader = maxminddb::Reader::from_source(Arc::clone(&bytes)).map_err(|e| {
             DatabaseError::NotMmdb {

@@ -40,6 +40,12 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The SHA-256 sum of `bytes`, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
 /// Whether `c` would steer a terminal or reorder what is shown rather than be shown: C0
 /// and C1 controls, DEL, and the bidirectional overrides and isolates that "Trojan
 /// Source" text uses to make a line read differently from what it holds.

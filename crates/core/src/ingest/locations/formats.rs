@@ -70,7 +70,7 @@ pub(crate) fn read_whole(input: &Input) -> Result<Whole, FileError> {
             ),
         ));
     }
-    let sha256 = crate::export::sha256_hex(&bytes);
+    let sha256 = crate::values::text::sha256_hex(&bytes);
     Ok(Whole { bytes, sha256 })
 }
 
