@@ -1,8 +1,9 @@
-//! Report files in other formats than CSV through the workbench's import preview: the
-//! sample of what they hold, by party, the sheet and time choices, then the import.
+//! Files in other formats than CSV through the workbench's import preview: the sample of
+//! what a report file holds, by party, the sheet and time choices; what a location list
+//! yields (locations, observations, outlines); then the import.
 
 use compound_atlas::gui::WorkbenchApp;
-use compound_atlas::gui::workspace::{Intent, Params, Workspace, embedded_inputs};
+use compound_atlas::gui::workspace::{Intent, Params, Sample, Workspace, embedded_inputs};
 use compound_atlas_core::generate::formats::{Layout, ReportFormat, write_reports_as};
 use compound_atlas_core::generate::{Spec, generate};
 use compound_atlas_core::model::{FileKind, Party};
@@ -31,8 +32,12 @@ fn settle(harness: &mut Harness<'static, WorkbenchApp>) {
 }
 
 fn preview(harness: &mut Harness<'static, WorkbenchApp>, path: PathBuf) {
+    preview_as(harness, FileKind::Reports, path);
+}
+
+fn preview_as(harness: &mut Harness<'static, WorkbenchApp>, kind: FileKind, path: PathBuf) {
     harness.state_mut().workspace.apply(Intent::Preview {
-        kind: FileKind::Reports,
+        kind,
         paths: vec![path],
     });
     settle(harness);
@@ -64,7 +69,7 @@ fn a_report_xml_shows_its_events_by_party_then_imports_with_them() {
     std::fs::write(&path, XML).unwrap();
     let mut harness = harness();
     preview(&mut harness, path);
-    harness.get_by_label("Format: report XML, read as reports.");
+    harness.get_by_label("Format: report XML.");
     harness.get_by_label("The whole file holds 1 report and 3 events.");
     for party in ["reported person", "associated account", "victim"] {
         // In the table of parties and in the event's row.
@@ -120,7 +125,7 @@ fn a_spreadsheet_offers_its_sheets_and_the_time_zone_reads_it_again() {
     let xlsx = write_reports_as(&data, ReportFormat::Xlsx, Layout::Single).unwrap()[0].clone();
     let mut harness = harness();
     preview(&mut harness, xlsx);
-    harness.get_by_label("Format: spreadsheet, read as reports.");
+    harness.get_by_label("Format: spreadsheet.");
     let utc = first_time(&harness);
 
     harness.get_by_label("sheet to read").click();
@@ -153,7 +158,117 @@ fn a_spreadsheet_offers_its_sheets_and_the_time_zone_reads_it_again() {
 /// The time of the sample's first event, as the preview holds it.
 fn first_time(harness: &Harness<'static, WorkbenchApp>) -> String {
     let sample = harness.state().workspace.sample.as_ref().unwrap();
-    let sample = sample.result.as_ref().unwrap().as_ref().unwrap();
+    let Ok(Sample::Reports(sample)) = sample.result.as_ref().unwrap() else {
+        panic!("not a sample of reports")
+    };
     harness.get_by_label(&sample.first[0].time);
     sample.first[0].time.clone()
+}
+
+const SITES: &str = r#"{"type":"FeatureCollection","features":[
+  {"type":"Feature","properties":{"Name":"North Site","Country":"MM","IP":"203.0.113.0/28","First Seen":"2023/01/01"},
+   "geometry":{"type":"Polygon","coordinates":[[[98.5,16.7],[98.6,16.7],[98.6,16.8],[98.5,16.8],[98.5,16.7]]]}},
+  {"type":"Feature","properties":{"name":"South Hub","ip":"198.51.100.9","ports":"8000-8100","colour":"red"},
+   "geometry":{"type":"Point","coordinates":[103.5,10.6]}},
+  {"type":"Feature","properties":{"ip":"192.0.2.2"},"geometry":null}
+]}"#;
+
+#[test]
+fn a_geojson_location_list_shows_what_it_yields_then_imports_with_its_outline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.geojson");
+    std::fs::write(&path, SITES).unwrap();
+    let mut harness = harness();
+    preview_as(&mut harness, FileKind::Locations, path);
+    harness.get_by_label("Format: GeoJSON.");
+    harness.get_by_label("The whole list holds 2 locations and 2 observations.");
+    harness.get_by_label("1 location is drawn with an outline (marker at its centre).");
+    harness.get_by_label("Kept as extra attributes: colour.");
+    harness.get_by_label("north-site");
+    harness.get_by_label("2023-01-01T00:00:00Z");
+    harness.get_by_label("8000-8100");
+    harness.get_by_label("5 points");
+    harness.get_by_label("1 reject or warning; the import lists every one.");
+
+    harness.get_by_label("Import").click();
+    settle(&mut harness);
+    let workspace = &harness.state().workspace;
+    assert!(workspace.pending.is_empty());
+    let file = workspace.dataset.files.len() - 1;
+    assert!(
+        workspace.dataset.files[file]
+            .path
+            .ends_with("sites.geojson")
+    );
+    let north = workspace
+        .dataset
+        .locations
+        .iter()
+        .find(|l| l.id == "north-site")
+        .expect("the location was added");
+    assert!(north.outline.is_some(), "with its outline");
+    assert!(workspace.inputs.locations.last().unwrap().columns.is_none());
+}
+
+#[test]
+fn a_location_spreadsheet_is_read_from_the_sheet_chosen() {
+    use compound_atlas_core::generate::location_formats::{LocationListFormat, write_locations_as};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    generate(&Spec {
+        reports: 20,
+        seed: 3,
+        out: data.clone(),
+    })
+    .unwrap();
+    let csv = compound_atlas_core::ingest::read_locations(
+        &compound_atlas_core::ingest::Input::File(data.join("locations.csv")),
+        Default::default(),
+        None,
+        &Default::default(),
+    )
+    .unwrap();
+    let xlsx = write_locations_as(&data, LocationListFormat::Xlsx).unwrap();
+    let mut harness = harness();
+    preview_as(&mut harness, FileKind::Locations, xlsx);
+    harness.get_by_label("Format: spreadsheet.");
+    let observations = csv.rows.iter().filter(|r| r.observation.is_some()).count();
+    let Some(Ok(Sample::Locations(sample))) = harness
+        .state()
+        .workspace
+        .sample
+        .as_ref()
+        .and_then(|s| s.result.clone())
+    else {
+        panic!("not a sample of a location list")
+    };
+    assert_eq!(sample.observations, observations, "as the CSV holds");
+    assert_eq!(sample.sheets.len(), 1);
+    let sheet = sample.sheets[0].clone();
+    // Through accessibility: the combo box's node spans its column, and a pointer click
+    // at the centre of that misses the narrower button under a short text.
+    harness.get_by_label("sheet to read").click_accesskit();
+    harness.run_steps(2);
+    harness.get_all_by_label(&sheet).last().unwrap().click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().workspace.pending[0].sheet.as_deref(),
+        Some(sheet.as_str())
+    );
+    harness.get_by_label("Import").click();
+    settle(&mut harness);
+    let workspace = &harness.state().workspace;
+    let source = workspace.inputs.locations.last().unwrap();
+    assert_eq!(source.sheet.as_deref(), Some(sheet.as_str()));
+    let file = (workspace.dataset.files.len() - 1) as u16;
+    let read = workspace
+        .dataset
+        .observations
+        .iter()
+        .filter(|o| o.file == file)
+        .count();
+    assert_eq!(
+        read, observations,
+        "every observation of the sheet imported"
+    );
 }

@@ -99,8 +99,10 @@ const REPORTS: Filter = Filter {
     ],
 };
 const LOCATIONS: Filter = Filter {
-    label: "Location lists (csv, tsv, txt)",
-    extensions: &["csv", "tsv", "txt"],
+    label: "Location lists (csv, xlsx, xls, ods, geojson, json, kml, kmz)",
+    extensions: &[
+        "csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "geojson", "json", "kml", "kmz",
+    ],
 };
 const CASES: Filter = Filter {
     label: "Compound Atlas cases (case)",

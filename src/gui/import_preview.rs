@@ -103,13 +103,19 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
 fn kind_line(ui: &mut Ui, pending: &mut PendingImport, waiting: usize) {
     ui.horizontal(|ui| {
         ui.label(format!("Delimiter: {}.", pending.start.delimiter_name()));
-        ui.label("Read as");
-        ui.radio_value(&mut pending.kind, FileKind::Reports, "reports file");
-        ui.radio_value(&mut pending.kind, FileKind::Locations, "location list");
-        if waiting > 1 {
-            ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
-        }
+        kind_choice(ui, &mut pending.kind, waiting);
     });
+}
+
+/// Whether the file is read as reports or as a location list, and how many files wait
+/// after this one.
+pub(super) fn kind_choice(ui: &mut Ui, kind: &mut FileKind, waiting: usize) {
+    ui.label("Read as");
+    ui.radio_value(kind, FileKind::Reports, "reports file");
+    ui.radio_value(kind, FileKind::Locations, "location list");
+    if waiting > 1 {
+        ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
+    }
 }
 
 /// A column for each field of the file's kind.

@@ -1,38 +1,49 @@
-//! The import preview of a report file in a format other than CSV (spreadsheet, report
-//! XML, IDS JSON, JSON Lines, a folder or an archive): what its first events read as,
-//! by party, the fields kept, the sheet and the time choices.
+//! The import preview of a file in a format other than CSV (spreadsheet, report XML, IDS
+//! JSON, JSON Lines, a folder or an archive; GeoJSON, KML, STIX or MISP for a location
+//! list): what it yields, the first events or rows as they will be read, the kind, sheet
+//! and time choices.
 
-use super::import_preview::{Cells, buttons, rows_grid, time_choices};
+use super::import_locations;
+use super::import_preview::{Cells, buttons, kind_choice, rows_grid, time_choices};
 use super::theme;
-use super::workspace::{Intent, PendingImport, Workspace};
+use super::workspace::{Intent, PendingImport, Sample, Workspace};
+use compound_atlas_core::ingest::formats::Format;
 use compound_atlas_core::ingest::preview::{ReportsSample, SAMPLE_EVENTS};
+use compound_atlas_core::model::{FileKind, Issue};
 use compound_atlas_core::values::text::{count, thousands};
-use egui::{RichText, Ui};
+use egui::Ui;
 use std::sync::atomic::Ordering;
 
 /// How many of the sample's rejects and warnings are listed.
 const ISSUES_LISTED: usize = 8;
 
-/// The preview of a sampled file: what was found, the choices, the first events, the
-/// problems, and Import, Skip, Cancel.
+/// The preview of a sampled file: what was found, the choices, the first events or rows,
+/// the problems, and Import, Skip, Cancel.
 pub fn sample_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Intent>) {
     let mut edited = workspace.pending[0].clone();
     let mut params = workspace.params.clone();
     let result = workspace.sample.as_ref().and_then(|s| s.result.as_ref());
     let sample = result.and_then(|r| r.as_ref().ok());
-    format_line(ui, &edited, workspace.pending.len());
+    let format = match sample {
+        Some(Sample::Locations(s)) => s.format.label(),
+        // Until the list is read: KML is XML too, and not a report.
+        _ if edited.kind == FileKind::Locations && edited.format == Format::Xml => "XML",
+        _ => edited.format.label(),
+    };
+    format_line(ui, &mut edited, format, workspace.pending.len());
     ui.separator();
     ui.columns(2, |columns| {
         let [left, right] = columns else { return };
         left.strong("Found");
         match result {
             None => reading(left, workspace),
-            Some(Ok(sample)) => found(left, sample),
+            Some(Ok(Sample::Reports(sample))) => found(left, sample),
+            Some(Ok(Sample::Locations(sample))) => import_locations::found(left, sample),
             Some(Err(problem)) => {
                 left.colored_label(theme::ERROR, problem);
             }
         }
-        if let Some(sheets) = sample.map(|s| &s.sheets).filter(|s| !s.is_empty()) {
+        if let Some(sheets) = sample.map(sheets_of).filter(|s| !s.is_empty()) {
             sheet_choice(right, &mut edited, sheets);
         }
         time_choices(right, &mut params, false);
@@ -44,29 +55,45 @@ pub fn sample_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
         intents.push(Intent::EditParams(params));
     }
     if let Some(sample) = sample {
-        ui.separator();
-        ui.strong(format!(
-            "The first {} as they will be read",
-            count(sample.first.len() as u64, "event", "events")
-        ));
-        rows_grid(ui, &first_events(sample));
-        problems(ui, sample);
+        first_rows(ui, sample);
     }
     ui.separator();
     // A file that cannot be read would fail to import too.
     buttons(ui, !result.is_some_and(|r| r.is_err()), intents);
 }
 
-/// The format found and how many files wait after this one.
-fn format_line(ui: &mut Ui, pending: &PendingImport, waiting: usize) {
+fn sheets_of(sample: &Sample) -> &[String] {
+    match sample {
+        Sample::Reports(s) => &s.sheets,
+        Sample::Locations(s) => &s.sheets,
+    }
+}
+
+/// The first events or rows as they will be read, and the problems found.
+fn first_rows(ui: &mut Ui, sample: &Sample) {
+    ui.separator();
+    let (title, rows, issues) = match sample {
+        Sample::Reports(s) => (
+            count(s.first.len() as u64, "event", "events"),
+            first_events(s),
+            &s.issues,
+        ),
+        Sample::Locations(s) => (
+            count(s.first.len() as u64, "row", "rows"),
+            import_locations::first_rows(s),
+            &s.issues,
+        ),
+    };
+    ui.strong(format!("The first {title} as they will be read"));
+    rows_grid(ui, &rows);
+    problems(ui, issues, matches!(sample, Sample::Reports(_)));
+}
+
+/// The format found, the kind the file is read as and how many files wait after it.
+fn format_line(ui: &mut Ui, pending: &mut PendingImport, format: &str, waiting: usize) {
     ui.horizontal(|ui| {
-        ui.label(format!(
-            "Format: {}, read as reports.",
-            pending.format.label()
-        ));
-        if waiting > 1 {
-            ui.label(RichText::new(format!("({} more files after this one)", waiting - 1)).weak());
-        }
+        ui.label(format!("Format: {format}."));
+        kind_choice(ui, &mut pending.kind, waiting);
     });
 }
 
@@ -76,7 +103,7 @@ fn reading(ui: &mut Ui, workspace: &Workspace) {
     ui.horizontal(|ui| {
         ui.spinner();
         ui.label(format!(
-            "Reading the first events… {} read",
+            "Reading… {} read",
             thousands(job.progress.rows_done.load(Ordering::Relaxed))
         ));
     });
@@ -84,7 +111,6 @@ fn reading(ui: &mut Ui, workspace: &Workspace) {
 
 /// Reports and events found, events by party, and the fields kept.
 fn found(ui: &mut Ui, sample: &ReportsSample) {
-    use compound_atlas_core::ingest::formats::Format;
     let input = match sample.format {
         Format::Folder => "folder",
         Format::Zip => "archive",
@@ -132,12 +158,15 @@ fn found(ui: &mut Ui, sample: &ReportsSample) {
 
 /// The sheet to read: the first with the required columns, or one chosen by name.
 fn sheet_choice(ui: &mut Ui, pending: &mut PendingImport, sheets: &[String]) {
-    const FIRST: &str = "the first with report_id, ip and event_time";
+    let first = match pending.kind {
+        FileKind::Reports => "the first with report_id, ip and event_time",
+        FileKind::Locations => "the first with a name column",
+    };
     ui.strong("Sheet");
     egui::ComboBox::new("sample-sheet", "")
-        .selected_text(pending.sheet.as_deref().unwrap_or(FIRST))
+        .selected_text(pending.sheet.as_deref().unwrap_or(first))
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut pending.sheet, None, FIRST);
+            ui.selectable_value(&mut pending.sheet, None, first);
             for sheet in sheets {
                 ui.selectable_value(&mut pending.sheet, Some(sheet.clone()), sheet);
             }
@@ -173,29 +202,34 @@ fn first_events(sample: &ReportsSample) -> Vec<(u64, Cells)> {
         .collect()
 }
 
-/// The rejects and warnings of the part read: how many, and the first few in words.
-fn problems(ui: &mut Ui, sample: &ReportsSample) {
-    if sample.issues.is_empty() {
+/// The rejects and warnings: how many, and the first few in words. A report file's
+/// sample is of its start; a location list is read whole.
+fn problems(ui: &mut Ui, issues: &[Issue], partial: bool) {
+    if issues.is_empty() {
         return;
     }
+    let found = count(
+        issues.len() as u64,
+        "reject or warning",
+        "rejects and warnings",
+    );
+    let scope = if partial { " in the part read" } else { "" };
     ui.colored_label(
         theme::WARNING,
-        format!(
-            "{} in the part read; the import lists every one.",
-            count(
-                sample.issues.len() as u64,
-                "reject or warning",
-                "rejects and warnings"
-            )
-        ),
+        format!("{found}{scope}; the import lists every one."),
     );
-    for issue in sample.issues.iter().take(ISSUES_LISTED) {
+    for issue in issues.iter().take(ISSUES_LISTED) {
         let value = if issue.value.is_empty() {
             String::new()
         } else {
             format!(" ({})", issue.value)
         };
-        let text = format!("{}: {}{value}", issue.column, issue.message);
+        // Records of JSON have a path (in the column), not a line.
+        let line = match issue.line {
+            0 => String::new(),
+            line => format!("line {line}, "),
+        };
+        let text = format!("{line}{}: {}{value}", issue.column, issue.message);
         match issue.severity {
             compound_atlas_core::model::Severity::Error => ui.colored_label(theme::ERROR, text),
             compound_atlas_core::model::Severity::Warning => ui.label(text),

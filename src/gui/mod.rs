@@ -19,6 +19,7 @@ mod dialogs;
 pub mod file_chooser;
 pub mod file_dialogs;
 mod headline;
+mod import_locations;
 mod import_preview;
 mod import_sample;
 mod info_windows;

@@ -4,7 +4,7 @@
 use crate::analysis::{Summary, summarize};
 use crate::ingest::headers::{ColumnMap, LocationField, ReportField};
 use crate::ingest::reports::read_reports_from;
-use crate::ingest::{FileError, ImportOptions, Input, read_locations};
+use crate::ingest::{FileError, ImportOptions, Input, read_locations_from};
 use crate::ipdata::mmdb::UserDatabase;
 use crate::matching::{MatchError, MatchParams, MatchSet, match_events};
 use crate::model::{Dataset, FileKind, SourceFile};
@@ -160,10 +160,11 @@ pub fn add_inputs(
         return Err(FileError::TooManyFiles { count });
     }
     for source in &inputs.locations {
-        dataset.add_locations(read_locations(
+        dataset.add_locations(read_locations_from(
             &source.input,
             options,
             source.columns.clone(),
+            source.sheet.as_deref(),
             progress,
         )?);
     }

@@ -215,8 +215,8 @@ impl Workspace {
             }),
             FileKind::Locations => self.staged.locations.push(Source {
                 input,
-                columns: Some(confirmed.location_columns),
-                sheet: None,
+                columns: (!sampled).then_some(confirmed.location_columns),
+                sheet: confirmed.sheet,
             }),
         }
         self.read_staged_when_preview_is_done();

@@ -10,7 +10,7 @@ mod sample;
 pub use case_io::AUTOSAVE_EVERY;
 pub use intent::Intent;
 pub use jobs::{JobOutcome, RunningJob};
-pub use sample::{SampleJob, is_sampled};
+pub use sample::{Sample, SampleJob, is_sampled};
 
 use compound_atlas_core::analysis::filter::{Filter, FilteredView};
 use compound_atlas_core::analysis::leads::{Leads, find_leads};
@@ -79,7 +79,7 @@ impl PendingImport {
             path: path.clone(),
             source,
         })?;
-        let start = if kind == FileKind::Reports && format != Format::Csv {
+        let start = if format != Format::Csv {
             FileStart::default()
         } else {
             file_start(&path, 12)?

@@ -1,9 +1,11 @@
-//! The first events of a report file in a format other than CSV, read off the UI thread
-//! for the import preview, again whenever its sheet or time choices change.
+//! What a file in a format other than CSV yields (the first events of a report file, the
+//! whole of a location list), read off the UI thread for the import preview, again
+//! whenever its kind, sheet or time choices change.
 
 use super::{PendingImport, Workspace};
 use compound_atlas_core::ingest::Input;
 use compound_atlas_core::ingest::formats::Format;
+use compound_atlas_core::ingest::locations::sample::{LocationsSample, sample_locations};
 use compound_atlas_core::ingest::preview::{ReportsSample, sample_reports};
 use compound_atlas_core::model::FileKind;
 use compound_atlas_core::values::progress::Progress;
@@ -15,18 +17,26 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SampleKey {
     path: PathBuf,
+    kind: FileKind,
     sheet: Option<String>,
     zone: String,
     date_order: String,
+}
+
+/// What a sampled file yields, by the kind it is read as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    Reports(ReportsSample),
+    Locations(LocationsSample),
 }
 
 /// A sample being read, or read.
 pub struct SampleJob {
     key: SampleKey,
     pub progress: Arc<Progress>,
-    receiver: Option<Receiver<Result<ReportsSample, String>>>,
+    receiver: Option<Receiver<Result<Sample, String>>>,
     /// The sample, or why the file cannot be read; `None` while reading.
-    pub result: Option<Result<ReportsSample, String>>,
+    pub result: Option<Result<Sample, String>>,
 }
 
 impl Drop for SampleJob {
@@ -40,7 +50,7 @@ impl Drop for SampleJob {
 
 /// Whether the preview reads a sample of this file instead of showing its columns.
 pub fn is_sampled(pending: &PendingImport) -> bool {
-    pending.kind == FileKind::Reports && pending.format != Format::Csv
+    pending.format != Format::Csv
 }
 
 impl Workspace {
@@ -78,6 +88,7 @@ impl Workspace {
         let first = self.pending.first().filter(|p| is_sampled(p))?;
         Some(SampleKey {
             path: first.path.clone(),
+            kind: first.kind,
             sheet: first.sheet.clone(),
             zone: self.params.zone.clone(),
             date_order: self.params.date_order.clone(),
@@ -102,7 +113,15 @@ impl Workspace {
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let input = Input::File(key.path);
-            let read = sample_reports(&input, options, key.sheet.as_deref(), &progress);
+            let sheet = key.sheet.as_deref();
+            let read = match key.kind {
+                FileKind::Reports => {
+                    sample_reports(&input, options, sheet, &progress).map(Sample::Reports)
+                }
+                FileKind::Locations => {
+                    sample_locations(&input, options, sheet, &progress).map(Sample::Locations)
+                }
+            };
             // The receiver is gone when the preview moved on.
             let _ = sender.send(read.map_err(|e| e.to_string()));
         });

@@ -5,6 +5,7 @@ pub mod formats;
 mod geojson;
 mod kml;
 pub mod misp;
+pub mod sample;
 pub mod stix;
 pub mod stix_pattern;
 mod table;
