@@ -192,6 +192,57 @@ fn an_evidence_set_is_exported_to_a_folder_named_in_the_chooser() {
 }
 
 #[test]
+fn the_export_dialogs_tlp_and_organisation_mark_the_intelligence_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(sample(), dir.path());
+    menu(&mut harness, "Export evidence set…");
+    harness.get_by_label("TLP marking").click_accesskit();
+    harness.run_steps(2);
+    harness.get_by_label("TLP:RED").click();
+    harness.run_steps(2);
+    harness.get_by_label("Organisation").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Organisation")
+        .type_text("Example Helpline");
+    harness.run_steps(1);
+    // Masking withdraws the report ids from the sightings.
+    let names = "Name the reports behind each sighting (report ids in the STIX and MISP files)";
+    harness.get_by_label(names).click();
+    harness.run_steps(1);
+    assert!(harness.state().export_choices.include_report_ids);
+    harness.get_by_label_contains("Mask identifiers").click();
+    harness.run_steps(2);
+    assert!(!harness.state().export_choices.include_report_ids);
+    harness.get_by_label("Export to a new folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    harness.run_steps(2);
+    finish_job(&mut harness);
+    let set = dir.path().join("evidence-set");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(set.join(name)).unwrap()).unwrap()
+    };
+    let misp = read("misp_event.json");
+    let tags: Vec<&str> = misp["Event"]["Tag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(tags.contains(&"tlp:red"), "{tags:?}");
+    assert_eq!(misp["Event"]["Orgc"]["name"], "Example Helpline");
+    let stix = read("stix_bundle.json");
+    let identity = stix["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "identity")
+        .unwrap();
+    assert_eq!(identity["name"], "Example Helpline");
+}
+
+#[test]
 fn work_is_saved_as_a_case_and_opened_again_through_the_chooser() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(sample(), dir.path());

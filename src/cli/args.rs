@@ -45,7 +45,8 @@ pub struct InputArgs {
     /// sheet whose header names report_id, ip and event_time).
     #[arg(long = "sheet", value_name = "NAME")]
     pub sheet: Option<String>,
-    /// A location list (CSV: one row per observation). Repeat for several files.
+    /// A location list: CSV (one row per observation), a spreadsheet, GeoJSON, KML or KMZ, a
+    /// STIX 2.1 bundle or a MISP event. Repeat for several files.
     #[arg(
         long = "locations",
         value_name = "FILE",

@@ -3,7 +3,7 @@
 //! files; and asking for paths through the picker.
 
 use super::file_dialogs::FileRequest;
-use super::workspace::{self, Intent};
+use super::workspace::{self, ExportChoices, Intent};
 use super::{WorkbenchApp, case_panel, import_preview, info_windows, report_window};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -127,9 +127,12 @@ impl WorkbenchApp {
                         .labelled_by(label.id);
                     ui.end_row();
                 });
+                ui.add_space(6.0);
+                intel_choices(ui, &mut self.export_choices);
+                ui.add_space(6.0);
                 ui.label(
                     RichText::new(
-                        "Writes matches, reports, events, locations (CSV, GeoJSON, KML), import errors, map.png, summary.html and manifest.json. Check it later with `compound-atlas verify`.",
+                        "Writes matches, reports, events, locations (CSV, GeoJSON, KML), import errors, a STIX 2.1 bundle and a MISP event, map.png, summary.html and manifest.json. Check it later with `compound-atlas verify`.",
                     )
                     .weak(),
                 );
@@ -255,4 +258,46 @@ impl WorkbenchApp {
             .open(&mut self.show_shortcuts)
             .show(&ctx, info_windows::shortcuts);
     }
+}
+
+/// The choices for the two intelligence files: the TLP marking, the organisation named as
+/// the one that sighted the matches, and whether sightings name their reports.
+fn intel_choices(ui: &mut Ui, choices: &mut ExportChoices) {
+    use compound_atlas_core::export::intel::Tlp;
+    ui.strong("Threat intelligence (stix_bundle.json, misp_event.json)");
+    egui::Grid::new("export-intel")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("TLP marking");
+            let chosen = Tlp::parse(&choices.tlp).unwrap_or_default();
+            egui::ComboBox::from_id_salt("export-tlp")
+                .selected_text(chosen.tag().to_uppercase())
+                .show_ui(ui, |ui| {
+                    for tlp in Tlp::ALL {
+                        let tag = tlp.tag().to_string();
+                        ui.selectable_value(&mut choices.tlp, tag, tlp.tag().to_uppercase());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Organisation");
+            ui.add(
+                egui::TextEdit::singleline(&mut choices.organisation)
+                    .hint_text("named as the one that sighted the matches"),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+        });
+    if choices.mask {
+        choices.include_report_ids = false;
+    }
+    ui.add_enabled(
+        !choices.mask,
+        egui::Checkbox::new(
+            &mut choices.include_report_ids,
+            "Name the reports behind each sighting (report ids in the STIX and MISP files)",
+        ),
+    )
+    .on_disabled_hover_text("A masked set never names reports.");
 }

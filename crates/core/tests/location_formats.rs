@@ -174,6 +174,48 @@ fn stix_and_misp_exports_read_back_exactly() {
 }
 
 #[test]
+fn every_stix_object_carries_the_tlp_marking_chosen() {
+    use compound_atlas_core::export::intel::Tlp;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("list.csv");
+    std::fs::write(&csv, AWKWARD_LIST).unwrap();
+    let dataset = dataset_of(&csv);
+    let mut intel = Intel::new(&dataset, vec![0, 1, 2], &[], 1_700_000_000_000_000_000);
+    for (tlp, level, statements) in [
+        (Tlp::Clear, "white", 0),
+        (Tlp::Amber, "amber", 0),
+        (Tlp::AmberStrict, "amber", 1),
+        (Tlp::Red, "red", 0),
+    ] {
+        intel.tlp = tlp;
+        let bundle = stix::bundle(&intel);
+        let objects = bundle["objects"].as_array().unwrap();
+        let (markings, rest): (Vec<_>, Vec<_>) = objects
+            .iter()
+            .partition(|o| o["type"] == "marking-definition");
+        let tlp_marking = markings
+            .iter()
+            .find(|m| m["definition_type"] == "tlp")
+            .unwrap();
+        assert_eq!(tlp_marking["definition"]["tlp"], level, "{tlp:?}");
+        let statement_count = markings
+            .iter()
+            .filter(|m| m["definition_type"] == "statement")
+            .count();
+        assert_eq!(statement_count, statements, "{tlp:?}");
+        let ids: Vec<&serde_json::Value> = markings.iter().map(|m| &m["id"]).collect();
+        for object in rest {
+            let refs: Vec<&serde_json::Value> = object["object_marking_refs"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{tlp:?}: {} has no marking", object["id"]))
+                .iter()
+                .collect();
+            assert_eq!(refs, ids, "{tlp:?}: {}", object["id"]);
+        }
+    }
+}
+
+#[test]
 fn geojson_polygons_are_outlines_and_bad_features_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sites.geojson");

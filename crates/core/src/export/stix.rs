@@ -5,7 +5,7 @@
 //! gives the same list.
 
 use super::intel::{
-    Intel, blocks_text, observation_key, ports_text, rfc3339, rfc3339_millis, stable_uuid,
+    Intel, Tlp, blocks_text, observation_key, ports_text, rfc3339, rfc3339_millis, stable_uuid,
 };
 use crate::ingest::locations::stix::SHARED_LABEL;
 use crate::model::{Location, Observation};
@@ -19,6 +19,8 @@ fn id(kind: &str, what: &str) -> String {
 /// The bundle as JSON.
 pub fn bundle(intel: &Intel) -> Value {
     let created = rfc3339_millis(intel.created);
+    let mut objects = tlp_markings(intel.tlp, &created);
+    let markings: Vec<Value> = objects.iter().map(|m| m["id"].clone()).collect();
     let common = |kind: &str, id: &str| {
         let mut object = Map::new();
         object.insert("type".into(), json!(kind));
@@ -26,10 +28,10 @@ pub fn bundle(intel: &Intel) -> Value {
         object.insert("id".into(), json!(id));
         object.insert("created".into(), json!(created));
         object.insert("modified".into(), json!(created));
+        object.insert("object_marking_refs".into(), json!(markings));
         object
     };
     let identity = id("identity", &intel.organisation);
-    let mut objects = Vec::new();
     let mut me = common("identity", &identity);
     me.insert("name".into(), json!(intel.organisation));
     me.insert("identity_class".into(), json!("organization"));
@@ -73,6 +75,42 @@ pub fn bundle(intel: &Intel) -> Value {
         "id": id("bundle", &every_id.join(",")),
         "objects": objects,
     })
+}
+
+/// The marking definitions every object of the bundle refers to: the TLP marking STIX 2.1
+/// defines (TLP 1.0, so TLP:CLEAR is its TLP:WHITE), and for TLP:AMBER+STRICT, which
+/// STIX 2.1 has no marking for, TLP:AMBER with a statement that narrows it.
+fn tlp_markings(tlp: Tlp, created: &str) -> Vec<Value> {
+    let (uuid, level) = match tlp {
+        Tlp::Clear => ("613f2e26-407d-48c7-9eca-b8e91df99dc9", "white"),
+        Tlp::Green => ("34098fce-860f-48ae-8e50-ebd3cc5e41da", "green"),
+        Tlp::Amber | Tlp::AmberStrict => ("f88d31f6-486f-44da-b317-01333bde0b82", "amber"),
+        Tlp::Red => ("5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "red"),
+    };
+    // The predefined objects exactly as the specification gives them (section 7.2.1.4).
+    let mut markings = vec![json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": format!("marking-definition--{uuid}"),
+        "created": "2017-01-20T00:00:00.000Z",
+        "definition_type": "tlp",
+        "name": format!("TLP:{}", level.to_uppercase()),
+        "definition": { "tlp": level },
+    })];
+    if tlp == Tlp::AmberStrict {
+        markings.push(json!({
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": id("marking-definition", "tlp:amber+strict"),
+            "created": created,
+            "name": "TLP:AMBER+STRICT",
+            "definition_type": "statement",
+            "definition": {
+                "statement": "TLP:AMBER+STRICT: recipients may share this only within their own organisation, on a need-to-know basis."
+            },
+        }));
+    }
+    markings
 }
 
 /// The infrastructure that stands for a location and, where it has coordinates or a
