@@ -59,7 +59,7 @@ pub fn run(args: &MapArgs) -> Result<(), CliError> {
         _ => {
             let bbox = args
                 .bbox
-                .or_else(|| markers::framing_bounds(&markers))
+                .or_else(|| markers::framing_bounds(&markers, &analysis.dataset.locations))
                 .ok_or("no location has coordinates, and no --bbox was given")?;
             image::view_of_bbox(bbox, args.width, args.height)
         }
@@ -67,6 +67,7 @@ pub fn run(args: &MapArgs) -> Result<(), CliError> {
     let style = Style::for_theme(args.dark);
     let input = image::SceneInput {
         markers: &markers,
+        locations: &analysis.dataset.locations,
         names: &names,
         selected: &Default::default(),
         show_towns: !args.no_towns,

@@ -15,6 +15,7 @@ use compound_atlas_core::map::basemap::projection::{self, MAX_ZOOM, MIN_ZOOM};
 use compound_atlas_core::map::basemap::render::{Style, View};
 use compound_atlas_core::map::image::{self, DrawnCluster, LabelKind, Scene, SceneInput};
 use compound_atlas_core::map::markers::{self, Marker, MarkerStrength};
+use compound_atlas_core::map::outlines;
 use compound_atlas_core::values::text::thousands;
 use compound_atlas_core::values::time::format_time;
 use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
@@ -28,6 +29,8 @@ use walkers::{HttpTiles, Map, MapMemory, PmTiles, lon_lat};
 struct MarkerData {
     for_view: Arc<FilteredView>,
     markers: Vec<Marker>,
+    /// The dataset the markers are of (their locations' outlines).
+    dataset: Arc<compound_atlas_core::model::Dataset>,
     names: Vec<String>,
     observations: Vec<u32>,
     /// Locations' outlines in world units, with their marker's strength.
@@ -158,6 +161,7 @@ impl MapView {
             self.data = Some(MarkerData {
                 for_view: Arc::clone(&workspace.unselected),
                 markers: markers_now.clone(),
+                dataset: Arc::clone(dataset),
                 names: dataset.locations.iter().map(|l| l.name.clone()).collect(),
                 observations,
                 outlines: overlay::world_outlines(dataset, &markers_now),
@@ -217,6 +221,7 @@ impl MapView {
             let started = std::time::Instant::now();
             let input = SceneInput {
                 markers: &data.markers,
+                locations: &data.dataset.locations,
                 names: &data.names,
                 selected: &selected,
                 show_towns,
@@ -298,7 +303,7 @@ impl MapView {
         let data = self.data.as_ref().expect("refreshed before");
         let dataset_key = Arc::as_ptr(&workspace.dataset) as usize;
         if self.fitted_to != Some(dataset_key)
-            && let Some(bbox) = markers::framing_bounds(&data.markers)
+            && let Some(bbox) = markers::framing_bounds(&data.markers, &data.dataset.locations)
         {
             fit(&mut self.memory, bbox, size);
             self.fitted_to = Some(dataset_key);
@@ -344,12 +349,15 @@ impl MapView {
 
     fn toolbar(&mut self, ui: &mut Ui, selected: &BTreeSet<u32>, action: &mut Option<Action>) {
         let data = self.data.as_ref().expect("refreshed before");
-        let all = markers::framing_bounds(&data.markers);
-        let chosen = markers::bounds(
+        let all = markers::framing_bounds(&data.markers, &data.dataset.locations);
+        let chosen_markers = || {
             data.markers
                 .iter()
-                .filter(|m| selected.contains(&m.location)),
-        );
+                .filter(|m| selected.contains(&m.location))
+        };
+        let chosen = markers::bounds(chosen_markers()).map(|bbox| {
+            outlines::grow_to_outlines(bbox, &data.dataset.locations, chosen_markers())
+        });
         ui.horizontal(|ui| {
             if ui.button("−").on_hover_text("Zoom out").clicked() {
                 let _ = self
@@ -528,6 +536,7 @@ impl MapView {
         };
         let input = SceneInput {
             markers: &data.markers,
+            locations: &data.dataset.locations,
             names: &data.names,
             selected,
             show_towns: self.show_towns,

@@ -9,29 +9,22 @@ pub(super) struct WorldOutline {
     polygons: Vec<Vec<Vec<(f64, f64)>>>,
 }
 
-/// The outlines of the located markers' locations.
+/// The outlines of the located markers' locations, in world units.
 pub(super) fn world_outlines(
     dataset: &compound_atlas_core::model::Dataset,
     markers: &[Marker],
 ) -> Vec<WorldOutline> {
-    markers
-        .iter()
-        .filter_map(|m| {
-            let outline = dataset.locations[m.location as usize].outline.as_ref()?;
-            let polygons = outline
+    let world = |r: &Vec<[f64; 2]>| r.iter().map(|p| projection::to_world(p[0], p[1])).collect();
+    outlines::shown_outlines(&dataset.locations, markers)
+        .into_iter()
+        .map(|shown| WorldOutline {
+            strength: shown.strength,
+            polygons: shown
+                .outline
                 .polygons
                 .iter()
-                .map(|rings| {
-                    let world = |r: &Vec<[f64; 2]>| {
-                        r.iter().map(|p| projection::to_world(p[0], p[1])).collect()
-                    };
-                    rings.iter().map(world).collect()
-                })
-                .collect();
-            Some(WorldOutline {
-                strength: m.strength(),
-                polygons,
-            })
+                .map(|rings| rings.iter().map(world).collect())
+                .collect(),
         })
         .collect()
 }

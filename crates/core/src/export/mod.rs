@@ -195,10 +195,12 @@ const PAGE_MAP_SIZE: (u32, u32) = (960, 600);
 fn map_png(dataset: &Dataset, view: &FilteredView, (width, height): (u32, u32)) -> Vec<u8> {
     let markers = crate::map::markers::markers(dataset, &view.summary.locations);
     let names: Vec<String> = dataset.locations.iter().map(|l| l.name.clone()).collect();
-    let bbox = crate::map::markers::framing_bounds(&markers).unwrap_or([92.0, 5.0, 110.0, 25.0]);
+    let bbox = crate::map::markers::framing_bounds(&markers, &dataset.locations)
+        .unwrap_or([92.0, 5.0, 110.0, 25.0]);
     let map_view = crate::map::image::view_of_bbox(bbox, width, height);
     let input = crate::map::image::SceneInput {
         markers: &markers,
+        locations: &dataset.locations,
         names: &names,
         selected: &Default::default(),
         show_towns: true,

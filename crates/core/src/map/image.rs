@@ -39,6 +39,8 @@ pub fn measure(text: &str, size: f32) -> (f32, f32) {
 /// What the map shows in one view.
 pub struct SceneInput<'a> {
     pub markers: &'a [Marker],
+    /// The dataset's locations, for the markers' outlines.
+    pub locations: &'a [crate::model::Location],
     /// Display names, indexed like `Dataset::locations`.
     pub names: &'a [String],
     /// Selected locations (indexes into `Dataset::locations`).
@@ -207,7 +209,7 @@ pub fn text_colours(style: &Style) -> ([u8; 3], [u8; 3], [u8; 3]) {
     }
 }
 
-/// The whole map image: basemap, markers, labels, legend, scale bar and attribution.
+/// The whole map image: basemap, outlines, markers, labels, legend, scale bar and attribution.
 pub fn render(view: &View, style: &Style, input: &SceneInput) -> Pixmap {
     let mut pixmap = Basemap::bundled().render(view, style);
     let scene = plan(view, input);
@@ -215,6 +217,8 @@ pub fn render(view: &View, style: &Style, input: &SceneInput) -> Pixmap {
     for &(x, y) in &scene.town_points {
         fill_circle(&mut pixmap, (x, y), 2.2, town_text, 255);
     }
+    let outlines = super::outlines::shown_outlines(input.locations, input.markers);
+    super::outlines::draw_outlines(&mut pixmap, view, &outlines);
     for c in &scene.clusters {
         draw_marker(&mut pixmap, c, style);
     }
@@ -492,6 +496,7 @@ mod tests {
         let selected = BTreeSet::from([3]);
         let input = SceneInput {
             markers: &markers,
+            locations: &[],
             names: &names,
             selected: &selected,
             show_towns: true,
@@ -546,6 +551,7 @@ mod tests {
         let names = vec!["KK Park".to_string()];
         let input = SceneInput {
             markers: &markers,
+            locations: &[],
             names: &names,
             selected: &BTreeSet::new(),
             show_towns: true,

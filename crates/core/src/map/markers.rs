@@ -4,7 +4,7 @@
 
 use crate::analysis::LocationStats;
 use crate::map::basemap::projection::to_world;
-use crate::model::Dataset;
+use crate::model::{Dataset, Location};
 
 /// The best strength of the reports matched at a location, for its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -227,9 +227,16 @@ pub fn cluster(
 }
 
 /// The box a map opens on, and "Fit to data" shows: the markers with matched reports,
-/// or all of them when none has any.
-pub fn framing_bounds(markers: &[Marker]) -> Option<[f64; 4]> {
-    bounds(markers.iter().filter(|m| m.reports() > 0)).or_else(|| bounds(markers))
+/// or all of them when none has any, with their locations' outlines whole.
+pub fn framing_bounds(markers: &[Marker], locations: &[Location]) -> Option<[f64; 4]> {
+    let matched: Vec<&Marker> = markers.iter().filter(|m| m.reports() > 0).collect();
+    let framed = if matched.is_empty() {
+        markers.iter().collect()
+    } else {
+        matched
+    };
+    let bbox = bounds(framed.iter().copied())?;
+    Some(super::outlines::grow_to_outlines(bbox, locations, framed))
 }
 
 /// The box (west, south, east, north) around some markers, or `None` for none.

@@ -1,6 +1,7 @@
 //! The map without a screen: the offline basemap (data, projection, rasteriser, labels),
-//! locations as markers and clusters, and the map as a PNG image.
+//! locations as markers, clusters and outlines, and the map as a PNG image.
 
 pub mod basemap;
 pub mod image;
 pub mod markers;
+pub mod outlines;
