@@ -27,14 +27,7 @@ pub fn found(ui: &mut Ui, sample: &LocationsSample) {
             count(sample.unplaced as u64, "location has", "locations have")
         ));
     }
-    if sample.kept.is_empty() {
-        ui.label("No other fields.");
-    } else {
-        ui.label(format!(
-            "Kept as extra attributes: {}.",
-            sample.kept.join(", ")
-        ));
-    }
+    super::import_sample::kept_fields(ui, &sample.kept);
 }
 
 /// The list's first rows, one each, in the preview's grid.

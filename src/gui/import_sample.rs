@@ -146,13 +146,15 @@ fn found(ui: &mut Ui, sample: &ReportsSample) {
                 ui.end_row();
             }
         });
-    if sample.kept.is_empty() {
+    kept_fields(ui, &sample.kept);
+}
+
+/// The fields kept as extra attributes, or that there are none.
+pub(super) fn kept_fields(ui: &mut Ui, kept: &[String]) {
+    if kept.is_empty() {
         ui.label("No other fields.");
     } else {
-        ui.label(format!(
-            "Kept as extra attributes: {}.",
-            sample.kept.join(", ")
-        ));
+        ui.label(format!("Kept as extra attributes: {}.", kept.join(", ")));
     }
 }
 
