@@ -106,7 +106,7 @@ fn a_folder_of_report_files_is_imported_from_the_chooser() {
     harness.run_steps(3);
     assert!(harness.state().chooser.is_none());
     finish_job(&mut harness);
-    harness.get_by_label("Format: folder, read as reports.");
+    harness.get_by_label("Format: folder.");
     harness.get_by_label("The whole folder holds 2 reports and 2 events.");
     harness.get_by_label("Import").click();
     harness.run_steps(2);
