@@ -118,30 +118,67 @@ fn the_sample_database_enriches_matches_and_finds_leads() {
             "asn",
             "as_org",
             "ip_country",
-            "reason"
+            "reason",
+            "score",
+            "events",
+            "days",
+            "addresses",
+            "tied_ip_time_reports",
+            "proximity",
+            "evidence",
+            "activity_fit",
+            "exclusivity",
+            "ties"
         ]
     );
     let kinds: std::collections::BTreeSet<&str> =
         leads.iter().map(|l| l["kind"].as_str()).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["region", "same_network"]
+        ["ip_only", "region", "same_network", "shared_address"]
     );
+    let scores: Vec<f64> = leads.iter().map(|l| l["score"].parse().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "highest score first"
+    );
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    let mut seen = std::collections::BTreeSet::new();
     for lead in &leads {
-        // Background traffic only: no lead is an address some observation lists.
-        assert!(lead["ip"].starts_with("198.19."), "{}", lead["ip"]);
+        let key = (&lead["report_id"], &lead["kind"], &lead["location_id"]);
+        assert!(seen.insert(key), "one row per report and lead: {key:?}");
         match lead["kind"].as_str() {
             "region" => {
+                // Background traffic only: no network-level lead is a listed address.
+                assert!(lead["ip"].starts_with("198.19."), "{}", lead["ip"]);
                 assert!(["MM", "KH", "LA"].contains(&lead["ip_country"].as_str()));
                 assert!(lead["location_id"].is_empty());
             }
-            _ => {
+            "same_network" => {
+                assert!(lead["ip"].starts_with("198.19."), "{}", lead["ip"]);
                 assert!(
                     lead["reason"].starts_with(&format!("AS {} ", lead["asn"])),
                     "{}",
                     lead["reason"]
                 );
                 assert!(lead["location_id"].starts_with("syn-"));
+            }
+            "ip_only" => {
+                assert!(lead["reason"].starts_with("IP only at Synthetic site"));
+                let reason = &lead["reason"];
+                assert!(
+                    reason.contains("outside the window") || reason.ends_with("has no window"),
+                    "{reason}"
+                );
+            }
+            _ => {
+                assert!(
+                    lead["reason"].starts_with(&format!("shares {} with SYN-", lead["ip"]))
+                        || lead["reason"].starts_with("shares 2001:db8:"),
+                    "{}",
+                    lead["reason"]
+                );
+                assert!(lead["reason"].contains(" apart"), "{}", lead["reason"]);
             }
         }
     }

@@ -137,6 +137,39 @@ pub struct LeadArgs {
     /// The countries a region lead looks for (ISO codes, comma-separated).
     #[arg(long, value_name = "CODES", default_value = "MM,KH,LA", value_parser = region_arg, requires = "leads")]
     pub region: std::collections::BTreeSet<String>,
+    #[command(flatten)]
+    pub links: LinkArgs,
+}
+
+/// How reports are tied through the addresses and accounts they share.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// How many days from a matched report's matched events a shared address or account
+    /// still ties another report to it.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub link_window: u32,
+    /// An address or account used by more reports than this is crowded (a carrier NAT,
+    /// a VPN exit) and ties nothing.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sharers: u32,
+    /// Compare IPv6 addresses whole instead of by their /64.
+    #[arg(long)]
+    pub no_fold_ipv6: bool,
+    /// A column of the reports that names an account (besides the known account fields:
+    /// screen names, user ids, e-mail, phone, device ids).
+    #[arg(long, value_name = "NAME")]
+    pub account_column: Option<String>,
+}
+
+impl LinkArgs {
+    pub fn params(&self) -> compound_atlas_core::params::LinkParams {
+        compound_atlas_core::params::LinkParams {
+            window: i64::from(self.link_window) * compound_atlas_core::params::DAY,
+            fold_ipv6: !self.no_fold_ipv6,
+            max_sharers: self.max_sharers,
+            account_column: self.account_column.clone(),
+        }
+    }
 }
 
 fn region_arg(text: &str) -> Result<std::collections::BTreeSet<String>, String> {
@@ -149,6 +182,7 @@ impl LeadArgs {
         self.leads.then(|| compound_atlas_core::params::LeadParams {
             tolerance,
             countries: self.region.clone(),
+            links: self.links.params(),
         })
     }
 }

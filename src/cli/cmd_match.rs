@@ -7,8 +7,10 @@ use super::CliError;
 use super::args::{InputArgs, LeadArgs, load_and_match, run_parameters};
 use super::terminal::{err, out};
 use clap::Args;
-use compound_atlas_core::analysis::leads::{LeadKind, find_leads};
+use compound_atlas_core::analysis::ranking::{AllLeads, Kind, all_leads_stepwise};
 use compound_atlas_core::model::{FileKind, Severity};
+use compound_atlas_core::params::LeadParams;
+use compound_atlas_core::pipeline::Analysis;
 use compound_atlas_core::pipeline::write_results;
 use compound_atlas_core::values::text::{count, thousands};
 use std::path::PathBuf;
@@ -31,10 +33,11 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
     let matched = started.elapsed();
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let parameters = run_parameters(&args.input, state.as_ref());
+    let mut lead_times = Vec::new();
     let leads = args
         .leads
         .params(analysis.matches.params.tolerance)
-        .map(|params| find_leads(&analysis.dataset, &analysis.matches, &params));
+        .map(|params| timed_leads(&analysis, &params, &mut lead_times));
     write_results(&args.out, &analysis, &parameters, now, leads.as_ref())?;
     let dataset = &analysis.dataset;
     let headline = &analysis.summary.headline;
@@ -98,10 +101,14 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
     if let Some(leads) = &leads {
         out!();
         out!(
-            "  Leads, weaker than matches (leads.csv):   {:>12} same_network, {} region",
-            thousands(leads.count(LeadKind::SameNetwork) as u64),
-            thousands(leads.count(LeadKind::Region) as u64),
+            "  Leads, weaker than matches (leads.csv):   {:>12} reports and leads, scored",
+            thousands(leads.ranked.len() as u64)
         );
+        let kinds: Vec<String> = Kind::ALL
+            .iter()
+            .map(|&kind| format!("{} {}", thousands(leads.count(kind) as u64), kind.as_str()))
+            .collect();
+        out!("    {}", kinds.join(", "));
     }
     out!();
     out!(
@@ -113,11 +120,34 @@ pub fn run(args: &MatchArgs) -> Result<(), CliError> {
         ),
         args.out.display()
     );
+    let leads_time = match lead_times.as_slice() {
+        [network, ties, score] => format!(
+            ", leads {:.2} s (network-level {:.2} s, ties {:.2} s, scores {:.2} s)",
+            (*network + *ties + *score).as_secs_f64(),
+            network.as_secs_f64(),
+            ties.as_secs_f64(),
+            score.as_secs_f64()
+        ),
+        _ => String::new(),
+    };
     err!(
-        "Time: read {:.2} s, matched {:.2} s, total {:.2} s.",
+        "Time: read {:.2} s, matched {:.2} s{leads_time}, total {:.2} s.",
         loaded.as_secs_f64(),
         (matched - loaded).as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Every lead, with the time of each step.
+fn timed_leads(
+    analysis: &Analysis,
+    params: &LeadParams,
+    times: &mut Vec<std::time::Duration>,
+) -> AllLeads {
+    let mut step = Instant::now();
+    all_leads_stepwise(&analysis.dataset, &analysis.matches, params, || {
+        times.push(step.elapsed());
+        step = Instant::now();
+    })
 }

@@ -1,5 +1,5 @@
 //! The command line, a module per command (usage on top, its arguments, a `run`):
-//! `match`, `map`, `export`, `verify`, `case` and `generate`; without a command the
+//! `match`, `map`, `links`, `export`, `verify`, `case` and `generate`; without a command the
 //! workbench opens. Exit codes: 0 when the run completed (even with rejected rows), 1 for
 //! a fatal error, 2 for a usage error.
 
@@ -7,6 +7,7 @@ mod args;
 mod cmd_case;
 mod cmd_export;
 mod cmd_generate;
+mod cmd_links;
 mod cmd_map;
 mod cmd_match;
 mod cmd_verify;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Import and match as `match` does, then draw the locations on the offline basemap
     /// into a PNG (for slides and evidence sets).
     Map(cmd_map::MapArgs),
+    /// Import and match as `match` does, then tie reports through the addresses and
+    /// accounts they share: links.csv, clusters.csv and links.graphml.
+    Links(cmd_links::LinksArgs),
     /// Import and match as `match` does, then write the data under a filter as a
     /// verifiable evidence set: a folder, or one archive when --out ends in .zip.
     Export(cmd_export::ExportArgs),
@@ -79,6 +83,7 @@ pub fn main() -> i32 {
         Some(Command::Match(args)) => cmd_match::run(args),
         Some(Command::Generate(args)) => cmd_generate::run(args),
         Some(Command::Map(args)) => cmd_map::run(args),
+        Some(Command::Links(args)) => cmd_links::run(args),
         Some(Command::Export(args)) => cmd_export::run(args),
         Some(Command::Case(command)) => command.run(),
         Some(Command::Verify(args)) => match cmd_verify::run(args) {

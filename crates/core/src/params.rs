@@ -4,7 +4,9 @@
 
 use crate::ingest::ImportOptions;
 use crate::matching::{MatchParams, ToleranceError, parse_tolerance};
-use crate::values::time::{DateOrder, ImportZone, TimeRules, UnknownDateOrder, UnknownZone};
+use crate::values::time::{
+    DateOrder, ImportZone, NANOS_PER_SECOND, Nanos, TimeRules, UnknownDateOrder, UnknownZone,
+};
 
 /// Matching parameters as the user typed them; checked when applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,6 +53,7 @@ impl Params {
         Ok(LeadParams {
             tolerance: parse_tolerance(&self.tolerance).map_err(|e| e.to_string())?,
             countries: crate::ipdata::parse_countries(&self.region)?,
+            links: LinkParams::default(),
         })
     }
 
@@ -78,6 +81,8 @@ pub struct LeadParams {
     pub tolerance: crate::values::time::Nanos,
     /// The countries of `region` leads: ISO codes, upper case.
     pub countries: std::collections::BTreeSet<String>,
+    /// How second-degree ties are found.
+    pub links: LinkParams,
 }
 
 impl Default for LeadParams {
@@ -88,6 +93,34 @@ impl Default for LeadParams {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            links: LinkParams::default(),
+        }
+    }
+}
+
+/// The parameters of linking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkParams {
+    /// How far from an anchor's matched event a shared event may be.
+    pub window: Nanos,
+    /// Read IPv6 addresses as their /64 (one subscriber's network).
+    pub fold_ipv6: bool,
+    /// More reports than this on one address or account make it crowded.
+    pub max_sharers: u32,
+    /// The extra column the user chose as the account, besides the known account fields.
+    pub account_column: Option<String>,
+}
+
+/// A day in nanoseconds.
+pub const DAY: Nanos = 86_400 * NANOS_PER_SECOND;
+
+impl Default for LinkParams {
+    fn default() -> Self {
+        LinkParams {
+            window: 30 * DAY,
+            fold_ipv6: true,
+            max_sharers: 50,
+            account_column: None,
         }
     }
 }

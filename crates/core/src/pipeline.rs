@@ -215,7 +215,7 @@ pub fn write_results(
     analysis: &Analysis,
     parameters: &RunParameters,
     created_at: i64,
-    leads: Option<&crate::analysis::leads::Leads>,
+    leads: Option<&crate::analysis::ranking::AllLeads>,
 ) -> Result<(), RunError> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
@@ -248,6 +248,52 @@ pub fn write_results(
     if let Some(leads) = leads {
         staged.push(output::stage_leads(&leads_path, dataset, leads).map_err(fail(&leads_path))?);
     }
+    atomic::commit_all(staged).map_err(fail(dir))
+}
+
+/// The files [`write_link_files`] writes, in its order.
+pub const LINK_FILES: [&str; 3] = ["links.csv", "clusters.csv", "links.graphml"];
+
+/// `links.csv`, `clusters.csv` and `links.graphml` of a link graph, in `dir` (created if
+/// needed), renamed into place together, none replacing an input.
+pub fn write_link_files(
+    dir: &Path,
+    dataset: &Dataset,
+    links: &crate::analysis::links::Links,
+    graph: &crate::analysis::graph::LinkGraph,
+    clusters: &[crate::analysis::clusters::Cluster],
+) -> Result<(), RunError> {
+    use crate::output::links::{graphml, write_clusters, write_links};
+    use crate::values::safe_csv::SafeCsv;
+    use std::io::Write;
+    let fail = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(fail(dir))?;
+    let [edges, groups, xml] = LINK_FILES.map(|name| dir.join(name));
+    for path in [&edges, &groups, &xml] {
+        let inputs = dataset.files.iter().map(|f| f.path.as_path());
+        atomic::refuse_to_replace(path, inputs).map_err(fail(path))?;
+    }
+    let staged = vec![
+        atomic::stage(&edges, |out| {
+            let mut csv = SafeCsv::new(out);
+            write_links(&mut csv, dataset, links, graph, false)?;
+            csv.finish()
+        })
+        .map_err(fail(&edges))?,
+        atomic::stage(&groups, |out| {
+            let mut csv = SafeCsv::new(out);
+            write_clusters(&mut csv, dataset, clusters, false)?;
+            csv.finish()
+        })
+        .map_err(fail(&groups))?,
+        atomic::stage(&xml, |out| {
+            out.write_all(graphml(dataset, links, graph, false).as_bytes())
+        })
+        .map_err(fail(&xml))?,
+    ];
     atomic::commit_all(staged).map_err(fail(dir))
 }
 

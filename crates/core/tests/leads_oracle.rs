@@ -125,6 +125,7 @@ fn leads_agree_with_the_definitions_on_the_sample() {
             let params = LeadParams {
                 tolerance,
                 countries: compound_atlas_core::ipdata::parse_countries(region).unwrap(),
+                links: Default::default(),
             };
             let found = find_leads(dataset, &matches, &params);
             let expected = brute_force(dataset, &matches, &params);

@@ -6,7 +6,6 @@ use crate::model::Location;
 use crate::values::time::format_time;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Value, json};
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// One location with its counts under the filter.
@@ -39,22 +38,7 @@ fn coordinates(location: &Location) -> Option<(f64, f64)> {
         .then_some((lon, lat))
 }
 
-/// `text` with the characters XML 1.0 does not allow (C0 controls but tab and line
-/// breaks, U+FFFE, U+FFFF) replaced by U+FFFD, so that any name gives a well-formed file.
-pub fn xml_safe(text: &str) -> Cow<'_, str> {
-    let allowed = |c: char| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
-    };
-    if text.chars().all(allowed) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if allowed(c) { c } else { '\u{fffd}' })
-                .collect(),
-        )
-    }
-}
+pub use crate::values::text::xml_safe;
 
 /// A FeatureCollection of Points, longitude first (RFC 7946 §3.1.1), in WGS 84.
 pub fn geojson(rows: &[LocationRow]) -> Value {

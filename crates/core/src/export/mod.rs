@@ -4,7 +4,8 @@
 //! It holds `matches.csv`, `reports.csv`, `events.csv` (every event of the exported
 //! reports, matched or not), `locations.csv`, `locations.geojson`, `locations.kml`,
 //! `import_errors.csv`, `audit_log.csv` (the case's history: what was imported, changed
-//! and exported, when and by whom), `map.png`, `summary.html` and `manifest.json`, which
+//! and exported, when and by whom), `map.png`, `summary.html`, `links.graphml` (the link
+//! graph of the exported matches) and `manifest.json`, which
 //! records the inputs' and outputs' SHA-256, and `manifest.sha256`, which seals the
 //! manifest ([`SEAL`]). Every CSV cell is spreadsheet-safe ([`safe_csv`]); the
 //! same inputs and filter give the same bytes, apart from the manifest's creation time.
@@ -198,7 +199,7 @@ fn build(
 ) -> Result<(Files, Exported), ExportError> {
     progress
         .bytes_total
-        .store(15 + u64::from(options.leads.is_some()), Ordering::Relaxed);
+        .store(16 + u64::from(options.leads.is_some()), Ordering::Relaxed);
     progress.bytes_done.store(0, Ordering::Relaxed);
     let view = apply_with_triage(dataset, all_matches, &options.filter, &options.triage);
     let ids = Masking(options.mask);
@@ -242,10 +243,26 @@ fn build(
     let mut misp = serde_json::to_vec_pretty(&misp::event(&intel)).expect("JSON in memory");
     misp.push(b'\n');
     files.add("misp_event.json", misp, progress)?;
-    let leads = options.leads.as_ref().map(|params| {
-        let leads = crate::analysis::leads::find_leads(dataset, all_matches, params);
+    let all_leads = options
+        .leads
+        .as_ref()
+        .map(|params| crate::analysis::ranking::all_leads(dataset, all_matches, params));
+    // The link graph of the exported matches, with the ties the leads found (or, without
+    // leads, found with the default link parameters).
+    let links = match &all_leads {
+        Some(all) => std::borrow::Cow::Borrowed(&all.links),
+        None => std::borrow::Cow::Owned(crate::analysis::links::find_links(
+            dataset,
+            all_matches,
+            &Default::default(),
+        )),
+    };
+    let graph = crate::analysis::graph::graph(dataset, &view.matches, &links);
+    let graphml = crate::output::links::graphml(dataset, &links, &graph, options.mask);
+    files.add("links.graphml", graphml.into_bytes(), progress)?;
+    let leads = all_leads.map(|leads| {
         let bytes = csv_bytes(|csv| crate::output::write_leads(csv, dataset, &leads, options.mask));
-        (leads.leads.len() as u64, bytes)
+        (leads.ranked.len() as u64, bytes)
     });
     if let Some((_, bytes)) = leads.as_ref() {
         files.add("leads.csv", bytes.clone(), progress)?;

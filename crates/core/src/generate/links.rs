@@ -1,5 +1,6 @@
 //! The planted links: which reports get an event inside an observation, at the
-//! location's shift hours (IP + time) or outside its window (IP only).
+//! location's shift hours (IP + time) or outside its window (IP only); and, among the
+//! IP-only reports, the compound reports and decoys that lead ranking is measured on.
 
 use super::*;
 
@@ -11,6 +12,41 @@ pub(super) struct Plant {
     pub(super) time: i64,
     pub(super) location: usize,
     pub(super) ip_time: bool,
+    pub(super) planted: Planted,
+}
+
+/// What a planted event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Planted {
+    /// A link of a report that is neither a compound report nor a decoy.
+    Link,
+    /// A link of a true compound report among the IP-only ones: several matched events
+    /// on different days at the location's shift hours, and an unlisted address shared
+    /// with an IP + time report of the location near its matched event.
+    Compound,
+    /// The one link of a decoy: a single event at a random hour on a shared pool.
+    Decoy,
+    /// An event at an unlisted address that ties a compound report to an IP + time
+    /// report; it matches nothing and is not in the ground truth.
+    Tie,
+}
+
+impl Planted {
+    /// The `planted_as` column of `ground_truth.csv`.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Planted::Link | Planted::Tie => "link",
+            Planted::Compound => "compound",
+            Planted::Decoy => "decoy",
+        }
+    }
+}
+
+/// When a planted event happens: in the location's shift hours or at any hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hours {
+    Shift,
+    Any,
 }
 
 pub(super) fn local_shift_time(
@@ -41,6 +77,7 @@ pub(super) fn plant(
     locations: &[SynthLocation],
     observation: usize,
     ip_time: bool,
+    hours: Hours,
 ) -> Option<Plant> {
     let chosen = &observations[observation];
     let location = &locations[chosen.location];
@@ -63,6 +100,8 @@ pub(super) fn plant(
                 continue;
             }
             t
+        } else if hours == Hours::Any {
+            rng.random_range(PERIOD_START..PERIOD_END)
         } else {
             let around = rng.random_range(PERIOD_START..PERIOD_END);
             local_shift_time(rng, location, around, 0)
@@ -79,6 +118,7 @@ pub(super) fn plant(
                 time,
                 location: chosen.location,
                 ip_time,
+                planted: Planted::Link,
             });
         }
     }
@@ -137,7 +177,14 @@ pub(super) fn plan_links(
                 } else {
                     rng.random_range(0..observations.len())
                 };
-                if let Some(p) = plant(rng, observations, locations, observation, strong) {
+                if let Some(p) = plant(
+                    rng,
+                    observations,
+                    locations,
+                    observation,
+                    strong,
+                    Hours::Shift,
+                ) {
                     plants.push(p);
                     break;
                 }
@@ -147,4 +194,102 @@ pub(super) fn plan_links(
     }
     planned.sort_by_key(|(r, _)| *r);
     planned
+}
+
+/// Of the IP-only reports, about 1 in 20 become compound reports and 1 in 5 decoys,
+/// drawn from their own stream so that every other report stays as it was.
+pub(super) fn plant_compounds_and_decoys(
+    seed: u64,
+    planned: &mut [(u64, Vec<Plant>)],
+    observations: &[SynthObservation],
+    locations: &[SynthLocation],
+) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_1ead);
+    let anchors: Vec<usize> = (0..planned.len())
+        .filter(|&i| planned[i].1.first().is_some_and(|p| p.ip_time))
+        .collect();
+    let pools: Vec<usize> = (0..observations.len())
+        .filter(|&o| observations[o].shared && observations[o].first_seen.is_some())
+        .collect();
+    if anchors.is_empty() || pools.is_empty() {
+        return;
+    }
+    for i in 0..planned.len() {
+        if planned[i].1.iter().any(|p| p.ip_time) {
+            continue;
+        }
+        let draw: f64 = rng.random();
+        if draw < 0.05 {
+            let anchor = anchors[rng.random_range(0..anchors.len())];
+            plant_compound(&mut rng, planned, i, anchor, observations, locations);
+        } else if draw < 0.25 {
+            let pool = pools[rng.random_range(0..pools.len())];
+            let decoy = (0..20)
+                .find_map(|_| plant(&mut rng, observations, locations, pool, false, Hours::Any));
+            if let Some(mut decoy) = decoy {
+                decoy.planted = Planted::Decoy;
+                planned[i].1 = vec![decoy];
+            }
+        }
+    }
+}
+
+/// Make report `i` a compound report of the location of `anchor`'s first link.
+fn plant_compound(
+    rng: &mut ChaCha8Rng,
+    planned: &mut [(u64, Vec<Plant>)],
+    i: usize,
+    anchor: usize,
+    observations: &[SynthObservation],
+    locations: &[SynthLocation],
+) {
+    let link = planned[anchor].1[0].clone();
+    let at_location: Vec<usize> = (0..observations.len())
+        .filter(|&o| observations[o].location == link.location)
+        .filter(|&o| observations[o].first_seen.is_some())
+        .collect();
+    let pools: Vec<usize> = at_location
+        .iter()
+        .copied()
+        .filter(|&o| observations[o].shared)
+        .collect();
+    let choices = if pools.is_empty() {
+        &at_location
+    } else {
+        &pools
+    };
+    let mut plants: Vec<Plant> = Vec::new();
+    for _ in 0..rng.random_range(3..=4) {
+        let observation = choices[rng.random_range(0..choices.len())];
+        if let Some(mut p) = plant(
+            rng,
+            observations,
+            locations,
+            observation,
+            false,
+            Hours::Shift,
+        ) {
+            p.planted = Planted::Compound;
+            plants.push(p);
+        }
+    }
+    if plants.is_empty() {
+        return;
+    }
+    // An unlisted IPv6 network (background space, a /64 of its own) that both use near
+    // the anchor's matched event.
+    let unlisted = (0x2001_0db8_u128 << 96) | (1u128 << 95) | u128::from(rng.random::<u64>()) << 16;
+    let location = &locations[link.location];
+    let near = |rng: &mut ChaCha8Rng, days: i64| local_shift_time(rng, location, link.time, days);
+    let tie = |time: i64| Plant {
+        addr: unlisted | 1,
+        port: None,
+        time,
+        location: link.location,
+        ip_time: false,
+        planted: Planted::Tie,
+    };
+    plants.push(tie(near(rng, 20)));
+    planned[anchor].1.push(tie(near(rng, 3)));
+    planned[i].1 = plants;
 }

@@ -70,7 +70,8 @@ pub fn generate(spec: &Spec) -> std::io::Result<Generated> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let locations = build_locations(&mut rng);
     let observations = build_observations(&mut rng, &locations);
-    let planned = plan_links(&mut rng, spec.reports, &observations, &locations);
+    let mut planned = plan_links(&mut rng, spec.reports, &observations, &locations);
+    plant_compounds_and_decoys(spec.seed, &mut planned, &observations, &locations);
     write_locations(&spec.out.join("locations.csv"), &locations, &observations)?;
     write_networks(&spec.out.join("networks.mmdb"), &locations)?;
     let truth_lines = write_reports(spec, &planned, &locations)?;
@@ -128,7 +129,7 @@ fn write_ground_truth(path: &std::path::Path, lines: &[String]) -> std::io::Resu
     crate::values::atomic::write_atomically(path, |out| {
         writeln!(
             out,
-            "report_id,ip,port,event_time,location_id,expected_strength"
+            "report_id,ip,port,event_time,location_id,expected_strength,planted_as"
         )?;
         for line in lines {
             writeln!(out, "{line}")?;

@@ -129,7 +129,10 @@ pub(super) fn write_chunk(
         if rng.random_bool(0.0005) {
             let _ = writeln!(out, "{}", malformed_row(&mut rng, &report_id, platform));
         }
-        for p in planted_here {
+        for p in planted_here
+            .into_iter()
+            .filter(|p| p.planted != Planted::Tie)
+        {
             truth.push(truth_line(&report_id, p, locations));
         }
     }
@@ -177,11 +180,12 @@ pub(super) fn malformed_row(rng: &mut ChaCha8Rng, report_id: &str, platform: &st
 /// A planted link as `ground_truth.csv` lists it.
 pub(super) fn truth_line(report_id: &str, p: &Plant, locations: &[SynthLocation]) -> String {
     format!(
-        "{report_id},{},{},{},{},{}",
+        "{report_id},{},{},{},{},{},{}",
         format_address(p.addr),
         p.port.map(|p| p.to_string()).unwrap_or_default(),
         format_time(p.time * NANOS_PER_SECOND),
         locations[p.location].id,
-        if p.ip_time { "ip_time" } else { "ip_only" }
+        if p.ip_time { "ip_time" } else { "ip_only" },
+        p.planted.as_str()
     )
 }

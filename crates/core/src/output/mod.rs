@@ -2,9 +2,13 @@
 //! `import_errors.csv` and `summary.json`. Each is staged in a temporary file in the
 //! same folder, and the set is renamed into place once all are complete
 //! (by `pipeline::write_results`), so a reader never sees half a file or half a set. Every cell is
-//! spreadsheet-safe ([`SafeCsv`]), as in the evidence set.
+//! spreadsheet-safe ([`SafeCsv`]), as in the evidence set. `leads.csv` and the link files
+//! (`links`) are written on request.
+
+pub mod links;
 
 use crate::analysis::Summary;
+use crate::analysis::ranking::Kind;
 use crate::matching::MatchSet;
 use crate::model::Dataset;
 use crate::params::RunParameters;
@@ -198,8 +202,9 @@ fn stage_issues(path: &Path, dataset: &Dataset, only_file: Option<u16>) -> io::R
     })
 }
 
-/// `leads.csv`: the network-level leads (`analysis::leads`), one row per lead.
-pub const LEADS_HEADER: [&str; 10] = [
+/// `leads.csv`: every report below IP + time, one row per report and lead (kind and
+/// location), scored (`analysis::ranking`), highest score first.
+pub const LEADS_HEADER: [&str; 20] = [
     "report_id",
     "event_index",
     "ip",
@@ -210,20 +215,42 @@ pub const LEADS_HEADER: [&str; 10] = [
     "as_org",
     "ip_country",
     "reason",
+    "score",
+    "events",
+    "days",
+    "addresses",
+    "tied_ip_time_reports",
+    "proximity",
+    "evidence",
+    "activity_fit",
+    "exclusivity",
+    "ties",
 ];
+
+/// A factor or score as written: four decimals (they lie between 0 and 1; integer
+/// formatting is exact here and far cheaper than float formatting a million times).
+fn factor(value: f64) -> String {
+    let units = (value.clamp(0.0, 1.0) * 10_000.0).round() as u32;
+    format!("{}.{:04}", units / 10_000, units % 10_000)
+}
+
+/// Network-level reasons already made, by kind, location and network.
+pub type ReasonCache = hashbrown::HashMap<(Kind, Option<u32>, Option<u32>), String>;
 
 /// One row of `leads.csv`; with `mask`, the report id and address are masked.
 pub fn lead_record(
     dataset: &Dataset,
-    leads: &crate::analysis::leads::Leads,
-    lead: &crate::analysis::leads::Lead,
+    leads: &crate::analysis::ranking::AllLeads,
+    lead: &crate::analysis::ranking::RankedLead,
     mask: bool,
-) -> [String; 10] {
+    reasons: Option<&mut ReasonCache>,
+) -> [String; 20] {
     let e = lead.event as usize;
     let masking = crate::analysis::mask::Masking(mask);
     let network = dataset.network(lead.event);
+    let f = &lead.factors;
     [
-        masking.report_id(dataset.reports.id(dataset.events.report[e])),
+        masking.report_id(dataset.reports.id(lead.report)),
         dataset.event_index(lead.event).to_string(),
         masking.address(dataset.events.addr[e]),
         format_time(dataset.events.time[e]),
@@ -234,40 +261,64 @@ pub fn lead_record(
         network.asn_text(),
         network.as_org.clone(),
         network.country.clone(),
-        leads.reason(dataset, lead),
+        match (lead.kind, reasons) {
+            (Kind::SharedAddress | Kind::SharedAccount, _) if mask => masked_reason(dataset, lead),
+            (Kind::SameNetwork | Kind::Region, Some(cache)) => {
+                let key = (lead.kind, lead.location, dataset.networks.id_of(lead.event));
+                cache
+                    .entry(key)
+                    .or_insert_with(|| leads.reason(dataset, lead))
+                    .clone()
+            }
+            _ => leads.reason(dataset, lead),
+        },
+        factor(lead.score),
+        lead.events.to_string(),
+        lead.days.to_string(),
+        lead.addresses.to_string(),
+        lead.tied_ip_time.to_string(),
+        factor(f.proximity),
+        factor(f.evidence),
+        factor(f.activity_fit),
+        factor(f.exclusivity),
+        factor(f.ties),
     ]
 }
 
-/// Lead indexes in the file's order: report id, event index, kind, location id.
-pub fn sorted_lead_order(dataset: &Dataset, leads: &crate::analysis::leads::Leads) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..leads.leads.len() as u32).collect();
-    let key = |i: &u32| {
-        let lead = &leads.leads[*i as usize];
-        (
-            dataset
-                .reports
-                .id(dataset.events.report[lead.event as usize]),
-            dataset.event_index(lead.event),
-            lead.kind,
-            lead.location
-                .map(|l| dataset.locations[l as usize].id.as_str()),
-        )
-    };
-    order.sort_by(|a, b| key(a).cmp(&key(b)));
-    order
+/// A second-degree reason names another report and an address: a masked set says
+/// only what kind of tie it is.
+fn masked_reason(dataset: &Dataset, lead: &crate::analysis::ranking::RankedLead) -> String {
+    let at = lead
+        .location
+        .map(|l| format!(" at {}", dataset.locations[l as usize].name))
+        .unwrap_or_default();
+    match lead.kind {
+        Kind::SharedAddress => format!("shares an address with a matched report{at}"),
+        _ => format!("shares an account with a matched report{at}"),
+    }
 }
 
-/// Write `leads.csv` rows to `csv`, in the file's order.
+/// Write `leads.csv` rows to `csv`, in the file's order (the ranking's). Rows are made
+/// in parallel, a block at a time, and a network-level reason once per kind, location
+/// and network: a million leads share a few hundred of them.
 pub fn write_leads<W: Write>(
     csv: &mut SafeCsv<W>,
     dataset: &Dataset,
-    leads: &crate::analysis::leads::Leads,
+    leads: &crate::analysis::ranking::AllLeads,
     mask: bool,
 ) -> io::Result<()> {
+    use rayon::prelude::*;
     csv.row(LEADS_HEADER)?;
-    for i in sorted_lead_order(dataset, leads) {
-        let record = lead_record(dataset, leads, &leads.leads[i as usize], mask);
-        csv.row(record.iter().map(String::as_str))?;
+    for block in leads.ranked.chunks(1 << 16) {
+        let records: Vec<[String; 20]> = block
+            .par_iter()
+            .map_init(ReasonCache::new, |reasons, lead| {
+                lead_record(dataset, leads, lead, mask, Some(reasons))
+            })
+            .collect();
+        for record in &records {
+            csv.row(record.iter().map(String::as_str))?;
+        }
     }
     Ok(())
 }
@@ -275,7 +326,7 @@ pub fn write_leads<W: Write>(
 pub fn stage_leads(
     path: &Path,
     dataset: &Dataset,
-    leads: &crate::analysis::leads::Leads,
+    leads: &crate::analysis::ranking::AllLeads,
 ) -> io::Result<Staged> {
     stage(path, |out| {
         let mut csv = SafeCsv::new(out);

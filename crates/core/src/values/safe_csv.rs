@@ -53,12 +53,22 @@ impl<W: Write> SafeCsv<W> {
 
     pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
         self.inner
-            .write_record(cells.into_iter().map(|c| neutralise(c).into_owned()))
+            .write_record(cells.into_iter().map(|c| Cell(neutralise(c))))
             .map_err(io::Error::other)
     }
 
     pub fn finish(mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A cell as written: borrowed unless neutralising changed it, so that a row of plain
+/// cells allocates nothing.
+struct Cell<'a>(Cow<'a, str>);
+
+impl AsRef<[u8]> for Cell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 

@@ -53,6 +53,23 @@ fn is_steering(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `text` with the characters XML 1.0 does not allow (C0 controls but tab and line
+/// breaks, U+FFFE, U+FFFF) replaced by U+FFFD, so that any name gives a well-formed file.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if allowed(c) { c } else { '\u{fffd}' })
+                .collect(),
+        )
+    }
+}
+
 /// `text` with every control character written as an escape (`\r`, `\n`, `\t`, `\x1b`,
 /// `\u{202e}`), so that a name from a file can neither erase a line, start a new one
 /// nor recolour or reorder the terminal: one line in, one line out. Backslashes are left
