@@ -68,6 +68,7 @@ fn export_then_verify_passes_and_one_changed_byte_fails_naming_the_file() {
             "audit_log.csv",
             "events.csv",
             "import_errors.csv",
+            "links.graphml",
             "locations.csv",
             "locations.geojson",
             "locations.kml",
@@ -83,7 +84,7 @@ fn export_then_verify_passes_and_one_changed_byte_fails_naming_the_file() {
     );
     let ok = run(&["verify", set.to_str().unwrap()]);
     assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: all 12 files"));
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: all 13 files"));
 
     let target = set.join("reports.csv");
     let mut bytes = std::fs::read(&target).unwrap();
