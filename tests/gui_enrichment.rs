@@ -33,7 +33,7 @@ fn settle(harness: &mut Harness<'static, WorkbenchApp>) {
 }
 
 fn count_of(harness: &Harness<'static, WorkbenchApp>, kind: LeadKind) -> usize {
-    harness.state().workspace.leads.count(kind)
+    harness.state().workspace.leads.network.count(kind)
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn the_reports_table_lists_the_reports_with_leads_and_the_window_says_why() {
     settle(&mut harness);
     let app = harness.state();
     assert_eq!(app.central, CentralTab::Reports);
-    let with_leads = app.workspace.leads.reports(&app.workspace.dataset).len();
+    let with_leads = app.workspace.leads.network.reports(&app.workspace.dataset).len();
     assert_eq!(app.reports_table.order().len(), with_leads);
     harness.get_by_label("Reports with leads");
 
@@ -194,7 +194,7 @@ fn an_ip_database_is_removed_and_added_again_from_the_window() {
         "reserved space is in no real database"
     );
     assert_eq!(
-        harness.state().workspace.leads.leads.len(),
+        harness.state().workspace.leads.network.leads.len(),
         0,
         "no networks, no leads"
     );
@@ -223,6 +223,6 @@ fn an_ip_database_is_removed_and_added_again_from_the_window() {
             .iter()
             .all(|o| o.ends_with("(sample data)"))
     );
-    assert!(!harness.state().workspace.leads.leads.is_empty());
+    assert!(!harness.state().workspace.leads.network.leads.is_empty());
     harness.get_by_label("my networks.mmdb");
 }

@@ -56,6 +56,7 @@ pub fn report_window(
     });
     ui.separator();
     facts_grid(ui, &detail);
+    lead_scores(ui, workspace, report);
     ui.separator();
     if matched > 0 {
         ui.horizontal(|ui| {
@@ -76,19 +77,87 @@ pub fn report_window(
         for event in shown {
             let leads: Vec<String> = workspace
                 .leads
+                .network
                 .of_event(event.event)
                 .iter()
                 .map(|lead| {
                     format!(
                         "{}: {}",
                         lead.kind.label(),
-                        workspace.leads.reason(&workspace.dataset, lead)
+                        workspace.leads.network.reason(&workspace.dataset, lead)
                     )
                 })
                 .collect();
             event_section(ui, event, &leads, zone);
         }
     });
+}
+
+/// What each factor of the lead score measures, for the hover text.
+const FACTORS: [(&str, &str); 5] = [
+    (
+        "Proximity",
+        "How near the observation window the nearest matched event is (IP only): 1 inside, one half at 90 days",
+    ),
+    (
+        "Evidence",
+        "Independent evidence: distinct events, days and addresses; 0 for a single event",
+    ),
+    (
+        "Activity fit",
+        "How closely the events' local weekday and hour follow the location's pattern of IP + time matches",
+    ),
+    (
+        "Exclusivity",
+        "The share of the evidence on no shared observation or shared network",
+    ),
+    (
+        "Ties",
+        "IP + time reports that share an address or account with this report within the link window",
+    ),
+];
+
+/// The report's leads, each with its score and factors (docs/ranking.md); nothing for a
+/// report with an IP + time match or no lead.
+fn lead_scores(ui: &mut Ui, workspace: &Workspace, report: u32) {
+    let leads = &workspace.leads;
+    let mut shown = leads.of_report(report).peekable();
+    if shown.peek().is_none() {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new("Lead score").strong()).on_hover_text(
+        "Orders leads for review; it is not a probability. Weaker than matches, never in the figures.",
+    );
+    for lead in shown {
+        let place = lead
+            .location
+            .map(|l| format!(" at {}", workspace.dataset.locations[l as usize].name))
+            .unwrap_or_default();
+        ui.label(format!(
+            "{}{place}: score {:.2}",
+            lead.kind.label(),
+            lead.score
+        ));
+        ui.label(RichText::new(leads.reason(&workspace.dataset, lead)).weak());
+        let f = lead.factors;
+        let values = [
+            f.proximity,
+            f.evidence,
+            f.activity_fit,
+            f.exclusivity,
+            f.ties,
+        ];
+        egui::Grid::new(("lead factors", report, lead.kind, lead.location))
+            .num_columns(5)
+            .show(ui, |ui| {
+                for ((name, meaning), value) in FACTORS.iter().zip(values) {
+                    ui.label(format!("{name} {value:.2}"))
+                        .on_hover_text(*meaning);
+                }
+                ui.end_row();
+            });
+    }
 }
 
 /// The report's tags as checkboxes, and a field to add a new one.

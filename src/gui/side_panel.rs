@@ -372,6 +372,22 @@ pub fn filters(
     }
 }
 
+/// The reports below IP + time that the lead score ranks, by kind (docs/ranking.md).
+fn ranked_counts(ui: &mut Ui, leads: &compound_atlas_core::analysis::ranking::AllLeads) {
+    use compound_atlas_core::analysis::ranking::Kind;
+    ui.label(RichText::new("Reports and leads, scored for review").small())
+        .on_hover_text("Every report below IP + time, once per kind of lead and location; the report window shows the score and its factors. The score orders leads; it is not a probability.");
+    egui::Grid::new("ranked-lead-counts")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for kind in [Kind::IpOnly, Kind::SharedAddress, Kind::SharedAccount] {
+                ui.label(kind.label());
+                ui.label(thousands(leads.count(kind) as u64));
+                ui.end_row();
+            }
+        });
+}
+
 /// The network-level leads: how many of each kind, the region's countries, and ways to
 /// look at them (the Reports table's list, the filter by registered country).
 pub fn leads(
@@ -393,10 +409,11 @@ pub fn leads(
             (LeadKind::Region, "The event's address is registered in one of the countries below, and it matches no observation"),
         ] {
             ui.label(kind.label()).on_hover_text(hint);
-            ui.label(thousands(leads.count(kind) as u64));
+            ui.label(thousands(leads.network.count(kind) as u64));
             ui.end_row();
         }
     });
+    ranked_counts(ui, leads);
     if workspace.finding_leads() {
         ui.label(RichText::new("Finding leads…").weak());
     }

@@ -150,7 +150,7 @@ pub(super) struct BuildRequest {
     pub(super) triage: Triage,
     /// The zone the data was read in, to show window ends given as dates.
     pub(super) zone: ImportZone,
-    pub(super) leads: Arc<compound_atlas_core::analysis::leads::Leads>,
+    pub(super) leads: Arc<compound_atlas_core::analysis::ranking::AllLeads>,
     /// The Reports table lists the reports with leads instead of the matched ones.
     pub(super) with_leads: bool,
 }
@@ -442,7 +442,7 @@ impl BuildRequest {
     pub(super) fn candidate_rows(&self) -> usize {
         match self.kind {
             Kind::Locations => self.dataset.locations.len(),
-            Kind::Reports => self.view.matches.len() + self.leads.leads.len(),
+            Kind::Reports => self.view.matches.len() + self.leads.network.leads.len(),
             Kind::Matches => self.view.matches.len(),
         }
     }
@@ -497,7 +497,7 @@ impl BuildRequest {
                         (r, row)
                     })
                     .collect();
-                for lead in &self.leads.leads {
+                for lead in &self.leads.network.leads {
                     *source
                         .report_leads
                         .entry(dataset.events.report[lead.event as usize])

@@ -13,7 +13,7 @@ pub use jobs::{JobOutcome, RunningJob};
 pub use sample::{Sample, SampleJob, is_sampled};
 
 use compound_atlas_core::analysis::filter::{Filter, FilteredView};
-use compound_atlas_core::analysis::leads::{Leads, find_leads};
+use compound_atlas_core::analysis::ranking::{AllLeads, all_leads};
 use compound_atlas_core::ingest::formats::{Format, detect};
 use compound_atlas_core::ingest::headers::{ColumnMap, LocationField, ReportField};
 use compound_atlas_core::ingest::preview::{FileStart, file_start};
@@ -260,16 +260,17 @@ pub struct Workspace {
     pub recent_cases: Vec<PathBuf>,
     /// The layout of a case just opened, for the GUI to take and show.
     pub restore_layout: Option<compound_atlas_core::case::Layout>,
-    /// Network-level leads of the data (same network, region), found again when the
-    /// data or the region's countries change; weaker than matches, never in the figures.
-    pub leads: Arc<Leads>,
+    /// Every lead of the data (network-level, second-degree ties, each report below
+    /// IP + time scored), found again when the data or the region's countries change;
+    /// weaker than matches, never in the figures.
+    pub leads: Arc<AllLeads>,
     /// Changes whenever `leads` does, so that views can cache what they derive from it.
     pub leads_generation: u64,
     /// Why the region's countries cannot be read, if they cannot.
     pub leads_problem: Option<String>,
     /// The data generation and region text the leads are (being) found for.
     leads_key: Option<(u64, String)>,
-    leads_pending: Option<std::sync::mpsc::Receiver<Leads>>,
+    leads_pending: Option<std::sync::mpsc::Receiver<AllLeads>>,
 }
 
 /// The values present in the data, for the filter checkboxes.
@@ -529,7 +530,7 @@ impl Workspace {
             };
             self.leads_problem = None;
             let (dataset, matches) = (Arc::clone(&self.dataset), Arc::clone(&self.matches));
-            let find = move || find_leads(&dataset, &matches, &params);
+            let find = move || all_leads(&dataset, &matches, &params);
             if self.dataset.events.len() < crate::gui::background::INLINE_ITEMS {
                 return self.take_leads(find());
             }
@@ -549,7 +550,7 @@ impl Workspace {
         }
     }
 
-    fn take_leads(&mut self, leads: Leads) -> bool {
+    fn take_leads(&mut self, leads: AllLeads) -> bool {
         self.leads = Arc::new(leads);
         self.leads_generation += 1;
         true

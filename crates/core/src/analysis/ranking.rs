@@ -144,7 +144,13 @@ pub enum Why {
 pub struct AllLeads {
     pub network: Leads,
     pub links: Links,
+    /// Highest score first.
     pub ranked: Vec<RankedLead>,
+    /// Indexes into `ranked`, by report (then rank): a report's leads at once.
+    by_report: Vec<u32>,
+    /// How many of `ranked` are of each kind (the order of [`Kind::ALL`]), counted once:
+    /// the side panel shows them every frame.
+    counts: [usize; 5],
 }
 
 impl AllLeads {
@@ -159,7 +165,17 @@ impl AllLeads {
 
     /// How many ranked leads are of one kind.
     pub fn count(&self, kind: Kind) -> usize {
-        self.ranked.iter().filter(|l| l.kind == kind).count()
+        self.counts[kind_index(kind)]
+    }
+
+    /// One report's leads, highest score first.
+    pub fn of_report(&self, report: u32) -> impl Iterator<Item = &RankedLead> {
+        let key = |i: &u32| self.ranked[*i as usize].report;
+        let start = self.by_report.partition_point(|i| key(i) < report);
+        self.by_report[start..]
+            .iter()
+            .take_while(move |i| key(i) == report)
+            .map(|&i| &self.ranked[i as usize])
     }
 }
 
@@ -182,10 +198,18 @@ pub fn all_leads_stepwise(
     step_done();
     let ranked = rank(dataset, matches, &network, &links, &Weights::default());
     step_done();
+    let mut by_report: Vec<u32> = (0..ranked.len() as u32).collect();
+    by_report.sort_by_key(|&i| (ranked[i as usize].report, i));
+    let mut counts = [0; 5];
+    for lead in &ranked {
+        counts[kind_index(lead.kind)] += 1;
+    }
     AllLeads {
         network,
         links,
         ranked,
+        by_report,
+        counts,
     }
 }
 
@@ -353,6 +377,14 @@ fn tie_evidence(report: u32, ties: &[Tie]) -> impl Iterator<Item = Evidence> + '
         })
 }
 
+/// A kind's place in [`Kind::ALL`].
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL")
+}
+
 fn tie_kind(tie: &Tie) -> Kind {
     match tie.via {
         Via::Address(_) => Kind::SharedAddress,
@@ -435,10 +467,7 @@ fn score(
         },
         ties: f64::from(tied_ip_time) / (f64::from(tied_ip_time) + 1.0),
     };
-    let kind_weight = weights.kind[Kind::ALL
-        .iter()
-        .position(|k| *k == evidence.kind)
-        .expect("a kind")];
+    let kind_weight = weights.kind[kind_index(evidence.kind)];
     let sum = weights.proximity * factors.proximity
         + weights.evidence * factors.evidence
         + weights.activity_fit * factors.activity_fit

@@ -278,7 +278,7 @@ fn plant_compound(
     }
     // An unlisted IPv6 network (background space, a /64 of its own) that both use near
     // the anchor's matched event.
-    let unlisted = (0x2001_0db8_u128 << 96) | (1u128 << 95) | u128::from(rng.random::<u64>()) << 16;
+    let unlisted = unlisted_v6(rng) & !u128::from(u64::MAX);
     let location = &locations[link.location];
     let near = |rng: &mut ChaCha8Rng, days: i64| local_shift_time(rng, location, link.time, days);
     let tie = |time: i64| Plant {

@@ -40,13 +40,18 @@ pub(super) fn background_address(rng: &mut ChaCha8Rng) -> u128 {
         0..80 => v4(198, 19, rng.random(), rng.random()),
         80..84 => v4(192, 0, 2, rng.random()),
         84..88 => v4(198, 51, 100, rng.random()),
-        _ => {
-            (0x2001_0db8_u128 << 96)
-                | (1u128 << 95)
-                | u128::from(rng.random::<u64>()) << 16
-                | u128::from(rng.random::<u16>())
-        }
+        _ => unlisted_v6(rng),
     }
+}
+
+/// An address in 2001:db8:8000::/33, each in a /64 of its own as a subscriber's is
+/// (the /33 holds two billion of them), so that folding IPv6 to /64 ties nothing by
+/// chance.
+pub(super) fn unlisted_v6(rng: &mut ChaCha8Rng) -> u128 {
+    (0x2001_0db8_u128 << 96)
+        | (1u128 << 95)
+        | u128::from(rng.random::<u32>() >> 1) << 64
+        | u128::from(rng.random::<u64>())
 }
 
 /// Events of a report: a log-normal count with a long tail, mean about 7.6.
