@@ -83,7 +83,12 @@ fn the_reports_table_lists_the_reports_with_leads_and_the_window_says_why() {
     settle(&mut harness);
     let app = harness.state();
     assert_eq!(app.central, CentralTab::Reports);
-    let with_leads = app.workspace.leads.network.reports(&app.workspace.dataset).len();
+    let with_leads = app
+        .workspace
+        .leads
+        .network
+        .reports(&app.workspace.dataset)
+        .len();
     assert_eq!(app.reports_table.order().len(), with_leads);
     harness.get_by_label("Reports with leads");
 

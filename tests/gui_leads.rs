@@ -27,7 +27,10 @@ fn the_report_window_shows_the_score_and_its_factors() {
     harness.get_by_label("Shares an address");
     for kind in [Kind::IpOnly, Kind::SharedAddress] {
         let count = thousands(expected.count(kind) as u64);
-        assert!(harness.query_all_by_label(&count).next().is_some(), "{count}");
+        assert!(
+            harness.query_all_by_label(&count).next().is_some(),
+            "{count}"
+        );
     }
 
     let top = expected

@@ -271,9 +271,10 @@ struct TieContext<'a> {
 }
 
 impl TieContext<'_> {
-    /// The closest tie of `report` per (anchor, via).
+    /// The closest tie of `report` per (anchor, via), in no particular order (a map, so
+    /// that a report with a million events and as many ties stays linear).
     fn ties_of(&self, report: u32) -> Vec<Tie> {
-        let mut ties: Vec<Tie> = Vec::new();
+        let mut ties: HashMap<(u32, Via), Tie> = HashMap::new();
         for &event in self.dataset.events_of(report) {
             let time = self.dataset.events.time[event as usize];
             let addr = address_key(
@@ -299,7 +300,7 @@ impl TieContext<'_> {
                 }
             }
         }
-        ties
+        ties.into_values().collect()
     }
 
     /// The anchor's matched event nearest `time`, when within the window.
@@ -327,13 +328,12 @@ impl TieContext<'_> {
 }
 
 /// Keep one tie per (anchor, via): the closest in time, then the earliest event.
-fn keep_closest(ties: &mut Vec<Tie>, tie: Tie) {
-    match ties
-        .iter_mut()
-        .find(|t| t.anchor == tie.anchor && t.via == tie.via)
-    {
-        Some(known) if (tie.apart, tie.event) < (known.apart, known.event) => *known = tie,
-        Some(_) => {}
-        None => ties.push(tie),
-    }
+fn keep_closest(ties: &mut HashMap<(u32, Via), Tie>, tie: Tie) {
+    ties.entry((tie.anchor, tie.via))
+        .and_modify(|known| {
+            if (tie.apart, tie.event) < (known.apart, known.event) {
+                *known = tie;
+            }
+        })
+        .or_insert(tie);
 }
