@@ -8,6 +8,7 @@ use super::workspace::{Intent, Workspace};
 use compound_atlas_core::analysis::drilldown::{
     EventDetail, ObservationMatch, ReportDetail, SHARED_CAVEAT, report_detail,
 };
+use compound_atlas_core::analysis::ranking::RankedLead;
 use compound_atlas_core::matching::Strength;
 use compound_atlas_core::values::time::{ImportZone, format_time, format_window_end};
 use egui::{RichText, Ui};
@@ -120,44 +121,63 @@ const FACTORS: [(&str, &str); 5] = [
 /// The report's leads, each with its score and factors (docs/ranking.md); nothing for a
 /// report with an IP + time match or no lead.
 fn lead_scores(ui: &mut Ui, workspace: &Workspace, report: u32) {
-    let leads = &workspace.leads;
-    let mut shown = leads.of_report(report).peekable();
-    if shown.peek().is_none() {
+    let leads: Vec<&RankedLead> = workspace.leads.of_report(report).collect();
+    if leads.is_empty() {
         return;
     }
     ui.separator();
     ui.label(RichText::new("Lead score").strong()).on_hover_text(
         "Orders leads for review; it is not a probability. Weaker than matches, never in the figures.",
     );
-    for lead in shown {
-        let place = lead
-            .location
-            .map(|l| format!(" at {}", workspace.dataset.locations[l as usize].name))
-            .unwrap_or_default();
-        ui.label(format!(
-            "{}{place}: score {:.2}",
-            lead.kind.label(),
-            lead.score
-        ));
-        ui.label(RichText::new(leads.reason(&workspace.dataset, lead)).weak());
-        let f = lead.factors;
-        let values = [
-            f.proximity,
-            f.evidence,
-            f.activity_fit,
-            f.exclusivity,
-            f.ties,
-        ];
-        egui::Grid::new(("lead factors", report, lead.kind, lead.location))
-            .num_columns(5)
+    // The best three at once; the rest folded, so that the events stay in view.
+    const SHOWN: usize = 3;
+    for lead in leads.iter().take(SHOWN) {
+        lead_score(ui, workspace, report, lead);
+    }
+    if leads.len() > SHOWN {
+        egui::CollapsingHeader::new(format!("{} more leads", leads.len() - SHOWN))
+            .id_salt(("more leads", report))
             .show(ui, |ui| {
-                for ((name, meaning), value) in FACTORS.iter().zip(values) {
-                    ui.label(format!("{name} {value:.2}"))
-                        .on_hover_text(*meaning);
-                }
-                ui.end_row();
+                egui::ScrollArea::vertical()
+                    .max_height(240.0)
+                    .show(ui, |ui| {
+                        for lead in &leads[SHOWN..] {
+                            lead_score(ui, workspace, report, lead);
+                        }
+                    });
             });
     }
+}
+
+/// One lead: kind, place and score, its reason, and the five factors.
+fn lead_score(ui: &mut Ui, workspace: &Workspace, report: u32, lead: &RankedLead) {
+    let place = lead
+        .location
+        .map(|l| format!(" at {}", workspace.dataset.locations[l as usize].name))
+        .unwrap_or_default();
+    ui.label(format!(
+        "{}{place}: score {:.2}",
+        lead.kind.label(),
+        lead.score
+    ));
+    ui.label(RichText::new(workspace.leads.reason(&workspace.dataset, lead)).weak());
+    let f = lead.factors;
+    let values = [
+        f.proximity,
+        f.evidence,
+        f.activity_fit,
+        f.exclusivity,
+        f.ties,
+    ];
+    egui::Grid::new(("lead factors", report, lead.kind, lead.location))
+        .num_columns(5)
+        .show(ui, |ui| {
+            for ((name, meaning), value) in FACTORS.iter().zip(values) {
+                ui.label(format!("{name} {value:.2}"))
+                    .on_hover_text(*meaning);
+            }
+            ui.end_row();
+        });
 }
 
 /// The report's tags as checkboxes, and a field to add a new one.
