@@ -12,6 +12,7 @@ pub mod graph;
 pub mod leads;
 pub mod links;
 pub mod mask;
+mod profiles;
 pub mod ranking;
 pub mod tables;
 pub mod timeline;
