@@ -66,7 +66,7 @@ pub fn run(args: &LinksArgs) -> Result<(), CliError> {
             "reports"
         ),
         count(
-            links.crowded.len() as u64,
+            links.crowded_count() as u64,
             "address or account",
             "addresses and accounts"
         ),

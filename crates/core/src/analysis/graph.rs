@@ -108,7 +108,6 @@ pub fn graph(dataset: &Dataset, matches: &[Match], links: &Links) -> LinkGraph {
         nodes.insert(Node::Report(tie.report));
         nodes.insert(via_node(tie.via));
     }
-    let crowded: HashMap<Via, u32> = links.crowded.iter().copied().collect();
     let mut used: HashMap<(Node, Node), Edge> = HashMap::new();
     let reports: Vec<u32> = nodes
         .iter()
@@ -124,7 +123,7 @@ pub fn graph(dataset: &Dataset, matches: &[Match], links: &Links) -> LinkGraph {
             for via in std::iter::once(addr).chain(accounts) {
                 let target = if nodes.contains(&via_node(via)) {
                     via_node(via)
-                } else if crowded.contains_key(&via) && anchors.contains(&report) {
+                } else if links.is_crowded(via) && anchors.contains(&report) {
                     Node::Collection(via)
                 } else {
                     continue;

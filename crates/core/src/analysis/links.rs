@@ -57,9 +57,8 @@ pub struct Links {
     pub ties: Vec<Tie>,
     /// Each report's best strength, for reports with a match.
     pub strength_of: HashMap<u32, Strength>,
-    /// The addresses and accounts of anchors with more than `max_sharers` reports.
-    pub crowded: Vec<(Via, u32)>,
-    /// How many reports use each address or account of an anchor.
+    /// How many reports use each address or account of an anchor (more than
+    /// `max_sharers`: crowded).
     pub sharers: HashMap<Via, u32>,
 }
 
@@ -77,6 +76,21 @@ impl Links {
             .chunk_by(|a, b| a.report == b.report)
             .filter(|ties| !self.strength_of.contains_key(&ties[0].report))
             .map(|ties| (ties[0].report, ties))
+    }
+
+    /// Whether an anchor's address or account has more reports than linking follows.
+    pub fn is_crowded(&self, via: Via) -> bool {
+        self.sharers
+            .get(&via)
+            .is_some_and(|&n| n > self.params.max_sharers)
+    }
+
+    /// How many of the anchors' addresses and accounts are crowded.
+    pub fn crowded_count(&self) -> usize {
+        self.sharers
+            .values()
+            .filter(|&&n| n > self.params.max_sharers)
+            .count()
     }
 
     /// The address or account in words.
@@ -106,7 +120,7 @@ impl Links {
     }
 }
 
-/// "the same day", "1 day", "12 days".
+/// "0 days", "1 day", "12 days" (whole days, truncated).
 pub fn days_apart(apart: Nanos) -> String {
     match apart / DAY {
         0 => "0 days".to_string(),
@@ -175,13 +189,6 @@ pub fn find_links(dataset: &Dataset, matches: &MatchSet, params: &LinkParams) ->
         })
         .collect();
     ties.sort_unstable_by_key(|t| (t.report, t.anchor, t.via));
-    let crowded = slot_of
-        .iter()
-        .filter(|(_, slot)| sharers[**slot as usize] > params.max_sharers)
-        .map(|(via, slot)| (*via, sharers[*slot as usize]))
-        .collect::<std::collections::BTreeMap<_, _>>()
-        .into_iter()
-        .collect();
     let sharers = slot_of
         .iter()
         .map(|(via, slot)| (*via, sharers[*slot as usize]))
@@ -191,7 +198,6 @@ pub fn find_links(dataset: &Dataset, matches: &MatchSet, params: &LinkParams) ->
         accounts,
         ties,
         strength_of,
-        crowded,
         sharers,
     }
 }

@@ -243,7 +243,7 @@ pub fn lead_record(
     leads: &crate::analysis::ranking::AllLeads,
     lead: &crate::analysis::ranking::RankedLead,
     mask: bool,
-    reasons: Option<&mut ReasonCache>,
+    reasons: &mut ReasonCache,
 ) -> [String; 20] {
     let e = lead.event as usize;
     let masking = crate::analysis::mask::Masking(mask);
@@ -261,11 +261,11 @@ pub fn lead_record(
         network.asn_text(),
         network.as_org.clone(),
         network.country.clone(),
-        match (lead.kind, reasons) {
-            (Kind::SharedAddress | Kind::SharedAccount, _) if mask => masked_reason(dataset, lead),
-            (Kind::SameNetwork | Kind::Region, Some(cache)) => {
+        match lead.kind {
+            Kind::SharedAddress | Kind::SharedAccount if mask => masked_reason(dataset, lead),
+            Kind::SameNetwork | Kind::Region => {
                 let key = (lead.kind, lead.location, dataset.networks.id_of(lead.event));
-                cache
+                reasons
                     .entry(key)
                     .or_insert_with(|| leads.reason(dataset, lead))
                     .clone()
@@ -313,7 +313,7 @@ pub fn write_leads<W: Write>(
         let records: Vec<[String; 20]> = block
             .par_iter()
             .map_init(ReasonCache::new, |reasons, lead| {
-                lead_record(dataset, leads, lead, mask, Some(reasons))
+                lead_record(dataset, leads, lead, mask, reasons)
             })
             .collect();
         for record in &records {
