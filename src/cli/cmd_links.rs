@@ -25,6 +25,12 @@ pub struct LinksArgs {
     /// Folder for links.csv, clusters.csv and links.graphml.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Also draw the link chart, laid out, as links.svg and links.png (1600 × 1200).
+    #[arg(long)]
+    pub picture: bool,
+    /// With --picture: mask report ids, addresses and accounts in the drawing.
+    #[arg(long, requires = "picture")]
+    pub mask: bool,
 }
 
 pub fn run(args: &LinksArgs) -> Result<(), CliError> {
@@ -72,9 +78,41 @@ pub fn run(args: &LinksArgs) -> Result<(), CliError> {
         ),
         links.params.max_sharers,
     );
+    if args.picture {
+        draw(args, dataset, &links, &graph)?;
+    }
     out!(
         "Wrote links.csv, clusters.csv and links.graphml to {}.",
         args.out.display()
+    );
+    Ok(())
+}
+
+/// links.svg and links.png: the whole chart, laid out until it settles.
+fn draw(
+    args: &LinksArgs,
+    dataset: &compound_atlas_core::model::Dataset,
+    links: &links::Links,
+    graph: &graph::LinkGraph,
+) -> Result<(), CliError> {
+    use compound_atlas_core::map::{image::save_png, link_picture};
+    let started = std::time::Instant::now();
+    let masking = compound_atlas_core::analysis::mask::Masking(args.mask);
+    let scene = link_picture::whole_scene(dataset, links, graph, (1600.0, 1200.0), masking, false);
+    let laid_out = started.elapsed();
+    let svg = link_picture::svg(&scene);
+    let svg_path = args.out.join("links.svg");
+    compound_atlas_core::values::atomic::write_atomically(&svg_path, |out| {
+        std::io::Write::write_all(out, svg.as_bytes())
+    })
+    .map_err(|e| format!("{}: {e}", svg_path.display()))?;
+    let png_path = args.out.join("links.png");
+    save_png(&link_picture::png(&scene), &png_path)
+        .map_err(|e| format!("{}: {e}", png_path.display()))?;
+    out!(
+        "Drew {} in {:.2} s (layout and labels): links.svg, links.png.",
+        count(scene.nodes.len() as u64, "item", "items"),
+        laid_out.as_secs_f64()
     );
     Ok(())
 }

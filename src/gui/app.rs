@@ -7,7 +7,8 @@ use super::file_dialogs::{Picker, native_picker};
 use super::tabs::CentralTab;
 use super::workspace::{self, Intent, Workspace};
 use super::{
-    case_panel, headline, map_view, report_window, side_panel, tables_view, timeline_view,
+    case_panel, headline, links_view, map_view, report_window, side_panel, tables_view,
+    timeline_view,
 };
 use egui::{RichText, Ui};
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,7 @@ pub struct WorkbenchApp {
     pub timeline: timeline_view::TimelineView,
     pub central: CentralTab,
     pub map: map_view::MapView,
+    pub links: links_view::LinksView,
     pub locations_table: tables_view::Table,
     pub reports_table: tables_view::Table,
     pub matches_table: tables_view::Table,
@@ -91,6 +93,7 @@ impl WorkbenchApp {
             timeline: timeline_view::TimelineView::default(),
             central: CentralTab::Map,
             map: map_view::MapView::default(),
+            links: links_view::LinksView::default(),
             // Locations with the most IP + time reports first, as the study ranks them.
             locations_table: tables_view::Table::sorted_by(2, true),
             reports_table: tables_view::Table::default(),
@@ -367,6 +370,13 @@ impl WorkbenchApp {
                 CentralTab::Matches => {
                     self.matches_table
                         .ui(ui, tables_view::Kind::Matches, &self.workspace, intents)
+                }
+                CentralTab::Links => {
+                    let window_open = self.detail.is_some();
+                    self.links
+                        .ui(ui, &self.workspace, self.dark, false, intents)
+                        .filter(|&(_, open)| open || window_open)
+                        .map(|(report, _)| report)
                 }
             };
             if opened.is_some() {

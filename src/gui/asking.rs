@@ -88,6 +88,9 @@ impl WorkbenchApp {
             FileRequest::ChartCsv(_) | FileRequest::ChartPng(_) => {
                 self.timeline.files.give_answer(request, first)
             }
+            FileRequest::LinksPng | FileRequest::LinksSvg => {
+                self.links.files.give_answer(request, first)
+            }
         }
     }
 
@@ -96,6 +99,7 @@ impl WorkbenchApp {
         let asked = [
             self.map.files.take_asked(),
             self.timeline.files.take_asked(),
+            self.links.files.take_asked(),
         ];
         for request in asked.into_iter().flatten() {
             self.ask(request, intents);

@@ -33,6 +33,10 @@ pub enum FileRequest {
     IpDatabase,
     /// Where to save the map as an image.
     MapPng,
+    /// Where to save the link chart as an image.
+    LinksPng,
+    /// Where to save the link chart as an SVG drawing.
+    LinksSvg,
     /// Where to save the chart shown below the map as CSV, with the suggested name.
     ChartCsv(String),
     /// Where to save the chart shown below the map as an image, with the suggested name.
@@ -116,6 +120,10 @@ const IMAGES: Filter = Filter {
     label: "PNG images (png)",
     extensions: &["png"],
 };
+const SVG: Filter = Filter {
+    label: "SVG drawings (svg)",
+    extensions: &["svg"],
+};
 const TILES: Filter = Filter {
     label: "Raster tile packages (pmtiles)",
     extensions: &["pmtiles"],
@@ -145,6 +153,8 @@ impl FileRequest {
             FileRequest::TileFile => "Open a raster tile package",
             FileRequest::IpDatabase => "Add an IP database",
             FileRequest::MapPng => "Save the map as PNG",
+            FileRequest::LinksPng => "Save the link chart as PNG",
+            FileRequest::LinksSvg => "Save the link chart as SVG",
             FileRequest::ChartCsv(_) => "Save the chart as CSV",
             FileRequest::ChartPng(_) => "Save the chart as PNG",
         }
@@ -160,9 +170,11 @@ impl FileRequest {
             FileRequest::Import(FileKind::Locations) => &[LOCATIONS, Filter::ALL],
             FileRequest::ExportFolder => &[Filter::ALL],
             FileRequest::ExportZip => &[ARCHIVES, Filter::ALL],
-            FileRequest::Screenshot(_) | FileRequest::MapPng | FileRequest::ChartPng(_) => {
-                &[IMAGES, Filter::ALL]
-            }
+            FileRequest::Screenshot(_)
+            | FileRequest::MapPng
+            | FileRequest::ChartPng(_)
+            | FileRequest::LinksPng => &[IMAGES, Filter::ALL],
+            FileRequest::LinksSvg => &[SVG, Filter::ALL],
             FileRequest::ImportErrors(_) | FileRequest::ChartCsv(_) => &[CSV, Filter::ALL],
             FileRequest::TileFile => &[TILES, Filter::ALL],
             FileRequest::IpDatabase => &[IP_DATABASES, Filter::ALL],
@@ -202,6 +214,8 @@ impl FileRequest {
             | FileRequest::ChartPng(name) => name.clone(),
             FileRequest::ImportErrors(_) => "import_errors.csv".into(),
             FileRequest::MapPng => "map.png".into(),
+            FileRequest::LinksPng => "links.png".into(),
+            FileRequest::LinksSvg => "links.svg".into(),
             FileRequest::OpenCase
             | FileRequest::Import(_)
             | FileRequest::TileFile
@@ -214,9 +228,11 @@ impl FileRequest {
         match self {
             FileRequest::NewCase | FileRequest::SaveCaseAs => Some(CASE_EXTENSION),
             FileRequest::ExportZip => Some("zip"),
-            FileRequest::Screenshot(_) | FileRequest::MapPng | FileRequest::ChartPng(_) => {
-                Some("png")
-            }
+            FileRequest::Screenshot(_)
+            | FileRequest::MapPng
+            | FileRequest::ChartPng(_)
+            | FileRequest::LinksPng => Some("png"),
+            FileRequest::LinksSvg => Some("svg"),
             FileRequest::ImportErrors(_) | FileRequest::ChartCsv(_) => Some("csv"),
             _ => None,
         }

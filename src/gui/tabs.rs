@@ -8,15 +8,17 @@ pub enum CentralTab {
     Locations,
     Reports,
     Matches,
+    Links,
 }
 
 /// Every tab in the order shown: the tab, its label, and its key in case files. A key is
 /// stored in cases that already exist: never rename one.
-const TABS: [(CentralTab, &str, &str); 4] = [
+const TABS: [(CentralTab, &str, &str); 5] = [
     (CentralTab::Map, "Map", "map"),
     (CentralTab::Locations, "Locations", "locations"),
     (CentralTab::Reports, "Reports", "reports"),
     (CentralTab::Matches, "Matches", "matches"),
+    (CentralTab::Links, "Links", "links"),
 ];
 
 impl CentralTab {

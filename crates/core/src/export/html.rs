@@ -17,6 +17,8 @@ pub struct Page<'a> {
     pub filter: &'a str,
     pub parameters: &'a [(&'a str, String)],
     pub map_png: &'a [u8],
+    /// The link chart as an SVG drawing, masked already when the set is.
+    pub links_svg: &'a str,
     pub timeline: &'a Timeline,
     /// Matched events by weekday (Monday first) and hour, UTC.
     pub activity: &'a [[u64; 24]; 7],
@@ -217,6 +219,11 @@ pub fn page(p: &Page) -> String {
     );
     let _ = writeln!(
         html,
+        "<h2>Links</h2><p class=\"muted\">The matched reports, the addresses and accounts they used, the locations they matched and the reports tied to them (links.graphml holds the graph).</p>{}",
+        p.links_svg
+    );
+    let _ = writeln!(
+        html,
         "<h2>Timeline</h2><p class=\"muted key\">Matched reports per {} (UTC), by best strength in the bin:<span style=\"background:{IP_TIME}\"></span>IP + time<span style=\"background:{IP_ONLY}\"></span>IP only</p>{}",
         p.timeline.size.name(),
         timeline_svg(p.timeline)
@@ -347,6 +354,7 @@ mod tests {
             filter: "Country MM.",
             parameters: &[("Tolerance", "2h".into())],
             map_png: &[1, 2, 3],
+            links_svg: "<svg></svg>",
             timeline: &timeline,
             activity: &[[0; 24]; 7],
             locations: &rows,

@@ -22,6 +22,9 @@ mod tables;
 pub mod verify;
 
 use summary::{MAP_SIZE, PAGE_MAP_SIZE, map_png, summary_html};
+
+/// The link chart in `summary.html`, in pixels.
+const LINK_PICTURE_SIZE: (f32, f32) = (960.0, 720.0);
 use tables::*;
 
 use crate::analysis::filter::{Filter, FilteredView, apply_with_triage};
@@ -231,18 +234,6 @@ fn build(
     )?;
     let audit = audit_entries(dataset, &options.audit, options.mask);
     files.add("audit_log.csv", audit_log_csv(&audit), progress)?;
-    let map = map_png(dataset, &view, MAP_SIZE);
-    let page_map = map_png(dataset, &view, PAGE_MAP_SIZE);
-    let html = summary_html(dataset, &view, options, &locations, &page_map, &audit);
-    files.add("map.png", map, progress)?;
-    files.add("summary.html", html, progress)?;
-    let intel = intelligence(dataset, &view, options, &locations, created_at);
-    let mut stix = serde_json::to_vec_pretty(&stix::bundle(&intel)).expect("JSON in memory");
-    stix.push(b'\n');
-    files.add("stix_bundle.json", stix, progress)?;
-    let mut misp = serde_json::to_vec_pretty(&misp::event(&intel)).expect("JSON in memory");
-    misp.push(b'\n');
-    files.add("misp_event.json", misp, progress)?;
     let all_leads = options
         .leads
         .as_ref()
@@ -258,6 +249,33 @@ fn build(
         )),
     };
     let graph = crate::analysis::graph::graph(dataset, &view.matches, &links);
+    let link_picture = crate::map::link_picture::svg(&crate::map::link_picture::whole_scene(
+        dataset,
+        &links,
+        &graph,
+        LINK_PICTURE_SIZE,
+        crate::analysis::mask::Masking(options.mask),
+        false,
+    ));
+    let map = map_png(dataset, &view, MAP_SIZE);
+    let page_map = map_png(dataset, &view, PAGE_MAP_SIZE);
+    let html = summary_html(
+        dataset,
+        &view,
+        options,
+        &locations,
+        (&page_map, &link_picture),
+        &audit,
+    );
+    files.add("map.png", map, progress)?;
+    files.add("summary.html", html, progress)?;
+    let intel = intelligence(dataset, &view, options, &locations, created_at);
+    let mut stix = serde_json::to_vec_pretty(&stix::bundle(&intel)).expect("JSON in memory");
+    stix.push(b'\n');
+    files.add("stix_bundle.json", stix, progress)?;
+    let mut misp = serde_json::to_vec_pretty(&misp::event(&intel)).expect("JSON in memory");
+    misp.push(b'\n');
+    files.add("misp_event.json", misp, progress)?;
     let graphml = crate::output::links::graphml(dataset, &links, &graph, options.mask);
     files.add("links.graphml", graphml.into_bytes(), progress)?;
     let leads = all_leads.map(|leads| {

@@ -89,7 +89,7 @@ pub(super) fn summary_html(
     view: &FilteredView,
     options: &ExportOptions,
     locations: &[LocationRow],
-    map: &[u8],
+    (map, links_svg): (&[u8], &str),
     audit: &[AuditEntry],
 ) -> Vec<u8> {
     let zone = crate::values::time::ImportZone::Utc;
@@ -136,6 +136,7 @@ pub(super) fn summary_html(
         filter: &options.filter.describe(),
         parameters: &parameters,
         map_png: map,
+        links_svg,
         timeline: &timeline,
         activity: &activity,
         locations: &shown,

@@ -261,7 +261,7 @@ pub fn save_png(pixmap: &Pixmap, path: &Path) -> std::io::Result<()> {
     crate::values::atomic::write_atomically(path, |out| std::io::Write::write_all(out, &png))
 }
 
-fn paint(rgb: [u8; 3], alpha: u8) -> Paint<'static> {
+pub(super) fn paint(rgb: [u8; 3], alpha: u8) -> Paint<'static> {
     let mut paint = Paint {
         anti_alias: true,
         ..Paint::default()
@@ -270,7 +270,12 @@ fn paint(rgb: [u8; 3], alpha: u8) -> Paint<'static> {
     paint
 }
 
-fn fill_path(pixmap: &mut Pixmap, path: Option<tiny_skia::Path>, rgb: [u8; 3], alpha: u8) {
+pub(super) fn fill_path(
+    pixmap: &mut Pixmap,
+    path: Option<tiny_skia::Path>,
+    rgb: [u8; 3],
+    alpha: u8,
+) {
     if let Some(path) = path {
         let paint = paint(rgb, alpha);
         pixmap.fill_path(

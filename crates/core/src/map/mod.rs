@@ -3,5 +3,6 @@
 
 pub mod basemap;
 pub mod image;
+pub mod link_picture;
 pub mod markers;
 pub mod outlines;

@@ -2,7 +2,7 @@
 //! (one row per cluster) and `links.graphml` (the graph for Gephi, yEd and i2).
 
 use crate::analysis::clusters::Cluster;
-use crate::analysis::graph::{LinkGraph, Node, label};
+use crate::analysis::graph::{LinkGraph, Node, masked_label};
 use crate::analysis::links::Links;
 use crate::analysis::mask::Masking;
 use crate::model::Dataset;
@@ -40,13 +40,10 @@ pub const CLUSTERS_HEADER: [&str; 10] = [
 
 /// A node as the files name it; masked, reports and addresses are masked.
 pub fn node_name(dataset: &Dataset, links: &Links, node: Node, mask: bool) -> String {
-    let masking = Masking(mask);
     match node {
-        Node::Report(r) => masking.report_id(dataset.reports.id(r)),
         Node::Location(l) => dataset.locations[l as usize].id.clone(),
-        Node::Address(addr) if mask => masking.address(addr),
-        Node::Account(_) | Node::Collection(_) if mask => format!("{} (masked)", node.kind()),
-        _ => label(dataset, links, node),
+        Node::Collection(_) if mask => "collection (masked)".to_string(),
+        _ => masked_label(dataset, links, node, Masking(mask)),
     }
 }
 

@@ -1,0 +1,191 @@
+//! The Links tab as a user works it: the chart of the sample is drawn with the library's
+//! counts, a click on a report selects it and shows it beside the chart, "Open report"
+//! opens it, a double-click adds its addresses and accounts, Shift+click and "Find path"
+//! give the library's shortest chain, and a row of the clusters table narrows the chart
+//! to that cluster.
+
+use compound_atlas::gui::workspace::{Params, Workspace, embedded_inputs};
+use compound_atlas::gui::{CentralTab, WorkbenchApp};
+use compound_atlas_core::analysis::clusters::clusters;
+use compound_atlas_core::analysis::graph::{Node, graph};
+use compound_atlas_core::analysis::link_chart::{ChartSpec, ItemKey, chart, find_path};
+use compound_atlas_core::values::text::count;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// Seconds per frame: short enough for two clicks a frame apart to be a double-click.
+const STEP: f32 = 0.05;
+
+fn click_at(
+    harness: &mut Harness<'static, WorkbenchApp>,
+    pos: egui::Pos2,
+    modifiers: egui::Modifiers,
+) {
+    harness.event(egui::Event::ModifiersChanged(modifiers));
+    harness.event(egui::Event::PointerMoved(pos));
+    harness.run_steps(1);
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    harness.run_steps(2);
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    harness.run_steps(1);
+}
+
+fn double_click_at(harness: &mut Harness<'static, WorkbenchApp>, pos: egui::Pos2) {
+    // Long enough after any earlier click that this is not taken for a triple-click.
+    harness.run_steps(10);
+    harness.event(egui::Event::PointerMoved(pos));
+    harness.run_steps(1);
+    // A frame apart: the harness moves time on by `STEP` each frame.
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        harness.run_steps(1);
+    }
+    harness.run_steps(1);
+}
+
+/// Step frames until the chart is built and laid out.
+fn settle(harness: &mut Harness<'static, WorkbenchApp>) {
+    let started = std::time::Instant::now();
+    while !harness.state().links.is_settled() {
+        assert!(started.elapsed().as_secs() < 60, "the layout never settled");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+}
+
+fn links_tab() -> Harness<'static, WorkbenchApp> {
+    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_step_dt(STEP)
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| app.frame(ui),
+            WorkbenchApp::new(workspace),
+        );
+    harness.run_steps(3);
+    harness.get_by_label("Links").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().central, CentralTab::Links);
+    settle(&mut harness);
+    harness
+}
+
+#[test]
+fn the_chart_selects_opens_expands_and_finds_paths() {
+    let mut harness = links_tab();
+    let app = harness.state();
+    let (dataset, leads) = (&app.workspace.dataset, &app.workspace.leads);
+    let graph = graph(dataset, &app.workspace.view.matches, &leads.links);
+    let expected = chart(&graph, &ChartSpec::default());
+    harness.get_by_label(&format!(
+        "{} drawn · {}",
+        count(expected.items.len() as u64, "item", "items"),
+        count(expected.edges.len() as u64, "line", "lines")
+    ));
+    // A lead tied to a matched report, and that report.
+    let tie = leads
+        .links
+        .second_degree()
+        .next()
+        .expect("a second-degree lead")
+        .1[0];
+    let (lead, anchor) = (
+        ItemKey::Node(Node::Report(tie.report)),
+        ItemKey::Node(Node::Report(tie.anchor)),
+    );
+    let lead_id = dataset.reports.id(tie.report).to_string();
+    let at = app.links.place_of(lead).expect("the lead is drawn");
+    click_at(&mut harness, at, egui::Modifiers::NONE);
+    assert_eq!(harness.state().links.selected, vec![lead]);
+    harness.get_by_label("no match of its own: a lead");
+    harness.get_by_label("Open report").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().detail, Some(tie.report));
+    harness.state_mut().detail = None;
+    harness.run_steps(1);
+
+    // Shift+click the anchor, find the path: the library's shortest chain.
+    let at = harness
+        .state()
+        .links
+        .place_of(anchor)
+        .expect("the anchor is drawn");
+    click_at(&mut harness, at, egui::Modifiers::SHIFT);
+    assert_eq!(harness.state().links.selected, vec![lead, anchor]);
+    harness.get_by_label("Find path").click();
+    harness.run_steps(2);
+    let items = harness.state().links.items();
+    let position = |k: ItemKey| items.iter().position(|&i| i == k).unwrap() as u32;
+    let shortest = find_path(&expected, position(lead), position(anchor)).expect("they are tied");
+    let path = harness
+        .state()
+        .links
+        .path
+        .clone()
+        .expect("a path")
+        .expect("joined");
+    assert_eq!(path.len(), shortest.len());
+    assert_eq!((path[0], *path.last().unwrap()), (lead, anchor));
+    harness.get_by_label(&format!("{} steps", shortest.len() - 1));
+    harness.get_by_label(&format!("1. {lead_id}"));
+
+    // A double-click on the lead adds every address it used.
+    let at = harness.state().links.place_of(lead).unwrap();
+    double_click_at(&mut harness, at);
+    assert_eq!(
+        harness.state().links.expanded,
+        vec![Node::Report(tie.report)]
+    );
+    settle(&mut harness);
+    assert!(harness.state().links.items().len() >= expected.items.len());
+}
+
+#[test]
+fn a_row_of_the_clusters_table_narrows_the_chart_to_that_cluster() {
+    let mut harness = links_tab();
+    let app = harness.state();
+    let all = clusters(&app.workspace.dataset, &app.workspace.leads.links);
+    harness.get_by_label(&format!("Clusters ({})", all.len()));
+    let largest = &all[0];
+    harness
+        .query_all_by_label("1")
+        .next()
+        .expect("the first row's number")
+        .click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    let drawn: Vec<u32> = harness
+        .state()
+        .links
+        .items()
+        .into_iter()
+        .filter_map(|k| match k {
+            ItemKey::Node(Node::Report(r)) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut want = largest.reports.clone();
+    want.sort_unstable();
+    let mut drawn = drawn;
+    drawn.sort_unstable();
+    assert_eq!(drawn, want);
+    harness.get_by_label("Back to the whole chart").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert!(harness.state().links.items().len() > largest.reports.len() * 10);
+}
