@@ -349,7 +349,11 @@ fn the_summary_page_holds_the_headline_figures_and_the_filter() {
     );
     assert!(html.contains("Case 7/2026"));
     assert!(html.contains("data:image/png;base64,"));
-    assert_eq!(html.matches("<svg").count(), 3, "links, timeline and activity");
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "links, timeline and activity"
+    );
     assert!(html.contains("<h2>Links</h2>"), "the link chart");
     assert_eq!(manifest["filter"]["description"], "IP+time matches only.");
     assert_eq!(manifest["case_reference"], "Case 7/2026");

@@ -14,6 +14,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use std::sync::Arc;
 
+mod common;
+use common::click_at;
+
 fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
     Harness::builder()
         .with_size([1400.0, 900.0])
@@ -522,24 +525,6 @@ fn large_tables_sort_in_the_background_and_keep_showing_their_rows_meanwhile() {
         .collect();
     assert_eq!(times.len(), all);
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "not newest first");
-}
-
-fn click_at(
-    harness: &mut Harness<'static, WorkbenchApp>,
-    pos: egui::Pos2,
-    modifiers: egui::Modifiers,
-) {
-    harness.event(egui::Event::PointerMoved(pos));
-    harness.run_steps(1);
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers,
-        });
-    }
-    harness.run_steps(2);
 }
 
 #[test]

@@ -13,29 +13,11 @@ use compound_atlas_core::values::text::count;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+mod common;
+use common::click_at;
+
 /// Seconds per frame: short enough for two clicks a frame apart to be a double-click.
 const STEP: f32 = 0.05;
-
-fn click_at(
-    harness: &mut Harness<'static, WorkbenchApp>,
-    pos: egui::Pos2,
-    modifiers: egui::Modifiers,
-) {
-    harness.event(egui::Event::ModifiersChanged(modifiers));
-    harness.event(egui::Event::PointerMoved(pos));
-    harness.run_steps(1);
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers,
-        });
-    }
-    harness.run_steps(2);
-    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
-    harness.run_steps(1);
-}
 
 fn double_click_at(harness: &mut Harness<'static, WorkbenchApp>, pos: egui::Pos2) {
     // Long enough after any earlier click that this is not taken for a triple-click.
@@ -188,4 +170,28 @@ fn a_row_of_the_clusters_table_narrows_the_chart_to_that_cluster() {
     harness.run_steps(2);
     settle(&mut harness);
     assert!(harness.state().links.items().len() > largest.reports.len() * 10);
+}
+
+#[test]
+fn presenting_the_chart_masks_its_labels() {
+    let mut harness = links_tab();
+    let app = harness.state();
+    let tie = app.workspace.leads.links.second_degree().next().unwrap().1[0];
+    let lead = ItemKey::Node(Node::Report(tie.report));
+    let lead_id = app.workspace.dataset.reports.id(tie.report).to_string();
+    let at = app.links.place_of(lead).unwrap();
+    click_at(&mut harness, at, egui::Modifiers::NONE);
+    harness.get_by_label(&lead_id);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().set_presenting(&ctx, true);
+    harness.run_steps(2);
+    harness.get_by_label("Links").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().central, CentralTab::Links);
+    harness.get_by_label(&compound_atlas_core::analysis::mask::report_id(&lead_id));
+    assert!(
+        harness.query_all_by_label(&lead_id).next().is_none(),
+        "{lead_id} shown while presenting"
+    );
+    assert!(harness.query_all_by_label("Open report").next().is_none());
 }

@@ -455,8 +455,8 @@ impl WorkbenchApp {
         }
     }
 
-    /// Presentation mode: the headline, the map and the timeline, in large type, with
-    /// every identifier masked and a badge that says so.
+    /// Presentation mode: the headline, the map (or the link chart) and the timeline, in
+    /// large type, with every identifier masked and a badge that says so.
     fn presentation(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) {
         egui::Panel::top("presenting").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -471,6 +471,10 @@ impl WorkbenchApp {
                                 .color(egui::Color32::WHITE),
                         );
                     });
+                // The map or the link chart: both mask every identifier.
+                for tab in [CentralTab::Map, CentralTab::Links] {
+                    ui.selectable_value(&mut self.central, tab, tab.label());
+                }
                 ui.label(RichText::new(self.workspace.effective_filter().describe_masked()).weak());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("Leave presentation (F5)").clicked() {
@@ -491,7 +495,12 @@ impl WorkbenchApp {
         egui::CentralPanel::default().show(ui, |ui| {
             headline::headline(ui, &self.workspace);
             ui.add_space(4.0);
-            self.map.ui(ui, &self.workspace, self.dark, intents);
+            if self.central == CentralTab::Links {
+                // No report window while presenting: it is full of identifiers.
+                let _ = self.links.ui(ui, &self.workspace, self.dark, true, intents);
+            } else {
+                self.map.ui(ui, &self.workspace, self.dark, intents);
+            }
         });
     }
 }

@@ -291,7 +291,14 @@ fn the_picture_is_well_formed_labels_do_not_collide_and_masking_hides_identifier
     let (dataset, matches, links) = sample();
     let graph = graph(&dataset, &matches.matches, &links);
     for mask in [false, true] {
-        let scene = whole_scene(&dataset, &links, &graph, (1200.0, 900.0), Masking(mask), mask);
+        let scene = whole_scene(
+            &dataset,
+            &links,
+            &graph,
+            (1200.0, 900.0),
+            Masking(mask),
+            mask,
+        );
         assert_eq!(scene.nodes.len(), graph.nodes.len());
         assert!(!scene.labels.is_empty());
         let boxes: Vec<[f32; 4]> = scene

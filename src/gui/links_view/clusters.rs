@@ -45,17 +45,19 @@ impl ClustersTable {
             .weak(),
         );
         ui.horizontal(|ui| {
-            ui.label("at least");
-            ui.add(egui::DragValue::new(&mut self.min_reports).range(0..=100_000));
+            let label = ui.label("at least");
+            ui.add(egui::DragValue::new(&mut self.min_reports).range(0..=100_000))
+                .labelled_by(label.id);
             ui.label("reports");
         });
         ui.horizontal(|ui| {
-            ui.label("location");
+            let label = ui.label("location");
             ui.add(
                 egui::TextEdit::singleline(&mut self.location_text)
                     .hint_text("any")
                     .desired_width(140.0),
-            );
+            )
+            .labelled_by(label.id);
         });
         let wanted = self.location_text.trim().to_lowercase();
         let names = |c: &Cluster| -> Vec<&str> {

@@ -9,8 +9,6 @@
 //! so the same graph is always laid out the same way; nodes kept from an earlier layout
 //! start where they were.
 
-use hashbrown::HashMap;
-
 /// Where items were in an earlier layout, by key.
 pub type Previous = std::collections::HashMap<u64, [f32; 2]>;
 
@@ -129,47 +127,54 @@ impl ForceLayout {
         true
     }
 
-    /// k² / d between nodes in neighbouring cells, scaled by the pushing node's weight.
+    /// k² / d between nodes in neighbouring cells, scaled by the pushing node's weight;
+    /// in parallel for large layouts.
     fn repulsion(&self) -> Vec<[f32; 2]> {
-        let cell = REACH * EDGE_LENGTH;
-        let cell_of = |p: [f32; 2]| ((p[0] / cell).floor() as i32, (p[1] / cell).floor() as i32);
-        let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-        for (i, &p) in self.positions.iter().enumerate() {
-            grid.entry(cell_of(p)).or_default().push(i as u32);
+        let grid = Grid::of(&self.positions);
+        let push_on = |i: usize| self.push_on(i, &grid);
+        if self.positions.len() >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            (0..self.positions.len())
+                .into_par_iter()
+                .map(push_on)
+                .collect()
+        } else {
+            (0..self.positions.len()).map(push_on).collect()
         }
+    }
+
+    /// The push on node `i` from the nodes in its own and the eight neighbouring cells.
+    fn push_on(&self, i: usize, grid: &Grid) -> [f32; 2] {
+        let reach2 = (REACH * EDGE_LENGTH).powi(2);
         let k2 = EDGE_LENGTH * EDGE_LENGTH;
-        let mut moves = vec![[0.0f32; 2]; self.positions.len()];
-        for (i, &p) in self.positions.iter().enumerate() {
-            let (cx, cy) = cell_of(p);
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    let Some(others) = grid.get(&(cx + dx, cy + dy)) else {
+        let p = self.positions[i];
+        let (cx, cy) = grid.cell_of(p);
+        let mut push = [0.0f32; 2];
+        for y in cy.saturating_sub(1)..=(cy + 1).min(grid.rows - 1) {
+            for x in cx.saturating_sub(1)..=(cx + 1).min(grid.cols - 1) {
+                for &j in grid.nodes_in(x, y) {
+                    let j = j as usize;
+                    if j == i {
                         continue;
-                    };
-                    for &j in others {
-                        let j = j as usize;
-                        if j == i {
-                            continue;
-                        }
-                        let q = self.positions[j];
-                        let (mut dx, mut dy) = (p[0] - q[0], p[1] - q[1]);
-                        let mut d2 = dx * dx + dy * dy;
-                        if d2 < 1e-6 {
-                            // Two nodes on one spot: part them in a direction of their own.
-                            (dx, dy) = part(i, j);
-                            d2 = 1e-4;
-                        }
-                        if d2 > cell * cell {
-                            continue;
-                        }
-                        let push = k2 * self.weights[j] / d2;
-                        moves[i][0] += dx * push;
-                        moves[i][1] += dy * push;
                     }
+                    let q = self.positions[j];
+                    let (mut dx, mut dy) = (p[0] - q[0], p[1] - q[1]);
+                    let mut d2 = dx * dx + dy * dy;
+                    if d2 < 1e-6 {
+                        // Two nodes on one spot: part them in a direction of their own.
+                        (dx, dy) = part(i, j);
+                        d2 = 1e-4;
+                    }
+                    if d2 > reach2 {
+                        continue;
+                    }
+                    let force = k2 * self.weights[j] / d2;
+                    push[0] += dx * force;
+                    push[1] += dy * force;
                 }
             }
         }
-        moves
+        push
     }
 
     /// d² / k along each edge, pulling both ends together.
@@ -185,6 +190,77 @@ impl ForceLayout {
             moves[b][0] += dx * pull;
             moves[b][1] += dy * pull;
         }
+    }
+}
+
+/// Layouts of at least this many nodes compute repulsion on every core.
+const PARALLEL_FROM: usize = 2_000;
+
+/// The nodes sorted into square cells at least as wide as the reach of repulsion (a
+/// counting sort: no hashing, one pass).
+struct Grid {
+    min: [f32; 2],
+    cell: f32,
+    cols: usize,
+    rows: usize,
+    /// Where each cell's nodes start in `order`; one more entry than cells.
+    starts: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl Grid {
+    fn of(positions: &[[f32; 2]]) -> Grid {
+        let (mut min, mut max) = ([f32::MAX; 2], [f32::MIN; 2]);
+        for p in positions {
+            for k in 0..2 {
+                min[k] = min[k].min(p[k]);
+                max[k] = max[k].max(p[k]);
+            }
+        }
+        let span = [(max[0] - min[0]).max(0.0), (max[1] - min[1]).max(0.0)];
+        // Wider cells when the nodes are spread thin, so the grid stays small.
+        let most_cells = (4 * positions.len() + 16) as f32;
+        let cell = (REACH * EDGE_LENGTH).max(((span[0] * span[1]) / most_cells).sqrt());
+        let cols = (span[0] / cell) as usize + 1;
+        let rows = (span[1] / cell) as usize + 1;
+        let mut grid = Grid {
+            min,
+            cell,
+            cols,
+            rows,
+            starts: vec![0; cols * rows + 1],
+            order: vec![0; positions.len()],
+        };
+        let cells: Vec<usize> = positions
+            .iter()
+            .map(|&p| {
+                let (x, y) = grid.cell_of(p);
+                y * cols + x
+            })
+            .collect();
+        for &c in &cells {
+            grid.starts[c + 1] += 1;
+        }
+        for c in 0..cols * rows {
+            grid.starts[c + 1] += grid.starts[c];
+        }
+        let mut next = grid.starts.clone();
+        for (i, &c) in cells.iter().enumerate() {
+            grid.order[next[c] as usize] = i as u32;
+            next[c] += 1;
+        }
+        grid
+    }
+
+    fn cell_of(&self, p: [f32; 2]) -> (usize, usize) {
+        let x = ((p[0] - self.min[0]) / self.cell) as usize;
+        let y = ((p[1] - self.min[1]) / self.cell) as usize;
+        (x.min(self.cols - 1), y.min(self.rows - 1))
+    }
+
+    fn nodes_in(&self, x: usize, y: usize) -> &[u32] {
+        let c = y * self.cols + x;
+        &self.order[self.starts[c] as usize..self.starts[c + 1] as usize]
     }
 }
 

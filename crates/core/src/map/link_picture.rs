@@ -458,28 +458,7 @@ pub fn svg(scene: &Scene) -> String {
     }
     for n in &scene.nodes {
         let outline = if n.marked { hex(text) } else { hex(background) };
-        let points = corners(n.look.shape, n.at, n.look.radius);
-        if points.is_empty() {
-            let _ = writeln!(
-                out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{}" stroke="{outline}"/>"#,
-                n.at.0,
-                n.at.1,
-                n.look.radius,
-                hex(n.look.fill)
-            );
-        } else {
-            let points: Vec<String> = points
-                .iter()
-                .map(|(x, y)| format!("{x:.1},{y:.1}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                r#"<polygon points="{}" fill="{}" stroke="{outline}"/>"#,
-                points.join(" "),
-                hex(n.look.fill)
-            );
-        }
+        svg_shape(&mut out, n.look, n.at, &outline);
     }
     for l in &scene.labels {
         let safe = crate::values::text::xml_safe(&l.text);
@@ -516,6 +495,29 @@ fn legend_entries(height: f32) -> impl Iterator<Item = (Look, &'static str, (f32
         })
 }
 
+/// A node's shape as an SVG element.
+fn svg_shape(out: &mut String, look: Look, at: (f32, f32), outline: &str) {
+    let fill = hex(look.fill);
+    let points = corners(look.shape, at, look.radius);
+    if points.is_empty() {
+        let _ = writeln!(
+            out,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{fill}" stroke="{outline}"/>"#,
+            at.0, at.1, look.radius
+        );
+    } else {
+        let points: Vec<String> = points
+            .iter()
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            r#"<polygon points="{}" fill="{fill}" stroke="{outline}"/>"#,
+            points.join(" ")
+        );
+    }
+}
+
 fn svg_legend(out: &mut String, scene: &Scene) {
     let (background, text, _) = colours(scene.dark);
     let [x0, y0, x1, y1] = legend_box(scene.height);
@@ -527,28 +529,7 @@ fn svg_legend(out: &mut String, scene: &Scene) {
         hex(background)
     );
     for (look, name, at) in legend_entries(scene.height) {
-        let points = corners(look.shape, at, look.radius);
-        if points.is_empty() {
-            let _ = writeln!(
-                out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{}"/>"#,
-                at.0,
-                at.1,
-                look.radius,
-                hex(look.fill)
-            );
-        } else {
-            let points: Vec<String> = points
-                .iter()
-                .map(|(x, y)| format!("{x:.1},{y:.1}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                r#"<polygon points="{}" fill="{}"/>"#,
-                points.join(" "),
-                hex(look.fill)
-            );
-        }
+        svg_shape(out, look, at, "none");
         let _ = writeln!(
             out,
             r#"<text x="{:.1}" y="{:.1}" fill="{}" font-size="11" dominant-baseline="middle">{name}</text>"#,
