@@ -6,7 +6,7 @@ use compound_atlas::gui::workspace::{Params, Workspace, embedded_inputs};
 use compound_atlas_core::analysis::ranking::{Kind, all_leads};
 use compound_atlas_core::values::text::thousands;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 #[test]
 fn the_report_window_shows_the_score_and_its_factors() {
@@ -50,4 +50,64 @@ fn the_report_window_shows_the_score_and_its_factors() {
     harness.get_by_label(&format!("Activity fit {:.2}", top.factors.activity_fit));
     let reason = expected.reason(&harness.state().workspace.dataset, top);
     harness.get_by_label(&reason);
+}
+
+#[test]
+fn the_leads_tab_lists_by_score_filters_by_kind_and_tags_the_top_n() {
+    use compound_atlas::gui::CentralTab;
+    use compound_atlas::gui::leads_view::{LeadsView, REVIEW_TAG};
+    use compound_atlas_core::values::text::count;
+    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| app.frame(ui),
+            WorkbenchApp::new(workspace),
+        );
+    harness.run_steps(3);
+    // "Leads" names the side panel's section too: the tab is the one that toggles.
+    harness
+        .query_all_by_label("Leads")
+        .find(|n| n.accesskit_node().toggled().is_some())
+        .expect("the Leads tab")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().central, CentralTab::Leads);
+    let leads = harness.state().workspace.leads.clone();
+    let dataset = harness.state().workspace.dataset.clone();
+    harness.get_by_label(&count(leads.ranked.len() as u64, "lead", "leads"));
+    // The highest score first, as the library ranks.
+    harness.get_by_label(dataset.reports.id(leads.ranked[0].report));
+    harness.get_by_label(&format!("{:.3}", leads.ranked[0].score));
+
+    let ip_only = format!("IP only ({})", thousands(leads.count(Kind::IpOnly) as u64));
+    harness.get_by_label(&ip_only).click();
+    harness.run_steps(2);
+    let without = leads.ranked.len() - leads.count(Kind::IpOnly);
+    harness.get_by_label(&count(without as u64, "lead", "leads"));
+
+    harness.state_mut().leads.top_n = 5;
+    harness.run_steps(1);
+    harness
+        .get_by_label(&format!("reports \"{REVIEW_TAG}\""))
+        .click();
+    harness.run_steps(2);
+    let listed: Vec<u32> = (0..leads.ranked.len() as u32)
+        .filter(|&i| leads.ranked[i as usize].kind != Kind::IpOnly)
+        .collect();
+    let top = LeadsView::top_reports(&leads, &listed, 5);
+    assert_eq!(top.len(), 5);
+    let triage = &harness.state().workspace.triage;
+    let tagged: Vec<u32> = (0..dataset.reports.len() as u32)
+        .filter(|&r| {
+            triage
+                .tags_of(dataset.reports.id(r))
+                .any(|t| t == REVIEW_TAG)
+        })
+        .collect();
+    let mut want = top.clone();
+    want.sort_unstable();
+    assert_eq!(tagged, want);
+    // The tag shows in the list.
+    assert!(harness.query_all_by_label(REVIEW_TAG).next().is_some());
 }

@@ -7,7 +7,7 @@ use super::file_dialogs::{Picker, native_picker};
 use super::tabs::CentralTab;
 use super::workspace::{self, Intent, Workspace};
 use super::{
-    case_panel, headline, links_view, map_view, report_window, side_panel, tables_view,
+    case_panel, headline, leads_view, links_view, map_view, report_window, side_panel, tables_view,
     timeline_view,
 };
 use egui::{RichText, Ui};
@@ -34,6 +34,7 @@ pub struct WorkbenchApp {
     pub central: CentralTab,
     pub map: map_view::MapView,
     pub links: links_view::LinksView,
+    pub leads: leads_view::LeadsView,
     pub locations_table: tables_view::Table,
     pub reports_table: tables_view::Table,
     pub matches_table: tables_view::Table,
@@ -94,6 +95,7 @@ impl WorkbenchApp {
             central: CentralTab::Map,
             map: map_view::MapView::default(),
             links: links_view::LinksView::default(),
+            leads: leads_view::LeadsView::default(),
             // Locations with the most IP + time reports first, as the study ranks them.
             locations_table: tables_view::Table::sorted_by(2, true),
             reports_table: tables_view::Table::default(),
@@ -371,6 +373,7 @@ impl WorkbenchApp {
                     self.matches_table
                         .ui(ui, tables_view::Kind::Matches, &self.workspace, intents)
                 }
+                CentralTab::Leads => self.leads.ui(ui, &self.workspace, intents),
                 CentralTab::Links => {
                     let window_open = self.detail.is_some();
                     self.links

@@ -5,7 +5,7 @@
 //!
 //! [`app`] is the window and its frame; [`menu`], [`closing`] and [`dialogs`] its menus,
 //! closing and windows; the views are [`headline`], [`side_panel`], [`map_view`],
-//! [`tables_view`], [`timeline_view`], [`links_view`], [`report_window`], [`import_preview`],
+//! [`tables_view`], [`timeline_view`], [`leads_view`], [`links_view`], [`report_window`], [`import_preview`],
 //! [`case_panel`] and [`info_windows`]; [`tabs`] lists the central tabs and [`theme`]
 //! holds the colours.
 
@@ -23,6 +23,7 @@ mod import_locations;
 mod import_preview;
 mod import_sample;
 mod info_windows;
+pub mod leads_view;
 pub mod links_view;
 pub mod map_view;
 mod menu;

@@ -56,21 +56,23 @@ pub fn report_window(
         }
     });
     ui.separator();
-    facts_grid(ui, &detail);
-    lead_scores(ui, workspace, report);
-    ui.separator();
-    if matched > 0 {
-        ui.horizontal(|ui| {
-            ui.label(format!(
-                "{} of {} matched.",
-                compound_atlas_core::values::text::count(matched as u64, "event", "events"),
-                detail.events.len()
-            ));
-            ui.checkbox(&mut draft.show_all, "Show all events");
-        });
-    }
+    // One scroll area for the rest: unfolding the leads never pushes the events out of
+    // reach on a small screen.
     let zone = workspace.applied_zone();
     egui::ScrollArea::vertical().show(ui, |ui| {
+        facts_grid(ui, &detail);
+        lead_scores(ui, workspace, report);
+        ui.separator();
+        if matched > 0 {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} of {} matched.",
+                    compound_atlas_core::values::text::count(matched as u64, "event", "events"),
+                    detail.events.len()
+                ));
+                ui.checkbox(&mut draft.show_all, "Show all events");
+            });
+        }
         let shown = detail
             .events
             .iter()
@@ -95,7 +97,7 @@ pub fn report_window(
 }
 
 /// What each factor of the lead score measures, for the hover text.
-const FACTORS: [(&str, &str); 5] = [
+pub(crate) const FACTORS: [(&str, &str); 5] = [
     (
         "Proximity",
         "How near the observation window the nearest matched event is (IP only): 1 inside, one half at 90 days",
@@ -129,7 +131,7 @@ fn lead_scores(ui: &mut Ui, workspace: &Workspace, report: u32) {
     ui.label(RichText::new("Lead score").strong()).on_hover_text(
         "Orders leads for review; it is not a probability. Weaker than matches, never in the figures.",
     );
-    // The best three at once; the rest folded, so that the events stay in view.
+    // The best three at once; the rest folded, so that the events are near.
     const SHOWN: usize = 3;
     for lead in leads.iter().take(SHOWN) {
         lead_score(ui, workspace, report, lead);
@@ -138,13 +140,9 @@ fn lead_scores(ui: &mut Ui, workspace: &Workspace, report: u32) {
         egui::CollapsingHeader::new(format!("{} more leads", leads.len() - SHOWN))
             .id_salt(("more leads", report))
             .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(240.0)
-                    .show(ui, |ui| {
-                        for lead in &leads[SHOWN..] {
-                            lead_score(ui, workspace, report, lead);
-                        }
-                    });
+                for lead in &leads[SHOWN..] {
+                    lead_score(ui, workspace, report, lead);
+                }
             });
     }
 }

@@ -8,16 +8,18 @@ pub enum CentralTab {
     Locations,
     Reports,
     Matches,
+    Leads,
     Links,
 }
 
 /// Every tab in the order shown: the tab, its label, and its key in case files. A key is
 /// stored in cases that already exist: never rename one.
-const TABS: [(CentralTab, &str, &str); 5] = [
+const TABS: [(CentralTab, &str, &str); 6] = [
     (CentralTab::Map, "Map", "map"),
     (CentralTab::Locations, "Locations", "locations"),
     (CentralTab::Reports, "Reports", "reports"),
     (CentralTab::Matches, "Matches", "matches"),
+    (CentralTab::Leads, "Leads", "leads"),
     (CentralTab::Links, "Links", "links"),
 ];
 

@@ -47,9 +47,13 @@ impl LinksView {
             height: rect.height(),
             ..frame
         };
-        let scene = link_picture::plan(shown.drawing(), &frame, &self.marks(), dark, true);
+        // On a small chart the legend would cover it.
+        let show_legend = !self.hide_legend && rect.width() >= 420.0 && rect.height() >= 330.0;
+        let scene = link_picture::plan(shown.drawing(), &frame, &self.marks(), dark, show_legend);
         draw(&painter, rect.min, &scene);
-        legend(&painter, rect, dark);
+        if show_legend {
+            legend(&painter, rect, dark);
+        }
         let pointer = response.hover_pos();
         self.hovered = pointer.and_then(|p| item_at(&scene, p - rect.min));
         self.pointer_acts(ui, &response, rect, frame, acts);

@@ -92,6 +92,8 @@ pub struct LinksView {
     dragging: Option<u32>,
     pub(crate) files: ViewFiles,
     pub(crate) clusters: clusters::ClustersTable,
+    /// The user switched the legend off.
+    pub hide_legend: bool,
     /// The canvas as last drawn, for saving what is seen.
     canvas: Option<egui::Rect>,
 }
@@ -137,10 +139,11 @@ impl LinksView {
         self.refresh_labels(workspace, presenting);
         let mut acts = Vec::new();
         self.toolbar(ui, workspace, &mut acts);
+        let width = ui.available_width();
         egui::Panel::right("links-details")
             .resizable(true)
-            .default_size(290.0)
-            .min_size(220.0)
+            .default_size((width * 0.3).clamp(220.0, 290.0))
+            .min_size(200.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     self.details(ui, workspace, presenting, intents, &mut acts);
@@ -282,6 +285,14 @@ impl LinksView {
                 .clicked()
             {
                 acts.push(Act::Reset);
+            }
+            let mut legend = !self.hide_legend;
+            if ui
+                .checkbox(&mut legend, "Legend")
+                .on_hover_text("What the shapes and colours mean (hidden on a small chart)")
+                .changed()
+            {
+                self.hide_legend = !legend;
             }
             ui.menu_button("Save…", |ui| {
                 if ui.button("As PNG image…").clicked() {
