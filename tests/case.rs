@@ -53,6 +53,7 @@ fn a_state(dataset: &compound_atlas_core::model::Dataset) -> CaseState {
             zone: "Asia/Yangon".into(),
             date_order: "dmy".into(),
             region: "MM, TH".into(),
+            account_column: String::new(),
         },
         filter: Filter {
             strength: Some(Strength::IpTime),

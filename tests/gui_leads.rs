@@ -111,3 +111,78 @@ fn the_leads_tab_lists_by_score_filters_by_kind_and_tags_the_top_n() {
     // The tag shows in the list.
     assert!(harness.query_all_by_label(REVIEW_TAG).next().is_some());
 }
+
+#[test]
+fn an_account_column_chosen_in_the_import_preview_ties_the_reports_that_share_it() {
+    use compound_atlas::gui::workspace::Intent;
+    use compound_atlas_core::matching::Strength;
+    use compound_atlas_core::model::FileKind;
+    use compound_atlas_core::values::address::format_address;
+    use compound_atlas_core::values::time::format_time;
+    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
+    // A new report on an IP + time matched event of the sample, and one on an unlisted
+    // address two days later; both name the account "night-shift-7" in a column the
+    // contract does not know.
+    let m = workspace
+        .matches
+        .matches
+        .iter()
+        .find(|m| m.strength == Strength::IpTime)
+        .unwrap();
+    let e = m.event as usize;
+    let (addr, time) = (
+        workspace.dataset.events.addr[e],
+        workspace.dataset.events.time[e],
+    );
+    let later = time + 2 * 86_400 * 1_000_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tips.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "report_id,ip,event_time,handle\nACC-1,{},{},night-shift-7\nACC-2,198.51.100.253,{},night-shift-7\n",
+            format_address(addr),
+            format_time(time),
+            format_time(later)
+        ),
+    )
+    .unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| app.frame(ui),
+            WorkbenchApp::new(workspace),
+        );
+    harness.run_steps(2);
+    harness.state_mut().workspace.apply(Intent::Preview {
+        kind: FileKind::Reports,
+        paths: vec![path],
+    });
+    harness.run_steps(3);
+    // The side panel names its field so too: the preview's is the list to choose from.
+    harness
+        .query_all_by_label("Account column")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::ComboBox)
+        .expect("the preview's account column")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("handle").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().workspace.params.account_column, "handle");
+    harness.get_by_label("Import").click();
+    harness.run_steps(2);
+    harness.state_mut().workspace.wait_for_job();
+    harness.run_steps(3);
+    let workspace = &harness.state().workspace;
+    let second = workspace.dataset.reports.find("ACC-2").expect("imported");
+    let leads: Vec<Kind> = workspace.leads.of_report(second).map(|l| l.kind).collect();
+    assert!(leads.contains(&Kind::SharedAccount), "{leads:?}");
+    let by_account = workspace
+        .leads
+        .links
+        .ties_of(second)
+        .iter()
+        .find(|t| matches!(t.via, compound_atlas_core::analysis::links::Via::Account(_)))
+        .expect("a tie through the account");
+    assert_eq!(workspace.dataset.reports.id(by_account.anchor), "ACC-1");
+}

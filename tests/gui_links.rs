@@ -195,3 +195,60 @@ fn presenting_the_chart_masks_its_labels() {
     );
     assert!(harness.query_all_by_label("Open report").next().is_none());
 }
+
+#[test]
+fn from_a_location_selected_on_the_map_the_links_tab_shows_its_reports_and_their_ties() {
+    use compound_atlas::gui::workspace::Intent;
+    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_step_dt(STEP)
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| app.frame(ui),
+            WorkbenchApp::new(workspace),
+        );
+    harness.run_steps(3);
+    // The location with the most IP + time reports, selected as a click on its marker does.
+    let view = harness.state().workspace.view.clone();
+    let busiest = (0..view.summary.locations.len())
+        .max_by_key(|&l| view.summary.locations[l].reports_ip_time)
+        .unwrap();
+    let id = harness.state().workspace.dataset.locations[busiest]
+        .id
+        .clone();
+    harness.state_mut().workspace.apply(Intent::ToggleLocation {
+        id,
+        add_to_selection: false,
+    });
+    harness.run_steps(2);
+    harness.get_by_label("Links of the selection").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().central, CentralTab::Links);
+    settle(&mut harness);
+    let app = harness.state();
+    let items = app.links.items();
+    let locations: Vec<u32> = items
+        .iter()
+        .filter_map(|k| match k {
+            ItemKey::Node(Node::Location(l)) => Some(*l),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(locations, vec![busiest as u32]);
+    // Every report matched there is drawn, and the leads tied to them.
+    let dataset = &app.workspace.dataset;
+    for m in &app.workspace.view.matches {
+        let report = dataset.events.report[m.event as usize];
+        assert!(items.contains(&ItemKey::Node(Node::Report(report))));
+        for tie in app
+            .workspace
+            .leads
+            .links
+            .ties
+            .iter()
+            .filter(|t| t.anchor == report)
+        {
+            assert!(items.contains(&ItemKey::Node(Node::Report(tie.report))));
+        }
+    }
+}

@@ -357,6 +357,9 @@ impl WorkbenchApp {
             let opened = match self.central {
                 CentralTab::Map => {
                     self.map.ui(ui, &self.workspace, self.dark, intents);
+                    if std::mem::take(&mut self.map.open_links) {
+                        self.central = CentralTab::Links;
+                    }
                     None
                 }
                 CentralTab::Locations => self.locations_table.ui(

@@ -68,6 +68,9 @@ pub fn import_preview(ui: &mut Ui, workspace: &Workspace, intents: &mut Vec<Inte
         let [left, right] = columns else { return };
         left.strong("Columns");
         mapping(left, &mut edited);
+        if edited.kind == FileKind::Reports {
+            account_choice(left, &edited, &workspace.params.account_column, intents);
+        }
         time_choices(right, &mut params, edited.start.has_slash_dates);
     });
     let time_rules = params.resolve().map(|(options, _)| options.time);
@@ -136,6 +139,41 @@ fn mapping(ui: &mut Ui, pending: &mut PendingImport) {
             &LocationField::REQUIRED,
             LocationField::name,
         ),
+    }
+}
+
+/// Which of the columns the contract does not know holds an account (a screen name, a
+/// user id), for the ties between reports that share one.
+fn account_choice(ui: &mut Ui, pending: &PendingImport, chosen: &str, intents: &mut Vec<Intent>) {
+    const BY_NAME: &str = "(found by their usual names)";
+    let extras = pending.report_columns.extras();
+    if extras.is_empty() {
+        return;
+    }
+    let mut choice = chosen.to_string();
+    ui.horizontal(|ui| {
+        let label = ui.label("Account column").on_hover_text(
+            "Reports that share an account within the link window are tied (Links, Leads); \
+             without a choice, columns named like screen_name, user_id, email, phone or \
+             device_id are read as accounts",
+        );
+        egui::ComboBox::new("account-column", "")
+            .selected_text(if choice.is_empty() {
+                BY_NAME
+            } else {
+                choice.as_str()
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut choice, String::new(), BY_NAME);
+                for (_, name) in &extras {
+                    ui.selectable_value(&mut choice, name.clone(), name.as_str());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if choice != chosen {
+        intents.push(Intent::SetAccountColumn(choice));
     }
 }
 

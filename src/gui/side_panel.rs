@@ -431,6 +431,20 @@ pub fn leads(
     if region != workspace.params.region {
         intents.push(Intent::SetLeadRegion(region));
     }
+    let mut column = workspace.params.account_column.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Account column");
+        ui.add(
+            egui::TextEdit::singleline(&mut column)
+                .desired_width(100.0)
+                .hint_text("by usual names"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("The extra column read as an account (its header); empty: screen names, user ids, e-mails, phones and device ids by their usual names");
+    });
+    if column != workspace.params.account_column {
+        intents.push(Intent::SetAccountColumn(column));
+    }
     if let Some(problem) = &workspace.leads_problem {
         ui.colored_label(theme::ERROR, problem);
     }

@@ -19,6 +19,12 @@ pub struct Params {
     /// again without reading or matching again.
     #[serde(default = "default_region")]
     pub region: String,
+    /// The extra column that holds an account (as its header names it); empty: accounts
+    /// are found by their usual names (screen name, user id, e-mail, …). Like `region`,
+    /// in force without reading again. Not written when empty, so that older cases and
+    /// their checks stay as they were.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account_column: String,
 }
 
 fn default_region() -> String {
@@ -32,6 +38,7 @@ impl Default for Params {
             zone: "UTC".into(),
             date_order: String::new(),
             region: default_region(),
+            account_column: String::new(),
         }
     }
 }
@@ -53,7 +60,11 @@ impl Params {
         Ok(LeadParams {
             tolerance: parse_tolerance(&self.tolerance).map_err(|e| e.to_string())?,
             countries: crate::ipdata::parse_countries(&self.region)?,
-            links: LinkParams::default(),
+            links: LinkParams {
+                account_column: Some(self.account_column.trim().to_string())
+                    .filter(|c| !c.is_empty()),
+                ..LinkParams::default()
+            },
         })
     }
 

@@ -67,6 +67,8 @@ pub struct MapView {
     /// Time to lay out and draw the markers in the last frame, in milliseconds.
     pub overlay_millis: f64,
     pub notice: Option<String>,
+    /// The user asked for the Links tab of the selection (the window switches tabs).
+    pub open_links: bool,
     /// The tile package to open and where to save the map, asked of the user.
     pub(crate) files: crate::gui::file_dialogs::ViewFiles,
 }
@@ -114,6 +116,7 @@ impl Default for MapView {
             pointer: None,
             overlay_millis: 0.0,
             notice: None,
+            open_links: false,
             files: Default::default(),
         }
     }

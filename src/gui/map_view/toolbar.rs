@@ -50,6 +50,13 @@ impl MapView {
             {
                 *action = chosen.map(Action::Fit);
             }
+            if ui
+                .add_enabled(chosen.is_some(), egui::Button::new("Links of the selection"))
+                .on_hover_text("Open the Links tab: the selected locations' reports, what they share and the reports tied to them")
+                .clicked()
+            {
+                self.open_links = true;
+            }
             ui.separator();
             ui.checkbox(&mut self.show_towns, "Towns");
             ui.menu_button("Layers", |ui| self.layers_menu(ui));

@@ -42,6 +42,9 @@ pub enum Intent {
     ApplyParams,
     /// The countries region leads look for, as typed ("MM, KH, LA"); in force at once.
     SetLeadRegion(String),
+    /// The extra column read as an account, by its header (empty: by the usual names);
+    /// in force at once: the ties and leads are found again.
+    SetAccountColumn(String),
     /// Add the user's own IP database (a MaxMind DB file) and enrich the events again.
     AddIpDatabase(PathBuf),
     /// Stop using one of the user's IP databases (by its place in the order).
@@ -112,6 +115,13 @@ impl Workspace {
                     // Not a reading or matching parameter: in force without Apply.
                     self.params.region = region.clone();
                     self.applied.region = region;
+                    self.touch(false);
+                }
+            }
+            Intent::SetAccountColumn(column) => {
+                if column != self.params.account_column {
+                    self.params.account_column = column.clone();
+                    self.applied.account_column = column;
                     self.touch(false);
                 }
             }

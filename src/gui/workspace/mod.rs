@@ -269,7 +269,7 @@ pub struct Workspace {
     /// Why the region's countries cannot be read, if they cannot.
     pub leads_problem: Option<String>,
     /// The data generation and region text the leads are (being) found for.
-    leads_key: Option<(u64, String)>,
+    leads_key: Option<(u64, String, String)>,
     leads_pending: Option<std::sync::mpsc::Receiver<AllLeads>>,
 }
 
@@ -517,7 +517,11 @@ impl Workspace {
     /// and on a worker thread for large; take finished ones. Called every frame. Returns
     /// true when new leads arrived.
     pub fn refresh_leads(&mut self) -> bool {
-        let key = (self.marks.data, self.params.region.clone());
+        let key = (
+            self.marks.data,
+            self.params.region.clone(),
+            self.params.account_column.clone(),
+        );
         if self.leads_key.as_ref() != Some(&key) {
             self.leads_key = Some(key);
             self.leads_pending = None;
