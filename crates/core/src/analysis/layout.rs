@@ -266,26 +266,55 @@ impl Grid {
 
 /// A direction of its own for a pair of nodes on one spot.
 fn part(i: usize, j: usize) -> (f32, f32) {
-    let angle = (mix(((i as u64) << 32) | j as u64) % 6283) as f32 / 1000.0;
-    (angle.cos() * 0.01, angle.sin() * 0.01)
+    let [x, y] = direction(mix(((i as u64) << 32) | j as u64));
+    (x * 0.01, y * 0.01)
 }
 
-/// A place on the start disc from a key, evenly spread (the square root keeps the
-/// density even).
+/// A place on the start disc from a key, evenly spread.
 fn on_disc(key: u64, radius: f32) -> [f32; 2] {
-    let h = mix(key);
-    let r = radius * (((h >> 32) as f32) / u32::MAX as f32).sqrt();
-    let angle = ((h & 0xffff_ffff) as f32 / u32::MAX as f32) * std::f32::consts::TAU;
-    [r * angle.cos(), r * angle.sin()]
+    let [x, y] = in_unit_disc(key);
+    [x * radius, y * radius]
 }
 
 /// A place one edge length from `p`, in a direction from the key.
 fn near(p: [f32; 2], key: u64) -> [f32; 2] {
-    let angle = ((mix(key) & 0xffff) as f32 / 65535.0) * std::f32::consts::TAU;
-    [
-        p[0] + angle.cos() * EDGE_LENGTH,
-        p[1] + angle.sin() * EDGE_LENGTH,
-    ]
+    let [x, y] = direction(key);
+    [p[0] + x * EDGE_LENGTH, p[1] + y * EDGE_LENGTH]
+}
+
+/// A point evenly spread in the unit disc, from a key: points of the square drawn from
+/// its hash until one falls inside. Only arithmetic and square roots, which IEEE 754
+/// rounds exactly, so that a layout (and the pictures made of it) is the same on every
+/// machine, where sines and logarithms from the platform's library may differ.
+fn in_unit_disc(key: u64) -> [f32; 2] {
+    let mut h = mix(key);
+    loop {
+        let unit = |bits: u64| (bits & 0xff_ffff) as f32 / 0xff_ffff as f32 * 2.0 - 1.0;
+        let (x, y) = (unit(h), unit(h >> 32));
+        if x * x + y * y <= 1.0 {
+            return [x, y];
+        }
+        h = mix(h);
+    }
+}
+
+/// A unit vector from a key.
+fn direction(key: u64) -> [f32; 2] {
+    let mut h = key;
+    loop {
+        let [x, y] = in_unit_disc(h);
+        let length = (x * x + y * y).sqrt();
+        if length > 0.1 {
+            return [x / length, y / length];
+        }
+        h = mix(h ^ 0x5851_f42d_4c95_7f2d);
+    }
+}
+
+/// How hard an item holding `members` nodes pushes: one more for each doubling (an
+/// integer logarithm, the same on every machine).
+pub fn weight_of(members: usize) -> f32 {
+    1.0 + (usize::BITS - members.max(1).leading_zeros() - 1) as f32
 }
 
 /// SplitMix64's finaliser: a good spread of bits from any key.

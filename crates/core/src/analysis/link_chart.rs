@@ -42,12 +42,30 @@ pub enum ItemKey {
 impl ItemKey {
     /// A number for the layout's start and to find an item's earlier place.
     pub fn layout_key(self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        // SipHash with its fixed keys: the same on every run of one build (Rust does not
-        // promise it across releases; a layout only needs it within a session).
-        let mut hasher = std::hash::DefaultHasher::new();
-        self.hash(&mut hasher);
-        hasher.finish()
+        use super::layout::mix;
+        let node = |n: Node| -> (u64, u128) {
+            match n {
+                Node::Report(r) => (1, u128::from(r)),
+                Node::Address(a) => (2, a),
+                Node::Location(l) => (3, u128::from(l)),
+                Node::Account(a) => (4, u128::from(a)),
+                Node::Collection(super::links::Via::Address(a)) => (5, a),
+                Node::Collection(super::links::Via::Account(a)) => (6, u128::from(a)),
+            }
+        };
+        let (tag, value) = match self {
+            ItemKey::Node(n) => node(n),
+            ItemKey::Leaves(n) => {
+                let (tag, value) = node(n);
+                (tag + 16, value)
+            }
+            ItemKey::Cluster(n) => (32, u128::from(n)),
+            ItemKey::Singles(l) => (33, u128::from(l)),
+            ItemKey::Rest => (34, 0),
+        };
+        // Written out rather than through `Hash`, whose output Rust does not promise to
+        // keep: the layout, and the pictures made of it, are the same on every build.
+        mix(mix(mix(tag) ^ (value as u64)) ^ ((value >> 64) as u64))
     }
 }
 
@@ -92,7 +110,7 @@ impl Chart {
         let weights = self
             .items
             .iter()
-            .map(|i| 1.0 + (i.members.len() as f32).ln())
+            .map(|i| super::layout::weight_of(i.members.len()))
             .collect();
         let edges = self.edges.iter().map(|e| (e.a, e.b)).collect();
         ForceLayout::new(&keys, weights, edges, previous)

@@ -6,6 +6,7 @@
 use super::basemap::labels::LabelPlacer;
 use super::image::{draw_text, fill_path, measure, paint};
 use crate::analysis::graph::{LinkGraph, Node, Relation};
+use crate::analysis::layout::weight_of;
 use crate::analysis::link_chart::{Chart, ItemKey};
 use crate::analysis::link_chart::{ChartSpec, chart, item_label};
 use crate::analysis::links::Links;
@@ -70,7 +71,8 @@ pub fn legend() -> [(&'static str, Look); 8] {
 /// how many it holds.
 pub fn look_of(chart: &Chart, item: usize, strength_of: &HashMap<u32, Strength>) -> Look {
     let item = &chart.items[item];
-    let grown = 8.0 + 2.5 * (item.members.len() as f32).ln().max(0.0);
+    // Integer steps (doublings), so that a picture is the same on every machine.
+    let grown = 8.0 + 1.7 * (weight_of(item.members.len()) - 1.0);
     let (shape, fill, radius) = match item.key {
         ItemKey::Node(Node::Report(r)) => match strength_of.get(&r) {
             Some(Strength::IpTime) => (Shape::Circle, IP_TIME, 6.0),
@@ -274,7 +276,7 @@ pub fn plan(
             continue;
         }
         let rgb = line_colour(e.relation, e.strength, dark);
-        let width = 1.0 + (e.events as f32).ln().clamp(0.0, 2.0);
+        let width = (0.5 * weight_of(e.events as usize)).clamp(1.0, 3.0);
         if marks.on_path(e.a, e.b) {
             path_lines.push(SceneLine {
                 from,
@@ -394,12 +396,11 @@ fn place_labels(
 
 /// The corners of a shape around `(x, y)`; a circle has none.
 pub fn corners(shape: Shape, (x, y): (f32, f32), r: f32) -> Vec<(f32, f32)> {
-    let around = |n: usize, turn: f32| {
-        (0..n)
-            .map(|k| {
-                let a = turn + k as f32 * std::f32::consts::TAU / n as f32;
-                (x + r * a.cos(), y + r * a.sin())
-            })
+    // Unit corners written out (no sines: the same picture on every machine).
+    const HALF_ROOT3: f32 = 0.866_025_4;
+    let around = |unit: &[(f32, f32)]| {
+        unit.iter()
+            .map(|(ux, uy)| (x + r * ux, y + r * uy))
             .collect()
     };
     match shape {
@@ -410,9 +411,16 @@ pub fn corners(shape: Shape, (x, y): (f32, f32), r: f32) -> Vec<(f32, f32)> {
             (x + r * 0.85, y + r * 0.85),
             (x - r * 0.85, y + r * 0.85),
         ],
-        Shape::Diamond => around(4, -std::f32::consts::FRAC_PI_2),
-        Shape::Triangle => around(3, -std::f32::consts::FRAC_PI_2),
-        Shape::Hexagon => around(6, 0.0),
+        Shape::Diamond => around(&[(0.0, -1.0), (1.0, 0.0), (0.0, 1.0), (-1.0, 0.0)]),
+        Shape::Triangle => around(&[(0.0, -1.0), (HALF_ROOT3, 0.5), (-HALF_ROOT3, 0.5)]),
+        Shape::Hexagon => around(&[
+            (1.0, 0.0),
+            (0.5, HALF_ROOT3),
+            (-0.5, HALF_ROOT3),
+            (-1.0, 0.0),
+            (-0.5, -HALF_ROOT3),
+            (0.5, -HALF_ROOT3),
+        ]),
     }
 }
 
