@@ -3,12 +3,15 @@
 //! by lowest score and by text; a double-click opens the report; "Tag the top N" puts
 //! the first N reports of what is listed up for review.
 
+use super::background::{Derived, INLINE_ITEMS};
 use super::workspace::{Intent, Workspace};
 use compound_atlas_core::analysis::ranking::{AllLeads, Kind, RankedLead};
+use compound_atlas_core::model::Dataset;
 use compound_atlas_core::values::text::{count, thousands};
 use egui::{RichText, Ui};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The tag "Tag the top N" sets.
 pub const REVIEW_TAG: &str = "to review";
@@ -47,8 +50,9 @@ pub struct LeadsView {
     pub text: String,
     /// How many reports "Tag the top N" tags.
     pub top_n: usize,
-    /// Positions in `leads.ranked` of the rows listed, and what they were found for.
-    rows: Option<(Narrowing, Arc<Vec<u32>>)>,
+    /// Positions in `leads.ranked` of the rows listed: found at once for few leads, on a
+    /// worker for many (the last rows stay shown meanwhile).
+    rows: Derived<Narrowing, Arc<Vec<u32>>>,
 }
 
 impl Default for LeadsView {
@@ -58,7 +62,7 @@ impl Default for LeadsView {
             min_score: 0.0,
             text: String::new(),
             top_n: 50,
-            rows: None,
+            rows: Derived::default(),
         }
     }
 }
@@ -71,25 +75,36 @@ impl LeadsView {
         workspace: &Workspace,
         intents: &mut Vec<Intent>,
     ) -> Option<u32> {
-        let rows = self.rows(workspace);
+        let rows = self.rows(ui.ctx(), workspace);
         self.controls(ui, workspace, &rows, intents);
         ui.separator();
         table(ui, workspace, &rows)
     }
 
     /// The rows listed, found again when the leads or the narrowing changed.
-    pub fn rows(&mut self, workspace: &Workspace) -> Arc<Vec<u32>> {
+    pub fn rows(&mut self, ctx: &egui::Context, workspace: &Workspace) -> Arc<Vec<u32>> {
         let narrowing = Narrowing {
             leads_generation: workspace.leads_generation,
             kinds: self.kinds.clone(),
             min_score: self.min_score,
             text: self.text.trim().to_lowercase(),
         };
-        if self.rows.as_ref().is_none_or(|(n, _)| *n != narrowing) {
-            let found = listed(workspace, &narrowing);
-            self.rows = Some((narrowing, Arc::new(found)));
-        }
-        Arc::clone(&self.rows.as_ref().expect("set above").1)
+        let (dataset, leads) = (Arc::clone(&workspace.dataset), Arc::clone(&workspace.leads));
+        let items = leads.ranked.len();
+        let build_for = narrowing.clone();
+        self.rows.request(
+            narrowing,
+            items,
+            items >= INLINE_ITEMS,
+            ctx,
+            move |cancel| listed(&dataset, &leads, &build_for, cancel).map(Arc::new),
+        );
+        self.rows.value().cloned().unwrap_or_default()
+    }
+
+    /// Whether the rows are being found on a worker.
+    pub fn is_building(&self) -> bool {
+        self.rows.building().is_some()
     }
 
     /// The first `n` distinct reports of the rows, in their order.
@@ -166,9 +181,14 @@ impl LeadsView {
     }
 }
 
-/// The positions in `leads.ranked` that pass, in its order (highest score first).
-fn listed(workspace: &Workspace, narrowing: &Narrowing) -> Vec<u32> {
-    let (dataset, leads) = (&workspace.dataset, &workspace.leads);
+/// The positions in `leads.ranked` that pass, in its order (highest score first);
+/// `None` once `cancel` is set.
+fn listed(
+    dataset: &Dataset,
+    leads: &AllLeads,
+    narrowing: &Narrowing,
+    cancel: &AtomicBool,
+) -> Option<Vec<u32>> {
     let text = &narrowing.text;
     let holds_text = |lead: &RankedLead| {
         text.is_empty()
@@ -184,15 +204,19 @@ fn listed(workspace: &Workspace, narrowing: &Narrowing) -> Vec<u32> {
                     .contains(text.as_str())
             })
     };
-    leads
-        .ranked
-        .iter()
-        .enumerate()
-        .filter(|(_, lead)| narrowing.kinds.contains(lead.kind.as_str()))
-        .filter(|(_, lead)| lead.score >= narrowing.min_score)
-        .filter(|(_, lead)| holds_text(lead))
-        .map(|(i, _)| i as u32)
-        .collect()
+    let mut rows = Vec::new();
+    for (i, lead) in leads.ranked.iter().enumerate() {
+        if i % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let passes = narrowing.kinds.contains(lead.kind.as_str())
+            && lead.score >= narrowing.min_score
+            && holds_text(lead);
+        if passes {
+            rows.push(i as u32);
+        }
+    }
+    Some(rows)
 }
 
 /// The report's tags, "; "-joined.
