@@ -163,21 +163,15 @@ fn item_at(scene: &Scene, p: egui::Vec2) -> Option<u32> {
         .map(|(n, _)| n.item)
 }
 
-/// Lines, nodes and labels, offset to the canvas.
+/// Lines, labels and nodes, offset to the canvas.
 fn draw(painter: &egui::Painter, origin: Pos2, scene: &Scene) {
     let at = |(x, y): (f32, f32)| pos2(origin.x + x, origin.y + y);
     let (background, text, halo) = colours(scene.dark);
     for l in &scene.lines {
         painter.line_segment([at(l.from), at(l.to)], Stroke::new(l.width, colour(l.rgb)));
     }
-    for n in &scene.nodes {
-        node(
-            painter,
-            at(n.at),
-            n,
-            colour(if n.marked { text } else { background }),
-        );
-    }
+    // Labels before nodes: a label's backing never hides a node (egui's text runs a
+    // little wider than the measure labels were placed by).
     let font = FontId::proportional(LABEL_SIZE);
     for l in &scene.labels {
         let galley = painter.layout_no_wrap(l.text.clone(), font.clone(), colour(text));
@@ -188,6 +182,14 @@ fn draw(painter: &egui::Painter, origin: Pos2, scene: &Scene) {
             colour(halo).gamma_multiply(0.8),
         );
         painter.galley(corner, galley, colour(text));
+    }
+    for n in &scene.nodes {
+        node(
+            painter,
+            at(n.at),
+            n,
+            colour(if n.marked { text } else { background }),
+        );
     }
 }
 
