@@ -129,6 +129,20 @@ fn frames_while_laying_out(workspace: Workspace) {
     }
     let settled = started.elapsed();
     let count = frames.len();
+    let slow: Vec<String> = frames
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.as_secs_f64() > 0.016)
+        .map(|(i, t)| format!("frame {i}: {:.1} ms", t.as_secs_f64() * 1000.0))
+        .collect();
+    println!(
+        "frames over 16 ms: {}",
+        if slow.is_empty() {
+            "none".to_string()
+        } else {
+            slow.join(", ")
+        }
+    );
     println!(
         "| workbench, Links tab: first frame to settled | {:.2} s, {count} frames; frame p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms |",
         settled.as_secs_f64(),
