@@ -347,3 +347,54 @@ fn the_picture_is_well_formed_labels_do_not_collide_and_masking_hides_identifier
         assert_eq!((picture.width(), picture.height()), (1200, 900));
     }
 }
+
+#[test]
+fn a_group_larger_than_the_chart_is_drawn_in_part_and_the_rest_counted() {
+    let (dataset, matches, links) = sample();
+    let graph = graph(&dataset, &matches.matches, &links);
+    let limit = 40;
+    let overview = chart_with_limits(&graph, &ChartSpec::default(), limit, 30);
+    let biggest = overview
+        .items
+        .iter()
+        .filter(|i| matches!(i.key, ItemKey::Cluster(_)))
+        .max_by_key(|i| i.members.len())
+        .unwrap();
+    assert!(
+        biggest.members.len() > limit,
+        "the sample's largest group fits in {limit}"
+    );
+    let spec = ChartSpec {
+        drill: Some(Drill::Item(biggest.key)),
+        ..Default::default()
+    };
+    let drilled = chart_with_limits(&graph, &spec, limit, 1_000);
+    let drawn: usize = drilled
+        .items
+        .iter()
+        .filter(|i| i.key != ItemKey::Rest)
+        .flat_map(|i| i.members.iter())
+        .filter(|&&m| !matches!(graph.nodes[m as usize], Node::Location(_)))
+        .count();
+    let rest = drilled
+        .position_of(ItemKey::Rest)
+        .map_or(0, |i| drilled.items[i].members.len());
+    assert_eq!(drawn, limit);
+    assert_eq!(drawn + rest, biggest.members.len());
+    // What is drawn hangs together in one piece.
+    let first = drilled
+        .items
+        .iter()
+        .position(|i| !matches!(i.key, ItemKey::Rest | ItemKey::Node(Node::Location(_))))
+        .unwrap() as u32;
+    for (i, item) in drilled.items.iter().enumerate() {
+        if matches!(item.key, ItemKey::Rest | ItemKey::Node(Node::Location(_))) {
+            continue;
+        }
+        assert!(
+            bfs(&drilled, first, i as u32).is_some(),
+            "{:?} is cut off",
+            item.key
+        );
+    }
+}

@@ -376,8 +376,13 @@ fn drilled(
     let mut rest = Vec::new();
     for &g in wanted {
         let members = &groups.members[g as usize - 1];
-        if shown.is_empty() || shown.len() + members.len() <= node_limit {
+        if shown.len() + members.len() <= node_limit {
             shown.extend_from_slice(members);
+        } else if shown.is_empty() {
+            // One group larger than the chart holds: what is nearest its busiest node.
+            let (near, far) = nearest(graph, members, node_limit);
+            shown.extend(near);
+            rest.extend(far);
         } else {
             rest.extend_from_slice(members);
         }
@@ -403,6 +408,41 @@ fn drilled(
         });
     }
     chart
+}
+
+/// At most `limit` of a group's nodes, breadth first from the one with the most lines
+/// (so what is drawn hangs together), and the others.
+fn nearest(graph: &LinkGraph, members: &[u32], limit: usize) -> (Vec<u32>, Vec<u32>) {
+    let inside: BTreeSet<u32> = members.iter().copied().collect();
+    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in &graph.edges {
+        if inside.contains(&e.from) && inside.contains(&e.to) {
+            neighbours.entry(e.from).or_default().push(e.to);
+            neighbours.entry(e.to).or_default().push(e.from);
+        }
+    }
+    let degree = |i: &u32| neighbours.get(i).map_or(0, Vec::len);
+    let start = *members
+        .iter()
+        .max_by_key(|&i| (degree(i), std::cmp::Reverse(*i)))
+        .expect("a group has members");
+    let mut seen = BTreeSet::from([start]);
+    let mut near = vec![start];
+    let mut at = 0;
+    while at < near.len() && near.len() < limit {
+        for &next in neighbours.get(&near[at]).map_or(&[][..], Vec::as_slice) {
+            if near.len() < limit && seen.insert(next) {
+                near.push(next);
+            }
+        }
+        at += 1;
+    }
+    let far = members
+        .iter()
+        .copied()
+        .filter(|i| !seen.contains(i))
+        .collect();
+    (near, far)
 }
 
 /// Nodes put into items, and the graph's edges added up between items.
@@ -521,8 +561,9 @@ pub fn item_label(
             counted(u64::from(item.reports), "report", "reports")
         ),
         ItemKey::Singles(l) => format!(
-            "{} on their own at {}",
+            "{} on {} own at {}",
             counted(u64::from(item.reports), "report", "reports"),
+            if item.reports == 1 { "its" } else { "their" },
             dataset.locations[l as usize].name
         ),
         ItemKey::Rest => format!(
