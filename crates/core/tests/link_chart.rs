@@ -281,6 +281,18 @@ fn a_cluster_drilled_into_draws_exactly_its_reports() {
     let mut want = largest.reports.clone();
     want.sort_unstable();
     assert_eq!(drawn, want);
+    // With less room than the cluster needs, part of it is drawn and the rest counted.
+    let small = chart_with_limits(&graph, &spec, 8, 30);
+    let drawn_nodes: usize = small
+        .items
+        .iter()
+        .filter(|i| i.key != ItemKey::Rest)
+        .flat_map(|i| i.members.iter())
+        .filter(|&&m| !matches!(graph.nodes[m as usize], Node::Location(_)))
+        .count();
+    assert_eq!(drawn_nodes, 8);
+    let rest = &small.items[small.position_of(ItemKey::Rest).expect("the rest")];
+    assert!(rest.reports > 0);
 }
 
 #[test]

@@ -174,7 +174,13 @@ pub fn chart_with_limits(
             drilled(graph, &groups, &wanted, spec, node_limit, hub_limit)
         }
         Some(Drill::Reports(reports)) => {
-            whole(graph, around_reports(graph, reports), spec, hub_limit)
+            let members = around_reports(graph, reports);
+            let (near, far) = if members.len() > node_limit {
+                nearest(graph, &members, node_limit)
+            } else {
+                (members, Vec::new())
+            };
+            with_locations(graph, near, far, spec, hub_limit)
         }
     };
     chart.graph_nodes = graph.nodes.len();
@@ -277,7 +283,7 @@ fn homes(graph: &LinkGraph, of_node: &[u32], groups: usize) -> Vec<u32> {
     home.into_iter().map(|(_, l)| l).collect()
 }
 
-/// These reports, what they used, and the locations those addresses matched at.
+/// These reports and what they used (the locations come with them when drawn).
 fn around_reports(graph: &LinkGraph, reports: &[u32]) -> Vec<u32> {
     let wanted: BTreeSet<u32> = reports
         .iter()
@@ -286,12 +292,6 @@ fn around_reports(graph: &LinkGraph, reports: &[u32]) -> Vec<u32> {
     let mut shown = wanted.clone();
     for e in &graph.edges {
         if e.relation == Relation::Used && wanted.contains(&e.from) {
-            shown.insert(e.to);
-        }
-    }
-    let used = shown.clone();
-    for e in &graph.edges {
-        if e.relation == Relation::MatchedAt && used.contains(&e.from) {
             shown.insert(e.to);
         }
     }
@@ -387,6 +387,17 @@ fn drilled(
             rest.extend_from_slice(members);
         }
     }
+    with_locations(graph, shown, rest, spec, hub_limit)
+}
+
+/// `shown` with the locations they matched at, drawn whole, and `rest` as one item.
+fn with_locations(
+    graph: &LinkGraph,
+    mut shown: Vec<u32>,
+    rest: Vec<u32>,
+    spec: &ChartSpec,
+    hub_limit: usize,
+) -> Chart {
     let shown_set: BTreeSet<u32> = shown.iter().copied().collect();
     for e in &graph.edges {
         if shown_set.contains(&e.from) && matches!(graph.nodes[e.to as usize], Node::Location(_)) {
