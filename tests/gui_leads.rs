@@ -8,6 +8,8 @@ use compound_atlas_core::values::text::thousands;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+mod common;
+
 #[test]
 fn the_report_window_shows_the_score_and_its_factors() {
     let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
@@ -57,13 +59,7 @@ fn the_leads_tab_lists_by_score_filters_by_kind_and_tags_the_top_n() {
     use compound_atlas::gui::CentralTab;
     use compound_atlas::gui::leads_view::{LeadsView, REVIEW_TAG};
     use compound_atlas_core::values::text::count;
-    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_ui_state(
-            |ui, app: &mut WorkbenchApp| app.frame(ui),
-            WorkbenchApp::new(workspace),
-        );
+    let mut harness = common::sample_harness(0.25);
     harness.run_steps(3);
     // "Leads" names the side panel's section too: the tab is the one that toggles.
     harness

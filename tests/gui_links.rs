@@ -4,7 +4,6 @@
 //! give the library's shortest chain, and a row of the clusters table narrows the chart
 //! to that cluster.
 
-use compound_atlas::gui::workspace::{Params, Workspace, embedded_inputs};
 use compound_atlas::gui::{CentralTab, WorkbenchApp};
 use compound_atlas_core::analysis::clusters::clusters;
 use compound_atlas_core::analysis::graph::{Node, graph};
@@ -51,14 +50,7 @@ fn settle(harness: &mut Harness<'static, WorkbenchApp>) {
 }
 
 fn links_tab() -> Harness<'static, WorkbenchApp> {
-    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_step_dt(STEP)
-        .build_ui_state(
-            |ui, app: &mut WorkbenchApp| app.frame(ui),
-            WorkbenchApp::new(workspace),
-        );
+    let mut harness = common::sample_harness(STEP);
     harness.run_steps(3);
     harness.get_by_label("Links").click();
     harness.run_steps(2);
@@ -199,14 +191,7 @@ fn presenting_the_chart_masks_its_labels() {
 #[test]
 fn from_a_location_selected_on_the_map_the_links_tab_shows_its_reports_and_their_ties() {
     use compound_atlas::gui::workspace::Intent;
-    let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_step_dt(STEP)
-        .build_ui_state(
-            |ui, app: &mut WorkbenchApp| app.frame(ui),
-            WorkbenchApp::new(workspace),
-        );
+    let mut harness = common::sample_harness(STEP);
     harness.run_steps(3);
     // The location with the most IP + time reports, selected as a click on its marker does.
     let view = harness.state().workspace.view.clone();

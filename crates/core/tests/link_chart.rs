@@ -50,6 +50,17 @@ fn assert_partition(graph: &LinkGraph, chart: &Chart) {
     assert_eq!(chart.edges.iter().map(|e| e.events).sum::<u32>(), between);
 }
 
+/// How many of the graph's nodes but locations the chart draws (not counting the rest).
+fn drawn_but_locations(graph: &LinkGraph, chart: &Chart) -> usize {
+    chart
+        .items
+        .iter()
+        .filter(|i| i.key != ItemKey::Rest)
+        .flat_map(|i| i.members.iter())
+        .filter(|&&m| !matches!(graph.nodes[m as usize], Node::Location(_)))
+        .count()
+}
+
 /// The length of the shortest chain of items, by breadth-first search.
 fn bfs(chart: &Chart, from: u32, to: u32) -> Option<usize> {
     let mut distance = vec![usize::MAX; chart.items.len()];
@@ -283,13 +294,7 @@ fn a_cluster_drilled_into_draws_exactly_its_reports() {
     assert_eq!(drawn, want);
     // With less room than the cluster needs, part of it is drawn and the rest counted.
     let small = chart_with_limits(&graph, &spec, 8, 30);
-    let drawn_nodes: usize = small
-        .items
-        .iter()
-        .filter(|i| i.key != ItemKey::Rest)
-        .flat_map(|i| i.members.iter())
-        .filter(|&&m| !matches!(graph.nodes[m as usize], Node::Location(_)))
-        .count();
+    let drawn_nodes = drawn_but_locations(&graph, &small);
     assert_eq!(drawn_nodes, 8);
     let rest = &small.items[small.position_of(ItemKey::Rest).expect("the rest")];
     assert!(rest.reports > 0);
@@ -381,13 +386,7 @@ fn a_group_larger_than_the_chart_is_drawn_in_part_and_the_rest_counted() {
         ..Default::default()
     };
     let drilled = chart_with_limits(&graph, &spec, limit, 1_000);
-    let drawn: usize = drilled
-        .items
-        .iter()
-        .filter(|i| i.key != ItemKey::Rest)
-        .flat_map(|i| i.members.iter())
-        .filter(|&&m| !matches!(graph.nodes[m as usize], Node::Location(_)))
-        .count();
+    let drawn = drawn_but_locations(&graph, &drilled);
     let rest = drilled
         .position_of(ItemKey::Rest)
         .map_or(0, |i| drilled.items[i].members.len());
