@@ -29,6 +29,9 @@ impl LinksView {
         let Some(shown) = &self.shown else {
             return;
         };
+        if shown.positions.len() != shown.chart.items.len() {
+            return;
+        }
         if shown.chart.items.is_empty() {
             painter.text(
                 rect.center(),
@@ -94,9 +97,12 @@ impl LinksView {
         }
         if response.dragged() {
             let delta = response.drag_delta() / frame.scale;
-            match (self.dragging, &mut self.shown) {
-                (Some(item), Some(shown)) => {
-                    let p = &mut shown.positions[item as usize];
+            let held = self
+                .dragging
+                .zip(self.shown.as_mut())
+                .and_then(|(item, shown)| shown.positions.get_mut(item as usize));
+            match held {
+                Some(p) => {
                     p[0] += delta.x;
                     p[1] += delta.y;
                 }

@@ -112,10 +112,14 @@ fn run(
         ctx.request_repaint();
     };
     {
+        // The chart and its first positions in one hand-over: the view never sees a
+        // chart without a place for each item.
         let mut h = handed.lock().unwrap_or_else(|p| p.into_inner());
         h.built = Some(chart.clone());
+        h.positions = layout.positions().to_vec();
+        h.version += 1;
     }
-    publish(layout.positions(), 0.0, false);
+    ctx.request_repaint();
     let mut last = Instant::now();
     layout.run(|l| {
         if last.elapsed() >= PUBLISH_EVERY {
@@ -125,4 +129,16 @@ fn run(
         stop.load(Ordering::Relaxed)
     });
     publish(layout.positions(), 1.0, true);
+}
+
+#[cfg(test)]
+impl LayoutJob {
+    /// A job that has handed over `handed` and does nothing more.
+    pub(super) fn handed_over(key: BuildKey, handed: Handed) -> LayoutJob {
+        LayoutJob {
+            key,
+            stop: Arc::new(AtomicBool::new(false)),
+            handed: Arc::new(Mutex::new(handed)),
+        }
+    }
 }

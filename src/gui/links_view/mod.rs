@@ -121,7 +121,7 @@ impl LinksView {
     pub fn place_of(&self, key: ItemKey) -> Option<egui::Pos2> {
         let shown = self.shown.as_ref()?;
         let frame = self.frame?;
-        let (x, y) = frame.to_pixel(shown.positions[shown.index_of(key)? as usize]);
+        let (x, y) = frame.to_pixel(*shown.positions.get(shown.index_of(key)? as usize)?);
         Some(self.canvas?.min + egui::vec2(x, y))
     }
 
@@ -228,9 +228,9 @@ impl LinksView {
             }
         }
         let shown = self.shown.as_mut().expect("set above");
-        if shown.positions.len() == handed.positions.len() || !same_chart {
-            shown.positions.clone_from(&handed.positions);
-        }
+        // The worker hands over only while it lays out; a node is moved by hand only once
+        // it has settled, so its places are never overwritten.
+        shown.positions.clone_from(&handed.positions);
         shown.version = handed.version;
         shown.progress = handed.progress;
         shown.done = handed.done;
@@ -462,7 +462,11 @@ impl LinksView {
 
     /// Write what is seen as PNG or SVG.
     fn save(&self, request: &FileRequest, path: &Path, dark: bool) -> std::io::Result<()> {
-        let Some(shown) = &self.shown else {
+        let Some(shown) = self
+            .shown
+            .as_ref()
+            .filter(|s| s.positions.len() == s.chart.items.len())
+        else {
             return Err(std::io::Error::other("the chart is not built yet"));
         };
         let size = self.canvas.map_or(egui::vec2(1200.0, 800.0), |r| r.size());
@@ -484,5 +488,59 @@ impl LinksView {
             }
             _ => compound_atlas_core::map::image::save_png(&link_picture::png(&scene), path),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::workspace::{Params, embedded_inputs};
+    use compound_atlas_core::analysis::graph::graph;
+    use compound_atlas_core::analysis::link_chart::chart;
+
+    /// A chart handed over before its places (as a worker once could) is not drawn, and
+    /// nothing panics; once the places come, it is.
+    #[test]
+    fn a_chart_handed_over_without_places_waits_for_them() {
+        let workspace = Workspace::load_blocking(embedded_inputs(), Params::default()).unwrap();
+        let graph = graph(
+            &workspace.dataset,
+            &workspace.view.matches,
+            &workspace.leads.links,
+        );
+        let chart = Arc::new(chart(&graph, &ChartSpec::default()));
+        let key = BuildKey {
+            view_generation: workspace.view_generation,
+            leads_generation: workspace.leads_generation,
+            spec: ChartSpec::default(),
+            expanded: Vec::new(),
+        };
+        let handed = job::Handed {
+            built: Some(Arc::clone(&chart)),
+            version: 1,
+            ..Default::default()
+        };
+        let mut view = LinksView {
+            job: Some(LayoutJob::handed_over(key, handed)),
+            ..Default::default()
+        };
+        let mut harness = egui_kittest::Harness::new_ui(|ui| {
+            view.ui(ui, &workspace, false, false, &mut Vec::new());
+        });
+        harness.run_steps(2);
+        drop(harness);
+        assert!(view.place_of(chart.items[0].key).is_none());
+        let job = view.job.as_ref().unwrap();
+        {
+            let mut h = job.handed.lock().unwrap();
+            h.positions = vec![[0.0, 0.0]; chart.items.len()];
+            h.version = 2;
+        }
+        let mut harness = egui_kittest::Harness::new_ui(|ui| {
+            view.ui(ui, &workspace, false, false, &mut Vec::new());
+        });
+        harness.run_steps(2);
+        drop(harness);
+        assert!(view.place_of(chart.items[0].key).is_some());
     }
 }
