@@ -41,6 +41,23 @@ struct Narrowing {
     text: String,
 }
 
+/// Positions in `leads.ranked` of the rows listed, with the leads and data they were found
+/// in: rows still shown while newer ones are found index into these, not into the
+/// workspace's newer leads.
+#[derive(Clone, Default)]
+pub struct Listed {
+    pub dataset: Arc<Dataset>,
+    pub leads: Arc<AllLeads>,
+    pub rows: Arc<Vec<u32>>,
+}
+
+impl Listed {
+    /// Whether these rows are of the workspace's current leads and data.
+    pub fn is_of(&self, workspace: &Workspace) -> bool {
+        Arc::ptr_eq(&self.leads, &workspace.leads) && Arc::ptr_eq(&self.dataset, &workspace.dataset)
+    }
+}
+
 pub struct LeadsView {
     /// The kinds listed (all by default).
     pub kinds: BTreeSet<&'static str>,
@@ -50,9 +67,9 @@ pub struct LeadsView {
     pub text: String,
     /// How many reports "Tag the top N" tags.
     pub top_n: usize,
-    /// Positions in `leads.ranked` of the rows listed: found at once for few leads, on a
-    /// worker for many (the last rows stay shown meanwhile).
-    rows: Derived<Narrowing, Arc<Vec<u32>>>,
+    /// The rows listed: found at once for few leads, on a worker for many (the last rows
+    /// stay shown meanwhile, with the data they index into).
+    rows: Derived<Narrowing, Listed>,
 }
 
 impl Default for LeadsView {
@@ -75,14 +92,14 @@ impl LeadsView {
         workspace: &Workspace,
         intents: &mut Vec<Intent>,
     ) -> Option<u32> {
-        let rows = self.rows(ui.ctx(), workspace);
-        self.controls(ui, workspace, &rows, intents);
+        let listed = self.rows(ui.ctx(), workspace);
+        self.controls(ui, workspace, &listed, intents);
         ui.separator();
-        table(ui, workspace, &rows)
+        table(ui, workspace, &listed)
     }
 
     /// The rows listed, found again when the leads or the narrowing changed.
-    pub fn rows(&mut self, ctx: &egui::Context, workspace: &Workspace) -> Arc<Vec<u32>> {
+    pub fn rows(&mut self, ctx: &egui::Context, workspace: &Workspace) -> Listed {
         let narrowing = Narrowing {
             leads_generation: workspace.leads_generation,
             kinds: self.kinds.clone(),
@@ -97,7 +114,14 @@ impl LeadsView {
             items,
             items >= INLINE_ITEMS,
             ctx,
-            move |cancel| listed(&dataset, &leads, &build_for, cancel).map(Arc::new),
+            move |cancel| {
+                let rows = listed(&dataset, &leads, &build_for, cancel)?;
+                Some(Listed {
+                    dataset,
+                    leads,
+                    rows: Arc::new(rows),
+                })
+            },
         );
         self.rows.value().cloned().unwrap_or_default()
     }
@@ -127,10 +151,10 @@ impl LeadsView {
         &mut self,
         ui: &mut Ui,
         workspace: &Workspace,
-        rows: &[u32],
+        listed: &Listed,
         intents: &mut Vec<Intent>,
     ) {
-        let leads = &workspace.leads;
+        let (leads, rows) = (&workspace.leads, &listed.rows[..]);
         ui.horizontal_wrapped(|ui| {
             for kind in Kind::ALL {
                 let mut on = self.kinds.contains(kind.as_str());
@@ -164,9 +188,12 @@ impl LeadsView {
             let label = ui.label("Tag the top");
             ui.add(egui::DragValue::new(&mut self.top_n).range(1..=100_000))
                 .labelled_by(label.id);
-            let top = Self::top_reports(leads, rows, self.top_n);
+            let top = Self::top_reports(&listed.leads, rows, self.top_n);
             if ui
-                .add_enabled(!top.is_empty(), egui::Button::new(format!("reports \"{REVIEW_TAG}\"")))
+                .add_enabled(
+                    !top.is_empty() && listed.is_of(workspace),
+                    egui::Button::new(format!("reports \"{REVIEW_TAG}\"")),
+                )
                 .on_hover_text("The first reports of the list as it stands (each report once), tagged for review; the audit log records it")
                 .clicked()
             {
@@ -220,15 +247,17 @@ fn listed(
 }
 
 /// The report's tags, "; "-joined.
-fn tags_of(workspace: &Workspace, report: u32) -> String {
-    let id = workspace.dataset.reports.id(report);
+fn tags_of(workspace: &Workspace, dataset: &Dataset, report: u32) -> String {
+    let id = dataset.reports.id(report);
     workspace.triage.tags_of(id).collect::<Vec<_>>().join("; ")
 }
 
 /// The rows, as many as fit drawn; a double-click returns the report.
-fn table(ui: &mut Ui, workspace: &Workspace, rows: &[u32]) -> Option<u32> {
+fn table(ui: &mut Ui, workspace: &Workspace, listed: &Listed) -> Option<u32> {
     use egui_extras::{Column, TableBuilder};
-    let (dataset, leads) = (&workspace.dataset, &workspace.leads);
+    let (dataset, leads, rows) = (&*listed.dataset, &*listed.leads, &listed.rows[..]);
+    // Rows still shown from older leads are not opened: their numbers are of older data.
+    let current = listed.is_of(workspace);
     let mut open = None;
     let widths: [f32; COLUMNS.len()] = [
         44.0, 120.0, 120.0, 200.0, 50.0, 70.0, 64.0, 76.0, 76.0, 44.0, 90.0, 90.0, 600.0,
@@ -275,7 +304,7 @@ fn table(ui: &mut Ui, workspace: &Workspace, rows: &[u32]) -> Option<u32> {
                             format!("{:.2}", f.exclusivity),
                             format!("{:.2}", f.ties),
                             format!("{} · {}", lead.events, lead.days),
-                            tags_of(workspace, lead.report),
+                            tags_of(workspace, dataset, lead.report),
                             leads.reason(dataset, lead),
                         ];
                         for cell in cells {
@@ -284,7 +313,7 @@ fn table(ui: &mut Ui, workspace: &Workspace, rows: &[u32]) -> Option<u32> {
                             });
                         }
                         if row.response().double_clicked() {
-                            open = Some(lead.report);
+                            open = current.then_some(lead.report);
                         }
                     });
                 });
